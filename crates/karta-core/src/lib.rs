@@ -1,0 +1,16 @@
+//! Karta's domain: identifiers, validated value types and business rules.
+//!
+//! Nothing here does I/O. Every value that crosses a boundary (HTTP, CLI,
+//! import) is parsed into one of these types first, so the rest of the code
+//! never sees an invalid INN, e-mail or phone number.
+
+pub mod accounts;
+pub mod contacts;
+pub mod custom_fields;
+pub mod error;
+pub mod identifiers;
+pub mod roles;
+pub mod search;
+pub mod time;
+
+pub use error::{FieldError, Invalid};

@@ -1,0 +1,95 @@
+//! Text normalisation for full-text search, shared by indexing and querying
+//! so that both engines see the same terms.
+//!
+//! Words are lower-cased, `ё` folded to `е`, and stemmed with Snowball
+//! (Russian for Cyrillic words, English for Latin ones): "клиентов" and
+//! "Клиент" both become `клиент`. Digit runs (phones, INNs, codes) are also
+//! indexed by every suffix of three or more digits, so a prefix query on the
+//! fragment "4567" finds "+7 495 123-45-67".
+
+use frostem::{Algorithm, Stemmer};
+
+fn stem(word: &str) -> String {
+    let cyrillic = word.chars().any(|c| ('\u{400}'..='\u{4ff}').contains(&c));
+    let latin = word.chars().all(|c| c.is_ascii_alphabetic());
+    if cyrillic {
+        Stemmer::new(Algorithm::Russian).stem(word).into_owned()
+    } else if latin {
+        Stemmer::new(Algorithm::English).stem(word).into_owned()
+    } else {
+        word.to_string()
+    }
+}
+
+/// Lower-cased alphanumeric words of `text`.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace('ё', "е"))
+}
+
+/// Terms to index for `text`, space separated.
+pub fn index_terms(text: &str) -> String {
+    let mut terms: Vec<String> = Vec::new();
+    for word in words(text) {
+        if word.bytes().all(|b| b.is_ascii_digit()) {
+            for start in 0..word.len().saturating_sub(2) {
+                terms.push(word[start..].to_string());
+            }
+        } else {
+            let stemmed = stem(&word);
+            if stemmed != word {
+                terms.push(word);
+            }
+            terms.push(stemmed);
+        }
+    }
+    terms.dedup();
+    terms.join(" ")
+}
+
+/// Terms of a query, each to be matched as a prefix; empty when the query
+/// has nothing searchable. A query of digits and phone punctuation is one
+/// number: "8 (916) 12" searches the digits `791612`.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let phone_like = query.chars().any(|c| c.is_ascii_digit())
+        && query.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if phone_like {
+        let digits: String = query.chars().filter(char::is_ascii_digit).collect();
+        let digits = match digits.strip_prefix('8') {
+            Some(rest) if query.trim_start().starts_with('8') && digits.len() >= 4 => format!("7{rest}"),
+            _ => digits,
+        };
+        return vec![digits];
+    }
+    let mut terms: Vec<String> = words(query).map(|w| if w.chars().count() > 3 { stem(&w) } else { w }).collect();
+    terms.dedup();
+    terms.truncate(8);
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_morphology_meets_in_the_middle() {
+        let indexed = index_terms("Клиент Ромашка");
+        for term in query_terms("клиентов") {
+            assert!(indexed.split(' ').any(|t| t.starts_with(&term)), "{term} in {indexed}");
+        }
+    }
+
+    #[test]
+    fn digit_fragments_are_found() {
+        let indexed = index_terms("+74951234567");
+        let fragment = &query_terms("45-67")[0];
+        assert!(indexed.split(' ').any(|t| t.starts_with(fragment.as_str())));
+        assert_eq!(query_terms("8 (916) 12"), ["791612"]);
+    }
+
+    #[test]
+    fn empty_queries_have_no_terms() {
+        assert!(query_terms(" -- ").is_empty());
+    }
+}

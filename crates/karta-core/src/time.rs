@@ -1,0 +1,62 @@
+//! The clock. "Now" is injected so that tests are deterministic; storage keeps
+//! UTC instants as microseconds since the Unix epoch (exact, sortable and the
+//! same on every engine).
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use time::OffsetDateTime;
+
+/// Microseconds since the Unix epoch, UTC.
+pub type Micros = i64;
+
+/// Converts an instant to storage micros.
+pub fn to_micros(at: OffsetDateTime) -> Micros {
+    (at.unix_timestamp_nanos() / 1000) as Micros
+}
+
+/// Converts storage micros back to an instant (clamped to the valid range).
+pub fn from_micros(micros: Micros) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// RFC 3339 text of a stored instant, for JSON.
+pub fn rfc3339(micros: Micros) -> String {
+    from_micros(micros).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+/// Source of the current time.
+pub trait Clock: Send + Sync + std::fmt::Debug {
+    /// Now, in storage micros.
+    fn now(&self) -> Micros;
+}
+
+/// The real wall clock.
+#[derive(Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Micros {
+        to_micros(OffsetDateTime::now_utc())
+    }
+}
+
+/// A clock tests can set and advance.
+#[derive(Debug)]
+pub struct FixedClock(AtomicI64);
+
+impl FixedClock {
+    /// A clock stopped at `micros`.
+    pub fn new(micros: Micros) -> Self {
+        Self(AtomicI64::new(micros))
+    }
+
+    /// Moves the clock forward.
+    pub fn advance(&self, micros: Micros) {
+        self.0.fetch_add(micros, Ordering::SeqCst);
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> Micros {
+        self.0.load(Ordering::SeqCst)
+    }
+}

@@ -1,0 +1,24 @@
+//! Karta's storage: the only crate that knows SQL.
+//!
+//! One code path over SQLite (embedded default) and PostgreSQL. Entities and
+//! backend-neutral migrations are SeaORM/sea-query; the few places that need
+//! engine-specific SQL (full-text search, its migration) keep it behind one
+//! function each.
+
+pub mod accounts;
+pub mod classifiers;
+pub mod connection;
+pub mod contacts;
+pub mod custom_fields;
+pub mod entities;
+pub mod history;
+pub mod migration;
+pub mod page;
+pub mod search;
+pub mod security;
+pub mod users;
+pub mod visibility;
+
+pub use connection::{Backend, Db, DbError};
+pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
+pub use visibility::Visibility;

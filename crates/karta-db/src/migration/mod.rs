@@ -1,0 +1,59 @@
+//! Schema migrations, written once for both engines. They run on every start
+//! (`karta serve`) and with `karta migrate`; upgrades need no manual steps.
+
+mod m0001_initial;
+
+use sea_orm_migration::prelude::*;
+
+/// All migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &crate::Db) -> Result<(), crate::DbErr> {
+    Migrator::up(db.conn(), None).await
+}
+
+/// Column helpers so table definitions read as a schema.
+pub(crate) mod col {
+    use sea_orm_migration::prelude::*;
+
+    pub fn id(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).uuid().not_null().primary_key().take()
+    }
+    pub fn uuid(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).uuid().not_null().take()
+    }
+    pub fn uuid_null(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).uuid().null().take()
+    }
+    pub fn text(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).text().not_null().take()
+    }
+    pub fn text_null(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).text().null().take()
+    }
+    /// An instant: microseconds since the Unix epoch, UTC.
+    pub fn micros(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).big_integer().not_null().take()
+    }
+    pub fn micros_null(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).big_integer().null().take()
+    }
+    pub fn int(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).integer().not_null().take()
+    }
+    pub fn boolean(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).boolean().not_null().take()
+    }
+    /// JSON (jsonb on PostgreSQL, text on SQLite).
+    pub fn json(name: &'static str) -> ColumnDef {
+        ColumnDef::new(name).json_binary().not_null().take()
+    }
+}
