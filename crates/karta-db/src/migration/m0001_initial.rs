@@ -80,7 +80,7 @@ impl MigrationTrait for Migration {
                 .col(text("csrf_token"))
                 .col(micros("created_at"))
                 .col(micros("last_seen_at"))
-                .foreign_key(fk("sessions", "user_id", "users"))
+                .foreign_key(&mut fk("sessions", "user_id", "users"))
                 .take(),
         )
         .await?;
@@ -98,7 +98,7 @@ impl MigrationTrait for Migration {
                 .col(micros_null("revoked_at"))
                 .col(micros_null("last_used_at"))
                 .index(Index::create().name("api_tokens_hash").col("token_hash").unique())
-                .foreign_key(fk("api_tokens", "user_id", "users"))
+                .foreign_key(&mut fk("api_tokens", "user_id", "users"))
                 .take(),
         )
         .await?;
@@ -250,8 +250,8 @@ impl MigrationTrait for Migration {
                 .col(uuid("contact_id"))
                 .col(uuid("account_id"))
                 .primary_key(Index::create().col("contact_id").col("account_id"))
-                .foreign_key(fk("contact_accounts", "contact_id", "contacts"))
-                .foreign_key(fk("contact_accounts", "account_id", "accounts"))
+                .foreign_key(&mut fk("contact_accounts", "contact_id", "contacts"))
+                .foreign_key(&mut fk("contact_accounts", "account_id", "accounts"))
                 .take(),
         )
         .await?;
@@ -264,7 +264,7 @@ impl MigrationTrait for Migration {
                 .col(text("kind"))
                 .col(text("value"))
                 .primary_key(Index::create().col("contact_id").col("kind").col("value"))
-                .foreign_key(fk("contact_channels", "contact_id", "contacts"))
+                .foreign_key(&mut fk("contact_channels", "contact_id", "contacts"))
                 .take(),
         )
         .await?;

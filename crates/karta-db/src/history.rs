@@ -1,0 +1,111 @@
+//! The append-only change log: one row per changed field, written in the
+//! same transaction as the change itself.
+
+use crate::entities::change::{ActiveModel, Column, Entity, Model};
+use crate::page::{self, Cursor, Page};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Who made a change and through which channel.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user_id: Option<Uuid>,
+    /// `ui`, `api`, `cli`, `import`, `job`.
+    pub channel: &'static str,
+}
+
+/// One field's change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+/// Field-by-field difference of two JSON objects (absent and null are equal).
+pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
+    let empty = serde_json::Map::new();
+    let (old, new) = (old.as_object().unwrap_or(&empty), new.as_object().unwrap_or(&empty));
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let present = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (o, n) = (present(old.get(k)), present(new.get(k)));
+            (o != n).then(|| FieldChange { field: k.clone(), old: o, new: n })
+        })
+        .collect()
+}
+
+/// Appends the change records of one act. A create/delete/restore with no
+/// field changes still gets one row, so every act is visible.
+#[allow(clippy::too_many_arguments)]
+pub async fn record<C: ConnectionTrait>(
+    db: &C,
+    at: i64,
+    actor: Actor,
+    entity: &str,
+    record_id: Uuid,
+    action: &str,
+    changes: &[FieldChange],
+) -> Result<(), DbErr> {
+    let row = |field: Option<String>, old: Option<Value>, new: Option<Value>| ActiveModel {
+        id: Set(Uuid::now_v7()),
+        entity: Set(entity.to_string()),
+        record_id: Set(record_id),
+        at: Set(at),
+        actor_id: Set(actor.user_id),
+        channel: Set(actor.channel.to_string()),
+        action: Set(action.to_string()),
+        field: Set(field),
+        old_value: Set(old),
+        new_value: Set(new),
+    };
+    let rows: Vec<ActiveModel> = if changes.is_empty() {
+        vec![row(None, None, None)]
+    } else {
+        changes.iter().map(|c| row(Some(c.field.clone()), c.old.clone(), c.new.clone())).collect()
+    };
+    Entity::insert_many(rows).exec(db).await?;
+    Ok(())
+}
+
+/// A record's history, newest first. `hidden` fields are left out in the
+/// query itself, so pages stay full.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    record_id: Uuid,
+    hidden: &[&str],
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Model>, DbErr> {
+    let mut q = Entity::find().filter(Column::RecordId.eq(record_id));
+    if !hidden.is_empty() {
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(Column::Field.is_null())
+                .add(Column::Field.is_not_in(hidden.iter().copied())),
+        );
+    }
+    let rows = page::keyset(q, Column::At, Column::Id, true, cursor, limit).all(db).await?;
+    Ok(page::finish(rows, limit, |m| Cursor { k: json!(m.at), id: m.id }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_reports_changed_fields_only() {
+        let changes = diff(&json!({"a": 1, "b": "x", "c": null}), &json!({"a": 1, "b": "y", "d": [1]}));
+        assert_eq!(
+            changes,
+            [
+                FieldChange { field: "b".into(), old: Some(json!("x")), new: Some(json!("y")) },
+                FieldChange { field: "d".into(), old: None, new: Some(json!([1])) },
+            ]
+        );
+    }
+}

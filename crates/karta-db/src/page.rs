@@ -1,0 +1,81 @@
+//! Keyset pagination: an opaque cursor holds the last row's sort key and id;
+//! the next page starts strictly after it, so any depth costs one index seek.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The largest page a client may ask for.
+pub const MAX_LIMIT: u64 = 200;
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Sort key of the last row (text or number).
+    pub k: serde_json::Value,
+    /// Id of the last row (tie-breaker).
+    pub id: Uuid,
+}
+
+impl Cursor {
+    /// Opaque text form for `next_cursor`.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    /// Reads a cursor a client sent back; `None` when it was tampered with.
+    pub fn decode(raw: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+/// One page of results.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Orders `select` by `key` then `id` and starts after `cursor`; fetches one
+/// extra row to learn whether another page exists.
+pub fn keyset<E: EntityTrait, C: ColumnTrait>(
+    select: Select<E>,
+    key: C,
+    id: C,
+    descending: bool,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Select<E> {
+    let order = if descending { Order::Desc } else { Order::Asc };
+    let mut select = select.order_by(key, order.clone()).order_by(id, order).limit(limit + 1);
+    if let Some(c) = cursor {
+        let value = match &c.k {
+            serde_json::Value::Number(n) => sea_orm::Value::BigInt(n.as_i64()),
+            serde_json::Value::String(s) => sea_orm::Value::String(Some(s.clone())),
+            _ => sea_orm::Value::String(None),
+        };
+        let after: Condition = if descending {
+            Condition::any()
+                .add(Expr::col(key).lt(value.clone()))
+                .add(Condition::all().add(Expr::col(key).eq(value)).add(id.lt(c.id)))
+        } else {
+            Condition::any()
+                .add(Expr::col(key).gt(value.clone()))
+                .add(Condition::all().add(Expr::col(key).eq(value)).add(id.gt(c.id)))
+        };
+        select = select.filter(after.into_condition());
+    }
+    select
+}
+
+/// Cuts the extra row and builds the next cursor from the last kept row.
+pub fn finish<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
+    let more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    let next_cursor = if more { rows.last().map(|r| cursor_of(r).encode()) } else { None };
+    Page { items: rows, next_cursor }
+}

@@ -1,0 +1,163 @@
+//! Full-text search and JSON filters: the engine-specific SQL, each piece
+//! behind one function. Terms arrive already stemmed (`karta_core::search`),
+//! so both engines match the same prefixes and give the same results.
+
+use crate::Backend;
+use karta_core::custom_fields::FieldType;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbErr, Statement};
+use uuid::Uuid;
+
+/// A filter on one custom field; the key is a validated identifier.
+#[derive(Debug, Clone)]
+pub struct CustomFilter {
+    pub key: String,
+    pub field_type: FieldType,
+    pub value: String,
+}
+
+/// The record ids of `entity` whose index matches every term as a prefix,
+/// all in the public text or (when allowed) all in the personal-data text.
+pub fn matching_ids(backend: Backend, entity: &str, terms: &[String], private: bool) -> SelectStatement {
+    let safe: Vec<&str> = terms
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric))
+        .collect();
+    let mut q = Query::select();
+    q.column("record_id").from("search_docs").and_where(Expr::col("entity").eq(entity));
+    if safe.is_empty() {
+        return q.and_where(Expr::val(1).eq(0)).to_owned();
+    }
+    let matcher: SimpleExpr = match backend {
+        Backend::Sqlite => {
+            let all = safe.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" AND ");
+            let columns = if private { "{body} : (ALL) OR {private_body} : (ALL)" } else { "{body} : (ALL)" };
+            Expr::cust_with_values(
+                "id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
+                [columns.replace("ALL", &all)],
+            )
+        }
+        Backend::Postgres => {
+            let tsquery = safe.iter().map(|t| format!("'{t}':*")).collect::<Vec<_>>().join(" & ");
+            if private {
+                Expr::cust_with_values(
+                    "(body_tsv @@ to_tsquery('simple', $1) OR private_tsv @@ to_tsquery('simple', $2))",
+                    [tsquery.clone(), tsquery],
+                )
+            } else {
+                Expr::cust_with_values("body_tsv @@ to_tsquery('simple', $1)", [tsquery])
+            }
+        }
+    };
+    q.and_where(matcher).to_owned()
+}
+
+/// Stores or replaces the index entry of one record.
+pub async fn index<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    record_id: Uuid,
+    body: &str,
+    private_body: &str,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    remove(db, record_id).await?;
+    let insert = Statement::from_sql_and_values(
+        backend,
+        match backend {
+            sea_orm::DbBackend::Postgres => {
+                "INSERT INTO search_docs (entity, record_id, body, private_body) VALUES ($1, $2, $3, $4)"
+            }
+            _ => "INSERT INTO search_docs (entity, record_id, body, private_body) VALUES (?, ?, ?, ?)",
+        },
+        [entity.into(), record_id.into(), body.into(), private_body.into()],
+    );
+    db.execute_raw(insert).await?;
+    if backend == sea_orm::DbBackend::Sqlite {
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO search_fts (rowid, body, private_body) \
+             SELECT id, body, private_body FROM search_docs WHERE record_id = ?",
+            [record_id.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Removes a record from the index.
+pub async fn remove<C: ConnectionTrait>(db: &C, record_id: Uuid) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let (fts, docs) = match backend {
+        sea_orm::DbBackend::Postgres => ("", "DELETE FROM search_docs WHERE record_id = $1"),
+        _ => (
+            "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_docs WHERE record_id = ?)",
+            "DELETE FROM search_docs WHERE record_id = ?",
+        ),
+    };
+    if !fts.is_empty() {
+        db.execute_raw(Statement::from_sql_and_values(backend, fts, [record_id.into()])).await?;
+    }
+    db.execute_raw(Statement::from_sql_and_values(backend, docs, [record_id.into()])).await?;
+    Ok(())
+}
+
+/// `table.column` (a JSON array of strings) contains `value`.
+pub fn json_array_contains(backend: Backend, table: &str, column: &str, value: &str) -> SimpleExpr {
+    match backend {
+        Backend::Sqlite => Expr::cust_with_values(
+            format!("EXISTS (SELECT 1 FROM json_each(\"{table}\".\"{column}\") WHERE json_each.value = ?)"),
+            [value.to_string()],
+        ),
+        Backend::Postgres => Expr::cust_with_values(
+            format!("\"{table}\".\"{column}\" @> jsonb_build_array($1::text)"),
+            [value.to_string()],
+        ),
+    }
+}
+
+/// A condition on one custom-field value inside `table.custom`.
+pub fn custom_condition(backend: Backend, table: &str, filter: &CustomFilter) -> SimpleExpr {
+    let key = &filter.key;
+    if !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Expr::val(1).eq(0);
+    }
+    let value = filter.value.clone();
+    match (backend, filter.field_type) {
+        (Backend::Sqlite, FieldType::ManyOf) => Expr::cust_with_values(
+            format!("EXISTS (SELECT 1 FROM json_each(\"{table}\".\"custom\", '$.{key}') WHERE json_each.value = ?)"),
+            [value],
+        ),
+        (Backend::Postgres, FieldType::ManyOf) => Expr::cust_with_values(
+            format!("(\"{table}\".\"custom\" -> '{key}') @> jsonb_build_array($1::text)"),
+            [value],
+        ),
+        (Backend::Sqlite, FieldType::Boolean) => Expr::cust(format!(
+            "json_extract(\"{table}\".\"custom\", '$.{key}') = {}",
+            if value == "true" { 1 } else { 0 }
+        )),
+        (Backend::Sqlite, FieldType::Number) => Expr::cust_with_values(
+            format!("json_extract(\"{table}\".\"custom\", '$.{key}') = ?"),
+            [value.parse::<f64>().unwrap_or(f64::NAN)],
+        ),
+        (Backend::Postgres, FieldType::Number) => Expr::cust_with_values(
+            format!("(\"{table}\".\"custom\" ->> '{key}')::float8 = $1"),
+            [value.parse::<f64>().unwrap_or(f64::NAN)],
+        ),
+        (Backend::Sqlite, FieldType::Money) => Expr::cust_with_values(
+            format!("json_extract(\"{table}\".\"custom\", '$.{key}.minor') = ?"),
+            [value.parse::<i64>().unwrap_or(i64::MIN)],
+        ),
+        (Backend::Postgres, FieldType::Money) => Expr::cust_with_values(
+            format!("(\"{table}\".\"custom\" -> '{key}' ->> 'minor')::bigint = $1"),
+            [value.parse::<i64>().unwrap_or(i64::MIN)],
+        ),
+        (Backend::Sqlite, _) => {
+            Expr::cust_with_values(format!("json_extract(\"{table}\".\"custom\", '$.{key}') = ?"), [value])
+        }
+        (Backend::Postgres, _) => {
+            Expr::cust_with_values(format!("\"{table}\".\"custom\" ->> '{key}' = $1"), [value])
+        }
+    }
+}
