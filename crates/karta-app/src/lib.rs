@@ -1,1 +1,74 @@
-//! placeholder
+//! Karta's use cases, shared by the API, the web UI and the CLI.
+//!
+//! Every act goes through here: authorization (`policy`), validation,
+//! history and the write transaction. Handlers only translate.
+
+pub mod accounts;
+pub mod auth;
+pub mod contacts;
+pub mod demo;
+pub mod directory;
+pub mod error;
+pub mod policy;
+pub mod search;
+pub mod settings;
+pub mod views;
+
+use karta_core::time::{Clock, SystemClock};
+use karta_db::Db;
+use std::sync::Arc;
+
+pub use error::AppError;
+pub use policy::Principal;
+
+/// Tunables of the application layer.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A session unused this long ends (microseconds).
+    pub session_idle: i64,
+    /// A session ends this long after login whatever its use (microseconds).
+    pub session_absolute: i64,
+    /// Deleted records stay restorable this long (microseconds).
+    pub restore_window: i64,
+    /// Failed logins per account, and per address, tolerated in the window.
+    pub max_login_failures: u64,
+    /// Window for counting failed logins (microseconds).
+    pub login_window: i64,
+    /// Argon2 cost; tests lower it.
+    pub argon2_memory_kib: u32,
+}
+
+const MINUTE: i64 = 60_000_000;
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: 8 * 60 * MINUTE,
+            session_absolute: 7 * 24 * 60 * MINUTE,
+            restore_window: 30 * 24 * 60 * MINUTE,
+            max_login_failures: 10,
+            login_window: 15 * MINUTE,
+            argon2_memory_kib: 19 * 1024,
+        }
+    }
+}
+
+/// The application: a database, a clock and settings.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub config: Arc<AppConfig>,
+}
+
+impl App {
+    /// An app on `db` with the wall clock and default settings.
+    pub fn new(db: Db) -> Self {
+        Self { db, clock: Arc::new(SystemClock), config: Arc::new(AppConfig::default()) }
+    }
+
+    /// Now, in storage microseconds.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}

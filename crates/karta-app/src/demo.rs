@@ -1,0 +1,271 @@
+//! The demo company: teams, one user per role, classifiers, custom fields,
+//! 210 accounts and 420+ contacts with Russian and English names and valid
+//! INNs. Deterministic, loaded once, through the same use cases as real
+//! input (so history and search are filled too).
+
+use crate::directory::NewUser;
+use crate::settings::{ClassifierInput, CustomFieldInput};
+use crate::{App, AppError, Principal};
+use karta_core::accounts::AccountDraft;
+use karta_core::contacts::{Consent, ContactDraft};
+use karta_core::identifiers::{Inn, Ogrn};
+use karta_db::users;
+use serde_json::json;
+use uuid::Uuid;
+
+/// Password of every demo login.
+pub const DEMO_PASSWORD: &str = "karta-demo-2026";
+
+/// Demo logins: e-mail, role, name, team (index into `TEAMS`).
+pub const DEMO_USERS: &[(&str, &str, &str, Option<usize>)] = &[
+    ("admin@demo.karta", "admin", "Администратор Системы", None),
+    ("head@demo.karta", "head_of_sales", "Ольга Смирнова", None),
+    ("ivan@demo.karta", "sales_rep", "Иван Петров", Some(0)),
+    ("maria@demo.karta", "sales_rep", "Мария Кузнецова", Some(0)),
+    ("john@demo.karta", "sales_rep", "John Carter", Some(1)),
+    ("anna@demo.karta", "sales_rep", "Анна Волкова", Some(1)),
+    ("marketing@demo.karta", "marketer", "Елена Соколова", None),
+    ("support@demo.karta", "support", "Дмитрий Орлов", None),
+    ("accounts@demo.karta", "accountant", "Наталья Фёдорова", None),
+    ("viewer@demo.karta", "read_only", "Board Viewer", None),
+];
+
+const TEAMS: &[&str] = &["Москва", "Северо-Запад"];
+
+const CLASSIFIERS: &[(&str, &str, &str, &str)] = &[
+    ("industry", "manufacturing", "Производство", "Manufacturing"),
+    ("industry", "retail", "Розничная торговля", "Retail"),
+    ("industry", "wholesale", "Оптовая торговля", "Wholesale"),
+    ("industry", "it", "Информационные технологии", "IT"),
+    ("industry", "construction", "Строительство", "Construction"),
+    ("industry", "logistics", "Логистика", "Logistics"),
+    ("region", "moscow", "Москва", "Moscow"),
+    ("region", "spb", "Санкт-Петербург", "Saint Petersburg"),
+    ("region", "kazan", "Казань", "Kazan"),
+    ("region", "ekb", "Екатеринбург", "Yekaterinburg"),
+    ("region", "nsk", "Новосибирск", "Novosibirsk"),
+    ("segment", "enterprise", "Крупный бизнес", "Enterprise"),
+    ("segment", "smb", "Малый и средний бизнес", "SMB"),
+    ("company_size", "s", "до 50 сотрудников", "up to 50 staff"),
+    ("company_size", "m", "50–500 сотрудников", "50–500 staff"),
+    ("company_size", "l", "более 500 сотрудников", "over 500 staff"),
+    ("lead_source", "exhibition", "Выставка", "Exhibition"),
+    ("lead_source", "referral", "Рекомендация", "Referral"),
+    ("lead_source", "article", "Статья", "Article"),
+    ("lead_source", "ads", "Реклама", "Advertising"),
+    ("lead_source", "website", "Сайт", "Website"),
+    ("loss_reason", "price", "Цена", "Price"),
+    ("loss_reason", "delivery", "Сроки поставки", "Delivery time"),
+    ("payment_method", "transfer", "Безналичный расчёт", "Bank transfer"),
+    ("payment_method", "card", "Карта", "Card"),
+    ("buying_priority", "price", "Цена", "Price"),
+    ("buying_priority", "quality", "Качество", "Quality"),
+    ("buying_priority", "delivery", "Срок поставки", "Delivery time"),
+    ("purchase_role", "decision_maker", "Принимает решение", "Decision maker"),
+    ("purchase_role", "influencer", "Влияет на решение", "Influencer"),
+    ("purchase_role", "user", "Пользователь", "User"),
+];
+
+const RU_NAMES: &[&str] = &["Ромашка", "Вектор", "Альфа", "Сибирь", "Прогресс", "Север", "Орион", "Гранит", "Меридиан", "Стройсервис", "Техноком", "Волга", "Уралмет", "Клиент-Сервис", "Энергия", "Кристалл", "Континент", "Форвард", "Балтика", "Логистик"];
+const RU_FORMS: &[&str] = &["ООО", "АО", "ПАО", "ООО ТД"];
+const EN_NAMES: &[&str] = &["Northwind", "Blue Harbor", "Acme", "Silverline", "Greenfield", "Summit", "Brightway", "Oakridge", "Redstone", "Westport"];
+const RU_FIRST: &[&str] = &["Алексей", "Сергей", "Андрей", "Ольга", "Татьяна", "Екатерина", "Михаил", "Наталья", "Павел", "Юлия", "Виктор", "Светлана"];
+const RU_LAST: &[(&str, &str)] = &[("Иванов", "Иванова"), ("Смирнов", "Смирнова"), ("Кузнецов", "Кузнецова"), ("Попов", "Попова"), ("Соколов", "Соколова"), ("Лебедев", "Лебедева"), ("Новиков", "Новикова"), ("Морозов", "Морозова"), ("Волков", "Волкова"), ("Зайцев", "Зайцева")];
+const EN_FIRST: &[&str] = &["James", "Emily", "Oliver", "Sophie", "Daniel", "Grace", "Thomas", "Chloe"];
+const EN_LAST: &[&str] = &["Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Wright", "Hughes"];
+const POSITIONS: &[&str] = &["Генеральный директор", "Коммерческий директор", "Менеджер по закупкам", "Главный инженер", "Finance Director", "Procurement Manager"];
+
+/// A tiny deterministic generator (no dependency, same data every run).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+    fn digits(&mut self, n: usize) -> String {
+        (0..n).map(|i| char::from(b'0' + if i == 0 { 1 + self.below(9) as u8 } else { self.below(10) as u8 })).collect()
+    }
+}
+
+/// Whether the demo company is already loaded.
+pub async fn is_loaded(app: &App) -> Result<bool, AppError> {
+    Ok(users::user_by_email(app.db.conn(), DEMO_USERS[0].0).await?.is_some())
+}
+
+/// Loads the demo company unless it is there already. Returns whether it
+/// loaded anything.
+pub async fn load(app: &App) -> Result<bool, AppError> {
+    if is_loaded(app).await? {
+        return Ok(false);
+    }
+    let mut team_ids = Vec::new();
+    for t in TEAMS {
+        let team = match users::team_by_name(app.db.conn(), t).await? {
+            Some(team) => team,
+            None => crate::directory::create_team(app, None, t).await?,
+        };
+        team_ids.push(team.id);
+    }
+    let mut user_ids = Vec::new();
+    for (email, role, name, team) in DEMO_USERS {
+        let u = crate::directory::create_user(
+            app,
+            None,
+            NewUser {
+                email: email.to_string(),
+                name: name.to_string(),
+                role: role.to_string(),
+                team_id: team.map(|i| team_ids[i]),
+                password: Some(DEMO_PASSWORD.to_string()),
+                locale: Some(if name.is_ascii() { "en" } else { "ru" }.to_string()),
+            },
+        )
+        .await?;
+        user_ids.push((u.id, u.team_id));
+    }
+    let admin = crate::auth::principal_of(
+        &users::user(app.db.conn(), user_ids[0].0).await?.ok_or(AppError::NotFound)?,
+        None,
+        "job",
+    )
+    .ok_or(AppError::NotFound)?;
+    for (i, (kind, code, ru, en)) in CLASSIFIERS.iter().enumerate() {
+        let input = ClassifierInput {
+            kind: kind.to_string(),
+            code: code.to_string(),
+            label_ru: ru.to_string(),
+            label_en: en.to_string(),
+            position: i as i32,
+            active: true,
+        };
+        crate::settings::create_classifier(app, &admin, input).await?;
+    }
+    crate::settings::create_custom_field(
+        app,
+        &admin,
+        CustomFieldInput {
+            entity: "accounts".into(),
+            key: "loyalty".into(),
+            label_ru: "Уровень лояльности".into(),
+            label_en: "Loyalty tier".into(),
+            field_type: "one_of".into(),
+            options: vec![
+                json!({"code": "gold", "label_ru": "Золото", "label_en": "Gold"}),
+                json!({"code": "silver", "label_ru": "Серебро", "label_en": "Silver"}),
+                json!({"code": "bronze", "label_ru": "Бронза", "label_en": "Bronze"}),
+            ],
+            required: false,
+            show_in_list: true,
+            position: 1,
+        },
+    )
+    .await?;
+    crate::settings::create_custom_field(
+        app,
+        &admin,
+        CustomFieldInput {
+            entity: "accounts".into(),
+            key: "annual_budget".into(),
+            label_ru: "Годовой бюджет".into(),
+            label_en: "Annual budget".into(),
+            field_type: "money".into(),
+            options: vec![],
+            required: false,
+            show_in_list: false,
+            position: 2,
+        },
+    )
+    .await?;
+    load_customers(app, &admin, &user_ids[2..6]).await?;
+    Ok(true)
+}
+
+async fn load_customers(app: &App, admin: &Principal, reps: &[(Uuid, Option<Uuid>)]) -> Result<(), AppError> {
+    let mut rng = Rng(2026);
+    let regions = ["moscow", "spb", "kazan", "ekb", "nsk"];
+    let industries = ["manufacturing", "retail", "wholesale", "it", "construction", "logistics"];
+    let sources = ["exhibition", "referral", "article", "ads", "website"];
+    let mut competitors = Vec::new();
+    for i in 0..210usize {
+        let english = i % 5 == 4;
+        let name = if english {
+            format!("{} {}", rng.pick(EN_NAMES), ["Ltd", "LLC", "Trading", "Group"][i % 4])
+        } else {
+            format!("{} «{}{}»", rng.pick(RU_FORMS), rng.pick(RU_NAMES), if i >= 20 { format!("-{}", i / 20) } else { String::new() })
+        };
+        let inn = Inn::complete(&format!("77{}", rng.digits(7))).map(|i| i.to_string());
+        let (owner, team) = reps[i % reps.len()];
+        let types = match i % 10 {
+            0 => vec!["competitor"],
+            1 | 2 => vec!["prospect"],
+            3 => vec!["customer", "dealer"],
+            4 => vec!["partner"],
+            _ => vec!["customer"],
+        };
+        let lost = i % 23 == 7 && !competitors.is_empty();
+        let draft = AccountDraft {
+            name,
+            legal_name: None,
+            types: types.into_iter().map(String::from).collect(),
+            inn,
+            kpp: Some(format!("77{}01001", rng.digits(2))),
+            ogrn: Ogrn::complete(&format!("10277{}", rng.digits(7))).map(|o| o.to_string()),
+            legal_address: Some(format!("г. Москва, ул. Тверская, д. {}", 1 + rng.below(120))),
+            region: Some(regions[rng.below(regions.len())].to_string()),
+            industry: Some(industries[rng.below(industries.len())].to_string()),
+            segment: Some(if i % 4 == 0 { "enterprise" } else { "smb" }.to_string()),
+            size: Some(["s", "m", "l"][rng.below(3)].to_string()),
+            lead_source: Some(sources[rng.below(sources.len())].to_string()),
+            status: Some(if lost { "lost" } else if i % 17 == 0 { "inactive" } else { "active" }.to_string()),
+            lost_to_id: if lost { competitors.first().copied() } else { None },
+            loss_reason: lost.then(|| "price".to_string()),
+            purchase_purpose: Some(if i % 3 == 0 { "reseller" } else { "end_user" }.to_string()),
+            buying_priorities: vec![["price", "quality", "delivery"][i % 3].to_string()],
+            payment_method: Some("transfer".into()),
+            tags: if i % 6 == 0 { vec!["vip".into()] } else { vec![] },
+            owner_id: Some(owner),
+            team_id: team,
+            custom: serde_json::Map::from_iter([("loyalty".to_string(), json!(["gold", "silver", "bronze"][i % 3]))]),
+            ..Default::default()
+        };
+        let (account, _) = crate::accounts::create(app, admin, draft).await?;
+        if i % 10 == 0 {
+            competitors.push(account.id);
+        }
+        for c in 0..2 + usize::from(i % 3 == 0) {
+            let english_person = english || c == 2;
+            let female = rng.below(2) == 0;
+            let (first, last) = if english_person {
+                (rng.pick(EN_FIRST).to_string(), rng.pick(EN_LAST).to_string())
+            } else {
+                let (m, f) = rng.pick(RU_LAST);
+                (rng.pick(RU_FIRST).to_string(), if female { f } else { m }.to_string())
+            };
+            let login = format!("{}.{}{}", first.chars().take(1).collect::<String>(), i, c).to_lowercase();
+            let draft = ContactDraft {
+                first_name: Some(first),
+                last_name: Some(last),
+                position: Some(rng.pick(POSITIONS).to_string()),
+                purchase_role: Some(["decision_maker", "influencer", "user"][c % 3].to_string()),
+                emails: vec![format!("{}@example{}.ru", if login.is_ascii() { login } else { format!("contact{i}{c}") }, i % 7)],
+                phones: vec![format!("+7 9{} {}", rng.digits(2), rng.digits(7))],
+                birthday: (c == 0).then(|| format!("19{}-0{}-1{}", 60 + rng.below(35), 1 + rng.below(9), rng.below(10))),
+                account_ids: vec![account.id],
+                consent_personal_data: Some(Consent { given: true, date: Some("2025-03-01".into()), source: Some("договор".into()) }),
+                consent_marketing: Some(Consent { given: c == 0, date: (c == 0).then(|| "2025-03-01".into()), source: None }),
+                owner_id: Some(owner),
+                team_id: team,
+                ..Default::default()
+            };
+            crate::contacts::create(app, admin, draft).await?;
+        }
+    }
+    Ok(())
+}

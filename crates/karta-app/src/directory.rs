@@ -1,0 +1,269 @@
+//! Users and teams: creating and changing them, who may own records, and
+//! resolving user names for history.
+
+use crate::views::ChangeView;
+use crate::{App, AppError, Principal};
+use karta_core::identifiers::Email;
+use karta_core::roles::{Access, Entity, Role};
+use karta_core::Invalid;
+use karta_db::entities::{change, team, user};
+use karta_db::page::Page;
+use karta_db::users;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A new user, as the API and CLI send it.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub role: String,
+    pub team_id: Option<Uuid>,
+    pub password: Option<String>,
+    pub locale: Option<String>,
+}
+
+/// Changes to a user; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub name: Option<String>,
+    pub role: Option<String>,
+    /// `null` removes the user from their team.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub team_id: Option<Option<Uuid>>,
+    pub active: Option<bool>,
+    pub locale: Option<String>,
+    pub password: Option<String>,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
+        Option::<uuid::Uuid>::deserialize(d).map(Some)
+    }
+    pub fn serialize<S: Serializer>(v: &Option<Option<uuid::Uuid>>, s: S) -> Result<S::Ok, S::Error> {
+        v.serialize(s)
+    }
+}
+
+/// Minimum password length.
+pub const MIN_PASSWORD: usize = 10;
+
+/// Supported interface languages.
+pub const LOCALES: &[&str] = &["ru", "en"];
+
+/// Creates a user. `by` is `None` for the command line (the operator of the
+/// machine), else it must be an administrator.
+pub async fn create_user(app: &App, by: Option<&Principal>, input: NewUser) -> Result<user::Model, AppError> {
+    if let Some(p) = by {
+        p.require(Entity::Users, Access::Write)?;
+    }
+    let mut e = Invalid::default();
+    let email = e.take("email", Email::parse(&input.email));
+    let role = e.take("role", input.role.parse::<Role>().map_err(|_| "invalid_choice"));
+    let name = input.name.trim().to_string();
+    if name.is_empty() {
+        e.push("name", "required");
+    }
+    if let Some(pw) = &input.password {
+        if pw.chars().count() < MIN_PASSWORD {
+            e.push("password", "password_too_short");
+        }
+    }
+    if let Some(l) = &input.locale {
+        if !LOCALES.contains(&l.as_str()) {
+            e.push("locale", "invalid_choice");
+        }
+    }
+    if let Some(t) = input.team_id {
+        if users::team(app.db.conn(), t).await?.is_none() {
+            e.push("team_id", "unknown_team");
+        }
+    }
+    e.into_result()?;
+    let (Some(email), Some(role)) = (email, role) else { return Err(AppError::field("email", "invalid_email")) };
+    if users::user_by_email(app.db.conn(), email.as_str()).await?.is_some() {
+        return Err(AppError::field("email", "already_exists"));
+    }
+    let hash = match &input.password {
+        Some(pw) => Some(crate::auth::hash_password(app, pw)?),
+        None => None,
+    };
+    let now = app.now();
+    let model = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.to_string()),
+        name: Set(name),
+        role: Set(role.as_str().to_string()),
+        team_id: Set(input.team_id),
+        password_hash: Set(hash),
+        locale: Set(input.locale),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    };
+    Ok(users::insert(app.db.conn(), model).await?)
+}
+
+/// Changes a user (administrators only). Deactivation and password changes
+/// end the user's sessions; deactivation also kills their tokens, because
+/// tokens are checked against the user on every request.
+pub async fn update_user(app: &App, p: &Principal, id: Uuid, patch: UserPatch) -> Result<user::Model, AppError> {
+    p.require(Entity::Users, Access::Write)?;
+    let current = users::user(app.db.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let mut e = Invalid::default();
+    let role = patch.role.as_deref().and_then(|r| e.take("role", r.parse::<Role>().map_err(|_| "invalid_choice")));
+    if let Some(Some(t)) = patch.team_id {
+        if users::team(app.db.conn(), t).await?.is_none() {
+            e.push("team_id", "unknown_team");
+        }
+    }
+    if patch.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
+        e.push("name", "required");
+    }
+    if patch.password.as_deref().is_some_and(|pw| pw.chars().count() < MIN_PASSWORD) {
+        e.push("password", "password_too_short");
+    }
+    if patch.locale.as_deref().is_some_and(|l| !LOCALES.contains(&l)) {
+        e.push("locale", "invalid_choice");
+    }
+    if id == p.user_id && (patch.active == Some(false) || role.is_some_and(|r| r != Role::Admin)) {
+        e.push("role", "cannot_demote_self");
+    }
+    e.into_result()?;
+    let end_sessions = patch.active == Some(false) || patch.password.is_some();
+    let mut model = current.clone().into_active_model();
+    if let Some(n) = patch.name {
+        model.name = Set(n.trim().to_string());
+    }
+    if let Some(r) = role {
+        model.role = Set(r.as_str().to_string());
+    }
+    if let Some(t) = patch.team_id {
+        model.team_id = Set(t);
+    }
+    if let Some(a) = patch.active {
+        model.active = Set(a);
+    }
+    if let Some(l) = patch.locale {
+        model.locale = Set(Some(l));
+    }
+    if let Some(pw) = patch.password {
+        model.password_hash = Set(Some(crate::auth::hash_password(app, &pw)?));
+    }
+    model.updated_at = Set(app.now());
+    model.version = Set(current.version + 1);
+    let saved = users::update(app.db.conn(), model).await?;
+    if end_sessions {
+        karta_db::security::delete_sessions_of(app.db.conn(), id).await?;
+    }
+    Ok(saved)
+}
+
+/// Sets the caller's own interface language.
+pub async fn set_own_locale(app: &App, p: &Principal, locale: &str) -> Result<(), AppError> {
+    if !LOCALES.contains(&locale) {
+        return Err(AppError::field("locale", "invalid_choice"));
+    }
+    let current = users::user(app.db.conn(), p.user_id).await?.ok_or(AppError::NotFound)?;
+    let mut model = current.into_active_model();
+    model.locale = Set(Some(locale.to_string()));
+    users::update(app.db.conn(), model).await?;
+    Ok(())
+}
+
+/// The colleague directory.
+pub async fn list_users(app: &App, p: &Principal) -> Result<Vec<user::Model>, AppError> {
+    p.require(Entity::Users, Access::Read)?;
+    Ok(users::users(app.db.conn()).await?)
+}
+
+/// All teams.
+pub async fn list_teams(app: &App, p: &Principal) -> Result<Vec<team::Model>, AppError> {
+    p.require(Entity::Teams, Access::Read)?;
+    Ok(users::teams(app.db.conn()).await?)
+}
+
+/// Creates a team (administrators; `None` for the CLI).
+pub async fn create_team(app: &App, by: Option<&Principal>, name: &str) -> Result<team::Model, AppError> {
+    if let Some(p) = by {
+        p.require(Entity::Teams, Access::Write)?;
+    }
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::field("name", if name.is_empty() { "required" } else { "too_long" }));
+    }
+    if users::team_by_name(app.db.conn(), name).await?.is_some() {
+        return Err(AppError::field("name", "already_exists"));
+    }
+    Ok(users::create_team(app.db.conn(), name, app.now()).await?)
+}
+
+/// Fills and checks a record's owner and team. Owner defaults to the
+/// current owner (or the creator), team to the owner's team; giving a
+/// record to someone else needs the right to assign.
+pub async fn assign_owner(
+    app: &App,
+    p: &Principal,
+    entity: Entity,
+    owner: &mut Option<Uuid>,
+    team: &mut Option<Uuid>,
+    current: Option<(Option<Uuid>, Option<Uuid>)>,
+    e: &mut Invalid,
+) -> Result<(), AppError> {
+    let (default_owner, default_team) = current.unwrap_or((Some(p.user_id), None));
+    let owner_id = owner.or(default_owner).unwrap_or(p.user_id);
+    *owner = Some(owner_id);
+    let owner_user = users::user(app.db.conn(), owner_id).await?;
+    let Some(owner_user) = owner_user.filter(|u| u.active) else {
+        e.push("owner_id", "unknown_user");
+        return Ok(());
+    };
+    let owner_changed = Some(owner_id) != default_owner;
+    if team.is_none() {
+        *team = if owner_changed || current.is_none() { owner_user.team_id } else { default_team };
+    }
+    let team_changed = *team != owner_user.team_id && *team != default_team;
+    if (owner_changed || team_changed) && !p.may_assign(entity) {
+        e.push(if owner_changed { "owner_id" } else { "team_id" }, "cannot_assign");
+    }
+    if let Some(t) = *team {
+        if users::team(app.db.conn(), t).await?.is_none() {
+            e.push("team_id", "unknown_team");
+        }
+    }
+    Ok(())
+}
+
+/// Turns a page of change rows into views with actor names (one query).
+pub async fn change_views(app: &App, page: Page<change::Model>) -> Result<Page<ChangeView>, AppError> {
+    let mut ids: Vec<Uuid> = page.items.iter().filter_map(|c| c.actor_id).collect();
+    ids.sort();
+    ids.dedup();
+    let names: std::collections::HashMap<Uuid, String> = if ids.is_empty() {
+        Default::default()
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(app.db.conn())
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
+    let items = page
+        .items
+        .into_iter()
+        .map(|r| {
+            let name = r.actor_id.and_then(|id| names.get(&id).cloned());
+            ChangeView::of(r, name)
+        })
+        .collect();
+    Ok(Page { items, next_cursor: page.next_cursor })
+}

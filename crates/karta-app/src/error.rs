@@ -1,0 +1,53 @@
+//! The application's error type: every failure a caller must tell apart.
+
+use karta_core::Invalid;
+
+/// What went wrong, in terms a handler can map to a response.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Input rejected field by field; nothing was changed.
+    #[error("invalid input")]
+    Invalid(Invalid),
+    /// Not signed in, or the credentials are not valid.
+    #[error("authentication required")]
+    Unauthenticated,
+    /// Wrong e-mail or password (deliberately not saying which).
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    /// Too many failed logins; try again later.
+    #[error("too many attempts")]
+    Throttled,
+    /// Signed in, but not allowed to do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// No such record, or one the principal may not know exists.
+    #[error("not found")]
+    NotFound,
+    /// A write without the version it was based on.
+    #[error("version required")]
+    VersionRequired,
+    /// The record changed since the client read it.
+    #[error("stale version")]
+    VersionMismatch { current: i64 },
+    /// The act conflicts with stored data (e.g. a duplicate name).
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// The database failed; details are logged, never shown.
+    #[error("storage error: {0}")]
+    Db(#[from] karta_db::DbErr),
+}
+
+impl From<Invalid> for AppError {
+    fn from(e: Invalid) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl AppError {
+    /// One invalid field.
+    pub fn field(field: &str, code: &'static str) -> Self {
+        let mut e = Invalid::default();
+        e.push(field, code);
+        AppError::Invalid(e)
+    }
+}

@@ -1,0 +1,70 @@
+//! Global search over accounts and contacts, and the telephony look-up by
+//! phone number. Both go through the same visibility predicates as lists.
+
+use crate::{App, AppError, Principal};
+use karta_core::identifiers::{CustomerCode, Phone};
+use karta_core::roles::{Access, Entity, Reach};
+use karta_db::accounts::{AccountFilter, AccountSort};
+use karta_db::contacts::{ContactFilter, ContactSort};
+use karta_db::entities::{account, contact};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// What a search found, each list already limited and visible.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub accounts: Vec<account::Model>,
+    pub contacts: Vec<contact::Model>,
+    pub contact_accounts: HashMap<Uuid, Vec<Uuid>>,
+}
+
+/// Searches both entities the principal may read. A customer code finds
+/// its account first.
+pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Found, AppError> {
+    let terms = karta_core::search::query_terms(q);
+    let mut found = Found::default();
+    if terms.is_empty() {
+        return Ok(found);
+    }
+    if p.reach(Entity::Accounts, Access::Read) != Reach::Nothing {
+        if let Ok(code) = CustomerCode::parse(q) {
+            if let Ok(m) = crate::accounts::by_code(app, p, code).await {
+                found.accounts.push(m);
+            }
+        }
+        let filter = AccountFilter { terms: terms.clone(), ..Default::default() };
+        let page = crate::accounts::list(app, p, filter, AccountSort::Name, None, limit).await?;
+        for m in page.items {
+            if !found.accounts.iter().any(|a| a.id == m.id) {
+                found.accounts.push(m);
+            }
+        }
+    }
+    if p.reach(Entity::Contacts, Access::Read) != Reach::Nothing {
+        let filter = ContactFilter { terms, ..Default::default() };
+        let (page, links) = crate::contacts::list(app, p, filter, ContactSort::Name, None, limit).await?;
+        found.contacts = page.items;
+        found.contact_accounts = links;
+    }
+    Ok(found)
+}
+
+/// The callers with this phone number and their accounts, for screen-pop.
+pub async fn lookup_phone(app: &App, p: &Principal, raw: &str) -> Result<(Vec<contact::Model>, Vec<account::Model>), AppError> {
+    if !p.may_lookup() {
+        return Err(AppError::Forbidden);
+    }
+    let phone = Phone::parse(raw).map_err(|code| AppError::field("phone", code))?;
+    let vis = p.visibility(Entity::Contacts, Access::Read);
+    let contacts = karta_db::contacts::with_channel(app.db.conn(), "phone", phone.as_str(), vis, None, 10).await?;
+    let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
+    let links = karta_db::contacts::account_links(app.db.conn(), &ids).await?;
+    let account_ids: Vec<Uuid> = links.values().flatten().copied().collect();
+    let account_vis = p.visibility(Entity::Accounts, Access::Read);
+    let accounts = karta_db::accounts::by_ids(app.db.conn(), &account_ids)
+        .await?
+        .into_iter()
+        .filter(|a| a.deleted_at.is_none() && account_vis.allows(a.owner_id, a.team_id))
+        .collect();
+    Ok((contacts, accounts))
+}
