@@ -55,12 +55,15 @@ pub async fn lookup_phone(app: &App, p: &Principal, raw: &str) -> Result<(Vec<co
         return Err(AppError::Forbidden);
     }
     let phone = Phone::parse(raw).map_err(|code| AppError::field("phone", code))?;
-    let vis = p.visibility(Entity::Contacts, Access::Read);
+    // The `lookup` scope stands for contact and account reads here; what is
+    // visible is still decided by the user's role.
+    let by_role = Principal { scopes: None, ..p.clone() };
+    let vis = by_role.visibility(Entity::Contacts, Access::Read);
     let contacts = karta_db::contacts::with_channel(app.db.conn(), "phone", phone.as_str(), vis, None, 10).await?;
     let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
     let links = karta_db::contacts::account_links(app.db.conn(), &ids).await?;
     let account_ids: Vec<Uuid> = links.values().flatten().copied().collect();
-    let account_vis = p.visibility(Entity::Accounts, Access::Read);
+    let account_vis = by_role.visibility(Entity::Accounts, Access::Read);
     let accounts = karta_db::accounts::by_ids(app.db.conn(), &account_ids)
         .await?
         .into_iter()

@@ -1,1 +1,247 @@
-fn main() {}
+//! The `karta` binary: subcommands, configuration, logging.
+
+mod config;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand};
+use config::DbArgs;
+use karta_app::{App, AppError};
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+
+/// Karta — an open-source CRM. One binary: web UI, JSON API, embedded
+/// database (SQLite) or PostgreSQL.
+#[derive(Debug, Parser)]
+#[command(name = "karta", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web UI and API.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on [default: 127.0.0.1:8080].
+        #[arg(long, env = "KARTA_BIND")]
+        bind: Option<String>,
+        /// Load the demo company (once) and print its logins.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (set when users reach Karta over HTTPS).
+        #[arg(long, env = "KARTA_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// Create or upgrade the database schema and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a user. The password comes from KARTA_PASSWORD or a prompt.
+    Add {
+        email: String,
+        /// admin, head_of_sales, sales_rep, marketer, support, accountant, read_only.
+        #[arg(long)]
+        role: String,
+        /// Display name [default: the e-mail].
+        #[arg(long)]
+        name: Option<String>,
+        /// Team name; created when it does not exist.
+        #[arg(long)]
+        team: Option<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// List users.
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token for EMAIL and print only the token.
+    Create {
+        email: String,
+        /// Scope such as accounts:read, contacts:write or lookup; repeatable
+        /// [default: the user's full rights].
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Days until the token expires [default: never].
+        #[arg(long)]
+        expires: Option<u32>,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if std::env::var("KARTA_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(db: &DbArgs) -> Result<App> {
+    let url = db.resolve()?;
+    let conn = karta_db::Db::connect(&url).await?;
+    karta_db::migration::migrate(&conn).await.context("database migration failed")?;
+    Ok(App::new(conn))
+}
+
+/// Explains an application error to a person at the terminal.
+fn explain(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(inv) => {
+            let list: Vec<String> = inv.0.iter().map(|f| format!("{}: {}", f.field, f.code)).collect();
+            anyhow::anyhow!("invalid input: {}", list.join(", "))
+        }
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn housekeeping(app: App) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let purged = async {
+            let a = karta_app::accounts::purge(&app).await?;
+            let c = karta_app::contacts::purge(&app).await?;
+            let idle = karta_db::security::delete_idle_sessions(app.db.conn(), app.now() - app.config.session_idle).await?;
+            Ok::<_, AppError>((a, c, idle))
+        }
+        .await;
+        match purged {
+            Ok((a, c, s)) if a + c > 0 || s > 0 => tracing::info!(accounts = a, contacts = c, sessions = s, "purged"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
+        }
+    }
+}
+
+async fn serve(db: DbArgs, bind: Option<String>, demo: bool, secure_cookies: bool) -> Result<()> {
+    let app = open(&db).await?;
+    if demo {
+        let loaded = karta_app::demo::load(&app).await.map_err(explain)?;
+        println!("{}", if loaded { "Demo company loaded." } else { "Demo company already present." });
+        println!("Demo logins (password: {}):", karta_app::demo::DEMO_PASSWORD);
+        for (email, role, name, _) in karta_app::demo::DEMO_USERS {
+            println!("  {email:<24} {role:<14} {name}");
+        }
+    } else if karta_db::users::count(app.db.conn()).await? == 0 {
+        println!("No users yet. Create the first administrator with:");
+        println!("  karta user add you@example.com --role admin --name \"Your Name\"");
+        println!("(or start with --demo to explore a demo company).");
+    }
+    let bind = bind.or(db.file_bind()).unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let addr: SocketAddr = bind.parse().with_context(|| format!("--bind {bind} is not an address like 127.0.0.1:8080"))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    tokio::spawn(housekeeping(app.clone()));
+    let router = karta_web::router(karta_web::AppState { app: app.clone(), secure_cookies });
+    println!("Karta is running at http://{}/", listener.local_addr()?);
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    app.db.close().await?;
+    Ok(())
+}
+
+fn read_password() -> Result<Option<String>> {
+    if let Ok(p) = std::env::var("KARTA_PASSWORD") {
+        return Ok(Some(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("set KARTA_PASSWORD or run in a terminal to be asked for the password");
+    }
+    let first = rpassword::prompt_password("Password: ")?;
+    let second = rpassword::prompt_password("Repeat: ")?;
+    if first != second {
+        bail!("the passwords differ");
+    }
+    Ok(Some(first))
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    init_logging();
+    match Cli::parse().command {
+        Command::Serve { db, bind, demo, secure_cookies } => serve(db, bind, demo, secure_cookies).await?,
+        Command::Migrate { db } => {
+            open(&db).await?;
+            println!("Database is up to date.");
+        }
+        Command::User { command: UserCommand::Add { email, role, name, team, db } } => {
+            let app = open(&db).await?;
+            let team_id = match team {
+                Some(t) => Some(match karta_db::users::team_by_name(app.db.conn(), &t).await? {
+                    Some(team) => team.id,
+                    None => karta_app::directory::create_team(&app, None, &t).await.map_err(explain)?.id,
+                }),
+                None => None,
+            };
+            let input = karta_app::directory::NewUser {
+                name: name.unwrap_or_else(|| email.clone()),
+                email,
+                role,
+                team_id,
+                password: read_password()?,
+                locale: None,
+            };
+            let u = karta_app::directory::create_user(&app, None, input).await.map_err(explain)?;
+            println!("Created {} ({}).", u.email, u.role);
+        }
+        Command::User { command: UserCommand::List { db } } => {
+            let app = open(&db).await?;
+            let teams = karta_db::users::teams(app.db.conn()).await?;
+            for u in karta_db::users::users(app.db.conn()).await? {
+                let team = u.team_id.and_then(|t| teams.iter().find(|x| x.id == t)).map(|t| t.name.as_str()).unwrap_or("-");
+                println!("{:<28} {:<14} {:<10} {:<8} {}", u.email, u.role, team, if u.active { "active" } else { "inactive" }, u.name);
+            }
+        }
+        Command::Token { command: TokenCommand::Create { email, scopes, expires, name, db } } => {
+            let app = open(&db).await?;
+            let (secret, _) = karta_app::auth::create_token(&app, None, &email, &name, &scopes, expires).await.map_err(explain)?;
+            println!("{secret}");
+        }
+    }
+    Ok(())
+}

@@ -1,1 +1,149 @@
-//! placeholder
+//! Test support: a Karta app on a fresh database (SQLite always; PostgreSQL
+//! when `KARTA_TEST_DATABASE_URL` points at a server), driven through the
+//! real router, with two teams of users and helpers to call the API.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use karta_app::{App, AppConfig};
+use karta_core::time::FixedClock;
+use karta_db::Db;
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+use std::sync::Arc;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// A running app on its own database.
+pub struct TestApp {
+    pub app: App,
+    pub router: axum::Router,
+    pub clock: Arc<FixedClock>,
+    cleanup: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// An answer from the router.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+/// 2026-01-15 09:00 UTC, in micros: tests start at a fixed instant.
+pub const START: i64 = 1_768_467_600_000_000;
+
+impl TestApp {
+    /// A fresh, migrated database and the router over it.
+    pub async fn spawn() -> Self {
+        let (url, cleanup, dir) = match std::env::var("KARTA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            Some(admin_url) => {
+                let name = format!("karta_t_{}", Uuid::new_v4().simple());
+                let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| panic!("PostgreSQL at KARTA_TEST_DATABASE_URL: {e}"));
+                admin.conn().execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap_or_else(|e| panic!("{e}"));
+                admin.close().await.ok();
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
+                (format!("{base}/{name}"), Some((admin_url, name)), None)
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+                let url = Db::sqlite_url_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+                (url, None, Some(dir))
+            }
+        };
+        let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
+        karta_db::migration::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
+        let clock = Arc::new(FixedClock::new(START));
+        let config = AppConfig { argon2_memory_kib: 256, ..AppConfig::default() };
+        let app = App { db, clock: clock.clone(), config: Arc::new(config) };
+        let router = karta_web::router(karta_web::AppState { app: app.clone(), secure_cookies: false });
+        Self { app, router, clock, cleanup: cleanup, _dir: dir }
+    }
+
+    /// Drops the PostgreSQL database of this test (SQLite files go with the
+    /// temporary directory).
+    pub async fn finish(self) {
+        let Some((admin_url, name)) = self.cleanup else { return };
+        self.app.db.close().await.ok();
+        if let Ok(admin) = Db::connect(&admin_url).await {
+            admin.conn().execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+            admin.close().await.ok();
+        }
+    }
+
+    /// Sends a request through the router.
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                Body::from(b.to_string())
+            }
+            None => Body::empty(),
+        };
+        let response = self.router.clone().oneshot(req.body(body).unwrap_or_else(|e| panic!("{e}"))).await.unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        Answer { status, headers, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body), &[]).await
+    }
+
+    /// PATCH JSON with a token and an `If-Match` version.
+    pub async fn patch(&self, path: &str, token: &str, version: Option<i64>, body: Value) -> Answer {
+        let etag = version.map(|v| format!("\"{v}\""));
+        let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("if-match", e.as_str())).collect();
+        self.call(Method::PATCH, path, Some(token), Some(body), &headers).await
+    }
+
+    /// Creates a user (and its team) directly; returns a full-rights token.
+    pub async fn user(&self, email: &str, role: &str, team: Option<&str>) -> String {
+        self.user_with_scopes(email, role, team, &[]).await
+    }
+
+    /// Like `user`, with token scopes.
+    pub async fn user_with_scopes(&self, email: &str, role: &str, team: Option<&str>, scopes: &[&str]) -> String {
+        let team_id = match team {
+            Some(t) => Some(match karta_db::users::team_by_name(self.app.db.conn(), t).await.unwrap_or(None) {
+                Some(team) => team.id,
+                None => karta_app::directory::create_team(&self.app, None, t).await.unwrap_or_else(|e| panic!("{e:?}")).id,
+            }),
+            None => None,
+        };
+        let input = karta_app::directory::NewUser {
+            email: email.into(),
+            name: email.split('@').next().unwrap_or(email).into(),
+            role: role.into(),
+            team_id,
+            password: Some("correct horse battery".into()),
+            locale: None,
+        };
+        if karta_db::users::user_by_email(self.app.db.conn(), email).await.unwrap_or(None).is_none() {
+            karta_app::directory::create_user(&self.app, None, input).await.unwrap_or_else(|e| panic!("{e:?}"));
+        }
+        self.token(email, scopes).await
+    }
+
+    /// A new token for an existing user.
+    pub async fn token(&self, email: &str, scopes: &[&str]) -> String {
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        karta_app::auth::create_token(&self.app, None, email, "test", &scopes, Some(30)).await.unwrap_or_else(|e| panic!("{e:?}")).0
+    }
+}

@@ -1,1 +1,75 @@
-//! placeholder
+//! Karta over HTTP: the JSON API (`/api/v1`), the web UI, static assets,
+//! health checks, request ids and structured request logs.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod ui;
+
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use karta_app::App;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Shared state of every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub app: App,
+    /// Mark cookies `Secure` (when served over TLS or behind a TLS proxy).
+    pub secure_cookies: bool,
+}
+
+const CSS: &str = include_str!("../static/app.css");
+const JS: &str = include_str!("../static/app.js");
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> impl IntoResponse {
+    match state.app.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %e, "database not reachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}
+
+fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+}
+
+/// The whole application router.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let trace = TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+        let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+        // Only method, path and request id: no query strings (they can hold
+        // searched names or phone numbers), no bodies, no cookies.
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+    });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/static/app.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
+        .route("/static/app.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
+        .nest("/api/v1", api::routes())
+        .merge(ui::routes())
+        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

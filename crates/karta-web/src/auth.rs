@@ -1,0 +1,101 @@
+//! Who is calling: a bearer token or the session cookie, resolved into a
+//! `Principal`. Cookie-authenticated writes must carry the session's CSRF
+//! token (header `X-CSRF-Token` or form field `_csrf`).
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, Method};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use karta_app::{auth, AppError, Principal};
+use karta_db::entities::user;
+use std::net::SocketAddr;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "karta_session";
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// The session's CSRF token (cookie sessions only).
+    pub csrf: Option<String>,
+    /// The signed-in user (cookie sessions only; for names and language).
+    pub user: Option<user::Model>,
+}
+
+/// The caller's address as the server saw it (`local` in in-process tests).
+#[derive(Debug, Clone)]
+pub struct ClientIp(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        Ok(ClientIp(ip.unwrap_or_else(|| "local".to_string())))
+    }
+}
+
+async fn from_session(state: &AppState, parts: &Parts) -> Result<Option<Caller>, AppError> {
+    let jar = CookieJar::from_headers(&parts.headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
+    let Some((u, csrf)) = auth::resolve_session(&state.app, cookie.value()).await? else { return Ok(None) };
+    let channel = if parts.uri.path().starts_with("/api/") { "api" } else { "ui" };
+    let principal = auth::principal_of(&u, None, channel).ok_or(AppError::Unauthenticated)?;
+    Ok(Some(Caller { principal, csrf: Some(csrf), user: Some(u) }))
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .ok_or(ApiError(AppError::Unauthenticated))?;
+            let principal = auth::resolve_token(&state.app, token.trim()).await?;
+            return Ok(Caller { principal, csrf: None, user: None });
+        }
+        let caller = from_session(state, parts).await?.ok_or(ApiError(AppError::Unauthenticated))?;
+        let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        let is_api = parts.uri.path().starts_with("/api/");
+        if !safe && is_api {
+            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            if sent.is_none() || sent != caller.csrf.as_deref() {
+                return Err(ApiError(AppError::Forbidden));
+            }
+        }
+        Ok(caller)
+    }
+}
+
+/// A signed-in browser user; anything else is sent to the login page.
+#[derive(Debug, Clone)]
+pub struct UiCaller(pub Caller);
+
+impl FromRequestParts<AppState> for UiCaller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        match from_session(state, parts).await {
+            Ok(Some(caller)) => Ok(UiCaller(caller)),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(ApiError(e).into_response()),
+        }
+    }
+}
+
+impl UiCaller {
+    /// Fails unless a posted form carries this session's CSRF token.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), ApiError> {
+        match (sent, self.0.csrf.as_deref()) {
+            (Some(s), Some(expected)) if s == expected => Ok(()),
+            _ => Err(ApiError(AppError::Forbidden)),
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! One error type for every HTTP answer: RFC 9457 problem+json with a
+//! stable snake_case `code` and per-field errors. Internal details are
+//! logged, never sent.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use karta_app::AppError;
+use serde::Serialize;
+
+/// An error on its way to the client.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl From<karta_db::DbErr> for ApiError {
+    fn from(e: karta_db::DbErr) -> Self {
+        ApiError(AppError::Db(e))
+    }
+}
+
+/// One field problem in a response.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub code: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldProblem>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+}
+
+/// English text for a field error code (the UI translates codes itself).
+pub fn field_message(code: &str) -> String {
+    match code {
+        "required" => "This field is required.",
+        "too_long" => "This value is too long.",
+        "invalid_email" => "Not a valid e-mail address.",
+        "invalid_phone" => "Not a valid phone number.",
+        "invalid_inn" => "Not a valid INN: 10 or 12 digits with correct check digits.",
+        "invalid_kpp" => "Not a valid KPP: 9 characters.",
+        "invalid_ogrn" => "Not a valid OGRN: 13 or 15 digits with a correct check digit.",
+        "invalid_date" => "Not a valid date (YYYY-MM-DD).",
+        "invalid_choice" => "Not one of the allowed values.",
+        "unknown_field" => "Unknown field.",
+        "unknown_classifier_value" => "Not a value of this list.",
+        "unknown_user" => "No such active user.",
+        "unknown_team" => "No such team.",
+        "unknown_account" => "No such account.",
+        "cannot_assign" => "You may not give records to another owner or team.",
+        "field_not_allowed" => "You may not set this field.",
+        "already_exists" => "This value is already taken.",
+        "invalid_json" => "The request body is not valid JSON of the expected shape.",
+        "password_too_short" => "The password must have at least 10 characters.",
+        _ => "Invalid value.",
+    }
+    .to_string()
+}
+
+impl ApiError {
+    /// Status, code and title of this error.
+    pub fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        match &self.0 {
+            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The input is not valid."),
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in or send a valid API token."),
+            AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials", "Wrong e-mail or password."),
+            AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts; try again later."),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this."),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "No such record."),
+            AppError::VersionRequired => {
+                (StatusCode::PRECONDITION_REQUIRED, "precondition_required", "Send If-Match with the version you read.")
+            }
+            AppError::VersionMismatch { .. } => {
+                (StatusCode::PRECONDITION_FAILED, "version_mismatch", "The record was changed by someone else.")
+            }
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "The request conflicts with stored data."),
+            AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side."),
+        }
+    }
+
+    /// The problem body.
+    pub fn problem(&self) -> Problem {
+        let (status, code, title) = self.parts();
+        let errors = match &self.0 {
+            AppError::Invalid(inv) => inv
+                .0
+                .iter()
+                .map(|f| FieldProblem { field: f.field.clone(), code: f.code, message: field_message(f.code) })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let current_version = match &self.0 {
+            AppError::VersionMismatch { current } => Some(*current),
+            _ => None,
+        };
+        Problem { kind: format!("/api/errors#{code}"), title: title.to_string(), status: status.as_u16(), code, errors, current_version }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Db(e) = &self.0 {
+            tracing::error!(error = %e, "storage error");
+        }
+        let problem = self.problem();
+        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = (status, axum::Json(problem)).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response
+    }
+}
+
+/// A 400 for a malformed request (bad query parameter, bad header).
+pub fn bad_request(field: &str, code: &'static str) -> ApiError {
+    ApiError(AppError::field(field, code))
+}

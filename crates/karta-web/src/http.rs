@@ -1,0 +1,88 @@
+//! Small HTTP helpers shared by the API handlers: strict JSON bodies,
+//! `If-Match` / `ETag`, list parameters.
+
+use crate::error::{bad_request, ApiError};
+use axum::http::{header, HeaderMap, HeaderValue};
+use karta_app::accounts::json_error;
+use karta_db::page::{Cursor, MAX_LIMIT};
+use std::collections::HashMap;
+
+/// Parses a JSON body into `T`, turning unknown fields and wrong types into
+/// problem+json field errors.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| bad_request("body", "invalid_json"))?;
+    serde_json::from_value(value).map_err(|e| ApiError(json_error(&e)))
+}
+
+/// Parses a JSON object body (for PATCH).
+pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::Value>, ApiError> {
+    parse_json(body)
+}
+
+/// The version a client based its write on, from `If-Match: "3"`.
+pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = v.to_str().map_err(|_| bad_request("If-Match", "invalid_etag"))?;
+    let text = text.trim().trim_start_matches("W/").trim_matches('"');
+    text.parse().map(Some).map_err(|_| bad_request("If-Match", "invalid_etag"))
+}
+
+/// `ETag` header for a record version.
+pub fn etag(version: i64) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{version}\"")) {
+        h.insert(header::ETAG, v);
+    }
+    h
+}
+
+/// Paging parameters taken out of a query map.
+#[derive(Debug)]
+pub struct Paging {
+    pub cursor: Option<Cursor>,
+    pub limit: u64,
+}
+
+/// Removes and checks `limit` and `cursor`.
+pub fn paging(params: &mut HashMap<String, String>) -> Result<Paging, ApiError> {
+    let limit = match params.remove("limit") {
+        Some(l) => l.parse::<u64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| bad_request("limit", "invalid_limit"))?,
+        None => 50,
+    };
+    let cursor = match params.remove("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => Some(Cursor::decode(&c).ok_or_else(|| bad_request("cursor", "invalid_cursor"))?),
+        None => None,
+    };
+    Ok(Paging { cursor, limit })
+}
+
+/// Removes a UUID parameter.
+pub fn take_uuid(params: &mut HashMap<String, String>, name: &str) -> Result<Option<uuid::Uuid>, ApiError> {
+    match params.remove(name).filter(|v| !v.is_empty()) {
+        Some(v) => v.parse().map(Some).map_err(|_| bad_request(name, "invalid_id")),
+        None => Ok(None),
+    }
+}
+
+/// Removes a boolean parameter.
+pub fn take_bool(params: &mut HashMap<String, String>, name: &str) -> Result<Option<bool>, ApiError> {
+    match params.remove(name).as_deref() {
+        None | Some("") => Ok(None),
+        Some("true" | "1") => Ok(Some(true)),
+        Some("false" | "0") => Ok(Some(false)),
+        Some(_) => Err(bad_request(name, "invalid_boolean")),
+    }
+}
+
+/// Removes a text parameter (blank counts as absent).
+pub fn take_text(params: &mut HashMap<String, String>, name: &str) -> Option<String> {
+    params.remove(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// Fails on any parameter left over: unknown parameters are errors.
+pub fn no_more(params: HashMap<String, String>) -> Result<(), ApiError> {
+    match params.into_keys().next() {
+        Some(k) => Err(bad_request(&k, "unknown_parameter")),
+        None => Ok(()),
+    }
+}

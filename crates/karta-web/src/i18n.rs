@@ -1,0 +1,129 @@
+//! Interface translations (Fluent): Russian and English, with Russian
+//! plural forms. Language comes from the user's setting, else
+//! `Accept-Language`, else Russian.
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource};
+use std::sync::OnceLock;
+
+/// Supported languages, default first.
+pub const LANGS: &[&str] = &["ru", "en"];
+
+struct Bundles {
+    ru: FluentBundle<FluentResource>,
+    en: FluentBundle<FluentResource>,
+}
+
+fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
+    let id = lang.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![id]);
+    // Translations ship in the binary; a broken file is caught by the tests.
+    if let Ok(resource) = FluentResource::try_new(source.to_string()) {
+        let _ = bundle.add_resource(resource);
+    }
+    bundle.set_use_isolating(false);
+    bundle
+}
+
+fn bundles() -> &'static Bundles {
+    static B: OnceLock<Bundles> = OnceLock::new();
+    B.get_or_init(|| Bundles { ru: bundle("ru", include_str!("../i18n/ru.ftl")), en: bundle("en", include_str!("../i18n/en.ftl")) })
+}
+
+/// A translator for one language, handed to templates.
+#[derive(Debug, Clone, Copy)]
+pub struct Tr {
+    pub lang: &'static str,
+}
+
+impl Tr {
+    /// The translator for `lang` (unknown languages fall back to Russian).
+    pub fn new(lang: &str) -> Self {
+        Self { lang: LANGS.iter().find(|l| **l == lang).copied().unwrap_or("ru") }
+    }
+
+    fn bundle(&self) -> &'static FluentBundle<FluentResource> {
+        if self.lang == "en" { &bundles().en } else { &bundles().ru }
+    }
+
+    fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
+        let bundle = self.bundle();
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else { return key.to_string() };
+        let mut errors = Vec::new();
+        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+    }
+
+    /// The text of `key`.
+    pub fn t(&self, key: &str) -> String {
+        self.format(key, None)
+    }
+
+    /// The text of `key` with a `$count` (plural rules apply).
+    pub fn count(&self, key: &str, count: usize) -> String {
+        let mut args = FluentArgs::new();
+        args.set("count", count);
+        self.format(key, Some(&args))
+    }
+
+    /// Message for a field error code.
+    pub fn error(&self, code: &str) -> String {
+        let key = format!("err-{code}");
+        let text = self.t(&key);
+        if text == key { self.t("err-other") } else { text }
+    }
+
+    /// Label of a field name.
+    pub fn field(&self, name: &str) -> String {
+        let key = format!("field-{name}");
+        let text = self.t(&key);
+        if text == key { name.to_string() } else { text }
+    }
+}
+
+/// Picks the language from an `Accept-Language` header.
+pub fn from_accept_language(header: Option<&str>) -> &'static str {
+    let Some(header) = header else { return "ru" };
+    let mut best = ("ru", -1.0f32);
+    for part in header.split(',') {
+        let mut bits = part.trim().split(';');
+        let tag = bits.next().unwrap_or_default().to_lowercase();
+        let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse().ok())).unwrap_or(1.0);
+        if let Some(lang) = LANGS.iter().find(|l| tag == **l || tag.starts_with(&format!("{l}-"))) {
+            if q > best.1 {
+                best = (lang, q);
+            }
+        }
+    }
+    best.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn russian_plurals_and_fallbacks() {
+        let ru = Tr::new("ru");
+        assert_eq!(ru.count("accounts-count", 1), "1 контрагент на странице");
+        assert_eq!(ru.count("accounts-count", 3), "3 контрагента на странице");
+        assert_eq!(ru.count("accounts-count", 25), "25 контрагентов на странице");
+        assert_eq!(Tr::new("en").count("accounts-count", 2), "2 accounts on this page");
+        assert_eq!(ru.error("no_such_code"), "Неверное значение.");
+    }
+
+    #[test]
+    fn every_key_exists_in_both_languages() {
+        let keys = |src: &str| -> Vec<String> {
+            src.lines().filter(|l| !l.starts_with(' ') && l.contains(" = ")).map(|l| l.split(" = ").next().unwrap_or_default().to_string()).collect()
+        };
+        assert_eq!(keys(include_str!("../i18n/ru.ftl")), keys(include_str!("../i18n/en.ftl")));
+    }
+
+    #[test]
+    fn accept_language_is_honoured() {
+        assert_eq!(from_accept_language(Some("en-GB,en;q=0.9,ru;q=0.5")), "en");
+        assert_eq!(from_accept_language(Some("ru-RU,en;q=0.8")), "ru");
+        assert_eq!(from_accept_language(Some("de")), "ru");
+        assert_eq!(from_accept_language(None), "ru");
+    }
+}

@@ -1,0 +1,133 @@
+//! The server-rendered web UI. Pages work without JavaScript; `app.js`
+//! adds live search and the `/` shortcut.
+
+pub mod accounts;
+pub mod contacts;
+pub mod session;
+
+use crate::auth::UiCaller;
+use crate::i18n::Tr;
+use crate::AppState;
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use karta_app::views::ChangeView;
+use karta_db::entities::classifier;
+use std::collections::HashMap;
+
+/// Every UI route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/accounts") }))
+        .route("/login", get(session::login_page).post(session::login))
+        .route("/logout", post(session::logout))
+        .route("/language", post(session::language))
+        .route("/accounts", get(accounts::list))
+        .route("/accounts/new", get(accounts::new_form).post(accounts::create))
+        .route("/accounts/{id}", get(accounts::card))
+        .route("/accounts/{id}/edit", get(accounts::edit_form).post(accounts::save))
+        .route("/accounts/{id}/delete", post(accounts::delete))
+        .route("/accounts/{id}/restore", post(accounts::restore))
+        .route("/trash", get(accounts::trash))
+        .route("/search", get(accounts::search))
+        .route("/contacts", get(contacts::list))
+        .route("/contacts/{id}", get(contacts::card))
+}
+
+/// What every page's layout needs.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub tr: Tr,
+    pub csrf: String,
+    pub user_name: String,
+    pub q: String,
+}
+
+impl PageCtx {
+    /// The layout context of a signed-in user.
+    pub fn of(caller: &UiCaller) -> Self {
+        let user = caller.0.user.as_ref();
+        Self {
+            tr: Tr::new(user.and_then(|u| u.locale.as_deref()).unwrap_or("ru")),
+            csrf: caller.0.csrf.clone().unwrap_or_default(),
+            user_name: user.map(|u| u.name.clone()).unwrap_or_default(),
+            q: String::new(),
+        }
+    }
+}
+
+/// Renders a template, or a plain 500 if rendering fails.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// Classifier labels in the page language, by (kind, code).
+pub struct Labels(HashMap<(String, String), String>);
+
+impl Labels {
+    /// Labels of all classifier values.
+    pub fn new(all: &[classifier::Model], tr: Tr) -> Self {
+        Self(
+            all.iter()
+                .map(|c| ((c.kind.clone(), c.code.clone()), if tr.lang == "en" { c.label_en.clone() } else { c.label_ru.clone() }))
+                .collect(),
+        )
+    }
+
+    /// The label of a code (the code itself when unknown).
+    pub fn of(&self, kind: &str, code: Option<&str>) -> String {
+        match code {
+            Some(c) => self.0.get(&(kind.to_string(), c.to_string())).cloned().unwrap_or_else(|| c.to_string()),
+            None => String::new(),
+        }
+    }
+
+    /// `(code, label)` pairs of one kind, for selects.
+    pub fn options(&self, all: &[classifier::Model], kind: &str) -> Vec<(String, String)> {
+        all.iter().filter(|c| c.kind == kind && c.active).map(|c| (c.code.clone(), self.of(kind, Some(&c.code)))).collect()
+    }
+}
+
+/// One timeline entry, ready to show.
+pub struct TimelineEntry {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub detail: String,
+}
+
+fn short(v: &Option<serde_json::Value>) -> String {
+    match v {
+        None => "—".to_string(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(a)) => a.iter().map(|x| x.as_str().map(String::from).unwrap_or_else(|| x.to_string())).collect::<Vec<_>>().join(", "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// History rows as timeline entries (UTC, minute precision).
+pub fn timeline(rows: Vec<ChangeView>, tr: Tr) -> Vec<TimelineEntry> {
+    rows.into_iter()
+        .map(|c| {
+            let what = tr.t(&format!("history-{}", c.action));
+            let detail = match &c.field {
+                Some(f) => format!("{} {} → {}", tr.field(f), short(&c.old), short(&c.new)),
+                None => String::new(),
+            };
+            TimelineEntry {
+                at: c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                who: c.actor_name.unwrap_or_else(|| tr.t("history-system")),
+                what,
+                detail,
+            }
+        })
+        .collect()
+}
