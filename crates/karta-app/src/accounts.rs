@@ -3,10 +3,10 @@
 
 use crate::views::{ChangeView, DuplicateHint};
 use crate::{App, AppError, Principal};
+use karta_core::Invalid;
 use karta_core::accounts::{AccountDraft, AccountFields, AccountType};
 use karta_core::identifiers::CustomerCode;
 use karta_core::roles::{Access, Entity};
-use karta_core::Invalid;
 use karta_db::accounts::{self as store, AccountFilter, AccountSort};
 use karta_db::entities::account::{self, ActiveModel, Model};
 use karta_db::history::{self, Actor};
@@ -21,8 +21,12 @@ const ENTITY: &str = "accounts";
 
 /// Merges a JSON patch into a draft: keys present replace, `null` clears.
 /// Unknown keys are rejected by the draft's strict deserialisation.
-pub(crate) fn merge<T: serde::Serialize + serde::de::DeserializeOwned>(current: &T, patch: Map<String, Value>) -> Result<T, AppError> {
-    let mut merged = serde_json::to_value(current).map_err(|_| AppError::field("body", "invalid_json"))?;
+pub(crate) fn merge<T: serde::Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: Map<String, Value>,
+) -> Result<T, AppError> {
+    let mut merged =
+        serde_json::to_value(current).map_err(|_| AppError::field("body", "invalid_json"))?;
     if let Value::Object(map) = &mut merged {
         for (k, v) in patch {
             map.insert(k, v);
@@ -43,34 +47,56 @@ pub fn json_error(e: &serde_json::Error) -> AppError {
 
 /// Checks what needs the database: classifier codes, custom fields, owner
 /// and team, the competitor reference. Fills default owner and team.
-async fn complete(app: &App, p: &Principal, mut f: AccountFields, current: Option<&Model>) -> Result<AccountFields, AppError> {
+async fn complete(
+    app: &App,
+    p: &Principal,
+    mut f: AccountFields,
+    current: Option<&Model>,
+) -> Result<AccountFields, AppError> {
     let mut e = Invalid::default();
-    let mut values: Vec<(&str, &str, Option<&str>)> = karta_core::accounts::ACCOUNT_CLASSIFIED_FIELDS
-        .iter()
-        .map(|(field, kind)| {
-            let v = match *field {
-                "region" => f.region.as_deref(),
-                "industry" => f.industry.as_deref(),
-                "segment" => f.segment.as_deref(),
-                "size" => f.size.as_deref(),
-                "lead_source" => f.lead_source.as_deref(),
-                "loss_reason" => f.loss_reason.as_deref(),
-                _ => f.payment_method.as_deref(),
-            };
-            (*field, *kind, v)
-        })
-        .collect();
+    let mut values: Vec<(&str, &str, Option<&str>)> =
+        karta_core::accounts::ACCOUNT_CLASSIFIED_FIELDS
+            .iter()
+            .map(|(field, kind)| {
+                let v = match *field {
+                    "region" => f.region.as_deref(),
+                    "industry" => f.industry.as_deref(),
+                    "segment" => f.segment.as_deref(),
+                    "size" => f.size.as_deref(),
+                    "lead_source" => f.lead_source.as_deref(),
+                    "loss_reason" => f.loss_reason.as_deref(),
+                    _ => f.payment_method.as_deref(),
+                };
+                (*field, *kind, v)
+            })
+            .collect();
     let priorities: Vec<String> = f.buying_priorities.clone();
-    values.extend(priorities.iter().map(|v| ("buying_priorities", "buying_priority", Some(v.as_str()))));
+    values.extend(
+        priorities
+            .iter()
+            .map(|v| ("buying_priorities", "buying_priority", Some(v.as_str()))),
+    );
     crate::settings::check_classifier_values(app, &mut e, &values).await?;
     f.custom = crate::settings::normalise_custom(app, ENTITY, &f.custom, &mut e).await?;
     if let Some(lost_to) = f.lost_to_id {
         let competitor = store::by_ids(app.db.conn(), &[lost_to]).await?;
-        if !competitor.iter().any(|c| c.types.contains(",competitor,") && c.deleted_at.is_none()) {
+        if !competitor
+            .iter()
+            .any(|c| c.types.contains(",competitor,") && c.deleted_at.is_none())
+        {
             e.push("lost_to_id", "not_a_competitor");
         }
     }
-    crate::directory::assign_owner(app, p, Entity::Accounts, &mut f.owner_id, &mut f.team_id, current.map(|c| (c.owner_id, c.team_id)), &mut e).await?;
+    crate::directory::assign_owner(
+        app,
+        p,
+        Entity::Accounts,
+        &mut f.owner_id,
+        &mut f.team_id,
+        current.map(|c| (c.owner_id, c.team_id)),
+        &mut e,
+    )
+    .await?;
     e.into_result()?;
     Ok(f)
 }
@@ -81,12 +107,23 @@ fn snapshot(f: &AccountFields) -> Value {
 
 async fn write_search<C: ConnectionTrait>(db: &C, m: &Model) -> Result<(), AppError> {
     let (public, private) = store::search_text(m);
-    search::index(db, ENTITY, m.id, &karta_core::search::index_terms(&public), &karta_core::search::index_terms(&private)).await?;
+    search::index(
+        db,
+        ENTITY,
+        m.id,
+        &karta_core::search::index_terms(&public),
+        &karta_core::search::index_terms(&private),
+    )
+    .await?;
     Ok(())
 }
 
 /// Creates an account; returns it with possible duplicates.
-pub async fn create(app: &App, p: &Principal, draft: AccountDraft) -> Result<(Model, Vec<DuplicateHint>), AppError> {
+pub async fn create(
+    app: &App,
+    p: &Principal,
+    draft: AccountDraft,
+) -> Result<(Model, Vec<DuplicateHint>), AppError> {
     p.require(Entity::Accounts, Access::Write)?;
     let fields = complete(app, p, draft.validate()?, None).await?;
     let now = app.now();
@@ -104,7 +141,9 @@ pub async fn create(app: &App, p: &Principal, draft: AccountDraft) -> Result<(Mo
         ..Default::default()
     };
     store::set_fields(&mut model, &fields);
-    let saved = account::Entity::insert(model).exec_with_returning(&txn).await?;
+    let saved = account::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await?;
     let changes = history::diff(&Value::Null, &snapshot(&fields));
     history::record(&txn, now, p.actor(), ENTITY, saved.id, "create", &changes).await?;
     write_search(&txn, &saved).await?;
@@ -116,13 +155,17 @@ pub async fn create(app: &App, p: &Principal, draft: AccountDraft) -> Result<(Mo
 /// Reads one visible account (live, or in the trash with `deleted`).
 pub async fn get(app: &App, p: &Principal, id: Uuid, deleted: bool) -> Result<Model, AppError> {
     let vis = p.require(Entity::Accounts, Access::Read)?;
-    store::find(app.db.conn(), id, vis, deleted).await?.ok_or(AppError::NotFound)
+    store::find(app.db.conn(), id, vis, deleted)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Reads one visible account by customer code.
 pub async fn by_code(app: &App, p: &Principal, code: CustomerCode) -> Result<Model, AppError> {
     let vis = p.require(Entity::Accounts, Access::Read)?;
-    store::find_by_code(app.db.conn(), code.0, vis).await?.ok_or(AppError::NotFound)
+    store::find_by_code(app.db.conn(), code.0, vis)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// A page of visible accounts.
@@ -134,10 +177,23 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, AppError> {
-    let access = if filter.deleted { Access::Delete } else { Access::Read };
+    let access = if filter.deleted {
+        Access::Delete
+    } else {
+        Access::Read
+    };
     let vis = p.require(Entity::Accounts, access)?;
     filter.search_private = false;
-    Ok(store::list(app.db.conn(), app.db.backend(), &filter, vis, sort, cursor, limit).await?)
+    Ok(store::list(
+        app.db.conn(),
+        app.db.backend(),
+        &filter,
+        vis,
+        sort,
+        cursor,
+        limit,
+    )
+    .await?)
 }
 
 /// Loads the record the principal wants to change: 404 when invisible,
@@ -155,19 +211,31 @@ async fn load_for_write<C: ConnectionTrait>(
     let read = p.visibility(Entity::Accounts, Access::Read);
     let record = match store::find(db, id, write, deleted).await? {
         Some(r) => r,
-        None if store::find(app.db.conn(), id, read, deleted).await?.is_some() => return Err(AppError::Forbidden),
+        None if store::find(app.db.conn(), id, read, deleted)
+            .await?
+            .is_some() =>
+        {
+            return Err(AppError::Forbidden);
+        }
         None => return Err(AppError::NotFound),
     };
     match expected {
         None => Err(AppError::VersionRequired),
-        Some(v) if v != record.version => Err(AppError::VersionMismatch { current: record.version }),
+        Some(v) if v != record.version => Err(AppError::VersionMismatch {
+            current: record.version,
+        }),
         Some(_) => Ok(record),
     }
 }
 
 /// Saves `model` only if the row still has `version` (else a concurrent
 /// write won and this one must not overwrite it).
-async fn save_versioned<C: ConnectionTrait>(db: &C, mut model: ActiveModel, id: Uuid, version: i64) -> Result<Model, AppError> {
+async fn save_versioned<C: ConnectionTrait>(
+    db: &C,
+    mut model: ActiveModel,
+    id: Uuid,
+    version: i64,
+) -> Result<Model, AppError> {
     model.version = Set(version + 1);
     let result = account::Entity::update_many()
         .set(model)
@@ -176,9 +244,14 @@ async fn save_versioned<C: ConnectionTrait>(db: &C, mut model: ActiveModel, id: 
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
-        return Err(AppError::VersionMismatch { current: version + 1 });
+        return Err(AppError::VersionMismatch {
+            current: version + 1,
+        });
     }
-    account::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Applies a partial update (JSON merge) at the given version.
@@ -200,7 +273,11 @@ pub async fn update(
         return Ok((current, Vec::new()));
     }
     let now = app.now();
-    let mut model = ActiveModel { updated_at: Set(now), updated_by: Set(Some(p.user_id)), ..Default::default() };
+    let mut model = ActiveModel {
+        updated_at: Set(now),
+        updated_by: Set(Some(p.user_id)),
+        ..Default::default()
+    };
     store::set_fields(&mut model, &after);
     let saved = save_versioned(&txn, model, id, current.version).await?;
     history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
@@ -211,16 +288,32 @@ pub async fn update(
 }
 
 /// Moves an account to the trash.
-pub async fn delete(app: &App, p: &Principal, id: Uuid, expected: Option<i64>) -> Result<Model, AppError> {
+pub async fn delete(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<Model, AppError> {
     set_deleted(app, p, id, expected, true).await
 }
 
 /// Brings an account back from the trash.
-pub async fn restore(app: &App, p: &Principal, id: Uuid, expected: Option<i64>) -> Result<Model, AppError> {
+pub async fn restore(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+) -> Result<Model, AppError> {
     set_deleted(app, p, id, expected, false).await
 }
 
-async fn set_deleted(app: &App, p: &Principal, id: Uuid, expected: Option<i64>, delete: bool) -> Result<Model, AppError> {
+async fn set_deleted(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    delete: bool,
+) -> Result<Model, AppError> {
     let txn = app.db.begin_write().await?;
     let current = load_for_write(app, &txn, p, id, Access::Delete, !delete, expected).await?;
     let now = app.now();
@@ -232,35 +325,69 @@ async fn set_deleted(app: &App, p: &Principal, id: Uuid, expected: Option<i64>, 
         ..Default::default()
     };
     let saved = save_versioned(&txn, model, id, current.version).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, if delete { "delete" } else { "restore" }, &[]).await?;
+    history::record(
+        &txn,
+        now,
+        p.actor(),
+        ENTITY,
+        id,
+        if delete { "delete" } else { "restore" },
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 /// A visible account's history, newest first, with actor names.
-pub async fn history(app: &App, p: &Principal, id: Uuid, cursor: Option<&Cursor>, limit: u64) -> Result<Page<ChangeView>, AppError> {
+pub async fn history(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<ChangeView>, AppError> {
     let vis = p.require(Entity::Accounts, Access::Read)?;
     let live = store::find(app.db.conn(), id, vis, false).await?;
     if live.is_none() && store::find(app.db.conn(), id, vis, true).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    crate::directory::change_views(app, history::list(app.db.conn(), id, &[], cursor, limit).await?).await
+    crate::directory::change_views(
+        app,
+        history::list(app.db.conn(), id, &[], cursor, limit).await?,
+    )
+    .await
 }
 
 /// Other live accounts with the same INN (the code only when invisible).
-pub async fn duplicates(app: &App, f: &AccountFields, except: Option<Uuid>) -> Result<Vec<DuplicateHint>, AppError> {
-    let Some(inn) = &f.inn else { return Ok(Vec::new()) };
+pub async fn duplicates(
+    app: &App,
+    f: &AccountFields,
+    except: Option<Uuid>,
+) -> Result<Vec<DuplicateHint>, AppError> {
+    let Some(inn) = &f.inn else {
+        return Ok(Vec::new());
+    };
     Ok(store::with_inn(app.db.conn(), inn.as_str(), except)
         .await?
         .into_iter()
-        .map(|m| DuplicateHint { id: m.id, label: CustomerCode(m.code).to_string(), reason: "inn" })
+        .map(|m| DuplicateHint {
+            id: m.id,
+            label: CustomerCode(m.code).to_string(),
+            reason: "inn",
+        })
         .collect())
 }
 
 /// Competitor accounts (for "lost to" pickers), visible ones only.
 pub async fn competitors(app: &App, p: &Principal) -> Result<Vec<Model>, AppError> {
-    let filter = AccountFilter { account_type: Some(AccountType::Competitor), ..Default::default() };
-    Ok(list(app, p, filter, AccountSort::Name, None, 100).await?.items)
+    let filter = AccountFilter {
+        account_type: Some(AccountType::Competitor),
+        ..Default::default()
+    };
+    Ok(list(app, p, filter, AccountSort::Name, None, 100)
+        .await?
+        .items)
 }
 
 /// Deletes for good every account in the trash longer than the restore
@@ -268,7 +395,10 @@ pub async fn competitors(app: &App, p: &Principal) -> Result<Vec<Model>, AppErro
 pub async fn purge(app: &App) -> Result<usize, AppError> {
     let cutoff = app.now() - app.config.restore_window;
     let ids = store::deleted_before(app.db.conn(), cutoff).await?;
-    let actor = Actor { user_id: None, channel: "job" };
+    let actor = Actor {
+        user_id: None,
+        channel: "job",
+    };
     for id in &ids {
         let txn = app.db.begin_write().await?;
         search::remove(&txn, *id).await?;
@@ -285,13 +415,19 @@ mod tests {
 
     #[test]
     fn merge_rejects_unknown_fields_and_clears_with_null() {
-        let draft = AccountDraft { name: "A".into(), inn: Some("7707083893".into()), ..Default::default() };
+        let draft = AccountDraft {
+            name: "A".into(),
+            inn: Some("7707083893".into()),
+            ..Default::default()
+        };
         let mut patch = Map::new();
         patch.insert("inn".into(), Value::Null);
         let merged = merge(&draft, patch).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(merged.inn, None);
         let mut bad = Map::new();
         bad.insert("colour".into(), Value::from("red"));
-        assert!(matches!(merge(&draft, bad), Err(AppError::Invalid(e)) if e.0[0].field == "colour"));
+        assert!(
+            matches!(merge(&draft, bad), Err(AppError::Invalid(e)) if e.0[0].field == "colour")
+        );
     }
 }

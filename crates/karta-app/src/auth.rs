@@ -2,10 +2,12 @@
 //! database-backed sessions, and API tokens (hashed, scoped, expiring).
 
 use crate::{App, AppError, Principal};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use karta_core::identifiers::Email;
 use karta_core::roles::{Role, Scope};
 use karta_db::entities::{api_token, session, user};
@@ -19,7 +21,8 @@ use uuid::Uuid;
 pub const TOKEN_PREFIX: &str = "karta_";
 
 fn argon(app: &App) -> Result<Argon2<'static>, AppError> {
-    let params = Params::new(app.config.argon2_memory_kib, 2, 1, None).map_err(|_| AppError::field("password", "invalid_password"))?;
+    let params = Params::new(app.config.argon2_memory_kib, 2, 1, None)
+        .map_err(|_| AppError::field("password", "invalid_password"))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
@@ -33,7 +36,9 @@ pub fn hash_password(app: &App, password: &str) -> Result<String, AppError> {
 }
 
 fn verify_password(app: &App, password: &str, hash: &str) -> bool {
-    let (Ok(parsed), Ok(a)) = (PasswordHash::new(hash), argon(app)) else { return false };
+    let (Ok(parsed), Ok(a)) = (PasswordHash::new(hash), argon(app)) else {
+        return false;
+    };
     a.verify_password(password.as_bytes(), &parsed).is_ok()
 }
 
@@ -59,33 +64,66 @@ pub struct NewSession {
 }
 
 /// The principal of a signed-in user.
-pub fn principal_of(u: &user::Model, scopes: Option<Vec<Scope>>, channel: &'static str) -> Option<Principal> {
+pub fn principal_of(
+    u: &user::Model,
+    scopes: Option<Vec<Scope>>,
+    channel: &'static str,
+) -> Option<Principal> {
     let role: Role = u.role.parse().ok()?;
-    Some(Principal { user_id: u.id, role, team_id: u.team_id, scopes, channel })
+    Some(Principal {
+        user_id: u.id,
+        role,
+        team_id: u.team_id,
+        scopes,
+        channel,
+    })
 }
 
 /// Checks the password and opens a session. Failures are recorded and
 /// throttled per e-mail and per address; the answer never says whether the
 /// e-mail exists.
-pub async fn login(app: &App, email: &str, password: &str, ip: &str) -> Result<NewSession, AppError> {
+pub async fn login(
+    app: &App,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> Result<NewSession, AppError> {
     let now = app.now();
-    let email = Email::parse(email).map(|e| e.to_string()).unwrap_or_else(|_| email.trim().to_lowercase());
+    let email = Email::parse(email)
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| email.trim().to_lowercase());
     let conn = app.db.conn();
-    let (by_email, by_ip) = security::recent_failures(conn, &email, ip, now - app.config.login_window).await?;
+    let (by_email, by_ip) =
+        security::recent_failures(conn, &email, ip, now - app.config.login_window).await?;
     if by_email >= app.config.max_login_failures || by_ip >= app.config.max_login_failures * 3 {
-        security::record_login(conn, security::login_row(now, &email, None, ip, false, Some("throttled"))).await?;
+        security::record_login(
+            conn,
+            security::login_row(now, &email, None, ip, false, Some("throttled")),
+        )
+        .await?;
         return Err(AppError::Throttled);
     }
     let found = users::user_by_email(conn, &email).await?;
     let ok = match &found {
-        Some(u) if u.active => u.password_hash.as_deref().is_some_and(|h| verify_password(app, password, h)),
+        Some(u) if u.active => u
+            .password_hash
+            .as_deref()
+            .is_some_and(|h| verify_password(app, password, h)),
         _ => false,
     };
     let Some(user) = found.filter(|_| ok) else {
-        security::record_login(conn, security::login_row(now, &email, None, ip, false, Some("bad_credentials"))).await?;
+        security::record_login(
+            conn,
+            security::login_row(now, &email, None, ip, false, Some("bad_credentials")),
+        )
+        .await?;
         return Err(AppError::BadCredentials);
     };
-    security::record_login(conn, security::login_row(now, &email, Some(user.id), ip, true, None)).await?;
+    security::record_login(
+        conn,
+        security::login_row(now, &email, Some(user.id), ip, true, None),
+    )
+    .await?;
     // A fresh id on every login: a session id planted before login is useless.
     let token = random_secret();
     let csrf_token = random_secret();
@@ -100,20 +138,33 @@ pub async fn login(app: &App, email: &str, password: &str, ip: &str) -> Result<N
         },
     )
     .await?;
-    Ok(NewSession { token, csrf_token, user })
+    Ok(NewSession {
+        token,
+        csrf_token,
+        user,
+    })
 }
 
 /// The user and CSRF token behind a session cookie, if still valid.
-pub async fn resolve_session(app: &App, token: &str) -> Result<Option<(user::Model, String)>, AppError> {
+pub async fn resolve_session(
+    app: &App,
+    token: &str,
+) -> Result<Option<(user::Model, String)>, AppError> {
     let conn = app.db.conn();
     let id = digest(token);
-    let Some(s) = security::session(conn, &id).await? else { return Ok(None) };
+    let Some(s) = security::session(conn, &id).await? else {
+        return Ok(None);
+    };
     let now = app.now();
-    if s.last_seen_at < now - app.config.session_idle || s.created_at < now - app.config.session_absolute {
+    if s.last_seen_at < now - app.config.session_idle
+        || s.created_at < now - app.config.session_absolute
+    {
         security::delete_session(conn, &id).await?;
         return Ok(None);
     }
-    let Some(u) = users::user(conn, s.user_id).await?.filter(|u| u.active) else { return Ok(None) };
+    let Some(u) = users::user(conn, s.user_id).await?.filter(|u| u.active) else {
+        return Ok(None);
+    };
     // Refresh at most once a minute: reads should not all become writes.
     if now - s.last_seen_at > 60_000_000 {
         security::touch_session(conn, &id, now).await?;
@@ -141,14 +192,18 @@ pub async fn create_token(
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| AppError::field("email", "unknown_user"))?;
-    if let Some(p) = by {
-        if p.user_id != owner.id && p.role != Role::Admin {
-            return Err(AppError::Forbidden);
-        }
+    if let Some(p) = by
+        && p.user_id != owner.id
+        && p.role != Role::Admin
+    {
+        return Err(AppError::Forbidden);
     }
     let mut parsed = Vec::new();
     for (i, s) in scopes.iter().enumerate() {
-        parsed.push(s.parse::<Scope>().map_err(|code| AppError::field(&format!("scopes[{i}]"), code))?);
+        parsed.push(
+            s.parse::<Scope>()
+                .map_err(|code| AppError::field(&format!("scopes[{i}]"), code))?,
+        );
     }
     if parsed.is_empty() {
         parsed = Scope::all();
@@ -161,9 +216,17 @@ pub async fn create_token(
     let model = api_token::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(owner.id),
-        name: Set(if name.trim().is_empty() { "token".to_string() } else { name.trim().to_string() }),
+        name: Set(if name.trim().is_empty() {
+            "token".to_string()
+        } else {
+            name.trim().to_string()
+        }),
         token_hash: Set(digest(&secret)),
-        scopes: Set(parsed.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")),
+        scopes: Set(parsed
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")),
         created_at: Set(now),
         expires_at: Set(expires_days.map(|d| now + i64::from(d) * 86_400_000_000)),
         revoked_at: Set(None),
@@ -177,13 +240,22 @@ pub async fn create_token(
 /// its user still active (rights re-read from the user every time).
 pub async fn resolve_token(app: &App, secret: &str) -> Result<Principal, AppError> {
     let conn = app.db.conn();
-    let t = security::token_by_hash(conn, &digest(secret)).await?.ok_or(AppError::Unauthenticated)?;
+    let t = security::token_by_hash(conn, &digest(secret))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let now = app.now();
     if t.revoked_at.is_some() || t.expires_at.is_some_and(|e| e <= now) {
         return Err(AppError::Unauthenticated);
     }
-    let u = users::user(conn, t.user_id).await?.filter(|u| u.active).ok_or(AppError::Unauthenticated)?;
-    let scopes: Vec<Scope> = t.scopes.split_whitespace().filter_map(|s| s.parse().ok()).collect();
+    let u = users::user(conn, t.user_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(AppError::Unauthenticated)?;
+    let scopes: Vec<Scope> = t
+        .scopes
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect();
     if t.last_used_at.is_none_or(|at| now - at > 60_000_000) {
         security::token_used(conn, t.id, now).await?;
     }
@@ -192,7 +264,9 @@ pub async fn resolve_token(app: &App, secret: &str) -> Result<Principal, AppErro
 
 /// Revokes one of the caller's tokens (administrators: anyone's).
 pub async fn revoke_token(app: &App, p: &Principal, id: Uuid) -> Result<(), AppError> {
-    let t = security::token(app.db.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let t = security::token(app.db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if t.user_id != p.user_id && p.role != Role::Admin {
         return Err(AppError::NotFound);
     }
@@ -200,7 +274,14 @@ pub async fn revoke_token(app: &App, p: &Principal, id: Uuid) -> Result<(), AppE
 }
 
 /// Recent login records (administrators).
-pub async fn login_records(app: &App, p: &Principal, limit: u64) -> Result<Vec<karta_db::entities::login_event::Model>, AppError> {
-    p.require(karta_core::roles::Entity::AuditLog, karta_core::roles::Access::Read)?;
+pub async fn login_records(
+    app: &App,
+    p: &Principal,
+    limit: u64,
+) -> Result<Vec<karta_db::entities::login_event::Model>, AppError> {
+    p.require(
+        karta_core::roles::Entity::AuditLog,
+        karta_core::roles::Access::Read,
+    )?;
     Ok(security::logins(app.db.conn(), limit).await?)
 }

@@ -3,9 +3,9 @@
 
 use crate::views::DuplicateHint;
 use crate::{App, AppError, Principal};
+use karta_core::Invalid;
 use karta_core::contacts::{ContactDraft, ContactFields, PERSONAL_DATA_FIELDS};
 use karta_core::roles::{Access, Entity};
-use karta_core::Invalid;
 use karta_db::contacts::{self as store, ContactFilter, ContactSort};
 use karta_db::entities::contact::{self, ActiveModel, Model};
 use karta_db::history;
@@ -20,7 +20,11 @@ const ENTITY: &str = "contacts";
 
 /// Fields this principal may not see (and so may not set either).
 pub fn hidden_fields(p: &Principal) -> &'static [&'static str] {
-    if p.sees_personal_data() { &[] } else { PERSONAL_DATA_FIELDS }
+    if p.sees_personal_data() {
+        &[]
+    } else {
+        PERSONAL_DATA_FIELDS
+    }
 }
 
 fn refuse_hidden(p: &Principal, keys: impl Iterator<Item = String>) -> Result<(), AppError> {
@@ -34,19 +38,40 @@ fn refuse_hidden(p: &Principal, keys: impl Iterator<Item = String>) -> Result<()
     e.into_result().map_err(AppError::from)
 }
 
-async fn complete(app: &App, p: &Principal, mut f: ContactFields, current: Option<&Model>) -> Result<ContactFields, AppError> {
+async fn complete(
+    app: &App,
+    p: &Principal,
+    mut f: ContactFields,
+    current: Option<&Model>,
+) -> Result<ContactFields, AppError> {
     let mut e = Invalid::default();
-    crate::settings::check_classifier_values(app, &mut e, &[("purchase_role", "purchase_role", f.purchase_role.as_deref())]).await?;
+    crate::settings::check_classifier_values(
+        app,
+        &mut e,
+        &[("purchase_role", "purchase_role", f.purchase_role.as_deref())],
+    )
+    .await?;
     f.custom = crate::settings::normalise_custom(app, ENTITY, &f.custom, &mut e).await?;
     let vis = p.visibility(Entity::Accounts, Access::Read);
     let found = karta_db::accounts::by_ids(app.db.conn(), &f.account_ids).await?;
     for (i, id) in f.account_ids.iter().enumerate() {
-        let ok = found.iter().any(|a| a.id == *id && a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id));
+        let ok = found
+            .iter()
+            .any(|a| a.id == *id && a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id));
         if !ok {
             e.push(format!("account_ids[{i}]"), "unknown_account");
         }
     }
-    crate::directory::assign_owner(app, p, Entity::Contacts, &mut f.owner_id, &mut f.team_id, current.map(|c| (c.owner_id, c.team_id)), &mut e).await?;
+    crate::directory::assign_owner(
+        app,
+        p,
+        Entity::Contacts,
+        &mut f.owner_id,
+        &mut f.team_id,
+        current.map(|c| (c.owner_id, c.team_id)),
+        &mut e,
+    )
+    .await?;
     e.into_result()?;
     Ok(f)
 }
@@ -55,17 +80,36 @@ fn snapshot(f: &ContactFields) -> Value {
     serde_json::to_value(ContactDraft::from(f)).unwrap_or(Value::Null)
 }
 
-async fn write_search<C: ConnectionTrait>(db: &C, id: Uuid, f: &ContactFields) -> Result<(), AppError> {
+async fn write_search<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    f: &ContactFields,
+) -> Result<(), AppError> {
     let (public, private) = store::search_text(f);
-    search::index(db, ENTITY, id, &karta_core::search::index_terms(&public), &karta_core::search::index_terms(&private)).await?;
+    search::index(
+        db,
+        ENTITY,
+        id,
+        &karta_core::search::index_terms(&public),
+        &karta_core::search::index_terms(&private),
+    )
+    .await?;
     Ok(())
 }
 
 /// Creates a contact; returns it with its account ids and possible duplicates.
-pub async fn create(app: &App, p: &Principal, draft: ContactDraft) -> Result<(Model, Vec<Uuid>, Vec<DuplicateHint>), AppError> {
+pub async fn create(
+    app: &App,
+    p: &Principal,
+    draft: ContactDraft,
+) -> Result<(Model, Vec<Uuid>, Vec<DuplicateHint>), AppError> {
     p.require(Entity::Contacts, Access::Write)?;
     let sent = serde_json::to_value(&draft).unwrap_or(Value::Null);
-    let non_empty = sent.as_object().into_iter().flatten().filter(|(_, v)| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
+    let non_empty = sent
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(_, v)| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
     refuse_hidden(p, non_empty.map(|(k, _)| k.clone()))?;
     let fields = complete(app, p, draft.validate()?, None).await?;
     let now = app.now();
@@ -83,9 +127,20 @@ pub async fn create(app: &App, p: &Principal, draft: ContactDraft) -> Result<(Mo
         ..Default::default()
     };
     store::set_fields(&mut model, &fields);
-    let saved = contact::Entity::insert(model).exec_with_returning(&txn).await?;
+    let saved = contact::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await?;
     store::save_links(&txn, id, &fields).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, "create", &history::diff(&Value::Null, &snapshot(&fields))).await?;
+    history::record(
+        &txn,
+        now,
+        p.actor(),
+        ENTITY,
+        id,
+        "create",
+        &history::diff(&Value::Null, &snapshot(&fields)),
+    )
+    .await?;
     write_search(&txn, id, &fields).await?;
     txn.commit().await?;
     let hints = duplicates(app, p, &fields, Some(id)).await?;
@@ -93,10 +148,20 @@ pub async fn create(app: &App, p: &Principal, draft: ContactDraft) -> Result<(Mo
 }
 
 /// Reads one visible contact with its account ids.
-pub async fn get(app: &App, p: &Principal, id: Uuid, deleted: bool) -> Result<(Model, Vec<Uuid>), AppError> {
+pub async fn get(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    deleted: bool,
+) -> Result<(Model, Vec<Uuid>), AppError> {
     let vis = p.require(Entity::Contacts, Access::Read)?;
-    let m = store::find(app.db.conn(), id, vis, deleted).await?.ok_or(AppError::NotFound)?;
-    let links = store::account_links(app.db.conn(), &[id]).await?.remove(&id).unwrap_or_default();
+    let m = store::find(app.db.conn(), id, vis, deleted)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let links = store::account_links(app.db.conn(), &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     Ok((m, links))
 }
 
@@ -109,10 +174,23 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<(Page<Model>, std::collections::HashMap<Uuid, Vec<Uuid>>), AppError> {
-    let access = if filter.deleted { Access::Delete } else { Access::Read };
+    let access = if filter.deleted {
+        Access::Delete
+    } else {
+        Access::Read
+    };
     let vis = p.require(Entity::Contacts, access)?;
     filter.search_private = p.sees_personal_data();
-    let page = store::list(app.db.conn(), app.db.backend(), &filter, vis, sort, cursor, limit).await?;
+    let page = store::list(
+        app.db.conn(),
+        app.db.backend(),
+        &filter,
+        vis,
+        sort,
+        cursor,
+        limit,
+    )
+    .await?;
     let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
     let links = store::account_links(app.db.conn(), &ids).await?;
     Ok((page, links))
@@ -131,17 +209,29 @@ async fn load_for_write<C: ConnectionTrait>(
     let read = p.visibility(Entity::Contacts, Access::Read);
     let record = match store::find(db, id, write, deleted).await? {
         Some(r) => r,
-        None if store::find(app.db.conn(), id, read, deleted).await?.is_some() => return Err(AppError::Forbidden),
+        None if store::find(app.db.conn(), id, read, deleted)
+            .await?
+            .is_some() =>
+        {
+            return Err(AppError::Forbidden);
+        }
         None => return Err(AppError::NotFound),
     };
     match expected {
         None => Err(AppError::VersionRequired),
-        Some(v) if v != record.version => Err(AppError::VersionMismatch { current: record.version }),
+        Some(v) if v != record.version => Err(AppError::VersionMismatch {
+            current: record.version,
+        }),
         Some(_) => Ok(record),
     }
 }
 
-async fn save_versioned<C: ConnectionTrait>(db: &C, mut model: ActiveModel, id: Uuid, version: i64) -> Result<Model, AppError> {
+async fn save_versioned<C: ConnectionTrait>(
+    db: &C,
+    mut model: ActiveModel,
+    id: Uuid,
+    version: i64,
+) -> Result<Model, AppError> {
     model.version = Set(version + 1);
     let result = contact::Entity::update_many()
         .set(model)
@@ -150,9 +240,14 @@ async fn save_versioned<C: ConnectionTrait>(db: &C, mut model: ActiveModel, id: 
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
-        return Err(AppError::VersionMismatch { current: version + 1 });
+        return Err(AppError::VersionMismatch {
+            current: version + 1,
+        });
     }
-    contact::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)
+    contact::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Applies a partial update at the given version.
@@ -166,7 +261,10 @@ pub async fn update(
     refuse_hidden(p, patch.keys().cloned())?;
     let txn = app.db.begin_write().await?;
     let current = load_for_write(app, &txn, p, id, Access::Write, false, expected).await?;
-    let links = store::account_links(&txn, &[id]).await?.remove(&id).unwrap_or_default();
+    let links = store::account_links(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
     let before = store::fields_of(&current, links);
     let draft = crate::accounts::merge(&ContactDraft::from(&before), patch)?;
     let after = complete(app, p, draft.validate()?, Some(&current)).await?;
@@ -176,7 +274,11 @@ pub async fn update(
         return Ok((current, before.account_ids, Vec::new()));
     }
     let now = app.now();
-    let mut model = ActiveModel { updated_at: Set(now), updated_by: Set(Some(p.user_id)), ..Default::default() };
+    let mut model = ActiveModel {
+        updated_at: Set(now),
+        updated_by: Set(Some(p.user_id)),
+        ..Default::default()
+    };
     store::set_fields(&mut model, &after);
     let saved = save_versioned(&txn, model, id, current.version).await?;
     store::save_links(&txn, id, &after).await?;
@@ -188,7 +290,13 @@ pub async fn update(
 }
 
 /// Moves a contact to the trash (`delete`) or back.
-pub async fn set_deleted(app: &App, p: &Principal, id: Uuid, expected: Option<i64>, delete: bool) -> Result<Model, AppError> {
+pub async fn set_deleted(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    delete: bool,
+) -> Result<Model, AppError> {
     let txn = app.db.begin_write().await?;
     let current = load_for_write(app, &txn, p, id, Access::Delete, !delete, expected).await?;
     let now = app.now();
@@ -200,14 +308,29 @@ pub async fn set_deleted(app: &App, p: &Principal, id: Uuid, expected: Option<i6
         ..Default::default()
     };
     let saved = save_versioned(&txn, model, id, current.version).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, if delete { "delete" } else { "restore" }, &[]).await?;
+    history::record(
+        &txn,
+        now,
+        p.actor(),
+        ENTITY,
+        id,
+        if delete { "delete" } else { "restore" },
+        &[],
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 /// A visible contact's history; personal-data fields are left out for
 /// principals who may not see them.
-pub async fn history(app: &App, p: &Principal, id: Uuid, cursor: Option<&Cursor>, limit: u64) -> Result<Page<crate::views::ChangeView>, AppError> {
+pub async fn history(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<crate::views::ChangeView>, AppError> {
     let vis = p.require(Entity::Contacts, Access::Read)?;
     let live = store::find(app.db.conn(), id, vis, false).await?;
     if live.is_none() && store::find(app.db.conn(), id, vis, true).await?.is_none() {
@@ -218,15 +341,28 @@ pub async fn history(app: &App, p: &Principal, id: Uuid, cursor: Option<&Cursor>
 }
 
 /// Other visible contacts sharing an e-mail or phone.
-pub async fn duplicates(app: &App, p: &Principal, f: &ContactFields, except: Option<Uuid>) -> Result<Vec<DuplicateHint>, AppError> {
+pub async fn duplicates(
+    app: &App,
+    p: &Principal,
+    f: &ContactFields,
+    except: Option<Uuid>,
+) -> Result<Vec<DuplicateHint>, AppError> {
     let vis = p.visibility(Entity::Contacts, Access::Read);
     let mut hints: Vec<DuplicateHint> = Vec::new();
-    let channels = f.emails.iter().map(|e| ("email", e.to_string())).chain(f.phones.iter().map(|ph| ("phone", ph.to_string())));
+    let channels = f
+        .emails
+        .iter()
+        .map(|e| ("email", e.to_string()))
+        .chain(f.phones.iter().map(|ph| ("phone", ph.to_string())));
     for (kind, value) in channels.take(10) {
         for m in store::with_channel(app.db.conn(), kind, &value, vis, except, 5).await? {
             if !hints.iter().any(|h| h.id == m.id) {
                 let label = store::fields_of(&m, Vec::new()).display_name();
-                hints.push(DuplicateHint { id: m.id, label, reason: kind });
+                hints.push(DuplicateHint {
+                    id: m.id,
+                    label,
+                    reason: kind,
+                });
             }
         }
     }
@@ -237,7 +373,10 @@ pub async fn duplicates(app: &App, p: &Principal, f: &ContactFields, except: Opt
 pub async fn purge(app: &App) -> Result<usize, AppError> {
     let cutoff = app.now() - app.config.restore_window;
     let ids = store::deleted_before(app.db.conn(), cutoff).await?;
-    let actor = history::Actor { user_id: None, channel: "job" };
+    let actor = history::Actor {
+        user_id: None,
+        channel: "job",
+    };
     for id in &ids {
         let txn = app.db.begin_write().await?;
         search::remove(&txn, *id).await?;

@@ -26,7 +26,12 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<usize>)] = &[
     ("anna@demo.karta", "sales_rep", "Анна Волкова", Some(1)),
     ("marketing@demo.karta", "marketer", "Елена Соколова", None),
     ("support@demo.karta", "support", "Дмитрий Орлов", None),
-    ("accounts@demo.karta", "accountant", "Наталья Фёдорова", None),
+    (
+        "accounts@demo.karta",
+        "accountant",
+        "Наталья Фёдорова",
+        None,
+    ),
     ("viewer@demo.karta", "read_only", "Board Viewer", None),
 ];
 
@@ -48,7 +53,12 @@ const CLASSIFIERS: &[(&str, &str, &str, &str)] = &[
     ("segment", "smb", "Малый и средний бизнес", "SMB"),
     ("company_size", "s", "до 50 сотрудников", "up to 50 staff"),
     ("company_size", "m", "50–500 сотрудников", "50–500 staff"),
-    ("company_size", "l", "более 500 сотрудников", "over 500 staff"),
+    (
+        "company_size",
+        "l",
+        "более 500 сотрудников",
+        "over 500 staff",
+    ),
     ("lead_source", "exhibition", "Выставка", "Exhibition"),
     ("lead_source", "referral", "Рекомендация", "Referral"),
     ("lead_source", "article", "Статья", "Article"),
@@ -56,31 +66,121 @@ const CLASSIFIERS: &[(&str, &str, &str, &str)] = &[
     ("lead_source", "website", "Сайт", "Website"),
     ("loss_reason", "price", "Цена", "Price"),
     ("loss_reason", "delivery", "Сроки поставки", "Delivery time"),
-    ("payment_method", "transfer", "Безналичный расчёт", "Bank transfer"),
+    (
+        "payment_method",
+        "transfer",
+        "Безналичный расчёт",
+        "Bank transfer",
+    ),
     ("payment_method", "card", "Карта", "Card"),
     ("buying_priority", "price", "Цена", "Price"),
     ("buying_priority", "quality", "Качество", "Quality"),
-    ("buying_priority", "delivery", "Срок поставки", "Delivery time"),
-    ("purchase_role", "decision_maker", "Принимает решение", "Decision maker"),
-    ("purchase_role", "influencer", "Влияет на решение", "Influencer"),
+    (
+        "buying_priority",
+        "delivery",
+        "Срок поставки",
+        "Delivery time",
+    ),
+    (
+        "purchase_role",
+        "decision_maker",
+        "Принимает решение",
+        "Decision maker",
+    ),
+    (
+        "purchase_role",
+        "influencer",
+        "Влияет на решение",
+        "Influencer",
+    ),
     ("purchase_role", "user", "Пользователь", "User"),
 ];
 
-const RU_NAMES: &[&str] = &["Ромашка", "Вектор", "Альфа", "Сибирь", "Прогресс", "Север", "Орион", "Гранит", "Меридиан", "Стройсервис", "Техноком", "Волга", "Уралмет", "Клиент-Сервис", "Энергия", "Кристалл", "Континент", "Форвард", "Балтика", "Логистик"];
+const RU_NAMES: &[&str] = &[
+    "Ромашка",
+    "Вектор",
+    "Альфа",
+    "Сибирь",
+    "Прогресс",
+    "Север",
+    "Орион",
+    "Гранит",
+    "Меридиан",
+    "Стройсервис",
+    "Техноком",
+    "Волга",
+    "Уралмет",
+    "Клиент-Сервис",
+    "Энергия",
+    "Кристалл",
+    "Континент",
+    "Форвард",
+    "Балтика",
+    "Логистик",
+];
 const RU_FORMS: &[&str] = &["ООО", "АО", "ПАО", "ООО ТД"];
-const EN_NAMES: &[&str] = &["Northwind", "Blue Harbor", "Acme", "Silverline", "Greenfield", "Summit", "Brightway", "Oakridge", "Redstone", "Westport"];
-const RU_FIRST: &[&str] = &["Алексей", "Сергей", "Андрей", "Ольга", "Татьяна", "Екатерина", "Михаил", "Наталья", "Павел", "Юлия", "Виктор", "Светлана"];
-const RU_LAST: &[(&str, &str)] = &[("Иванов", "Иванова"), ("Смирнов", "Смирнова"), ("Кузнецов", "Кузнецова"), ("Попов", "Попова"), ("Соколов", "Соколова"), ("Лебедев", "Лебедева"), ("Новиков", "Новикова"), ("Морозов", "Морозова"), ("Волков", "Волкова"), ("Зайцев", "Зайцева")];
-const EN_FIRST: &[&str] = &["James", "Emily", "Oliver", "Sophie", "Daniel", "Grace", "Thomas", "Chloe"];
-const EN_LAST: &[&str] = &["Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Wright", "Hughes"];
-const POSITIONS: &[&str] = &["Генеральный директор", "Коммерческий директор", "Менеджер по закупкам", "Главный инженер", "Finance Director", "Procurement Manager"];
+const EN_NAMES: &[&str] = &[
+    "Northwind",
+    "Blue Harbor",
+    "Acme",
+    "Silverline",
+    "Greenfield",
+    "Summit",
+    "Brightway",
+    "Oakridge",
+    "Redstone",
+    "Westport",
+];
+const RU_FIRST: &[&str] = &[
+    "Алексей",
+    "Сергей",
+    "Андрей",
+    "Ольга",
+    "Татьяна",
+    "Екатерина",
+    "Михаил",
+    "Наталья",
+    "Павел",
+    "Юлия",
+    "Виктор",
+    "Светлана",
+];
+const RU_LAST: &[(&str, &str)] = &[
+    ("Иванов", "Иванова"),
+    ("Смирнов", "Смирнова"),
+    ("Кузнецов", "Кузнецова"),
+    ("Попов", "Попова"),
+    ("Соколов", "Соколова"),
+    ("Лебедев", "Лебедева"),
+    ("Новиков", "Новикова"),
+    ("Морозов", "Морозова"),
+    ("Волков", "Волкова"),
+    ("Зайцев", "Зайцева"),
+];
+const EN_FIRST: &[&str] = &[
+    "James", "Emily", "Oliver", "Sophie", "Daniel", "Grace", "Thomas", "Chloe",
+];
+const EN_LAST: &[&str] = &[
+    "Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Wright", "Hughes",
+];
+const POSITIONS: &[&str] = &[
+    "Генеральный директор",
+    "Коммерческий директор",
+    "Менеджер по закупкам",
+    "Главный инженер",
+    "Finance Director",
+    "Procurement Manager",
+];
 
 /// A tiny deterministic generator (no dependency, same data every run).
 struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
     fn below(&mut self, n: usize) -> usize {
@@ -90,13 +190,25 @@ impl Rng {
         &items[self.below(items.len())]
     }
     fn digits(&mut self, n: usize) -> String {
-        (0..n).map(|i| char::from(b'0' + if i == 0 { 1 + self.below(9) as u8 } else { self.below(10) as u8 })).collect()
+        (0..n)
+            .map(|i| {
+                char::from(
+                    b'0' + if i == 0 {
+                        1 + self.below(9) as u8
+                    } else {
+                        self.below(10) as u8
+                    },
+                )
+            })
+            .collect()
     }
 }
 
 /// Whether the demo company is already loaded.
 pub async fn is_loaded(app: &App) -> Result<bool, AppError> {
-    Ok(users::user_by_email(app.db.conn(), DEMO_USERS[0].0).await?.is_some())
+    Ok(users::user_by_email(app.db.conn(), DEMO_USERS[0].0)
+        .await?
+        .is_some())
 }
 
 /// Loads the demo company unless it is there already. Returns whether it
@@ -131,7 +243,9 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         user_ids.push((u.id, u.team_id));
     }
     let admin = crate::auth::principal_of(
-        &users::user(app.db.conn(), user_ids[0].0).await?.ok_or(AppError::NotFound)?,
+        &users::user(app.db.conn(), user_ids[0].0)
+            .await?
+            .ok_or(AppError::NotFound)?,
         None,
         "job",
     )
@@ -187,18 +301,42 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
     Ok(true)
 }
 
-async fn load_customers(app: &App, admin: &Principal, reps: &[(Uuid, Option<Uuid>)]) -> Result<(), AppError> {
+async fn load_customers(
+    app: &App,
+    admin: &Principal,
+    reps: &[(Uuid, Option<Uuid>)],
+) -> Result<(), AppError> {
     let mut rng = Rng(2026);
     let regions = ["moscow", "spb", "kazan", "ekb", "nsk"];
-    let industries = ["manufacturing", "retail", "wholesale", "it", "construction", "logistics"];
+    let industries = [
+        "manufacturing",
+        "retail",
+        "wholesale",
+        "it",
+        "construction",
+        "logistics",
+    ];
     let sources = ["exhibition", "referral", "article", "ads", "website"];
     let mut competitors = Vec::new();
     for i in 0..210usize {
         let english = i % 5 == 4;
         let name = if english {
-            format!("{} {}", rng.pick(EN_NAMES), ["Ltd", "LLC", "Trading", "Group"][i % 4])
+            format!(
+                "{} {}",
+                rng.pick(EN_NAMES),
+                ["Ltd", "LLC", "Trading", "Group"][i % 4]
+            )
         } else {
-            format!("{} «{}{}»", rng.pick(RU_FORMS), rng.pick(RU_NAMES), if i >= 20 { format!("-{}", i / 20) } else { String::new() })
+            format!(
+                "{} «{}{}»",
+                rng.pick(RU_FORMS),
+                rng.pick(RU_NAMES),
+                if i >= 20 {
+                    format!("-{}", i / 20)
+                } else {
+                    String::new()
+                }
+            )
         };
         let inn = Inn::complete(&format!("77{}", rng.digits(7))).map(|i| i.to_string());
         let (owner, team) = reps[i % reps.len()];
@@ -217,22 +355,45 @@ async fn load_customers(app: &App, admin: &Principal, reps: &[(Uuid, Option<Uuid
             inn,
             kpp: Some(format!("77{}01001", rng.digits(2))),
             ogrn: Ogrn::complete(&format!("10277{}", rng.digits(7))).map(|o| o.to_string()),
-            legal_address: Some(format!("г. Москва, ул. Тверская, д. {}", 1 + rng.below(120))),
+            legal_address: Some(format!(
+                "г. Москва, ул. Тверская, д. {}",
+                1 + rng.below(120)
+            )),
             region: Some(regions[rng.below(regions.len())].to_string()),
             industry: Some(industries[rng.below(industries.len())].to_string()),
             segment: Some(if i % 4 == 0 { "enterprise" } else { "smb" }.to_string()),
             size: Some(["s", "m", "l"][rng.below(3)].to_string()),
             lead_source: Some(sources[rng.below(sources.len())].to_string()),
-            status: Some(if lost { "lost" } else if i % 17 == 0 { "inactive" } else { "active" }.to_string()),
-            lost_to_id: if lost { competitors.first().copied() } else { None },
+            status: Some(
+                if lost {
+                    "lost"
+                } else if i % 17 == 0 {
+                    "inactive"
+                } else {
+                    "active"
+                }
+                .to_string(),
+            ),
+            lost_to_id: if lost {
+                competitors.first().copied()
+            } else {
+                None
+            },
             loss_reason: lost.then(|| "price".to_string()),
             purchase_purpose: Some(if i % 3 == 0 { "reseller" } else { "end_user" }.to_string()),
             buying_priorities: vec![["price", "quality", "delivery"][i % 3].to_string()],
             payment_method: Some("transfer".into()),
-            tags: if i % 6 == 0 { vec!["vip".into()] } else { vec![] },
+            tags: if i % 6 == 0 {
+                vec!["vip".into()]
+            } else {
+                vec![]
+            },
             owner_id: Some(owner),
             team_id: team,
-            custom: serde_json::Map::from_iter([("loyalty".to_string(), json!(["gold", "silver", "bronze"][i % 3]))]),
+            custom: serde_json::Map::from_iter([(
+                "loyalty".to_string(),
+                json!(["gold", "silver", "bronze"][i % 3]),
+            )]),
             ..Default::default()
         };
         let (account, _) = crate::accounts::create(app, admin, draft).await?;
@@ -243,23 +404,53 @@ async fn load_customers(app: &App, admin: &Principal, reps: &[(Uuid, Option<Uuid
             let english_person = english || c == 2;
             let female = rng.below(2) == 0;
             let (first, last) = if english_person {
-                (rng.pick(EN_FIRST).to_string(), rng.pick(EN_LAST).to_string())
+                (
+                    rng.pick(EN_FIRST).to_string(),
+                    rng.pick(EN_LAST).to_string(),
+                )
             } else {
                 let (m, f) = rng.pick(RU_LAST);
-                (rng.pick(RU_FIRST).to_string(), if female { f } else { m }.to_string())
+                (
+                    rng.pick(RU_FIRST).to_string(),
+                    if female { f } else { m }.to_string(),
+                )
             };
-            let login = format!("{}.{}{}", first.chars().take(1).collect::<String>(), i, c).to_lowercase();
+            let login =
+                format!("{}.{}{}", first.chars().take(1).collect::<String>(), i, c).to_lowercase();
             let draft = ContactDraft {
                 first_name: Some(first),
                 last_name: Some(last),
                 position: Some(rng.pick(POSITIONS).to_string()),
                 purchase_role: Some(["decision_maker", "influencer", "user"][c % 3].to_string()),
-                emails: vec![format!("{}@example{}.ru", if login.is_ascii() { login } else { format!("contact{i}{c}") }, i % 7)],
+                emails: vec![format!(
+                    "{}@example{}.ru",
+                    if login.is_ascii() {
+                        login
+                    } else {
+                        format!("contact{i}{c}")
+                    },
+                    i % 7
+                )],
                 phones: vec![format!("+7 9{} {}", rng.digits(2), rng.digits(7))],
-                birthday: (c == 0).then(|| format!("19{}-0{}-1{}", 60 + rng.below(35), 1 + rng.below(9), rng.below(10))),
+                birthday: (c == 0).then(|| {
+                    format!(
+                        "19{}-0{}-1{}",
+                        60 + rng.below(35),
+                        1 + rng.below(9),
+                        rng.below(10)
+                    )
+                }),
                 account_ids: vec![account.id],
-                consent_personal_data: Some(Consent { given: true, date: Some("2025-03-01".into()), source: Some("договор".into()) }),
-                consent_marketing: Some(Consent { given: c == 0, date: (c == 0).then(|| "2025-03-01".into()), source: None }),
+                consent_personal_data: Some(Consent {
+                    given: true,
+                    date: Some("2025-03-01".into()),
+                    source: Some("договор".into()),
+                }),
+                consent_marketing: Some(Consent {
+                    given: c == 0,
+                    date: (c == 0).then(|| "2025-03-01".into()),
+                    source: None,
+                }),
                 owner_id: Some(owner),
                 team_id: team,
                 ..Default::default()

@@ -3,9 +3,9 @@
 
 use crate::views::ChangeView;
 use crate::{App, AppError, Principal};
+use karta_core::Invalid;
 use karta_core::identifiers::Email;
 use karta_core::roles::{Access, Entity, Role};
-use karta_core::Invalid;
 use karta_db::entities::{change, team, user};
 use karta_db::page::Page;
 use karta_db::users;
@@ -43,10 +43,15 @@ pub struct UserPatch {
 
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
         Option::<uuid::Uuid>::deserialize(d).map(Some)
     }
-    pub fn serialize<S: Serializer>(v: &Option<Option<uuid::Uuid>>, s: S) -> Result<S::Ok, S::Error> {
+    pub fn serialize<S: Serializer>(
+        v: &Option<Option<uuid::Uuid>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         v.serialize(s)
     }
 }
@@ -59,35 +64,47 @@ pub const LOCALES: &[&str] = &["ru", "en"];
 
 /// Creates a user. `by` is `None` for the command line (the operator of the
 /// machine), else it must be an administrator.
-pub async fn create_user(app: &App, by: Option<&Principal>, input: NewUser) -> Result<user::Model, AppError> {
+pub async fn create_user(
+    app: &App,
+    by: Option<&Principal>,
+    input: NewUser,
+) -> Result<user::Model, AppError> {
     if let Some(p) = by {
         p.require(Entity::Users, Access::Write)?;
     }
     let mut e = Invalid::default();
     let email = e.take("email", Email::parse(&input.email));
-    let role = e.take("role", input.role.parse::<Role>().map_err(|_| "invalid_choice"));
+    let role = e.take(
+        "role",
+        input.role.parse::<Role>().map_err(|_| "invalid_choice"),
+    );
     let name = input.name.trim().to_string();
     if name.is_empty() {
         e.push("name", "required");
     }
-    if let Some(pw) = &input.password {
-        if pw.chars().count() < MIN_PASSWORD {
-            e.push("password", "password_too_short");
-        }
+    if let Some(pw) = &input.password
+        && pw.chars().count() < MIN_PASSWORD
+    {
+        e.push("password", "password_too_short");
     }
-    if let Some(l) = &input.locale {
-        if !LOCALES.contains(&l.as_str()) {
-            e.push("locale", "invalid_choice");
-        }
+    if let Some(l) = &input.locale
+        && !LOCALES.contains(&l.as_str())
+    {
+        e.push("locale", "invalid_choice");
     }
-    if let Some(t) = input.team_id {
-        if users::team(app.db.conn(), t).await?.is_none() {
-            e.push("team_id", "unknown_team");
-        }
+    if let Some(t) = input.team_id
+        && users::team(app.db.conn(), t).await?.is_none()
+    {
+        e.push("team_id", "unknown_team");
     }
     e.into_result()?;
-    let (Some(email), Some(role)) = (email, role) else { return Err(AppError::field("email", "invalid_email")) };
-    if users::user_by_email(app.db.conn(), email.as_str()).await?.is_some() {
+    let (Some(email), Some(role)) = (email, role) else {
+        return Err(AppError::field("email", "invalid_email"));
+    };
+    if users::user_by_email(app.db.conn(), email.as_str())
+        .await?
+        .is_some()
+    {
         return Err(AppError::field("email", "already_exists"));
     }
     let hash = match &input.password {
@@ -114,23 +131,41 @@ pub async fn create_user(app: &App, by: Option<&Principal>, input: NewUser) -> R
 /// Changes a user (administrators only). Deactivation and password changes
 /// end the user's sessions; deactivation also kills their tokens, because
 /// tokens are checked against the user on every request.
-pub async fn update_user(app: &App, p: &Principal, id: Uuid, patch: UserPatch) -> Result<user::Model, AppError> {
+pub async fn update_user(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    patch: UserPatch,
+) -> Result<user::Model, AppError> {
     p.require(Entity::Users, Access::Write)?;
-    let current = users::user(app.db.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let current = users::user(app.db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut e = Invalid::default();
-    let role = patch.role.as_deref().and_then(|r| e.take("role", r.parse::<Role>().map_err(|_| "invalid_choice")));
-    if let Some(Some(t)) = patch.team_id {
-        if users::team(app.db.conn(), t).await?.is_none() {
-            e.push("team_id", "unknown_team");
-        }
+    let role = patch
+        .role
+        .as_deref()
+        .and_then(|r| e.take("role", r.parse::<Role>().map_err(|_| "invalid_choice")));
+    if let Some(Some(t)) = patch.team_id
+        && users::team(app.db.conn(), t).await?.is_none()
+    {
+        e.push("team_id", "unknown_team");
     }
     if patch.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
         e.push("name", "required");
     }
-    if patch.password.as_deref().is_some_and(|pw| pw.chars().count() < MIN_PASSWORD) {
+    if patch
+        .password
+        .as_deref()
+        .is_some_and(|pw| pw.chars().count() < MIN_PASSWORD)
+    {
         e.push("password", "password_too_short");
     }
-    if patch.locale.as_deref().is_some_and(|l| !LOCALES.contains(&l)) {
+    if patch
+        .locale
+        .as_deref()
+        .is_some_and(|l| !LOCALES.contains(&l))
+    {
         e.push("locale", "invalid_choice");
     }
     if id == p.user_id && (patch.active == Some(false) || role.is_some_and(|r| r != Role::Admin)) {
@@ -171,7 +206,9 @@ pub async fn set_own_locale(app: &App, p: &Principal, locale: &str) -> Result<()
     if !LOCALES.contains(&locale) {
         return Err(AppError::field("locale", "invalid_choice"));
     }
-    let current = users::user(app.db.conn(), p.user_id).await?.ok_or(AppError::NotFound)?;
+    let current = users::user(app.db.conn(), p.user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut model = current.into_active_model();
     model.locale = Set(Some(locale.to_string()));
     users::update(app.db.conn(), model).await?;
@@ -191,13 +228,24 @@ pub async fn list_teams(app: &App, p: &Principal) -> Result<Vec<team::Model>, Ap
 }
 
 /// Creates a team (administrators; `None` for the CLI).
-pub async fn create_team(app: &App, by: Option<&Principal>, name: &str) -> Result<team::Model, AppError> {
+pub async fn create_team(
+    app: &App,
+    by: Option<&Principal>,
+    name: &str,
+) -> Result<team::Model, AppError> {
     if let Some(p) = by {
         p.require(Entity::Teams, Access::Write)?;
     }
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::field("name", if name.is_empty() { "required" } else { "too_long" }));
+        return Err(AppError::field(
+            "name",
+            if name.is_empty() {
+                "required"
+            } else {
+                "too_long"
+            },
+        ));
     }
     if users::team_by_name(app.db.conn(), name).await?.is_some() {
         return Err(AppError::field("name", "already_exists"));
@@ -227,22 +275,32 @@ pub async fn assign_owner(
     };
     let owner_changed = Some(owner_id) != default_owner;
     if team.is_none() {
-        *team = if owner_changed || current.is_none() { owner_user.team_id } else { default_team };
+        *team = if owner_changed || current.is_none() {
+            owner_user.team_id
+        } else {
+            default_team
+        };
     }
     let team_changed = *team != owner_user.team_id && *team != default_team;
     if (owner_changed || team_changed) && !p.may_assign(entity) {
-        e.push(if owner_changed { "owner_id" } else { "team_id" }, "cannot_assign");
+        e.push(
+            if owner_changed { "owner_id" } else { "team_id" },
+            "cannot_assign",
+        );
     }
-    if let Some(t) = *team {
-        if users::team(app.db.conn(), t).await?.is_none() {
-            e.push("team_id", "unknown_team");
-        }
+    if let Some(t) = *team
+        && users::team(app.db.conn(), t).await?.is_none()
+    {
+        e.push("team_id", "unknown_team");
     }
     Ok(())
 }
 
 /// Turns a page of change rows into views with actor names (one query).
-pub async fn change_views(app: &App, page: Page<change::Model>) -> Result<Page<ChangeView>, AppError> {
+pub async fn change_views(
+    app: &App,
+    page: Page<change::Model>,
+) -> Result<Page<ChangeView>, AppError> {
     let mut ids: Vec<Uuid> = page.items.iter().filter_map(|c| c.actor_id).collect();
     ids.sort();
     ids.dedup();
@@ -265,5 +323,8 @@ pub async fn change_views(app: &App, page: Page<change::Model>) -> Result<Page<C
             ChangeView::of(r, name)
         })
         .collect();
-    Ok(Page { items, next_cursor: page.next_cursor })
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
 }

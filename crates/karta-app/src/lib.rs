@@ -64,7 +64,11 @@ pub struct App {
 impl App {
     /// An app on `db` with the wall clock and default settings.
     pub fn new(db: Db) -> Self {
-        Self { db, clock: Arc::new(SystemClock), config: Arc::new(AppConfig::default()) }
+        Self {
+            db,
+            clock: Arc::new(SystemClock),
+            config: Arc::new(AppConfig::default()),
+        }
     }
 
     /// Now, in storage microseconds.

@@ -35,8 +35,13 @@ impl Principal {
     pub fn visibility(&self, entity: Entity, access: Access) -> Visibility {
         match self.reach(entity, access) {
             Reach::All => Visibility::All,
-            Reach::Team => Visibility::Team { team_id: self.team_id, user_id: self.user_id },
-            Reach::Own => Visibility::Own { user_id: self.user_id },
+            Reach::Team => Visibility::Team {
+                team_id: self.team_id,
+                user_id: self.user_id,
+            },
+            Reach::Own => Visibility::Own {
+                user_id: self.user_id,
+            },
             Reach::Nothing => Visibility::Nothing,
         }
     }
@@ -57,8 +62,13 @@ impl Principal {
 
     /// Whether this principal may use the telephony look-up.
     pub fn may_lookup(&self) -> bool {
-        let scoped = self.scopes.as_ref().is_none_or(|s| s.contains(&Scope::Lookup));
-        scoped && self.role.reach(Entity::Contacts, Access::Read) != Reach::Nothing && self.sees_personal_data()
+        let scoped = self
+            .scopes
+            .as_ref()
+            .is_none_or(|s| s.contains(&Scope::Lookup));
+        scoped
+            && self.role.reach(Entity::Contacts, Access::Read) != Reach::Nothing
+            && self.sees_personal_data()
     }
 
     /// Whether the principal may give records to another owner or team
@@ -69,7 +79,10 @@ impl Principal {
 
     /// History actor of this principal.
     pub fn actor(&self) -> karta_db::history::Actor {
-        karta_db::history::Actor { user_id: Some(self.user_id), channel: self.channel }
+        karta_db::history::Actor {
+            user_id: Some(self.user_id),
+            channel: self.channel,
+        }
     }
 }
 
@@ -78,17 +91,38 @@ mod tests {
     use super::*;
 
     fn principal(role: Role, scopes: Option<Vec<Scope>>) -> Principal {
-        Principal { user_id: Uuid::nil(), role, team_id: None, scopes, channel: "api" }
+        Principal {
+            user_id: Uuid::nil(),
+            role,
+            team_id: None,
+            scopes,
+            channel: "api",
+        }
     }
 
     #[test]
     fn token_rights_are_scopes_intersected_with_the_role() {
-        let read_only_token = principal(Role::Admin, Some(vec![Scope::Entity(Entity::Accounts, false)]));
-        assert_eq!(read_only_token.reach(Entity::Accounts, Access::Read), Reach::All);
-        assert_eq!(read_only_token.reach(Entity::Accounts, Access::Write), Reach::Nothing);
-        assert_eq!(read_only_token.reach(Entity::Contacts, Access::Read), Reach::Nothing);
+        let read_only_token = principal(
+            Role::Admin,
+            Some(vec![Scope::Entity(Entity::Accounts, false)]),
+        );
+        assert_eq!(
+            read_only_token.reach(Entity::Accounts, Access::Read),
+            Reach::All
+        );
+        assert_eq!(
+            read_only_token.reach(Entity::Accounts, Access::Write),
+            Reach::Nothing
+        );
+        assert_eq!(
+            read_only_token.reach(Entity::Contacts, Access::Read),
+            Reach::Nothing
+        );
         let wide_token = principal(Role::ReadOnly, Some(Scope::all()));
-        assert_eq!(wide_token.reach(Entity::Accounts, Access::Write), Reach::Nothing);
+        assert_eq!(
+            wide_token.reach(Entity::Accounts, Access::Write),
+            Reach::Nothing
+        );
         assert!(!principal(Role::Admin, Some(vec![])).may_lookup());
         assert!(principal(Role::Support, Some(vec![Scope::Lookup])).may_lookup());
     }

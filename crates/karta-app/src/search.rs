@@ -27,12 +27,15 @@ pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Fou
         return Ok(found);
     }
     if p.reach(Entity::Accounts, Access::Read) != Reach::Nothing {
-        if let Ok(code) = CustomerCode::parse(q) {
-            if let Ok(m) = crate::accounts::by_code(app, p, code).await {
-                found.accounts.push(m);
-            }
+        if let Ok(code) = CustomerCode::parse(q)
+            && let Ok(m) = crate::accounts::by_code(app, p, code).await
+        {
+            found.accounts.push(m);
         }
-        let filter = AccountFilter { terms: terms.clone(), ..Default::default() };
+        let filter = AccountFilter {
+            terms: terms.clone(),
+            ..Default::default()
+        };
         let page = crate::accounts::list(app, p, filter, AccountSort::Name, None, limit).await?;
         for m in page.items {
             if !found.accounts.iter().any(|a| a.id == m.id) {
@@ -41,8 +44,12 @@ pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Fou
         }
     }
     if p.reach(Entity::Contacts, Access::Read) != Reach::Nothing {
-        let filter = ContactFilter { terms, ..Default::default() };
-        let (page, links) = crate::contacts::list(app, p, filter, ContactSort::Name, None, limit).await?;
+        let filter = ContactFilter {
+            terms,
+            ..Default::default()
+        };
+        let (page, links) =
+            crate::contacts::list(app, p, filter, ContactSort::Name, None, limit).await?;
         found.contacts = page.items;
         found.contact_accounts = links;
     }
@@ -50,16 +57,25 @@ pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Fou
 }
 
 /// The callers with this phone number and their accounts, for screen-pop.
-pub async fn lookup_phone(app: &App, p: &Principal, raw: &str) -> Result<(Vec<contact::Model>, Vec<account::Model>), AppError> {
+pub async fn lookup_phone(
+    app: &App,
+    p: &Principal,
+    raw: &str,
+) -> Result<(Vec<contact::Model>, Vec<account::Model>), AppError> {
     if !p.may_lookup() {
         return Err(AppError::Forbidden);
     }
     let phone = Phone::parse(raw).map_err(|code| AppError::field("phone", code))?;
     // The `lookup` scope stands for contact and account reads here; what is
     // visible is still decided by the user's role.
-    let by_role = Principal { scopes: None, ..p.clone() };
+    let by_role = Principal {
+        scopes: None,
+        ..p.clone()
+    };
     let vis = by_role.visibility(Entity::Contacts, Access::Read);
-    let contacts = karta_db::contacts::with_channel(app.db.conn(), "phone", phone.as_str(), vis, None, 10).await?;
+    let contacts =
+        karta_db::contacts::with_channel(app.db.conn(), "phone", phone.as_str(), vis, None, 10)
+            .await?;
     let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
     let links = karta_db::contacts::account_links(app.db.conn(), &ids).await?;
     let account_ids: Vec<Uuid> = links.values().flatten().copied().collect();

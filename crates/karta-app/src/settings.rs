@@ -2,15 +2,15 @@
 //! (administrators and marketers), and checking values against them.
 
 use crate::{AppError, Principal};
+use karta_core::Invalid;
 use karta_core::custom_fields::{FieldRule, FieldType};
 use karta_core::roles::{Access, Entity};
-use karta_core::Invalid;
 use karta_db::entities::{classifier, custom_field};
 use karta_db::{classifiers, custom_fields};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 /// Classifier kinds that exist, with the field they serve.
@@ -45,7 +45,11 @@ fn yes() -> bool {
 }
 
 fn valid_code(code: &str) -> bool {
-    !code.is_empty() && code.len() <= 64 && code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    !code.is_empty()
+        && code.len() <= 64
+        && code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 fn check_labels(e: &mut Invalid, ru: &str, en: &str) {
@@ -58,7 +62,11 @@ fn check_labels(e: &mut Invalid, ru: &str, en: &str) {
 }
 
 /// Creates a classifier value.
-pub async fn create_classifier(app: &crate::App, p: &Principal, input: ClassifierInput) -> Result<classifier::Model, AppError> {
+pub async fn create_classifier(
+    app: &crate::App,
+    p: &Principal,
+    input: ClassifierInput,
+) -> Result<classifier::Model, AppError> {
     p.require(Entity::Classifiers, Access::Write)?;
     let mut e = Invalid::default();
     if !CLASSIFIER_KINDS.contains(&input.kind.as_str()) {
@@ -69,7 +77,10 @@ pub async fn create_classifier(app: &crate::App, p: &Principal, input: Classifie
     }
     check_labels(&mut e, &input.label_ru, &input.label_en);
     e.into_result()?;
-    if classifiers::by_code(app.db.conn(), &input.kind, &input.code).await?.is_some() {
+    if classifiers::by_code(app.db.conn(), &input.kind, &input.code)
+        .await?
+        .is_some()
+    {
         return Err(AppError::field("code", "already_exists"));
     }
     let now = app.now();
@@ -85,7 +96,9 @@ pub async fn create_classifier(app: &crate::App, p: &Principal, input: Classifie
         updated_at: Set(now),
         version: Set(1),
     };
-    Ok(classifier::Entity::insert(model).exec_with_returning(app.db.conn()).await?)
+    Ok(classifier::Entity::insert(model)
+        .exec_with_returning(app.db.conn())
+        .await?)
 }
 
 /// Changes labels, position or the active flag (kind and code are fixed:
@@ -100,7 +113,9 @@ pub async fn update_classifier(
     active: bool,
 ) -> Result<classifier::Model, AppError> {
     p.require(Entity::Classifiers, Access::Write)?;
-    let current = classifiers::find(app.db.conn(), id).await?.ok_or(AppError::NotFound)?;
+    let current = classifiers::find(app.db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let mut e = Invalid::default();
     check_labels(&mut e, &label_ru, &label_en);
     e.into_result()?;
@@ -116,7 +131,10 @@ pub async fn update_classifier(
 }
 
 /// Every classifier value (readable by every signed-in user).
-pub async fn list_classifiers(app: &crate::App, p: &Principal) -> Result<Vec<classifier::Model>, AppError> {
+pub async fn list_classifiers(
+    app: &crate::App,
+    p: &Principal,
+) -> Result<Vec<classifier::Model>, AppError> {
     p.require(Entity::Classifiers, Access::Read)?;
     Ok(classifiers::all(app.db.conn()).await?)
 }
@@ -132,10 +150,10 @@ pub async fn check_classifier_values(
     }
     let all = classifiers::all(app.db.conn()).await?;
     for (field, kind, value) in values {
-        if let Some(code) = value {
-            if !all.iter().any(|c| c.kind == *kind && c.code == *code) {
-                e.push(*field, "unknown_classifier_value");
-            }
+        if let Some(code) = value
+            && !all.iter().any(|c| c.kind == *kind && c.code == *code)
+        {
+            e.push(*field, "unknown_classifier_value");
         }
     }
     Ok(())
@@ -169,12 +187,20 @@ pub struct CustomFieldInput {
 pub fn option_codes(def: &custom_field::Model) -> Vec<String> {
     def.options
         .as_array()
-        .map(|a| a.iter().filter_map(|o| o.get("code").and_then(Value::as_str).map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|o| o.get("code").and_then(Value::as_str).map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 /// Defines a new custom field.
-pub async fn create_custom_field(app: &crate::App, p: &Principal, input: CustomFieldInput) -> Result<custom_field::Model, AppError> {
+pub async fn create_custom_field(
+    app: &crate::App,
+    p: &Principal,
+    input: CustomFieldInput,
+) -> Result<custom_field::Model, AppError> {
     p.require(Entity::CustomFields, Access::Write)?;
     let mut e = Invalid::default();
     if !["accounts", "contacts"].contains(&input.entity.as_str()) {
@@ -220,11 +246,16 @@ pub async fn create_custom_field(app: &crate::App, p: &Principal, input: CustomF
         updated_at: Set(now),
         version: Set(1),
     };
-    Ok(custom_field::Entity::insert(model).exec_with_returning(app.db.conn()).await?)
+    Ok(custom_field::Entity::insert(model)
+        .exec_with_returning(app.db.conn())
+        .await?)
 }
 
 /// Every custom field definition.
-pub async fn list_custom_fields(app: &crate::App, p: &Principal) -> Result<Vec<custom_field::Model>, AppError> {
+pub async fn list_custom_fields(
+    app: &crate::App,
+    p: &Principal,
+) -> Result<Vec<custom_field::Model>, AppError> {
     p.require(Entity::CustomFields, Access::Read)?;
     Ok(custom_fields::all(app.db.conn()).await?)
 }
@@ -245,9 +276,15 @@ pub async fn normalise_custom(
         }
     }
     for def in defs.iter().filter(|d| d.active) {
-        let Ok(field_type) = FieldType::parse(&def.field_type) else { continue };
+        let Ok(field_type) = FieldType::parse(&def.field_type) else {
+            continue;
+        };
         let options = option_codes(def);
-        let rule = FieldRule { field_type, required: def.required, options: &options };
+        let rule = FieldRule {
+            field_type,
+            required: def.required,
+            options: &options,
+        };
         match rule.normalise(values.get(&def.key).unwrap_or(&Value::Null)) {
             Ok(Some(v)) => {
                 out.insert(def.key.clone(), v);

@@ -27,9 +27,13 @@ struct FileConfig {
 }
 
 fn file_config() -> Result<FileConfig> {
-    let path = std::env::var("KARTA_CONFIG").map(PathBuf::from).unwrap_or_else(|_| PathBuf::from("karta.toml"));
+    let path = std::env::var("KARTA_CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| PathBuf::from("karta.toml"));
     match std::fs::read_to_string(&path) {
-        Ok(text) => toml::from_str(&text).with_context(|| format!("cannot read {}", path.display())),
+        Ok(text) => {
+            toml::from_str(&text).with_context(|| format!("cannot read {}", path.display()))
+        }
         Err(_) => Ok(FileConfig::default()),
     }
 }
@@ -41,8 +45,13 @@ impl DbArgs {
         if let Some(url) = self.database_url.clone().or(file.database_url) {
             return Ok(url);
         }
-        let dir = self.data_dir.clone().or(file.data_dir).unwrap_or_else(|| PathBuf::from("karta-data"));
-        karta_db::Db::sqlite_url_in(&dir).with_context(|| format!("cannot create the data directory {}", dir.display()))
+        let dir = self
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from("karta-data"));
+        karta_db::Db::sqlite_url_in(&dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))
     }
 
     /// `bind` from `karta.toml`, if any.

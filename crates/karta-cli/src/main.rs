@@ -2,7 +2,7 @@
 
 mod config;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use config::DbArgs;
 use karta_app::{App, AppError};
@@ -96,8 +96,11 @@ enum TokenCommand {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG").unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG")
+        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("KARTA_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
     } else {
@@ -108,7 +111,9 @@ fn init_logging() {
 async fn open(db: &DbArgs) -> Result<App> {
     let url = db.resolve()?;
     let conn = karta_db::Db::connect(&url).await?;
-    karta_db::migration::migrate(&conn).await.context("database migration failed")?;
+    karta_db::migration::migrate(&conn)
+        .await
+        .context("database migration failed")?;
     Ok(App::new(conn))
 }
 
@@ -116,7 +121,11 @@ async fn open(db: &DbArgs) -> Result<App> {
 fn explain(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(inv) => {
-            let list: Vec<String> = inv.0.iter().map(|f| format!("{}: {}", f.field, f.code)).collect();
+            let list: Vec<String> = inv
+                .0
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.code))
+                .collect();
             anyhow::anyhow!("invalid input: {}", list.join(", "))
         }
         other => anyhow::anyhow!("{other}"),
@@ -129,7 +138,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -146,12 +156,18 @@ async fn housekeeping(app: App) {
         let purged = async {
             let a = karta_app::accounts::purge(&app).await?;
             let c = karta_app::contacts::purge(&app).await?;
-            let idle = karta_db::security::delete_idle_sessions(app.db.conn(), app.now() - app.config.session_idle).await?;
+            let idle = karta_db::security::delete_idle_sessions(
+                app.db.conn(),
+                app.now() - app.config.session_idle,
+            )
+            .await?;
             Ok::<_, AppError>((a, c, idle))
         }
         .await;
         match purged {
-            Ok((a, c, s)) if a + c > 0 || s > 0 => tracing::info!(accounts = a, contacts = c, sessions = s, "purged"),
+            Ok((a, c, s)) if a + c > 0 || s > 0 => {
+                tracing::info!(accounts = a, contacts = c, sessions = s, "purged")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }
@@ -162,8 +178,18 @@ async fn serve(db: DbArgs, bind: Option<String>, demo: bool, secure_cookies: boo
     let app = open(&db).await?;
     if demo {
         let loaded = karta_app::demo::load(&app).await.map_err(explain)?;
-        println!("{}", if loaded { "Demo company loaded." } else { "Demo company already present." });
-        println!("Demo logins (password: {}):", karta_app::demo::DEMO_PASSWORD);
+        println!(
+            "{}",
+            if loaded {
+                "Demo company loaded."
+            } else {
+                "Demo company already present."
+            }
+        );
+        println!(
+            "Demo logins (password: {}):",
+            karta_app::demo::DEMO_PASSWORD
+        );
         for (email, role, name, _) in karta_app::demo::DEMO_USERS {
             println!("  {email:<24} {role:<14} {name}");
         }
@@ -172,15 +198,27 @@ async fn serve(db: DbArgs, bind: Option<String>, demo: bool, secure_cookies: boo
         println!("  karta user add you@example.com --role admin --name \"Your Name\"");
         println!("(or start with --demo to explore a demo company).");
     }
-    let bind = bind.or(db.file_bind()).unwrap_or_else(|| "127.0.0.1:8080".to_string());
-    let addr: SocketAddr = bind.parse().with_context(|| format!("--bind {bind} is not an address like 127.0.0.1:8080"))?;
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+    let bind = bind
+        .or(db.file_bind())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let addr: SocketAddr = bind
+        .parse()
+        .with_context(|| format!("--bind {bind} is not an address like 127.0.0.1:8080"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
     tokio::spawn(housekeeping(app.clone()));
-    let router = karta_web::router(karta_web::AppState { app: app.clone(), secure_cookies });
+    let router = karta_web::router(karta_web::AppState {
+        app: app.clone(),
+        secure_cookies,
+    });
     println!("Karta is running at http://{}/", listener.local_addr()?);
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     app.db.close().await?;
     Ok(())
 }
@@ -204,18 +242,39 @@ fn read_password() -> Result<Option<String>> {
 async fn main() -> Result<()> {
     init_logging();
     match Cli::parse().command {
-        Command::Serve { db, bind, demo, secure_cookies } => serve(db, bind, demo, secure_cookies).await?,
+        Command::Serve {
+            db,
+            bind,
+            demo,
+            secure_cookies,
+        } => serve(db, bind, demo, secure_cookies).await?,
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Database is up to date.");
         }
-        Command::User { command: UserCommand::Add { email, role, name, team, db } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    role,
+                    name,
+                    team,
+                    db,
+                },
+        } => {
             let app = open(&db).await?;
             let team_id = match team {
-                Some(t) => Some(match karta_db::users::team_by_name(app.db.conn(), &t).await? {
-                    Some(team) => team.id,
-                    None => karta_app::directory::create_team(&app, None, &t).await.map_err(explain)?.id,
-                }),
+                Some(t) => Some(
+                    match karta_db::users::team_by_name(app.db.conn(), &t).await? {
+                        Some(team) => team.id,
+                        None => {
+                            karta_app::directory::create_team(&app, None, &t)
+                                .await
+                                .map_err(explain)?
+                                .id
+                        }
+                    },
+                ),
                 None => None,
             };
             let input = karta_app::directory::NewUser {
@@ -226,20 +285,47 @@ async fn main() -> Result<()> {
                 password: read_password()?,
                 locale: None,
             };
-            let u = karta_app::directory::create_user(&app, None, input).await.map_err(explain)?;
+            let u = karta_app::directory::create_user(&app, None, input)
+                .await
+                .map_err(explain)?;
             println!("Created {} ({}).", u.email, u.role);
         }
-        Command::User { command: UserCommand::List { db } } => {
+        Command::User {
+            command: UserCommand::List { db },
+        } => {
             let app = open(&db).await?;
             let teams = karta_db::users::teams(app.db.conn()).await?;
             for u in karta_db::users::users(app.db.conn()).await? {
-                let team = u.team_id.and_then(|t| teams.iter().find(|x| x.id == t)).map(|t| t.name.as_str()).unwrap_or("-");
-                println!("{:<28} {:<14} {:<10} {:<8} {}", u.email, u.role, team, if u.active { "active" } else { "inactive" }, u.name);
+                let team = u
+                    .team_id
+                    .and_then(|t| teams.iter().find(|x| x.id == t))
+                    .map(|t| t.name.as_str())
+                    .unwrap_or("-");
+                println!(
+                    "{:<28} {:<14} {:<10} {:<8} {}",
+                    u.email,
+                    u.role,
+                    team,
+                    if u.active { "active" } else { "inactive" },
+                    u.name
+                );
             }
         }
-        Command::Token { command: TokenCommand::Create { email, scopes, expires, name, db } } => {
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    email,
+                    scopes,
+                    expires,
+                    name,
+                    db,
+                },
+        } => {
             let app = open(&db).await?;
-            let (secret, _) = karta_app::auth::create_token(&app, None, &email, &name, &scopes, expires).await.map_err(explain)?;
+            let (secret, _) =
+                karta_app::auth::create_token(&app, None, &email, &name, &scopes, expires)
+                    .await
+                    .map_err(explain)?;
             println!("{secret}");
         }
     }

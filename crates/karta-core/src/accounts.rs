@@ -140,7 +140,9 @@ pub fn clean_text(
     value: Option<String>,
     max: usize,
 ) -> Option<String> {
-    let value = value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())?;
+    let value = value
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())?;
     if value.chars().count() > max {
         errors.push(field, "too_long");
         return None;
@@ -187,7 +189,12 @@ impl AccountDraft {
                 types.push(t);
             }
         }
-        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let status = match self
+            .status
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => Some(AccountStatus::Active),
             Some(s) => e.take("status", AccountStatus::parse(s)),
         };
@@ -208,7 +215,12 @@ impl AccountDraft {
             status: status.unwrap_or(AccountStatus::Active),
             lost_to_id: self.lost_to_id,
             loss_reason: clean_text(&mut e, "loss_reason", self.loss_reason, 100),
-            purchase_purpose: optional(&mut e, "purchase_purpose", self.purchase_purpose, PurchasePurpose::parse),
+            purchase_purpose: optional(
+                &mut e,
+                "purchase_purpose",
+                self.purchase_purpose,
+                PurchasePurpose::parse,
+            ),
             buying_priorities: clean_list(self.buying_priorities),
             payment_method: clean_text(&mut e, "payment_method", self.payment_method, 100),
             tags: clean_list(self.tags),
@@ -219,11 +231,18 @@ impl AccountDraft {
             name,
             types,
         };
-        if fields.status != AccountStatus::Lost && (fields.lost_to_id.is_some() || fields.loss_reason.is_some()) {
+        if fields.status != AccountStatus::Lost
+            && (fields.lost_to_id.is_some() || fields.loss_reason.is_some())
+        {
             e.0.push(FieldError::new("status", "lost_details_need_lost_status"));
         }
         // Only organisations (10-digit INN) have a KPP.
-        if fields.kpp.is_some() && fields.inn.as_ref().is_some_and(|inn| !inn.is_organisation()) {
+        if fields.kpp.is_some()
+            && fields
+                .inn
+                .as_ref()
+                .is_some_and(|inn| !inn.is_organisation())
+        {
             e.push("kpp", "kpp_needs_organisation_inn");
         }
         e.into_result().map(|()| fields)
@@ -278,7 +297,14 @@ mod tests {
         };
         let errors = draft.validate().err().map(|e| e.0).unwrap_or_default();
         let codes: Vec<_> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
-        assert_eq!(codes, [("name", "required"), ("types[1]", "invalid_choice"), ("inn", "invalid_inn")]);
+        assert_eq!(
+            codes,
+            [
+                ("name", "required"),
+                ("types[1]", "invalid_choice"),
+                ("inn", "invalid_inn")
+            ]
+        );
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Contacts (контактные лица): people at accounts, their personal data and
 //! consents.
 
+use crate::Invalid;
 use crate::accounts::{clean_list, clean_text};
 use crate::identifiers::{Email, Phone};
-use crate::Invalid;
 use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
@@ -98,7 +98,11 @@ fn consent(e: &mut Invalid, field: &str, raw: Option<Consent>) -> ConsentRecord 
         }
         None => None,
     };
-    ConsentRecord { given: raw.given, date, source: clean_text(e, &format!("{field}.source"), raw.source, 200) }
+    ConsentRecord {
+        given: raw.given,
+        date,
+        source: clean_text(e, &format!("{field}.source"), raw.source, 200),
+    }
 }
 
 impl ContactDraft {
@@ -112,21 +116,24 @@ impl ContactDraft {
         }
         let mut emails = Vec::new();
         for (i, raw) in clean_list(self.emails).iter().enumerate() {
-            if let Some(email) = e.take(&format!("emails[{i}]"), Email::parse(raw)) {
-                if !emails.contains(&email) {
-                    emails.push(email);
-                }
+            if let Some(email) = e.take(&format!("emails[{i}]"), Email::parse(raw))
+                && !emails.contains(&email)
+            {
+                emails.push(email);
             }
         }
         let mut phones = Vec::new();
         for (i, raw) in clean_list(self.phones).iter().enumerate() {
-            if let Some(phone) = e.take(&format!("phones[{i}]"), Phone::parse(raw)) {
-                if !phones.contains(&phone) {
-                    phones.push(phone);
-                }
+            if let Some(phone) = e.take(&format!("phones[{i}]"), Phone::parse(raw))
+                && !phones.contains(&phone)
+            {
+                phones.push(phone);
             }
         }
-        let birthday = self.birthday.filter(|b| !b.trim().is_empty()).and_then(|b| e.take("birthday", parse_date(&b)));
+        let birthday = self
+            .birthday
+            .filter(|b| !b.trim().is_empty())
+            .and_then(|b| e.take("birthday", parse_date(&b)));
         let mut account_ids = self.account_ids;
         account_ids.dedup();
         let fields = ContactFields {
@@ -134,7 +141,11 @@ impl ContactDraft {
             position: clean_text(&mut e, "position", self.position, 200),
             purchase_role: clean_text(&mut e, "purchase_role", self.purchase_role, 100),
             messengers: clean_list(self.messengers),
-            consent_personal_data: consent(&mut e, "consent_personal_data", self.consent_personal_data),
+            consent_personal_data: consent(
+                &mut e,
+                "consent_personal_data",
+                self.consent_personal_data,
+            ),
             consent_marketing: consent(&mut e, "consent_marketing", self.consent_marketing),
             notes: clean_text(&mut e, "notes", self.notes, 20_000),
             owner_id: self.owner_id,
@@ -205,10 +216,21 @@ mod tests {
             emails: vec!["A@B.RU".into(), "a@b.ru".into(), "bad".into()],
             phones: vec!["8 916 123-45-67".into()],
             birthday: Some("1990-02-30".into()),
-            consent_marketing: Some(Consent { given: true, date: None, source: None }),
+            consent_marketing: Some(Consent {
+                given: true,
+                date: None,
+                source: None,
+            }),
             ..Default::default()
         };
-        let codes: Vec<_> = draft.validate().err().map(|e| e.0).unwrap_or_default().into_iter().map(|e| (e.field, e.code)).collect();
+        let codes: Vec<_> = draft
+            .validate()
+            .err()
+            .map(|e| e.0)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect();
         assert_eq!(
             codes,
             [

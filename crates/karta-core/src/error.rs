@@ -15,7 +15,10 @@ pub struct FieldError {
 impl FieldError {
     /// A problem with `field`, identified by `code`.
     pub fn new(field: impl Into<String>, code: &'static str) -> Self {
-        Self { field: field.into(), code }
+        Self {
+            field: field.into(),
+            code,
+        }
     }
 }
 

@@ -53,7 +53,9 @@ impl Email {
             && !local.contains('@')
             && !local.starts_with('.')
             && !local.ends_with('.')
-            && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != ',');
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && c != ',');
         let domain_ok = domain.len() <= 253
             && domain.contains('.')
             && domain.split('.').all(|label| {
@@ -146,7 +148,11 @@ impl Inn {
         } else {
             weighted(&d, &W11) == d[10] && weighted(&d, &W12) == d[11]
         };
-        if valid { Ok(Self(raw.trim().to_string())) } else { Err("invalid_inn") }
+        if valid {
+            Ok(Self(raw.trim().to_string()))
+        } else {
+            Err("invalid_inn")
+        }
     }
 
     /// Appends the check digit(s) to the first 9 (organisation) or 10
@@ -186,9 +192,15 @@ impl Kpp {
         let b = value.as_bytes();
         let ok = b.len() == 9
             && b[..4].iter().all(u8::is_ascii_digit)
-            && b[4..6].iter().all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            && b[4..6]
+                .iter()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
             && b[6..].iter().all(u8::is_ascii_digit);
-        if ok { Ok(Self(value)) } else { Err("invalid_kpp") }
+        if ok {
+            Ok(Self(value))
+        } else {
+            Err("invalid_kpp")
+        }
     }
 }
 
@@ -207,7 +219,11 @@ impl Ogrn {
         let modulus = if value.len() == 13 { 11 } else { 13 };
         let body: u64 = body.parse().map_err(|_| "invalid_ogrn")?;
         let check: u64 = check.parse().map_err(|_| "invalid_ogrn")?;
-        if body % modulus % 10 == check { Ok(Self(value.to_string())) } else { Err("invalid_ogrn") }
+        if body % modulus % 10 == check {
+            Ok(Self(value.to_string()))
+        } else {
+            Err("invalid_ogrn")
+        }
     }
 
     /// Appends the control digit to 12 (or 14) digits.
@@ -287,7 +303,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(Email::parse(" Ivan@Example.RU ").map(|e| e.to_string()), Ok("ivan@example.ru".into()));
+        assert_eq!(
+            Email::parse(" Ivan@Example.RU ").map(|e| e.to_string()),
+            Ok("ivan@example.ru".into())
+        );
         assert!(Email::parse("info@пример.рф").is_ok());
         for bad in ["", "a", "a@b", "a b@c.ru", "@c.ru", "a@.ru", "a@c..ru"] {
             assert_eq!(Email::parse(bad), Err("invalid_email"), "{bad}");

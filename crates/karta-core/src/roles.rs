@@ -82,7 +82,10 @@ impl fmt::Display for Role {
 impl FromStr for Role {
     type Err = &'static str;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or("unknown_role")
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or("unknown_role")
     }
 }
 
@@ -129,7 +132,10 @@ impl Entity {
 impl FromStr for Entity {
     type Err = &'static str;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Entity::ALL.into_iter().find(|e| e.as_str() == s).ok_or("unknown_entity")
+        Entity::ALL
+            .into_iter()
+            .find(|e| e.as_str() == s)
+            .ok_or("unknown_entity")
     }
 }
 
@@ -173,8 +179,10 @@ impl Scope {
 
     /// Every scope that exists, for the full-rights default.
     pub fn all() -> Vec<Scope> {
-        let mut all: Vec<Scope> =
-            Entity::ALL.iter().flat_map(|e| [Scope::Entity(*e, false), Scope::Entity(*e, true)]).collect();
+        let mut all: Vec<Scope> = Entity::ALL
+            .iter()
+            .flat_map(|e| [Scope::Entity(*e, false), Scope::Entity(*e, true)])
+            .collect();
         all.push(Scope::Lookup);
         all
     }
@@ -223,10 +231,19 @@ mod tests {
 
     #[test]
     fn reps_reach_their_team_and_only_admins_manage_users() {
-        assert_eq!(Role::SalesRep.reach(Entity::Accounts, Access::Read), Reach::Team);
-        assert_eq!(Role::SalesRep.reach(Entity::Users, Access::Write), Reach::Nothing);
+        assert_eq!(
+            Role::SalesRep.reach(Entity::Accounts, Access::Read),
+            Reach::Team
+        );
+        assert_eq!(
+            Role::SalesRep.reach(Entity::Users, Access::Write),
+            Reach::Nothing
+        );
         assert_eq!(Role::Admin.reach(Entity::Users, Access::Write), Reach::All);
-        assert_eq!(Role::ReadOnly.reach(Entity::Accounts, Access::Write), Reach::Nothing);
+        assert_eq!(
+            Role::ReadOnly.reach(Entity::Accounts, Access::Write),
+            Reach::Nothing
+        );
         assert!(!Role::ReadOnly.sees_personal_data());
     }
 }

@@ -53,16 +53,22 @@ pub fn index_terms(text: &str) -> String {
 /// number: "8 (916) 12" searches the digits `791612`.
 pub fn query_terms(query: &str) -> Vec<String> {
     let phone_like = query.chars().any(|c| c.is_ascii_digit())
-        && query.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        && query
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
     if phone_like {
         let digits: String = query.chars().filter(char::is_ascii_digit).collect();
         let digits = match digits.strip_prefix('8') {
-            Some(rest) if query.trim_start().starts_with('8') && digits.len() >= 4 => format!("7{rest}"),
+            Some(rest) if query.trim_start().starts_with('8') && digits.len() >= 4 => {
+                format!("7{rest}")
+            }
             _ => digits,
         };
         return vec![digits];
     }
-    let mut terms: Vec<String> = words(query).map(|w| if w.chars().count() > 3 { stem(&w) } else { w }).collect();
+    let mut terms: Vec<String> = words(query)
+        .map(|w| if w.chars().count() > 3 { stem(&w) } else { w })
+        .collect();
     terms.dedup();
     terms.truncate(8);
     terms
@@ -76,7 +82,10 @@ mod tests {
     fn russian_morphology_meets_in_the_middle() {
         let indexed = index_terms("Клиент Ромашка");
         for term in query_terms("клиентов") {
-            assert!(indexed.split(' ').any(|t| t.starts_with(&term)), "{term} in {indexed}");
+            assert!(
+                indexed.split(' ').any(|t| t.starts_with(&term)),
+                "{term} in {indexed}"
+            );
         }
     }
 

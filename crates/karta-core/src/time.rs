@@ -15,12 +15,15 @@ pub fn to_micros(at: OffsetDateTime) -> Micros {
 
 /// Converts storage micros back to an instant (clamped to the valid range).
 pub fn from_micros(micros: Micros) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 /// RFC 3339 text of a stored instant, for JSON.
 pub fn rfc3339(micros: Micros) -> String {
-    from_micros(micros).format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    from_micros(micros)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 /// Source of the current time.

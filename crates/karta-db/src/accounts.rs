@@ -1,11 +1,11 @@
 //! Account storage: row ↔ domain conversion, the customer-code counter,
 //! versioned writes and filtered, keyset-paginated lists.
 
+use crate::Backend;
 use crate::entities::account::{self, ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::search;
 use crate::visibility::Visibility;
-use crate::Backend;
 use karta_core::accounts::{AccountFields, AccountStatus, AccountType, PurchasePurpose};
 use karta_core::identifiers::{Inn, Kpp, Ogrn};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -95,12 +95,22 @@ fn types_column(types: &[AccountType]) -> String {
 /// Reads a stored row back into validated domain fields.
 pub fn fields_of(m: &Model) -> AccountFields {
     let list = |v: &serde_json::Value| -> Vec<String> {
-        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default()
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     AccountFields {
         name: m.name.clone(),
         legal_name: m.legal_name.clone(),
-        types: m.types.split(',').filter_map(|t| AccountType::parse(t).ok()).collect(),
+        types: m
+            .types
+            .split(',')
+            .filter_map(|t| AccountType::parse(t).ok())
+            .collect(),
         inn: m.inn.as_deref().and_then(|v| Inn::parse(v).ok()),
         kpp: m.kpp.as_deref().and_then(|v| Kpp::parse(v).ok()),
         ogrn: m.ogrn.as_deref().and_then(|v| Ogrn::parse(v).ok()),
@@ -116,7 +126,10 @@ pub fn fields_of(m: &Model) -> AccountFields {
         status: AccountStatus::parse(&m.status).unwrap_or(AccountStatus::Active),
         lost_to_id: m.lost_to_id,
         loss_reason: m.loss_reason.clone(),
-        purchase_purpose: m.purchase_purpose.as_deref().and_then(|p| PurchasePurpose::parse(p).ok()),
+        purchase_purpose: m
+            .purchase_purpose
+            .as_deref()
+            .and_then(|p| PurchasePurpose::parse(p).ok()),
         buying_priorities: list(&m.buying_priorities),
         payment_method: m.payment_method.clone(),
         tags: list(&m.tags),
@@ -197,7 +210,12 @@ pub async fn next_code<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
 }
 
 /// One account by id, if visible; `deleted` selects the trash.
-pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid, vis: Visibility, deleted: bool) -> Result<Option<Model>, DbErr> {
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    vis: Visibility,
+    deleted: bool,
+) -> Result<Option<Model>, DbErr> {
     Entity::find_by_id(id)
         .filter(vis.condition(Column::OwnerId, Column::TeamId))
         .filter(deleted_condition(deleted))
@@ -206,7 +224,11 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid, vis: Visibility, deleted
 }
 
 /// One live account by its customer code, if visible.
-pub async fn find_by_code<C: ConnectionTrait>(db: &C, code: i64, vis: Visibility) -> Result<Option<Model>, DbErr> {
+pub async fn find_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: i64,
+    vis: Visibility,
+) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::Code.eq(code))
         .filter(vis.condition(Column::OwnerId, Column::TeamId))
@@ -221,7 +243,10 @@ pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Mode
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Entity::find().filter(Column::Id.is_in(ids.iter().copied())).all(db).await
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
 }
 
 fn deleted_condition(deleted: bool) -> Condition {
@@ -268,29 +293,41 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(Column::TeamId.eq(t));
     }
     if let Some(tag) = &filter.tag {
-        cond = cond.add(search::json_array_contains(backend, "accounts", "tags", tag));
+        cond = cond.add(search::json_array_contains(
+            backend, "accounts", "tags", tag,
+        ));
     }
     for cf in &filter.custom {
         cond = cond.add(search::custom_condition(backend, "accounts", cf));
     }
     if !filter.terms.is_empty() {
-        cond = cond.add(Expr::col((account::Entity, Column::Id)).in_subquery(search::matching_ids(
-            backend,
-            "accounts",
-            &filter.terms,
-            filter.search_private,
-        )));
+        cond = cond.add(Expr::col((account::Entity, Column::Id)).in_subquery(
+            search::matching_ids(backend, "accounts", &filter.terms, filter.search_private),
+        ));
     }
     let (key, descending) = sort.column();
-    let rows = page::keyset(Entity::find().filter(cond), key, Column::Id, descending, cursor, limit)
-        .all(db)
-        .await?;
+    let rows = page::keyset(
+        Entity::find().filter(cond),
+        key,
+        Column::Id,
+        descending,
+        cursor,
+        limit,
+    )
+    .all(db)
+    .await?;
     Ok(page::finish(rows, limit, |m| sort.cursor_of(m)))
 }
 
 /// Live accounts (visible or not) with this INN, except `except`.
-pub async fn with_inn<C: ConnectionTrait>(db: &C, inn: &str, except: Option<Uuid>) -> Result<Vec<Model>, DbErr> {
-    let mut q = Entity::find().filter(Column::Inn.eq(inn)).filter(Column::DeletedAt.is_null());
+pub async fn with_inn<C: ConnectionTrait>(
+    db: &C,
+    inn: &str,
+    except: Option<Uuid>,
+) -> Result<Vec<Model>, DbErr> {
+    let mut q = Entity::find()
+        .filter(Column::Inn.eq(inn))
+        .filter(Column::DeletedAt.is_null());
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }

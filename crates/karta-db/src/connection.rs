@@ -68,9 +68,13 @@ impl Db {
             return Err(DbError::UnsupportedUrl(redact_url(url)));
         };
         let mut options = ConnectOptions::new(url.to_string());
-        options.sqlx_logging(false).acquire_timeout(Duration::from_secs(10));
+        options
+            .sqlx_logging(false)
+            .acquire_timeout(Duration::from_secs(10));
         if backend == Backend::Sqlite {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = url
+                .trim_start_matches("sqlite://")
+                .trim_start_matches("sqlite:");
             let sqlite = SqliteConnectOptions::new()
                 .filename(path)
                 .create_if_missing(true)
@@ -79,13 +83,18 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .pragma("cache_size", "-32000");
-            options.max_connections(8).map_sqlx_sqlite_opts(move |_| sqlite.clone());
+            options
+                .max_connections(8)
+                .map_sqlx_sqlite_opts(move |_| sqlite.clone());
         } else {
             options.max_connections(16);
         }
         let conn = Database::connect(options)
             .await
-            .map_err(|source| DbError::Connect { url: redact_url(url), source })?;
+            .map_err(|source| DbError::Connect {
+                url: redact_url(url),
+                source,
+            })?;
         Ok(Self { conn, backend })
     }
 
@@ -103,7 +112,8 @@ impl Db {
     /// (`BEGIN IMMEDIATE`), so a read-then-write never deadlocks on upgrade.
     pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
         let options = TransactionOptions {
-            sqlite_transaction_mode: (self.backend == Backend::Sqlite).then_some(SqliteTransactionMode::Immediate),
+            sqlite_transaction_mode: (self.backend == Backend::Sqlite)
+                .then_some(SqliteTransactionMode::Immediate),
             ..Default::default()
         };
         self.conn.begin_with_options(options).await
@@ -126,8 +136,14 @@ mod tests {
 
     #[test]
     fn passwords_never_leave_the_url_helper() {
-        assert_eq!(redact_url("postgres://karta:s3cret@db/karta"), "postgres://karta:***@db/karta");
-        assert_eq!(redact_url("postgres://karta@db/karta"), "postgres://karta@db/karta");
+        assert_eq!(
+            redact_url("postgres://karta:s3cret@db/karta"),
+            "postgres://karta:***@db/karta"
+        );
+        assert_eq!(
+            redact_url("postgres://karta@db/karta"),
+            "postgres://karta@db/karta"
+        );
         assert_eq!(redact_url("sqlite://./karta.db"), "sqlite://./karta.db");
     }
 }

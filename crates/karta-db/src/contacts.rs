@@ -1,18 +1,18 @@
 //! Contact storage: row ↔ domain conversion, account links, the e-mail and
 //! phone side table used by look-up and duplicate checks, and lists.
 
+use crate::Backend;
 use crate::entities::contact::{ActiveModel, Column, Entity, Model};
 use crate::entities::{contact_account, contact_channel};
 use crate::page::{self, Cursor, Page};
 use crate::search;
 use crate::visibility::Visibility;
-use crate::Backend;
-use karta_core::contacts::{parse_date, ConsentRecord, ContactFields, DATE_FORMAT};
+use karta_core::contacts::{ConsentRecord, ContactFields, DATE_FORMAT, parse_date};
 use karta_core::identifiers::{Email, Phone};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -74,7 +74,13 @@ impl ContactSort {
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn date_text(d: Option<time::Date>) -> Option<String> {
@@ -90,8 +96,14 @@ pub fn fields_of(m: &Model, account_ids: Vec<Uuid>) -> ContactFields {
         middle_name: m.middle_name.clone(),
         position: m.position.clone(),
         purchase_role: m.purchase_role.clone(),
-        emails: strings(&m.emails).iter().filter_map(|e| Email::parse(e).ok()).collect(),
-        phones: strings(&m.phones).iter().filter_map(|p| Phone::parse(p).ok()).collect(),
+        emails: strings(&m.emails)
+            .iter()
+            .filter_map(|e| Email::parse(e).ok())
+            .collect(),
+        phones: strings(&m.phones)
+            .iter()
+            .filter_map(|p| Phone::parse(p).ok())
+            .collect(),
         messengers: strings(&m.messengers),
         birthday: date(&m.birthday),
         account_ids,
@@ -151,15 +163,21 @@ pub fn search_text(f: &ContactFields) -> (String, String) {
 }
 
 /// Replaces the account links and channel rows of a contact.
-pub async fn save_links<C: ConnectionTrait>(db: &C, contact_id: Uuid, f: &ContactFields) -> Result<(), DbErr> {
+pub async fn save_links<C: ConnectionTrait>(
+    db: &C,
+    contact_id: Uuid,
+    f: &ContactFields,
+) -> Result<(), DbErr> {
     contact_account::Entity::delete_many()
         .filter(contact_account::Column::ContactId.eq(contact_id))
         .exec(db)
         .await?;
     if !f.account_ids.is_empty() {
-        contact_account::Entity::insert_many(f.account_ids.iter().map(|account_id| contact_account::ActiveModel {
-            contact_id: Set(contact_id),
-            account_id: Set(*account_id),
+        contact_account::Entity::insert_many(f.account_ids.iter().map(|account_id| {
+            contact_account::ActiveModel {
+                contact_id: Set(contact_id),
+                account_id: Set(*account_id),
+            }
         }))
         .exec(db)
         .await?;
@@ -180,13 +198,18 @@ pub async fn save_links<C: ConnectionTrait>(db: &C, contact_id: Uuid, f: &Contac
         })
         .collect();
     if !channels.is_empty() {
-        contact_channel::Entity::insert_many(channels).exec(db).await?;
+        contact_channel::Entity::insert_many(channels)
+            .exec(db)
+            .await?;
     }
     Ok(())
 }
 
 /// Account ids of each contact, in one query.
-pub async fn account_links<C: ConnectionTrait>(db: &C, contact_ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
+pub async fn account_links<C: ConnectionTrait>(
+    db: &C,
+    contact_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
     let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     if contact_ids.is_empty() {
         return Ok(map);
@@ -202,8 +225,17 @@ pub async fn account_links<C: ConnectionTrait>(db: &C, contact_ids: &[Uuid]) -> 
 }
 
 /// One contact by id, if visible; `deleted` selects the trash.
-pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid, vis: Visibility, deleted: bool) -> Result<Option<Model>, DbErr> {
-    let deleted_cond = if deleted { Column::DeletedAt.is_not_null() } else { Column::DeletedAt.is_null() };
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    vis: Visibility,
+    deleted: bool,
+) -> Result<Option<Model>, DbErr> {
+    let deleted_cond = if deleted {
+        Column::DeletedAt.is_not_null()
+    } else {
+        Column::DeletedAt.is_null()
+    };
     Entity::find_by_id(id)
         .filter(vis.condition(Column::OwnerId, Column::TeamId))
         .filter(deleted_cond)
@@ -221,11 +253,13 @@ pub async fn list<C: ConnectionTrait>(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let mut cond = Condition::all().add(vis.condition(Column::OwnerId, Column::TeamId)).add(if filter.deleted {
-        Column::DeletedAt.is_not_null()
-    } else {
-        Column::DeletedAt.is_null()
-    });
+    let mut cond = Condition::all()
+        .add(vis.condition(Column::OwnerId, Column::TeamId))
+        .add(if filter.deleted {
+            Column::DeletedAt.is_not_null()
+        } else {
+            Column::DeletedAt.is_null()
+        });
     if let Some(account_id) = filter.account_id {
         cond = cond.add(
             Column::Id.in_subquery(
@@ -253,17 +287,26 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(search::custom_condition(backend, "contacts", cf));
     }
     if !filter.terms.is_empty() {
-        cond = cond.add(Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
-            backend,
-            "contacts",
-            &filter.terms,
-            filter.search_private,
-        )));
+        cond = cond.add(
+            Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
+                backend,
+                "contacts",
+                &filter.terms,
+                filter.search_private,
+            )),
+        );
     }
     let (key, descending) = sort.column();
-    let rows = page::keyset(Entity::find().filter(cond), key, Column::Id, descending, cursor, limit)
-        .all(db)
-        .await?;
+    let rows = page::keyset(
+        Entity::find().filter(cond),
+        key,
+        Column::Id,
+        descending,
+        cursor,
+        limit,
+    )
+    .all(db)
+    .await?;
     Ok(page::finish(rows, limit, |m| sort.cursor_of(m)))
 }
 
@@ -294,5 +337,11 @@ pub async fn with_channel<C: ConnectionTrait>(
 
 /// Ids of contacts deleted before `cutoff` (for the purge job).
 pub async fn deleted_before<C: ConnectionTrait>(db: &C, cutoff: i64) -> Result<Vec<Uuid>, DbErr> {
-    Ok(Entity::find().filter(Column::DeletedAt.lt(cutoff)).all(db).await?.into_iter().map(|m| m.id).collect())
+    Ok(Entity::find()
+        .filter(Column::DeletedAt.lt(cutoff))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect())
 }

@@ -6,12 +6,21 @@ use uuid::Uuid;
 
 /// Definitions for `entity` (`accounts` / `contacts`), in form order.
 pub async fn of_entity<C: ConnectionTrait>(db: &C, entity: &str) -> Result<Vec<Model>, DbErr> {
-    Entity::find().filter(Column::Entity.eq(entity)).order_by_asc(Column::Position).order_by_asc(Column::Key).all(db).await
+    Entity::find()
+        .filter(Column::Entity.eq(entity))
+        .order_by_asc(Column::Position)
+        .order_by_asc(Column::Key)
+        .all(db)
+        .await
 }
 
 /// Every definition.
 pub async fn all<C: ConnectionTrait>(db: &C) -> Result<Vec<Model>, DbErr> {
-    Entity::find().order_by_asc(Column::Entity).order_by_asc(Column::Position).all(db).await
+    Entity::find()
+        .order_by_asc(Column::Entity)
+        .order_by_asc(Column::Position)
+        .all(db)
+        .await
 }
 
 /// One definition by id.

@@ -4,7 +4,7 @@
 use crate::entities::change::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// Who made a change and through which channel.
@@ -26,7 +26,10 @@ pub struct FieldChange {
 /// Field-by-field difference of two JSON objects (absent and null are equal).
 pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
-    let (old, new) = (old.as_object().unwrap_or(&empty), new.as_object().unwrap_or(&empty));
+    let (old, new) = (
+        old.as_object().unwrap_or(&empty),
+        new.as_object().unwrap_or(&empty),
+    );
     let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -34,7 +37,11 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     keys.into_iter()
         .filter_map(|k| {
             let (o, n) = (present(old.get(k)), present(new.get(k)));
-            (o != n).then(|| FieldChange { field: k.clone(), old: o, new: n })
+            (o != n).then(|| FieldChange {
+                field: k.clone(),
+                old: o,
+                new: n,
+            })
         })
         .collect()
 }
@@ -66,7 +73,10 @@ pub async fn record<C: ConnectionTrait>(
     let rows: Vec<ActiveModel> = if changes.is_empty() {
         vec![row(None, None, None)]
     } else {
-        changes.iter().map(|c| row(Some(c.field.clone()), c.old.clone(), c.new.clone())).collect()
+        changes
+            .iter()
+            .map(|c| row(Some(c.field.clone()), c.old.clone(), c.new.clone()))
+            .collect()
     };
     Entity::insert_many(rows).exec(db).await?;
     Ok(())
@@ -89,8 +99,13 @@ pub async fn list<C: ConnectionTrait>(
                 .add(Column::Field.is_not_in(hidden.iter().copied())),
         );
     }
-    let rows = page::keyset(q, Column::At, Column::Id, true, cursor, limit).all(db).await?;
-    Ok(page::finish(rows, limit, |m| Cursor { k: json!(m.at), id: m.id }))
+    let rows = page::keyset(q, Column::At, Column::Id, true, cursor, limit)
+        .all(db)
+        .await?;
+    Ok(page::finish(rows, limit, |m| Cursor {
+        k: json!(m.at),
+        id: m.id,
+    }))
 }
 
 #[cfg(test)]
@@ -99,12 +114,23 @@ mod tests {
 
     #[test]
     fn diff_reports_changed_fields_only() {
-        let changes = diff(&json!({"a": 1, "b": "x", "c": null}), &json!({"a": 1, "b": "y", "d": [1]}));
+        let changes = diff(
+            &json!({"a": 1, "b": "x", "c": null}),
+            &json!({"a": 1, "b": "y", "d": [1]}),
+        );
         assert_eq!(
             changes,
             [
-                FieldChange { field: "b".into(), old: Some(json!("x")), new: Some(json!("y")) },
-                FieldChange { field: "d".into(), old: None, new: Some(json!([1])) },
+                FieldChange {
+                    field: "b".into(),
+                    old: Some(json!("x")),
+                    new: Some(json!("y"))
+                },
+                FieldChange {
+                    field: "d".into(),
+                    old: None,
+                    new: Some(json!([1]))
+                },
             ]
         );
     }

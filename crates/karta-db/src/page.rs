@@ -4,7 +4,9 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -51,7 +53,10 @@ pub fn keyset<E: EntityTrait, C: ColumnTrait>(
     limit: u64,
 ) -> Select<E> {
     let order = if descending { Order::Desc } else { Order::Asc };
-    let mut select = select.order_by(key, order.clone()).order_by(id, order).limit(limit + 1);
+    let mut select = select
+        .order_by(key, order.clone())
+        .order_by(id, order)
+        .limit(limit + 1);
     if let Some(c) = cursor {
         let value = match &c.k {
             serde_json::Value::Number(n) => sea_orm::Value::BigInt(n.as_i64()),
@@ -59,13 +64,17 @@ pub fn keyset<E: EntityTrait, C: ColumnTrait>(
             _ => sea_orm::Value::String(None),
         };
         let after: Condition = if descending {
-            Condition::any()
-                .add(Expr::col(key).lt(value.clone()))
-                .add(Condition::all().add(Expr::col(key).eq(value)).add(id.lt(c.id)))
+            Condition::any().add(Expr::col(key).lt(value.clone())).add(
+                Condition::all()
+                    .add(Expr::col(key).eq(value))
+                    .add(id.lt(c.id)),
+            )
         } else {
-            Condition::any()
-                .add(Expr::col(key).gt(value.clone()))
-                .add(Condition::all().add(Expr::col(key).eq(value)).add(id.gt(c.id)))
+            Condition::any().add(Expr::col(key).gt(value.clone())).add(
+                Condition::all()
+                    .add(Expr::col(key).eq(value))
+                    .add(id.gt(c.id)),
+            )
         };
         select = select.filter(after.into_condition());
     }
@@ -76,6 +85,13 @@ pub fn keyset<E: EntityTrait, C: ColumnTrait>(
 pub fn finish<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| cursor_of(r).encode()) } else { None };
-    Page { items: rows, next_cursor }
+    let next_cursor = if more {
+        rows.last().map(|r| cursor_of(r).encode())
+    } else {
+        None
+    };
+    Page {
+        items: rows,
+        next_cursor,
+    }
 }

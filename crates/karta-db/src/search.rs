@@ -18,28 +18,47 @@ pub struct CustomFilter {
 
 /// The record ids of `entity` whose index matches every term as a prefix,
 /// all in the public text or (when allowed) all in the personal-data text.
-pub fn matching_ids(backend: Backend, entity: &str, terms: &[String], private: bool) -> SelectStatement {
+pub fn matching_ids(
+    backend: Backend,
+    entity: &str,
+    terms: &[String],
+    private: bool,
+) -> SelectStatement {
     let safe: Vec<&str> = terms
         .iter()
         .map(String::as_str)
         .filter(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric))
         .collect();
     let mut q = Query::select();
-    q.column("record_id").from("search_docs").and_where(Expr::col("entity").eq(entity));
+    q.column("record_id")
+        .from("search_docs")
+        .and_where(Expr::col("entity").eq(entity));
     if safe.is_empty() {
         return q.and_where(Expr::val(1).eq(0)).to_owned();
     }
     let matcher: SimpleExpr = match backend {
         Backend::Sqlite => {
-            let all = safe.iter().map(|t| format!("\"{t}\"*")).collect::<Vec<_>>().join(" AND ");
-            let columns = if private { "{body} : (ALL) OR {private_body} : (ALL)" } else { "{body} : (ALL)" };
+            let all = safe
+                .iter()
+                .map(|t| format!("\"{t}\"*"))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let columns = if private {
+                "{body} : (ALL) OR {private_body} : (ALL)"
+            } else {
+                "{body} : (ALL)"
+            };
             Expr::cust_with_values(
                 "id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
                 [columns.replace("ALL", &all)],
             )
         }
         Backend::Postgres => {
-            let tsquery = safe.iter().map(|t| format!("'{t}':*")).collect::<Vec<_>>().join(" & ");
+            let tsquery = safe
+                .iter()
+                .map(|t| format!("'{t}':*"))
+                .collect::<Vec<_>>()
+                .join(" & ");
             if private {
                 Expr::cust_with_values(
                     "(body_tsv @@ to_tsquery('simple', $1) OR private_tsv @@ to_tsquery('simple', $2))",
@@ -69,9 +88,16 @@ pub async fn index<C: ConnectionTrait>(
             sea_orm::DbBackend::Postgres => {
                 "INSERT INTO search_docs (entity, record_id, body, private_body) VALUES ($1, $2, $3, $4)"
             }
-            _ => "INSERT INTO search_docs (entity, record_id, body, private_body) VALUES (?, ?, ?, ?)",
+            _ => {
+                "INSERT INTO search_docs (entity, record_id, body, private_body) VALUES (?, ?, ?, ?)"
+            }
         },
-        [entity.into(), record_id.into(), body.into(), private_body.into()],
+        [
+            entity.into(),
+            record_id.into(),
+            body.into(),
+            private_body.into(),
+        ],
     );
     db.execute_raw(insert).await?;
     if backend == sea_orm::DbBackend::Sqlite {
@@ -97,9 +123,19 @@ pub async fn remove<C: ConnectionTrait>(db: &C, record_id: Uuid) -> Result<(), D
         ),
     };
     if !fts.is_empty() {
-        db.execute_raw(Statement::from_sql_and_values(backend, fts, [record_id.into()])).await?;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            fts,
+            [record_id.into()],
+        ))
+        .await?;
     }
-    db.execute_raw(Statement::from_sql_and_values(backend, docs, [record_id.into()])).await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        docs,
+        [record_id.into()],
+    ))
+    .await?;
     Ok(())
 }
 
@@ -107,7 +143,9 @@ pub async fn remove<C: ConnectionTrait>(db: &C, record_id: Uuid) -> Result<(), D
 pub fn json_array_contains(backend: Backend, table: &str, column: &str, value: &str) -> SimpleExpr {
     match backend {
         Backend::Sqlite => Expr::cust_with_values(
-            format!("EXISTS (SELECT 1 FROM json_each(\"{table}\".\"{column}\") WHERE json_each.value = ?)"),
+            format!(
+                "EXISTS (SELECT 1 FROM json_each(\"{table}\".\"{column}\") WHERE json_each.value = ?)"
+            ),
             [value.to_string()],
         ),
         Backend::Postgres => Expr::cust_with_values(
@@ -126,7 +164,9 @@ pub fn custom_condition(backend: Backend, table: &str, filter: &CustomFilter) ->
     let value = filter.value.clone();
     match (backend, filter.field_type) {
         (Backend::Sqlite, FieldType::ManyOf) => Expr::cust_with_values(
-            format!("EXISTS (SELECT 1 FROM json_each(\"{table}\".\"custom\", '$.{key}') WHERE json_each.value = ?)"),
+            format!(
+                "EXISTS (SELECT 1 FROM json_each(\"{table}\".\"custom\", '$.{key}') WHERE json_each.value = ?)"
+            ),
             [value],
         ),
         (Backend::Postgres, FieldType::ManyOf) => Expr::cust_with_values(
@@ -153,9 +193,10 @@ pub fn custom_condition(backend: Backend, table: &str, filter: &CustomFilter) ->
             format!("(\"{table}\".\"custom\" -> '{key}' ->> 'minor')::bigint = $1"),
             [value.parse::<i64>().unwrap_or(i64::MIN)],
         ),
-        (Backend::Sqlite, _) => {
-            Expr::cust_with_values(format!("json_extract(\"{table}\".\"custom\", '$.{key}') = ?"), [value])
-        }
+        (Backend::Sqlite, _) => Expr::cust_with_values(
+            format!("json_extract(\"{table}\".\"custom\", '$.{key}') = ?"),
+            [value],
+        ),
         (Backend::Postgres, _) => {
             Expr::cust_with_values(format!("\"{table}\".\"custom\" ->> '{key}' = $1"), [value])
         }

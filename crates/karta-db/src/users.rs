@@ -1,17 +1,29 @@
 //! Users and teams.
 
 use crate::entities::{team, user};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 /// All teams by name.
 pub async fn teams<C: ConnectionTrait>(db: &C) -> Result<Vec<team::Model>, DbErr> {
-    team::Entity::find().order_by_asc(team::Column::Name).all(db).await
+    team::Entity::find()
+        .order_by_asc(team::Column::Name)
+        .all(db)
+        .await
 }
 
 /// A team by exact name.
-pub async fn team_by_name<C: ConnectionTrait>(db: &C, name: &str) -> Result<Option<team::Model>, DbErr> {
-    team::Entity::find().filter(team::Column::Name.eq(name)).one(db).await
+pub async fn team_by_name<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+) -> Result<Option<team::Model>, DbErr> {
+    team::Entity::find()
+        .filter(team::Column::Name.eq(name))
+        .one(db)
+        .await
 }
 
 /// A team by id.
@@ -20,14 +32,25 @@ pub async fn team<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<team::M
 }
 
 /// Creates a team.
-pub async fn create_team<C: ConnectionTrait>(db: &C, name: &str, at: i64) -> Result<team::Model, DbErr> {
-    let model = team::ActiveModel { id: Set(Uuid::now_v7()), name: Set(name.to_string()), created_at: Set(at) };
+pub async fn create_team<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    at: i64,
+) -> Result<team::Model, DbErr> {
+    let model = team::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name.to_string()),
+        created_at: Set(at),
+    };
     team::Entity::insert(model).exec_with_returning(db).await
 }
 
 /// All users by name (the directory is small: people, not customers).
 pub async fn users<C: ConnectionTrait>(db: &C) -> Result<Vec<user::Model>, DbErr> {
-    user::Entity::find().order_by_asc(user::Column::Name).all(db).await
+    user::Entity::find()
+        .order_by_asc(user::Column::Name)
+        .all(db)
+        .await
 }
 
 /// A user by id.
@@ -36,8 +59,14 @@ pub async fn user<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<Option<user::M
 }
 
 /// A user by (lower-case) e-mail.
-pub async fn user_by_email<C: ConnectionTrait>(db: &C, email: &str) -> Result<Option<user::Model>, DbErr> {
-    user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await
+pub async fn user_by_email<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+) -> Result<Option<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await
 }
 
 /// Number of users; zero means the first administrator is still to be made.
@@ -46,11 +75,17 @@ pub async fn count<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
 }
 
 /// Inserts a user.
-pub async fn insert<C: ConnectionTrait>(db: &C, model: user::ActiveModel) -> Result<user::Model, DbErr> {
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    model: user::ActiveModel,
+) -> Result<user::Model, DbErr> {
     user::Entity::insert(model).exec_with_returning(db).await
 }
 
 /// Saves changed columns of a user.
-pub async fn update<C: ConnectionTrait>(db: &C, model: user::ActiveModel) -> Result<user::Model, DbErr> {
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    model: user::ActiveModel,
+) -> Result<user::Model, DbErr> {
     user::Entity::update(model).exec(db).await
 }

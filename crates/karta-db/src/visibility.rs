@@ -12,8 +12,13 @@ use uuid::Uuid;
 pub enum Visibility {
     All,
     /// Records of the team, plus the principal's own.
-    Team { team_id: Option<Uuid>, user_id: Uuid },
-    Own { user_id: Uuid },
+    Team {
+        team_id: Option<Uuid>,
+        user_id: Uuid,
+    },
+    Own {
+        user_id: Uuid,
+    },
     Nothing,
 }
 
@@ -23,12 +28,17 @@ impl Visibility {
         let never: SimpleExpr = Expr::val(1).eq(0);
         match *self {
             Visibility::All => Condition::all(),
-            Visibility::Team { team_id: Some(team_id), user_id } => {
-                Condition::any().add(team.eq(team_id)).add(owner.eq(user_id))
+            Visibility::Team {
+                team_id: Some(team_id),
+                user_id,
+            } => Condition::any()
+                .add(team.eq(team_id))
+                .add(owner.eq(user_id)),
+            Visibility::Team {
+                team_id: None,
+                user_id,
             }
-            Visibility::Team { team_id: None, user_id } | Visibility::Own { user_id } => {
-                Condition::all().add(owner.eq(user_id))
-            }
+            | Visibility::Own { user_id } => Condition::all().add(owner.eq(user_id)),
             Visibility::Nothing => Condition::all().add(never),
         }
     }
@@ -38,8 +48,15 @@ impl Visibility {
     pub fn allows(&self, owner_id: Option<Uuid>, team_id: Option<Uuid>) -> bool {
         match *self {
             Visibility::All => true,
-            Visibility::Team { team_id: Some(t), user_id } => team_id == Some(t) || owner_id == Some(user_id),
-            Visibility::Team { team_id: None, user_id } | Visibility::Own { user_id } => owner_id == Some(user_id),
+            Visibility::Team {
+                team_id: Some(t),
+                user_id,
+            } => team_id == Some(t) || owner_id == Some(user_id),
+            Visibility::Team {
+                team_id: None,
+                user_id,
+            }
+            | Visibility::Own { user_id } => owner_id == Some(user_id),
             Visibility::Nothing => false,
         }
     }

@@ -37,13 +37,25 @@ pub const START: i64 = 1_768_467_600_000_000;
 impl TestApp {
     /// A fresh, migrated database and the router over it.
     pub async fn spawn() -> Self {
-        let (url, cleanup, dir) = match std::env::var("KARTA_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        let (url, cleanup, dir) = match std::env::var("KARTA_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
             Some(admin_url) => {
                 let name = format!("karta_t_{}", Uuid::new_v4().simple());
-                let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| panic!("PostgreSQL at KARTA_TEST_DATABASE_URL: {e}"));
-                admin.conn().execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap_or_else(|e| panic!("{e}"));
+                let admin = Db::connect(&admin_url)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL at KARTA_TEST_DATABASE_URL: {e}"));
+                admin
+                    .conn()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
                 admin.close().await.ok();
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin_url.clone());
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b.to_string())
+                    .unwrap_or(admin_url.clone());
                 (format!("{base}/{name}"), Some((admin_url, name)), None)
             }
             None => {
@@ -53,27 +65,58 @@ impl TestApp {
             }
         };
         let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
-        karta_db::migration::migrate(&db).await.unwrap_or_else(|e| panic!("migrate: {e}"));
+        karta_db::migration::migrate(&db)
+            .await
+            .unwrap_or_else(|e| panic!("migrate: {e}"));
         let clock = Arc::new(FixedClock::new(START));
-        let config = AppConfig { argon2_memory_kib: 256, ..AppConfig::default() };
-        let app = App { db, clock: clock.clone(), config: Arc::new(config) };
-        let router = karta_web::router(karta_web::AppState { app: app.clone(), secure_cookies: false });
-        Self { app, router, clock, cleanup: cleanup, _dir: dir }
+        let config = AppConfig {
+            argon2_memory_kib: 256,
+            ..AppConfig::default()
+        };
+        let app = App {
+            db,
+            clock: clock.clone(),
+            config: Arc::new(config),
+        };
+        let router = karta_web::router(karta_web::AppState {
+            app: app.clone(),
+            secure_cookies: false,
+        });
+        Self {
+            app,
+            router,
+            clock,
+            cleanup,
+            _dir: dir,
+        }
     }
 
     /// Drops the PostgreSQL database of this test (SQLite files go with the
     /// temporary directory).
     pub async fn finish(self) {
-        let Some((admin_url, name)) = self.cleanup else { return };
+        let Some((admin_url, name)) = self.cleanup else {
+            return;
+        };
         self.app.db.close().await.ok();
         if let Ok(admin) = Db::connect(&admin_url).await {
-            admin.conn().execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.ok();
+            admin
+                .conn()
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .await
+                .ok();
             admin.close().await.ok();
         }
     }
 
     /// Sends a request through the router.
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -88,12 +131,24 @@ impl TestApp {
             }
             None => Body::empty(),
         };
-        let response = self.router.clone().oneshot(req.body(body).unwrap_or_else(|e| panic!("{e}"))).await.unwrap_or_else(|e| panic!("{e}"));
+        let response = self
+            .router
+            .clone()
+            .oneshot(req.body(body).unwrap_or_else(|e| panic!("{e}")))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+            .await
+            .unwrap_or_default();
         let text = String::from_utf8_lossy(&bytes).to_string();
-        Answer { status, headers, json: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+        Answer {
+            status,
+            headers,
+            json: serde_json::from_str(&text).unwrap_or(Value::Null),
+            text,
+        }
     }
 
     /// GET with a token.
@@ -103,14 +158,22 @@ impl TestApp {
 
     /// POST JSON with a token.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
-        self.call(Method::POST, path, Some(token), Some(body), &[]).await
+        self.call(Method::POST, path, Some(token), Some(body), &[])
+            .await
     }
 
     /// PATCH JSON with a token and an `If-Match` version.
-    pub async fn patch(&self, path: &str, token: &str, version: Option<i64>, body: Value) -> Answer {
+    pub async fn patch(
+        &self,
+        path: &str,
+        token: &str,
+        version: Option<i64>,
+        body: Value,
+    ) -> Answer {
         let etag = version.map(|v| format!("\"{v}\""));
         let headers: Vec<(&str, &str)> = etag.iter().map(|e| ("if-match", e.as_str())).collect();
-        self.call(Method::PATCH, path, Some(token), Some(body), &headers).await
+        self.call(Method::PATCH, path, Some(token), Some(body), &headers)
+            .await
     }
 
     /// Creates a user (and its team) directly; returns a full-rights token.
@@ -119,12 +182,28 @@ impl TestApp {
     }
 
     /// Like `user`, with token scopes.
-    pub async fn user_with_scopes(&self, email: &str, role: &str, team: Option<&str>, scopes: &[&str]) -> String {
+    pub async fn user_with_scopes(
+        &self,
+        email: &str,
+        role: &str,
+        team: Option<&str>,
+        scopes: &[&str],
+    ) -> String {
         let team_id = match team {
-            Some(t) => Some(match karta_db::users::team_by_name(self.app.db.conn(), t).await.unwrap_or(None) {
-                Some(team) => team.id,
-                None => karta_app::directory::create_team(&self.app, None, t).await.unwrap_or_else(|e| panic!("{e:?}")).id,
-            }),
+            Some(t) => Some(
+                match karta_db::users::team_by_name(self.app.db.conn(), t)
+                    .await
+                    .unwrap_or(None)
+                {
+                    Some(team) => team.id,
+                    None => {
+                        karta_app::directory::create_team(&self.app, None, t)
+                            .await
+                            .unwrap_or_else(|e| panic!("{e:?}"))
+                            .id
+                    }
+                },
+            ),
             None => None,
         };
         let input = karta_app::directory::NewUser {
@@ -135,8 +214,14 @@ impl TestApp {
             password: Some("correct horse battery".into()),
             locale: None,
         };
-        if karta_db::users::user_by_email(self.app.db.conn(), email).await.unwrap_or(None).is_none() {
-            karta_app::directory::create_user(&self.app, None, input).await.unwrap_or_else(|e| panic!("{e:?}"));
+        if karta_db::users::user_by_email(self.app.db.conn(), email)
+            .await
+            .unwrap_or(None)
+            .is_none()
+        {
+            karta_app::directory::create_user(&self.app, None, input)
+                .await
+                .unwrap_or_else(|e| panic!("{e:?}"));
         }
         self.token(email, scopes).await
     }
@@ -144,6 +229,9 @@ impl TestApp {
     /// A new token for an existing user.
     pub async fn token(&self, email: &str, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
-        karta_app::auth::create_token(&self.app, None, email, "test", &scopes, Some(30)).await.unwrap_or_else(|e| panic!("{e:?}")).0
+        karta_app::auth::create_token(&self.app, None, email, "test", &scopes, Some(30))
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .0
     }
 }

@@ -2,14 +2,14 @@
 //! `Principal`. Cookie-authenticated writes must carry the session's CSRF
 //! token (header `X-CSRF-Token` or form field `_csrf`).
 
-use crate::error::ApiError;
 use crate::AppState;
+use crate::error::ApiError;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{header, Method};
+use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use karta_app::{auth, AppError, Principal};
+use karta_app::{AppError, Principal, auth};
 use karta_db::entities::user;
 use std::net::SocketAddr;
 
@@ -34,24 +34,42 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
         Ok(ClientIp(ip.unwrap_or_else(|| "local".to_string())))
     }
 }
 
 async fn from_session(state: &AppState, parts: &Parts) -> Result<Option<Caller>, AppError> {
     let jar = CookieJar::from_headers(&parts.headers);
-    let Some(cookie) = jar.get(SESSION_COOKIE) else { return Ok(None) };
-    let Some((u, csrf)) = auth::resolve_session(&state.app, cookie.value()).await? else { return Ok(None) };
-    let channel = if parts.uri.path().starts_with("/api/") { "api" } else { "ui" };
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some((u, csrf)) = auth::resolve_session(&state.app, cookie.value()).await? else {
+        return Ok(None);
+    };
+    let channel = if parts.uri.path().starts_with("/api/") {
+        "api"
+    } else {
+        "ui"
+    };
     let principal = auth::principal_of(&u, None, channel).ok_or(AppError::Unauthenticated)?;
-    Ok(Some(Caller { principal, csrf: Some(csrf), user: Some(u) }))
+    Ok(Some(Caller {
+        principal,
+        csrf: Some(csrf),
+        user: Some(u),
+    }))
 }
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let token = value
                 .to_str()
@@ -59,13 +77,22 @@ impl FromRequestParts<AppState> for Caller {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or(ApiError(AppError::Unauthenticated))?;
             let principal = auth::resolve_token(&state.app, token.trim()).await?;
-            return Ok(Caller { principal, csrf: None, user: None });
+            return Ok(Caller {
+                principal,
+                csrf: None,
+                user: None,
+            });
         }
-        let caller = from_session(state, parts).await?.ok_or(ApiError(AppError::Unauthenticated))?;
+        let caller = from_session(state, parts)
+            .await?
+            .ok_or(ApiError(AppError::Unauthenticated))?;
         let safe = matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         let is_api = parts.uri.path().starts_with("/api/");
         if !safe && is_api {
-            let sent = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok());
+            let sent = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok());
             if sent.is_none() || sent != caller.csrf.as_deref() {
                 return Err(ApiError(AppError::Forbidden));
             }
@@ -81,7 +108,10 @@ pub struct UiCaller(pub Caller);
 impl FromRequestParts<AppState> for UiCaller {
     type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         match from_session(state, parts).await {
             Ok(Some(caller)) => Ok(UiCaller(caller)),
             Ok(None) => Err(Redirect::to("/login").into_response()),

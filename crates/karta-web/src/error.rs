@@ -2,7 +2,7 @@
 //! stable snake_case `code` and per-field errors. Internal details are
 //! logged, never sent.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use karta_app::AppError;
 use serde::Serialize;
@@ -76,20 +76,52 @@ impl ApiError {
     /// Status, code and title of this error.
     pub fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match &self.0 {
-            AppError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "The input is not valid."),
-            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Sign in or send a valid API token."),
-            AppError::BadCredentials => (StatusCode::UNAUTHORIZED, "bad_credentials", "Wrong e-mail or password."),
-            AppError::Throttled => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", "Too many attempts; try again later."),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "You are not allowed to do this."),
+            AppError::Invalid(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "The input is not valid.",
+            ),
+            AppError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "Sign in or send a valid API token.",
+            ),
+            AppError::BadCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "bad_credentials",
+                "Wrong e-mail or password.",
+            ),
+            AppError::Throttled => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "Too many attempts; try again later.",
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "You are not allowed to do this.",
+            ),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "No such record."),
-            AppError::VersionRequired => {
-                (StatusCode::PRECONDITION_REQUIRED, "precondition_required", "Send If-Match with the version you read.")
-            }
-            AppError::VersionMismatch { .. } => {
-                (StatusCode::PRECONDITION_FAILED, "version_mismatch", "The record was changed by someone else.")
-            }
-            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict", "The request conflicts with stored data."),
-            AppError::Db(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side."),
+            AppError::VersionRequired => (
+                StatusCode::PRECONDITION_REQUIRED,
+                "precondition_required",
+                "Send If-Match with the version you read.",
+            ),
+            AppError::VersionMismatch { .. } => (
+                StatusCode::PRECONDITION_FAILED,
+                "version_mismatch",
+                "The record was changed by someone else.",
+            ),
+            AppError::Conflict(_) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "The request conflicts with stored data.",
+            ),
+            AppError::Db(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side.",
+            ),
         }
     }
 
@@ -100,7 +132,11 @@ impl ApiError {
             AppError::Invalid(inv) => inv
                 .0
                 .iter()
-                .map(|f| FieldProblem { field: f.field.clone(), code: f.code, message: field_message(f.code) })
+                .map(|f| FieldProblem {
+                    field: f.field.clone(),
+                    code: f.code,
+                    message: field_message(f.code),
+                })
                 .collect(),
             _ => Vec::new(),
         };
@@ -108,7 +144,14 @@ impl ApiError {
             AppError::VersionMismatch { current } => Some(*current),
             _ => None,
         };
-        Problem { kind: format!("/api/errors#{code}"), title: title.to_string(), status: status.as_u16(), code, errors, current_version }
+        Problem {
+            kind: format!("/api/errors#{code}"),
+            title: title.to_string(),
+            status: status.as_u16(),
+            code,
+            errors,
+            current_version,
+        }
     }
 }
 
@@ -118,11 +161,13 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %e, "storage error");
         }
         let problem = self.problem();
-        let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status =
+            StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, axum::Json(problem)).into_response();
-        response
-            .headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         response
     }
 }

@@ -1,8 +1,8 @@
 //! Small HTTP helpers shared by the API handlers: strict JSON bodies,
 //! `If-Match` / `ETag`, list parameters.
 
-use crate::error::{bad_request, ApiError};
-use axum::http::{header, HeaderMap, HeaderValue};
+use crate::error::{ApiError, bad_request};
+use axum::http::{HeaderMap, HeaderValue, header};
 use karta_app::accounts::json_error;
 use karta_db::page::{Cursor, MAX_LIMIT};
 use std::collections::HashMap;
@@ -10,7 +10,8 @@ use std::collections::HashMap;
 /// Parses a JSON body into `T`, turning unknown fields and wrong types into
 /// problem+json field errors.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    let value: serde_json::Value = serde_json::from_slice(body).map_err(|_| bad_request("body", "invalid_json"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|_| bad_request("body", "invalid_json"))?;
     serde_json::from_value(value).map_err(|e| ApiError(json_error(&e)))
 }
 
@@ -21,10 +22,16 @@ pub fn parse_object(body: &[u8]) -> Result<serde_json::Map<String, serde_json::V
 
 /// The version a client based its write on, from `If-Match: "3"`.
 pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(v) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = v.to_str().map_err(|_| bad_request("If-Match", "invalid_etag"))?;
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let text = v
+        .to_str()
+        .map_err(|_| bad_request("If-Match", "invalid_etag"))?;
     let text = text.trim().trim_start_matches("W/").trim_matches('"');
-    text.parse().map(Some).map_err(|_| bad_request("If-Match", "invalid_etag"))
+    text.parse()
+        .map(Some)
+        .map_err(|_| bad_request("If-Match", "invalid_etag"))
 }
 
 /// `ETag` header for a record version.
@@ -46,7 +53,11 @@ pub struct Paging {
 /// Removes and checks `limit` and `cursor`.
 pub fn paging(params: &mut HashMap<String, String>) -> Result<Paging, ApiError> {
     let limit = match params.remove("limit") {
-        Some(l) => l.parse::<u64>().ok().filter(|l| (1..=MAX_LIMIT).contains(l)).ok_or_else(|| bad_request("limit", "invalid_limit"))?,
+        Some(l) => l
+            .parse::<u64>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| bad_request("limit", "invalid_limit"))?,
         None => 50,
     };
     let cursor = match params.remove("cursor").filter(|c| !c.is_empty()) {
@@ -57,15 +68,24 @@ pub fn paging(params: &mut HashMap<String, String>) -> Result<Paging, ApiError> 
 }
 
 /// Removes a UUID parameter.
-pub fn take_uuid(params: &mut HashMap<String, String>, name: &str) -> Result<Option<uuid::Uuid>, ApiError> {
+pub fn take_uuid(
+    params: &mut HashMap<String, String>,
+    name: &str,
+) -> Result<Option<uuid::Uuid>, ApiError> {
     match params.remove(name).filter(|v| !v.is_empty()) {
-        Some(v) => v.parse().map(Some).map_err(|_| bad_request(name, "invalid_id")),
+        Some(v) => v
+            .parse()
+            .map(Some)
+            .map_err(|_| bad_request(name, "invalid_id")),
         None => Ok(None),
     }
 }
 
 /// Removes a boolean parameter.
-pub fn take_bool(params: &mut HashMap<String, String>, name: &str) -> Result<Option<bool>, ApiError> {
+pub fn take_bool(
+    params: &mut HashMap<String, String>,
+    name: &str,
+) -> Result<Option<bool>, ApiError> {
     match params.remove(name).as_deref() {
         None | Some("") => Ok(None),
         Some("true" | "1") => Ok(Some(true)),
@@ -76,7 +96,10 @@ pub fn take_bool(params: &mut HashMap<String, String>, name: &str) -> Result<Opt
 
 /// Removes a text parameter (blank counts as absent).
 pub fn take_text(params: &mut HashMap<String, String>, name: &str) -> Option<String> {
-    params.remove(name).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    params
+        .remove(name)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 /// Fails on any parameter left over: unknown parameters are errors.

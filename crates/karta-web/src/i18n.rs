@@ -27,7 +27,10 @@ fn bundle(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
 
 fn bundles() -> &'static Bundles {
     static B: OnceLock<Bundles> = OnceLock::new();
-    B.get_or_init(|| Bundles { ru: bundle("ru", include_str!("../i18n/ru.ftl")), en: bundle("en", include_str!("../i18n/en.ftl")) })
+    B.get_or_init(|| Bundles {
+        ru: bundle("ru", include_str!("../i18n/ru.ftl")),
+        en: bundle("en", include_str!("../i18n/en.ftl")),
+    })
 }
 
 /// A translator for one language, handed to templates.
@@ -39,18 +42,28 @@ pub struct Tr {
 impl Tr {
     /// The translator for `lang` (unknown languages fall back to Russian).
     pub fn new(lang: &str) -> Self {
-        Self { lang: LANGS.iter().find(|l| **l == lang).copied().unwrap_or("ru") }
+        Self {
+            lang: LANGS.iter().find(|l| **l == lang).copied().unwrap_or("ru"),
+        }
     }
 
     fn bundle(&self) -> &'static FluentBundle<FluentResource> {
-        if self.lang == "en" { &bundles().en } else { &bundles().ru }
+        if self.lang == "en" {
+            &bundles().en
+        } else {
+            &bundles().ru
+        }
     }
 
     fn format(&self, key: &str, args: Option<&FluentArgs>) -> String {
         let bundle = self.bundle();
-        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else { return key.to_string() };
+        let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) else {
+            return key.to_string();
+        };
         let mut errors = Vec::new();
-        bundle.format_pattern(pattern, args, &mut errors).into_owned()
+        bundle
+            .format_pattern(pattern, args, &mut errors)
+            .into_owned()
     }
 
     /// The text of `key`.
@@ -69,7 +82,11 @@ impl Tr {
     pub fn error(&self, code: &str) -> String {
         let key = format!("err-{code}");
         let text = self.t(&key);
-        if text == key { self.t("err-other") } else { text }
+        if text == key {
+            self.t("err-other")
+        } else {
+            text
+        }
     }
 
     /// Label of a field name.
@@ -87,11 +104,15 @@ pub fn from_accept_language(header: Option<&str>) -> &'static str {
     for part in header.split(',') {
         let mut bits = part.trim().split(';');
         let tag = bits.next().unwrap_or_default().to_lowercase();
-        let q = bits.find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse().ok())).unwrap_or(1.0);
-        if let Some(lang) = LANGS.iter().find(|l| tag == **l || tag.starts_with(&format!("{l}-"))) {
-            if q > best.1 {
-                best = (lang, q);
-            }
+        let q = bits
+            .find_map(|b| b.trim().strip_prefix("q=").and_then(|q| q.parse().ok()))
+            .unwrap_or(1.0);
+        if let Some(lang) = LANGS
+            .iter()
+            .find(|l| tag == **l || tag.starts_with(&format!("{l}-")))
+            && q > best.1
+        {
+            best = (lang, q);
         }
     }
     best.0
@@ -106,17 +127,29 @@ mod tests {
         let ru = Tr::new("ru");
         assert_eq!(ru.count("accounts-count", 1), "1 контрагент на странице");
         assert_eq!(ru.count("accounts-count", 3), "3 контрагента на странице");
-        assert_eq!(ru.count("accounts-count", 25), "25 контрагентов на странице");
-        assert_eq!(Tr::new("en").count("accounts-count", 2), "2 accounts on this page");
+        assert_eq!(
+            ru.count("accounts-count", 25),
+            "25 контрагентов на странице"
+        );
+        assert_eq!(
+            Tr::new("en").count("accounts-count", 2),
+            "2 accounts on this page"
+        );
         assert_eq!(ru.error("no_such_code"), "Неверное значение.");
     }
 
     #[test]
     fn every_key_exists_in_both_languages() {
         let keys = |src: &str| -> Vec<String> {
-            src.lines().filter(|l| !l.starts_with(' ') && l.contains(" = ")).map(|l| l.split(" = ").next().unwrap_or_default().to_string()).collect()
+            src.lines()
+                .filter(|l| !l.starts_with(' ') && l.contains(" = "))
+                .map(|l| l.split(" = ").next().unwrap_or_default().to_string())
+                .collect()
         };
-        assert_eq!(keys(include_str!("../i18n/ru.ftl")), keys(include_str!("../i18n/en.ftl")));
+        assert_eq!(
+            keys(include_str!("../i18n/ru.ftl")),
+            keys(include_str!("../i18n/en.ftl"))
+        );
     }
 
     #[test]

@@ -8,10 +8,10 @@ pub mod http;
 pub mod i18n;
 pub mod ui;
 
-use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
-use axum::Router;
 use karta_app::App;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -43,7 +43,13 @@ async fn readyz(axum::extract::State(state): axum::extract::State<AppState>) -> 
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
 }
 
 /// The whole application router.

@@ -23,7 +23,11 @@ fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> Inde
 }
 
 fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
-    ForeignKey::create().from(from, col).to(to, "id").on_delete(ForeignKeyAction::Cascade).take()
+    ForeignKey::create()
+        .from(from, col)
+        .to(to, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .take()
 }
 
 /// Audit columns shared by every business record.
@@ -37,7 +41,12 @@ fn record_columns(t: &mut TableCreateStatement) {
         .col(uuid_null("updated_by"))
         .col(micros_null("deleted_at"))
         .col(uuid_null("deleted_by"))
-        .col(ColumnDef::new("version").big_integer().not_null().default(1));
+        .col(
+            ColumnDef::new("version")
+                .big_integer()
+                .not_null()
+                .default(1),
+        );
 }
 
 #[async_trait::async_trait]
@@ -66,9 +75,19 @@ impl MigrationTrait for Migration {
                 .col(boolean("active"))
                 .col(micros("created_at"))
                 .col(micros("updated_at"))
-                .col(ColumnDef::new("version").big_integer().not_null().default(1))
+                .col(
+                    ColumnDef::new("version")
+                        .big_integer()
+                        .not_null()
+                        .default(1),
+                )
                 .index(Index::create().name("users_email").col("email").unique())
-                .foreign_key(ForeignKey::create().from("users", "team_id").to("teams", "id").on_delete(ForeignKeyAction::SetNull))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("users", "team_id")
+                        .to("teams", "id")
+                        .on_delete(ForeignKeyAction::SetNull),
+                )
                 .take(),
         )
         .await?;
@@ -84,7 +103,8 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("sessions", "sessions_user", &["user_id"])).await?;
+        m.create_index(index("sessions", "sessions_user", &["user_id"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table("api_tokens")
@@ -97,7 +117,12 @@ impl MigrationTrait for Migration {
                 .col(micros_null("expires_at"))
                 .col(micros_null("revoked_at"))
                 .col(micros_null("last_used_at"))
-                .index(Index::create().name("api_tokens_hash").col("token_hash").unique())
+                .index(
+                    Index::create()
+                        .name("api_tokens_hash")
+                        .col("token_hash")
+                        .unique(),
+                )
                 .foreign_key(&mut fk("api_tokens", "user_id", "users"))
                 .take(),
         )
@@ -115,9 +140,16 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("login_events", "login_events_email_at", &["email", "at"])).await?;
-        m.create_index(index("login_events", "login_events_ip_at", &["ip", "at"])).await?;
-        m.create_index(index("login_events", "login_events_at", &["at"])).await?;
+        m.create_index(index(
+            "login_events",
+            "login_events_email_at",
+            &["email", "at"],
+        ))
+        .await?;
+        m.create_index(index("login_events", "login_events_ip_at", &["ip", "at"]))
+            .await?;
+        m.create_index(index("login_events", "login_events_at", &["at"]))
+            .await?;
         m.create_table(
             Table::create()
                 .table("counters")
@@ -141,8 +173,19 @@ impl MigrationTrait for Migration {
                 .col(boolean("active"))
                 .col(micros("created_at"))
                 .col(micros("updated_at"))
-                .col(ColumnDef::new("version").big_integer().not_null().default(1))
-                .index(Index::create().name("classifiers_kind_code").col("kind").col("code").unique())
+                .col(
+                    ColumnDef::new("version")
+                        .big_integer()
+                        .not_null()
+                        .default(1),
+                )
+                .index(
+                    Index::create()
+                        .name("classifiers_kind_code")
+                        .col("kind")
+                        .col("code")
+                        .unique(),
+                )
                 .take(),
         )
         .await?;
@@ -162,8 +205,19 @@ impl MigrationTrait for Migration {
                 .col(boolean("active"))
                 .col(micros("created_at"))
                 .col(micros("updated_at"))
-                .col(ColumnDef::new("version").big_integer().not_null().default(1))
-                .index(Index::create().name("custom_fields_entity_key").col("entity").col("key").unique())
+                .col(
+                    ColumnDef::new("version")
+                        .big_integer()
+                        .not_null()
+                        .default(1),
+                )
+                .index(
+                    Index::create()
+                        .name("custom_fields_entity_key")
+                        .col("entity")
+                        .col("key")
+                        .unique(),
+                )
                 .take(),
         )
         .await?;
@@ -255,7 +309,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("contact_accounts", "contact_accounts_account", &["account_id", "contact_id"])).await?;
+        m.create_index(index(
+            "contact_accounts",
+            "contact_accounts_account",
+            &["account_id", "contact_id"],
+        ))
+        .await?;
         // One row per e-mail / phone, for look-up by phone and duplicate checks.
         m.create_table(
             Table::create()
@@ -268,7 +327,12 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("contact_channels", "contact_channels_value", &["kind", "value"])).await?;
+        m.create_index(index(
+            "contact_channels",
+            "contact_channels_value",
+            &["kind", "value"],
+        ))
+        .await?;
 
         m.create_table(
             Table::create()
@@ -286,17 +350,29 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
-        m.create_index(index("changes", "changes_record", &["record_id", "at"])).await?;
+        m.create_index(index("changes", "changes_record", &["record_id", "at"]))
+            .await?;
 
         m.create_table(
             Table::create()
                 .table("search_docs")
-                .col(ColumnDef::new("id").big_integer().not_null().auto_increment().primary_key())
+                .col(
+                    ColumnDef::new("id")
+                        .big_integer()
+                        .not_null()
+                        .auto_increment()
+                        .primary_key(),
+                )
                 .col(text("entity"))
                 .col(uuid("record_id"))
                 .col(text("body"))
                 .col(text("private_body"))
-                .index(Index::create().name("search_docs_record").col("record_id").unique())
+                .index(
+                    Index::create()
+                        .name("search_docs_record")
+                        .col("record_id")
+                        .unique(),
+                )
                 .take(),
         )
         .await?;
@@ -304,7 +380,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
-        Err(DbErr::Migration("the initial schema cannot be rolled back".into()))
+        Err(DbErr::Migration(
+            "the initial schema cannot be rolled back".into(),
+        ))
     }
 }
 
@@ -328,9 +406,14 @@ async fn create_search_index(m: &SchemaManager<'_>) -> Result<(), DbErr> {
                  ADD COLUMN private_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', private_body)) STORED",
             )
             .await?;
-            conn.execute_unprepared("CREATE INDEX search_docs_body_tsv ON search_docs USING GIN (body_tsv)").await?;
-            conn.execute_unprepared("CREATE INDEX search_docs_private_tsv ON search_docs USING GIN (private_tsv)")
-                .await?;
+            conn.execute_unprepared(
+                "CREATE INDEX search_docs_body_tsv ON search_docs USING GIN (body_tsv)",
+            )
+            .await?;
+            conn.execute_unprepared(
+                "CREATE INDEX search_docs_private_tsv ON search_docs USING GIN (private_tsv)",
+            )
+            .await?;
         }
     }
     Ok(())

@@ -1,25 +1,31 @@
 //! `/api/v1/contacts`.
 
-use crate::auth::Caller;
-use crate::error::{bad_request, ApiError};
-use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid};
 use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, bad_request};
+use crate::http::{
+    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
+};
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
-use axum::Json;
 use karta_app::contacts;
 use karta_app::views::contact_json;
 use karta_core::contacts::ContactDraft;
 use karta_db::contacts::{ContactFilter, ContactSort};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// List contacts: `q`, `account_id`, `owner_id`, `team_id`, `purchase_role`,
 /// `consent_marketing`, `custom.<key>`, `deleted`, `sort`, `limit`, `cursor`.
-pub async fn list(State(state): State<AppState>, caller: Caller, Query(mut params): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
     let paging = paging(&mut params)?;
     let sort = match take_text(&mut params, "sort") {
         Some(s) => ContactSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
@@ -38,13 +44,33 @@ pub async fn list(State(state): State<AppState>, caller: Caller, Query(mut param
         custom: super::custom_filters(&state, "contacts", &mut params).await?,
     };
     no_more(params)?;
-    let (page, mut links) = contacts::list(&state.app, &caller.principal, filter, sort, paging.cursor.as_ref(), paging.limit).await?;
+    let (page, mut links) = contacts::list(
+        &state.app,
+        &caller.principal,
+        filter,
+        sort,
+        paging.cursor.as_ref(),
+        paging.limit,
+    )
+    .await?;
     let personal = caller.principal.sees_personal_data();
-    let items: Vec<Value> = page.items.iter().map(|m| contact_json(m, links.remove(&m.id).unwrap_or_default(), personal)).collect();
-    Ok(Json(json!({"items": items, "next_cursor": page.next_cursor})))
+    let items: Vec<Value> = page
+        .items
+        .iter()
+        .map(|m| contact_json(m, links.remove(&m.id).unwrap_or_default(), personal))
+        .collect();
+    Ok(Json(
+        json!({"items": items, "next_cursor": page.next_cursor}),
+    ))
 }
 
-fn written(caller: &Caller, m: &karta_db::entities::contact::Model, accounts: Vec<Uuid>, dups: Option<Vec<karta_app::views::DuplicateHint>>, status: StatusCode) -> axum::response::Response {
+fn written(
+    caller: &Caller,
+    m: &karta_db::entities::contact::Model,
+    accounts: Vec<Uuid>,
+    dups: Option<Vec<karta_app::views::DuplicateHint>>,
+    status: StatusCode,
+) -> axum::response::Response {
     let mut body = contact_json(m, accounts, caller.principal.sees_personal_data());
     if let (Value::Object(map), Some(d)) = (&mut body, dups) {
         map.insert("duplicates".into(), json!(d));
@@ -53,10 +79,20 @@ fn written(caller: &Caller, m: &karta_db::entities::contact::Model, accounts: Ve
 }
 
 /// Create a contact.
-pub async fn create(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
     let draft: ContactDraft = parse_json(&body)?;
     let (m, accounts, dups) = contacts::create(&state.app, &caller.principal, draft).await?;
-    Ok(written(&caller, &m, accounts, Some(dups), StatusCode::CREATED))
+    Ok(written(
+        &caller,
+        &m,
+        accounts,
+        Some(dups),
+        StatusCode::CREATED,
+    ))
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -66,34 +102,84 @@ pub struct TrashParam {
 }
 
 /// Read one contact.
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, Query(t): Query<TrashParam>) -> Result<impl IntoResponse, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(t): Query<TrashParam>,
+) -> Result<impl IntoResponse, ApiError> {
     let (m, accounts) = contacts::get(&state.app, &caller.principal, id, t.deleted).await?;
     Ok(written(&caller, &m, accounts, None, StatusCode::OK))
 }
 
 /// Change fields (JSON merge); `If-Match` required.
-pub async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, headers: HeaderMap, body: Bytes) -> Result<impl IntoResponse, ApiError> {
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<impl IntoResponse, ApiError> {
     let patch = parse_object(&body)?;
-    let (m, accounts, dups) = contacts::update(&state.app, &caller.principal, id, if_match(&headers)?, patch).await?;
+    let (m, accounts, dups) = contacts::update(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+        patch,
+    )
+    .await?;
     Ok(written(&caller, &m, accounts, Some(dups), StatusCode::OK))
 }
 
 /// Move to the trash; `If-Match` required.
-pub async fn delete(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
-    let m = contacts::set_deleted(&state.app, &caller.principal, id, if_match(&headers)?, true).await?;
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let m =
+        contacts::set_deleted(&state.app, &caller.principal, id, if_match(&headers)?, true).await?;
     Ok(written(&caller, &m, Vec::new(), None, StatusCode::OK))
 }
 
 /// Bring back from the trash; `If-Match` required.
-pub async fn restore(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, headers: HeaderMap) -> Result<impl IntoResponse, ApiError> {
-    let m = contacts::set_deleted(&state.app, &caller.principal, id, if_match(&headers)?, false).await?;
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    let m = contacts::set_deleted(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+        false,
+    )
+    .await?;
     Ok(written(&caller, &m, Vec::new(), None, StatusCode::OK))
 }
 
 /// The contact's history (personal data left out for roles without it).
-pub async fn history(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, Query(mut params): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
     let paging = paging(&mut params)?;
     no_more(params)?;
-    let page = contacts::history(&state.app, &caller.principal, id, paging.cursor.as_ref(), paging.limit).await?;
-    Ok(Json(json!({"items": page.items, "next_cursor": page.next_cursor})))
+    let page = contacts::history(
+        &state.app,
+        &caller.principal,
+        id,
+        paging.cursor.as_ref(),
+        paging.limit,
+    )
+    .await?;
+    Ok(Json(
+        json!({"items": page.items, "next_cursor": page.next_cursor}),
+    ))
 }

@@ -6,10 +6,10 @@ pub mod directory;
 pub mod search;
 pub mod settings;
 
-use crate::error::{bad_request, ApiError};
 use crate::AppState;
-use axum::routing::{get, post};
+use crate::error::{ApiError, bad_request};
 use axum::Router;
+use axum::routing::{get, post};
 use karta_core::custom_fields::FieldType;
 use karta_db::search::CustomFilter;
 use std::collections::HashMap;
@@ -18,21 +18,49 @@ use std::collections::HashMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(accounts::list).post(accounts::create))
-        .route("/accounts/{id}", get(accounts::get).patch(accounts::update).delete(accounts::delete))
+        .route(
+            "/accounts/{id}",
+            get(accounts::get)
+                .patch(accounts::update)
+                .delete(accounts::delete),
+        )
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/accounts/{id}/history", get(accounts::history))
         .route("/contacts", get(contacts::list).post(contacts::create))
-        .route("/contacts/{id}", get(contacts::get).patch(contacts::update).delete(contacts::delete))
+        .route(
+            "/contacts/{id}",
+            get(contacts::get)
+                .patch(contacts::update)
+                .delete(contacts::delete),
+        )
         .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/contacts/{id}/history", get(contacts::history))
-        .route("/users", get(directory::list_users).post(directory::create_user))
+        .route(
+            "/users",
+            get(directory::list_users).post(directory::create_user),
+        )
         .route("/users/{id}", axum::routing::patch(directory::update_user))
-        .route("/teams", get(directory::list_teams).post(directory::create_team))
-        .route("/tokens", get(directory::list_tokens).post(directory::create_token))
-        .route("/tokens/{id}", axum::routing::delete(directory::revoke_token))
+        .route(
+            "/teams",
+            get(directory::list_teams).post(directory::create_team),
+        )
+        .route(
+            "/tokens",
+            get(directory::list_tokens).post(directory::create_token),
+        )
+        .route(
+            "/tokens/{id}",
+            axum::routing::delete(directory::revoke_token),
+        )
         .route("/login-events", get(directory::login_events))
-        .route("/classifiers", get(settings::list_classifiers).post(settings::create_classifier))
-        .route("/custom-fields", get(settings::list_custom_fields).post(settings::create_custom_field))
+        .route(
+            "/classifiers",
+            get(settings::list_classifiers).post(settings::create_classifier),
+        )
+        .route(
+            "/custom-fields",
+            get(settings::list_custom_fields).post(settings::create_custom_field),
+        )
         .route("/search", get(search::global))
         .route("/lookup", get(search::lookup))
 }
@@ -43,7 +71,11 @@ pub async fn custom_filters(
     entity: &str,
     params: &mut HashMap<String, String>,
 ) -> Result<Vec<CustomFilter>, ApiError> {
-    let keys: Vec<String> = params.keys().filter(|k| k.starts_with("custom.")).cloned().collect();
+    let keys: Vec<String> = params
+        .keys()
+        .filter(|k| k.starts_with("custom."))
+        .cloned()
+        .collect();
     if keys.is_empty() {
         return Ok(Vec::new());
     }
@@ -52,14 +84,24 @@ pub async fn custom_filters(
     for k in keys {
         let value = params.remove(&k).unwrap_or_default();
         let key = &k["custom.".len()..];
-        let def = defs.iter().find(|d| d.key == key).ok_or_else(|| bad_request(&k, "unknown_parameter"))?;
-        let field_type = FieldType::parse(&def.field_type).map_err(|_| bad_request(&k, "unknown_parameter"))?;
+        let def = defs
+            .iter()
+            .find(|d| d.key == key)
+            .ok_or_else(|| bad_request(&k, "unknown_parameter"))?;
+        let field_type =
+            FieldType::parse(&def.field_type).map_err(|_| bad_request(&k, "unknown_parameter"))?;
         let value = if field_type == FieldType::Money {
-            karta_core::custom_fields::parse_money_minor(&value).map_err(|c| bad_request(&k, c))?.to_string()
+            karta_core::custom_fields::parse_money_minor(&value)
+                .map_err(|c| bad_request(&k, c))?
+                .to_string()
         } else {
             value
         };
-        out.push(CustomFilter { key: key.to_string(), field_type, value });
+        out.push(CustomFilter {
+            key: key.to_string(),
+            field_type,
+            value,
+        });
     }
     Ok(out)
 }

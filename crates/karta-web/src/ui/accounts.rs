@@ -2,16 +2,16 @@
 //! timeline, create and edit forms (errors beside fields, stale saves shown
 //! and never applied), trash, global search results.
 
-use super::{render, timeline, Labels, PageCtx, TimelineEntry};
+use super::{Labels, PageCtx, TimelineEntry, render, timeline};
+use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
-use crate::AppState;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use karta_app::views::DuplicateHint;
-use karta_app::{accounts, AppError};
+use karta_app::{AppError, accounts};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
 use karta_core::identifiers::CustomerCode;
 use karta_db::accounts::{AccountFilter, AccountSort};
@@ -47,15 +47,28 @@ struct ListPage {
 }
 
 async fn user_names(state: &AppState) -> Result<HashMap<Uuid, String>, ApiError> {
-    Ok(karta_db::users::users(state.app.db.conn()).await?.into_iter().map(|u| (u.id, u.name)).collect())
+    Ok(karta_db::users::users(state.app.db.conn())
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
 }
 
 fn type_names(page: &PageCtx, types: &str) -> String {
-    types.split(',').filter(|t| !t.is_empty()).map(|t| page.tr.t(&format!("type-{t}"))).collect::<Vec<_>>().join(", ")
+    types
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(|t| page.tr.t(&format!("type-{t}")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The account list.
-pub async fn list(State(state): State<AppState>, caller: UiCaller, Query(params): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let mut page = PageCtx::of(&caller);
     let get = |k: &str| params.get(k).cloned().unwrap_or_default();
     let q = get("q");
@@ -65,10 +78,24 @@ pub async fn list(State(state): State<AppState>, caller: UiCaller, Query(params)
         status: AccountStatus::parse(&get("status")).ok(),
         ..Default::default()
     };
-    let sort_text = if get("sort").is_empty() { "name".to_string() } else { get("sort") };
+    let sort_text = if get("sort").is_empty() {
+        "name".to_string()
+    } else {
+        get("sort")
+    };
     let sort = AccountSort::parse(&sort_text).unwrap_or_default();
-    let cursor = params.get("cursor").and_then(|c| karta_db::page::Cursor::decode(c));
-    let result = accounts::list(&state.app, &caller.0.principal, filter, sort, cursor.as_ref(), 50).await?;
+    let cursor = params
+        .get("cursor")
+        .and_then(|c| karta_db::page::Cursor::decode(c));
+    let result = accounts::list(
+        &state.app,
+        &caller.0.principal,
+        filter,
+        sort,
+        cursor.as_ref(),
+        50,
+    )
+    .await?;
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, page.tr);
     let names = user_names(&state).await?;
@@ -83,7 +110,10 @@ pub async fn list(State(state): State<AppState>, caller: UiCaller, Query(params)
             types: type_names(&page, &m.types),
             region: labels.of("region", m.region.as_deref()),
             status: page.tr.t(&format!("status-{}", m.status)),
-            owner: m.owner_id.and_then(|o| names.get(&o).cloned()).unwrap_or_default(),
+            owner: m
+                .owner_id
+                .and_then(|o| names.get(&o).cloned())
+                .unwrap_or_default(),
         })
         .collect();
     let next = result.next_cursor.map(|c| {
@@ -95,12 +125,36 @@ pub async fn list(State(state): State<AppState>, caller: UiCaller, Query(params)
         }
         url
     });
-    let sorts = [("name", "А→Я / A→Z"), ("-name", "Я→А / Z→A"), ("-updated_at", "↓ updated"), ("code", "K-…")];
+    let sorts = [
+        ("name", "А→Я / A→Z"),
+        ("-name", "Я→А / Z→A"),
+        ("-updated_at", "↓ updated"),
+        ("code", "K-…"),
+    ];
     page.q = String::new();
     let view = ListPage {
-        types: AccountType::ALL.iter().map(|t| (t.as_str().to_string(), page.tr.t(&format!("type-{}", t.as_str())))).collect(),
-        statuses: AccountStatus::ALL.iter().map(|s| (s.as_str().to_string(), page.tr.t(&format!("status-{}", s.as_str())))).collect(),
-        sorts: sorts.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+        types: AccountType::ALL
+            .iter()
+            .map(|t| {
+                (
+                    t.as_str().to_string(),
+                    page.tr.t(&format!("type-{}", t.as_str())),
+                )
+            })
+            .collect(),
+        statuses: AccountStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    page.tr.t(&format!("status-{}", s.as_str())),
+                )
+            })
+            .collect(),
+        sorts: sorts
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
         type_filter: get("type"),
         status_filter: get("status"),
         sort: sort_text,
@@ -115,7 +169,9 @@ pub async fn list(State(state): State<AppState>, caller: UiCaller, Query(params)
 fn urlencode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -141,31 +197,61 @@ fn custom_text(def: &custom_field::Model, v: &Value, tr: crate::i18n::Tr) -> Str
     let option_label = |code: &str| {
         def.options
             .as_array()
-            .and_then(|a| a.iter().find(|o| o.get("code").and_then(Value::as_str) == Some(code)))
-            .and_then(|o| o.get(if tr.lang == "en" { "label_en" } else { "label_ru" }).and_then(Value::as_str))
+            .and_then(|a| {
+                a.iter()
+                    .find(|o| o.get("code").and_then(Value::as_str) == Some(code))
+            })
+            .and_then(|o| {
+                o.get(if tr.lang == "en" {
+                    "label_en"
+                } else {
+                    "label_ru"
+                })
+                .and_then(Value::as_str)
+            })
             .unwrap_or(code)
             .to_string()
     };
     match v {
         Value::String(s) if def.field_type == "one_of" => option_label(s),
         Value::String(s) => s.clone(),
-        Value::Array(a) => a.iter().filter_map(Value::as_str).map(option_label).collect::<Vec<_>>().join(", "),
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(option_label)
+            .collect::<Vec<_>>()
+            .join(", "),
         Value::Bool(b) => tr.t(if *b { "yes" } else { "no" }),
         Value::Object(o) => format!(
             "{} {}",
-            karta_core::custom_fields::format_money_minor(o.get("minor").and_then(Value::as_i64).unwrap_or_default()),
-            o.get("currency").and_then(Value::as_str).unwrap_or_default()
+            karta_core::custom_fields::format_money_minor(
+                o.get("minor").and_then(Value::as_i64).unwrap_or_default()
+            ),
+            o.get("currency")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
         ),
         other => other.to_string(),
     }
 }
 
 /// The client card.
-pub async fn card(State(state): State<AppState>, caller: UiCaller, Path(key): Path<String>) -> Result<Response, ApiError> {
+pub async fn card(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(key): Path<String>,
+) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
     let m = match key.parse::<Uuid>() {
         Ok(id) => accounts::get(&state.app, p, id, false).await?,
-        Err(_) => accounts::by_code(&state.app, p, CustomerCode::parse(&key).map_err(|_| ApiError(AppError::NotFound))?).await?,
+        Err(_) => {
+            accounts::by_code(
+                &state.app,
+                p,
+                CustomerCode::parse(&key).map_err(|_| ApiError(AppError::NotFound))?,
+            )
+            .await?
+        }
     };
     let page = PageCtx::of(&caller);
     let tr = page.tr;
@@ -173,7 +259,8 @@ pub async fn card(State(state): State<AppState>, caller: UiCaller, Path(key): Pa
     let labels = Labels::new(&classifiers, tr);
     let names = user_names(&state).await?;
     let f = karta_db::accounts::fields_of(&m);
-    let text = |name: &str, v: Option<String>| (tr.field(name), v.unwrap_or_default(), name.to_string());
+    let text =
+        |name: &str, v: Option<String>| (tr.field(name), v.unwrap_or_default(), name.to_string());
     let identity = vec![
         text("legal_name", f.legal_name.clone()),
         text("inn", f.inn.as_ref().map(ToString::to_string)),
@@ -189,34 +276,92 @@ pub async fn card(State(state): State<AppState>, caller: UiCaller, Path(key): Pa
         text("types", Some(type_names(&page, &m.types))),
         text("status", Some(tr.t(&format!("status-{}", m.status)))),
         text("region", Some(labels.of("region", f.region.as_deref()))),
-        text("industry", Some(labels.of("industry", f.industry.as_deref()))),
+        text(
+            "industry",
+            Some(labels.of("industry", f.industry.as_deref())),
+        ),
         text("segment", Some(labels.of("segment", f.segment.as_deref()))),
         text("size", Some(labels.of("company_size", f.size.as_deref()))),
-        text("lead_source", Some(labels.of("lead_source", f.lead_source.as_deref()))),
-        text("purchase_purpose", f.purchase_purpose.map(|p| tr.t(&format!("purpose-{}", p.as_str())))),
-        text("buying_priorities", Some(f.buying_priorities.iter().map(|b| labels.of("buying_priority", Some(b))).collect::<Vec<_>>().join(", "))),
-        text("payment_method", Some(labels.of("payment_method", f.payment_method.as_deref()))),
-        text("loss_reason", Some(labels.of("loss_reason", f.loss_reason.as_deref()))),
+        text(
+            "lead_source",
+            Some(labels.of("lead_source", f.lead_source.as_deref())),
+        ),
+        text(
+            "purchase_purpose",
+            f.purchase_purpose
+                .map(|p| tr.t(&format!("purpose-{}", p.as_str()))),
+        ),
+        text(
+            "buying_priorities",
+            Some(
+                f.buying_priorities
+                    .iter()
+                    .map(|b| labels.of("buying_priority", Some(b)))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+        ),
+        text(
+            "payment_method",
+            Some(labels.of("payment_method", f.payment_method.as_deref())),
+        ),
+        text(
+            "loss_reason",
+            Some(labels.of("loss_reason", f.loss_reason.as_deref())),
+        ),
         text("tags", Some(f.tags.join(", "))),
     ];
     let defs = karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts").await?;
     let custom = defs
         .iter()
-        .filter_map(|d| f.custom.get(&d.key).map(|v| (if tr.lang == "en" { d.label_en.clone() } else { d.label_ru.clone() }, custom_text(d, v, tr))))
+        .filter_map(|d| {
+            f.custom.get(&d.key).map(|v| {
+                (
+                    if tr.lang == "en" {
+                        d.label_en.clone()
+                    } else {
+                        d.label_ru.clone()
+                    },
+                    custom_text(d, v, tr),
+                )
+            })
+        })
         .collect();
-    let contact_filter = karta_db::contacts::ContactFilter { account_id: Some(m.id), ..Default::default() };
-    let contacts = match karta_app::contacts::list(&state.app, p, contact_filter, Default::default(), None, 50).await {
+    let contact_filter = karta_db::contacts::ContactFilter {
+        account_id: Some(m.id),
+        ..Default::default()
+    };
+    let contacts = match karta_app::contacts::list(
+        &state.app,
+        p,
+        contact_filter,
+        Default::default(),
+        None,
+        50,
+    )
+    .await
+    {
         Ok((page_rows, _)) => page_rows
             .items
             .iter()
             .map(|c| {
                 let cf = karta_db::contacts::fields_of(c, Vec::new());
                 let reach = if p.sees_personal_data() {
-                    cf.phones.iter().map(ToString::to_string).chain(cf.emails.iter().map(ToString::to_string)).collect::<Vec<_>>().join(", ")
+                    cf.phones
+                        .iter()
+                        .map(ToString::to_string)
+                        .chain(cf.emails.iter().map(ToString::to_string))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 } else {
                     String::new()
                 };
-                (c.id, cf.display_name(), cf.position.clone().unwrap_or_default(), reach)
+                (
+                    c.id,
+                    cf.display_name(),
+                    cf.position.clone().unwrap_or_default(),
+                    reach,
+                )
             })
             .collect(),
         Err(AppError::Forbidden) => Vec::new(),
@@ -229,8 +374,14 @@ pub async fn card(State(state): State<AppState>, caller: UiCaller, Path(key): Pa
         code: CustomerCode(m.code).to_string(),
         name: m.name.clone(),
         version: m.version,
-        identity: identity.into_iter().filter(|(_, v, _)| !v.is_empty()).collect(),
-        classification: classification.into_iter().filter(|(_, v, _)| !v.is_empty()).collect(),
+        identity: identity
+            .into_iter()
+            .filter(|(_, v, _)| !v.is_empty())
+            .collect(),
+        classification: classification
+            .into_iter()
+            .filter(|(_, v, _)| !v.is_empty())
+            .collect(),
         custom,
         contacts,
         timeline: timeline(history.items, tr),
@@ -262,7 +413,17 @@ struct FormPage {
     fields: Vec<FormField>,
 }
 
-const TEXT_FIELDS: &[&str] = &["name", "legal_name", "inn", "kpp", "ogrn", "legal_address", "actual_address", "delivery_address", "triggering_event"];
+const TEXT_FIELDS: &[&str] = &[
+    "name",
+    "legal_name",
+    "inn",
+    "kpp",
+    "ogrn",
+    "legal_address",
+    "actual_address",
+    "delivery_address",
+    "triggering_event",
+];
 const SELECT_FIELDS: &[(&str, &str)] = &[
     ("region", "region"),
     ("industry", "industry"),
@@ -273,11 +434,22 @@ const SELECT_FIELDS: &[(&str, &str)] = &[
 ];
 
 /// The form's fields filled from `draft`, with errors by field name.
-async fn form_fields(state: &AppState, tr: crate::i18n::Tr, draft: &AccountDraft, errors: &HashMap<String, String>) -> Result<Vec<FormField>, ApiError> {
+async fn form_fields(
+    state: &AppState,
+    tr: crate::i18n::Tr,
+    draft: &AccountDraft,
+    errors: &HashMap<String, String>,
+) -> Result<Vec<FormField>, ApiError> {
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let value = serde_json::to_value(draft).unwrap_or(Value::Null);
-    let text_of = |name: &str| value.get(name).and_then(Value::as_str).unwrap_or_default().to_string();
+    let text_of = |name: &str| {
+        value
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
     let field = |name: &str, kind: &'static str, options: Vec<(String, String)>| FormField {
         name: name.to_string(),
         label: tr.field(name),
@@ -287,12 +459,43 @@ async fn form_fields(state: &AppState, tr: crate::i18n::Tr, draft: &AccountDraft
         options,
         error: errors.get(name).cloned().unwrap_or_default(),
     };
-    let mut fields: Vec<FormField> = TEXT_FIELDS.iter().map(|n| field(n, "text", Vec::new())).collect();
-    let mut types = field("types", "checkboxes", AccountType::ALL.iter().map(|t| (t.as_str().to_string(), tr.t(&format!("type-{}", t.as_str())))).collect());
+    let mut fields: Vec<FormField> = TEXT_FIELDS
+        .iter()
+        .map(|n| field(n, "text", Vec::new()))
+        .collect();
+    let mut types = field(
+        "types",
+        "checkboxes",
+        AccountType::ALL
+            .iter()
+            .map(|t| {
+                (
+                    t.as_str().to_string(),
+                    tr.t(&format!("type-{}", t.as_str())),
+                )
+            })
+            .collect(),
+    );
     types.checked = draft.types.clone();
-    types.error = errors.iter().find(|(k, _)| k.starts_with("types")).map(|(_, v)| v.clone()).unwrap_or_default();
+    types.error = errors
+        .iter()
+        .find(|(k, _)| k.starts_with("types"))
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
     fields.insert(2, types);
-    fields.push(field("status", "select", AccountStatus::ALL.iter().map(|s| (s.as_str().to_string(), tr.t(&format!("status-{}", s.as_str())))).collect()));
+    fields.push(field(
+        "status",
+        "select",
+        AccountStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    s.as_str().to_string(),
+                    tr.t(&format!("status-{}", s.as_str())),
+                )
+            })
+            .collect(),
+    ));
     for (name, kind) in SELECT_FIELDS {
         fields.push(field(name, "select", labels.options(&classifiers, kind)));
     }
@@ -300,7 +503,11 @@ async fn form_fields(state: &AppState, tr: crate::i18n::Tr, draft: &AccountDraft
     tags.value = draft.tags.join(", ");
     fields.push(tags);
     fields.push(field("notes", "textarea", Vec::new()));
-    for def in karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts").await?.into_iter().filter(|d| d.active) {
+    for def in karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts")
+        .await?
+        .into_iter()
+        .filter(|d| d.active)
+    {
         let name = format!("custom.{}", def.key);
         let current = draft.custom.get(&def.key);
         let options: Vec<(String, String)> = def
@@ -309,8 +516,20 @@ async fn form_fields(state: &AppState, tr: crate::i18n::Tr, draft: &AccountDraft
             .map(|a| {
                 a.iter()
                     .map(|o| {
-                        let code = o.get("code").and_then(Value::as_str).unwrap_or_default().to_string();
-                        let label = o.get(if tr.lang == "en" { "label_en" } else { "label_ru" }).and_then(Value::as_str).unwrap_or(&code).to_string();
+                        let code = o
+                            .get("code")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .to_string();
+                        let label = o
+                            .get(if tr.lang == "en" {
+                                "label_en"
+                            } else {
+                                "label_ru"
+                            })
+                            .and_then(Value::as_str)
+                            .unwrap_or(&code)
+                            .to_string();
                         (code, label)
                     })
                     .collect()
@@ -318,14 +537,28 @@ async fn form_fields(state: &AppState, tr: crate::i18n::Tr, draft: &AccountDraft
             .unwrap_or_default();
         let value = match current {
             Some(Value::String(s)) => s.clone(),
-            Some(Value::Object(o)) => karta_core::custom_fields::format_money_minor(o.get("minor").and_then(Value::as_i64).unwrap_or_default()),
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+            Some(Value::Object(o)) => karta_core::custom_fields::format_money_minor(
+                o.get("minor").and_then(Value::as_i64).unwrap_or_default(),
+            ),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(","),
             Some(v) => v.to_string(),
             None => String::new(),
         };
         fields.push(FormField {
-            label: if tr.lang == "en" { def.label_en.clone() } else { def.label_ru.clone() },
-            kind: if def.field_type == "one_of" { "select" } else { "text" },
+            label: if tr.lang == "en" {
+                def.label_en.clone()
+            } else {
+                def.label_ru.clone()
+            },
+            kind: if def.field_type == "one_of" {
+                "select"
+            } else {
+                "text"
+            },
             error: errors.get(&name).cloned().unwrap_or_default(),
             name,
             value,
@@ -342,12 +575,24 @@ fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
     let mut custom = Map::new();
     let mut types = Vec::new();
     for (k, v) in form {
-        let text = if v.trim().is_empty() { Value::Null } else { Value::String(v.clone()) };
+        let text = if v.trim().is_empty() {
+            Value::Null
+        } else {
+            Value::String(v.clone())
+        };
         match k.as_str() {
             "_csrf" | "version" => {}
             "types" => types.push(Value::String(v.clone())),
             "tags" => {
-                patch.insert("tags".into(), Value::Array(v.split(',').map(|t| Value::String(t.trim().to_string())).filter(|t| t != "").collect()));
+                patch.insert(
+                    "tags".into(),
+                    Value::Array(
+                        v.split(',')
+                            .map(|t| Value::String(t.trim().to_string()))
+                            .filter(|t| t != "")
+                            .collect(),
+                    ),
+                );
             }
             "name" => {
                 patch.insert("name".into(), Value::String(v.clone()));
@@ -355,14 +600,21 @@ fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
             k if k.starts_with("custom.") => {
                 custom.insert(k["custom.".len()..].to_string(), text);
             }
-            k if TEXT_FIELDS.contains(&k) || SELECT_FIELDS.iter().any(|(f, _)| *f == k) || k == "status" || k == "notes" => {
+            k if TEXT_FIELDS.contains(&k)
+                || SELECT_FIELDS.iter().any(|(f, _)| *f == k)
+                || k == "status"
+                || k == "notes" =>
+            {
                 patch.insert(k.to_string(), text);
             }
             _ => {}
         }
     }
     patch.insert("types".into(), Value::Array(types));
-    patch.insert("custom".into(), Value::Object(custom.into_iter().filter(|(_, v)| !v.is_null()).collect()));
+    patch.insert(
+        "custom".into(),
+        Value::Object(custom.into_iter().filter(|(_, v)| !v.is_null()).collect()),
+    );
     patch
 }
 
@@ -371,46 +623,111 @@ fn form_value(form: &[(String, String)], key: &str) -> Option<String> {
 }
 
 fn error_map(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
-    e.0.iter().map(|f| (f.field.clone(), tr.error(f.code))).collect()
+    e.0.iter()
+        .map(|f| (f.field.clone(), tr.error(f.code)))
+        .collect()
 }
 
-async fn form_page(state: &AppState, caller: &UiCaller, title: String, cancel: String, version: i64, draft: &AccountDraft, errors: HashMap<String, String>, conflict: bool) -> Result<Response, ApiError> {
+async fn form_page(
+    state: &AppState,
+    caller: &UiCaller,
+    title: String,
+    cancel: String,
+    version: i64,
+    draft: &AccountDraft,
+    errors: HashMap<String, String>,
+) -> Result<Response, ApiError> {
     let page = PageCtx::of(caller);
     let fields = form_fields(state, page.tr, draft, &errors).await?;
-    Ok(render(&FormPage { has_errors: !errors.is_empty(), title, version, cancel, conflict, fields, page }))
+    Ok(render(&FormPage {
+        has_errors: !errors.is_empty(),
+        title,
+        version,
+        cancel,
+        conflict: false,
+        fields,
+        page,
+    }))
 }
 
 /// The empty create form.
-pub async fn new_form(State(state): State<AppState>, caller: UiCaller) -> Result<Response, ApiError> {
-    let draft = AccountDraft { types: vec!["customer".into()], ..Default::default() };
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: UiCaller,
+) -> Result<Response, ApiError> {
+    let draft = AccountDraft {
+        types: vec!["customer".into()],
+        ..Default::default()
+    };
     let title = PageCtx::of(&caller).tr.t("accounts-new");
-    form_page(&state, &caller, title, "/accounts".into(), 0, &draft, HashMap::new(), false).await
+    form_page(
+        &state,
+        &caller,
+        title,
+        "/accounts".into(),
+        0,
+        &draft,
+        HashMap::new(),
+    )
+    .await
 }
 
 /// Creates an account from the form.
-pub async fn create(State(state): State<AppState>, caller: UiCaller, Form(form): Form<Vec<(String, String)>>) -> Result<Response, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
-    let draft: AccountDraft = serde_json::from_value(Value::Object(patch_of(&form))).unwrap_or_default();
+    let draft: AccountDraft =
+        serde_json::from_value(Value::Object(patch_of(&form))).unwrap_or_default();
     match accounts::create(&state.app, &caller.0.principal, draft.clone()).await {
         Ok((m, _)) => Ok(Redirect::to(&format!("/accounts/{}", m.id)).into_response()),
         Err(AppError::Invalid(e)) => {
             let tr = PageCtx::of(&caller).tr;
-            form_page(&state, &caller, tr.t("accounts-new"), "/accounts".into(), 0, &draft, error_map(tr, &e), false).await
+            form_page(
+                &state,
+                &caller,
+                tr.t("accounts-new"),
+                "/accounts".into(),
+                0,
+                &draft,
+                error_map(tr, &e),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// The edit form with the current values.
-pub async fn edit_form(State(state): State<AppState>, caller: UiCaller, Path(id): Path<Uuid>) -> Result<Response, ApiError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
     let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
     let draft = AccountDraft::from(&karta_db::accounts::fields_of(&m));
-    form_page(&state, &caller, m.name.clone(), format!("/accounts/{id}"), m.version, &draft, HashMap::new(), false).await
+    form_page(
+        &state,
+        &caller,
+        m.name.clone(),
+        format!("/accounts/{id}"),
+        m.version,
+        &draft,
+        HashMap::new(),
+    )
+    .await
 }
 
 /// Saves the edit form. A stale version shows the current record and what
 /// the user had typed differently, and saves nothing.
-pub async fn save(State(state): State<AppState>, caller: UiCaller, Path(id): Path<Uuid>, Form(form): Form<Vec<(String, String)>>) -> Result<Response, ApiError> {
+pub async fn save(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
     let version = form_value(&form, "version").and_then(|v| v.parse().ok());
     let patch = patch_of(&form);
@@ -419,12 +736,23 @@ pub async fn save(State(state): State<AppState>, caller: UiCaller, Path(id): Pat
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
         Err(AppError::Invalid(e)) => {
             let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
-            let mut merged = serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(&m))).unwrap_or(Value::Null);
+            let mut merged =
+                serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(&m)))
+                    .unwrap_or(Value::Null);
             if let Value::Object(map) = &mut merged {
                 map.extend(patch);
             }
             let draft: AccountDraft = serde_json::from_value(merged).unwrap_or_default();
-            form_page(&state, &caller, m.name.clone(), format!("/accounts/{id}"), version.unwrap_or(m.version), &draft, error_map(tr, &e), false).await
+            form_page(
+                &state,
+                &caller,
+                m.name.clone(),
+                format!("/accounts/{id}"),
+                version.unwrap_or(m.version),
+                &draft,
+                error_map(tr, &e),
+            )
+            .await
         }
         Err(AppError::VersionMismatch { .. }) => {
             let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
@@ -433,8 +761,9 @@ pub async fn save(State(state): State<AppState>, caller: UiCaller, Path(id): Pat
             let mut errors = HashMap::new();
             for (k, mine) in &patch {
                 let theirs = current_json.get(k).cloned().unwrap_or(Value::Null);
-                let same = theirs == *mine || (theirs.is_null() && mine.as_array().is_some_and(Vec::is_empty));
-                if !same && !(theirs.is_null() && mine.is_null()) {
+                let same = theirs == *mine
+                    || (theirs.is_null() && mine.as_array().is_some_and(Vec::is_empty));
+                if !same {
                     let shown = match mine {
                         Value::String(s) => s.clone(),
                         Value::Null => "—".into(),
@@ -445,7 +774,15 @@ pub async fn save(State(state): State<AppState>, caller: UiCaller, Path(id): Pat
             }
             let page = PageCtx::of(&caller);
             let fields = form_fields(&state, page.tr, &current, &errors).await?;
-            Ok(render(&FormPage { has_errors: false, title: m.name.clone(), version: m.version, cancel: format!("/accounts/{id}"), conflict: true, fields, page }))
+            Ok(render(&FormPage {
+                has_errors: false,
+                title: m.name.clone(),
+                version: m.version,
+                cancel: format!("/accounts/{id}"),
+                conflict: true,
+                fields,
+                page,
+            }))
         }
         Err(e) => Err(e.into()),
     }
@@ -459,14 +796,24 @@ pub struct VersionForm {
 }
 
 /// Moves an account to the trash.
-pub async fn delete(State(state): State<AppState>, caller: UiCaller, Path(id): Path<Uuid>, Form(form): Form<VersionForm>) -> Result<Response, ApiError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
     accounts::delete(&state.app, &caller.0.principal, id, form.version).await?;
     Ok(Redirect::to("/trash").into_response())
 }
 
 /// Restores an account from the trash.
-pub async fn restore(State(state): State<AppState>, caller: UiCaller, Path(id): Path<Uuid>, Form(form): Form<VersionForm>) -> Result<Response, ApiError> {
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<VersionForm>,
+) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
     accounts::restore(&state.app, &caller.0.principal, id, form.version).await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
@@ -481,13 +828,39 @@ struct TrashPage {
 
 /// Deleted accounts the caller may restore.
 pub async fn trash(State(state): State<AppState>, caller: UiCaller) -> Result<Response, ApiError> {
-    let filter = AccountFilter { deleted: true, ..Default::default() };
-    let rows = match accounts::list(&state.app, &caller.0.principal, filter, AccountSort::UpdatedDesc, None, 100).await {
-        Ok(p) => p.items.iter().map(|m: &account::Model| (m.id, CustomerCode(m.code).to_string(), m.name.clone(), m.version)).collect(),
+    let filter = AccountFilter {
+        deleted: true,
+        ..Default::default()
+    };
+    let rows = match accounts::list(
+        &state.app,
+        &caller.0.principal,
+        filter,
+        AccountSort::UpdatedDesc,
+        None,
+        100,
+    )
+    .await
+    {
+        Ok(p) => p
+            .items
+            .iter()
+            .map(|m: &account::Model| {
+                (
+                    m.id,
+                    CustomerCode(m.code).to_string(),
+                    m.name.clone(),
+                    m.version,
+                )
+            })
+            .collect(),
         Err(AppError::Forbidden) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    Ok(render(&TrashPage { page: PageCtx::of(&caller), rows }))
+    Ok(render(&TrashPage {
+        page: PageCtx::of(&caller),
+        rows,
+    }))
 }
 
 #[derive(Template)]
@@ -499,7 +872,11 @@ struct SearchPage {
 }
 
 /// Global search results; a single exact customer code opens the card.
-pub async fn search(State(state): State<AppState>, caller: UiCaller, Query(params): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
     let q = params.get("q").cloned().unwrap_or_default();
     let found = karta_app::search::global(&state.app, &caller.0.principal, &q, 20).await?;
     if found.accounts.len() == 1 && found.contacts.is_empty() && CustomerCode::parse(&q).is_ok() {
@@ -507,7 +884,18 @@ pub async fn search(State(state): State<AppState>, caller: UiCaller, Query(param
     }
     let mut page = PageCtx::of(&caller);
     page.q = q;
-    let accounts = found.accounts.iter().map(|m| (m.id, CustomerCode(m.code).to_string(), m.name.clone(), m.inn.clone().unwrap_or_default())).collect();
+    let accounts = found
+        .accounts
+        .iter()
+        .map(|m| {
+            (
+                m.id,
+                CustomerCode(m.code).to_string(),
+                m.name.clone(),
+                m.inn.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
     let contacts = found
         .contacts
         .iter()
@@ -516,5 +904,9 @@ pub async fn search(State(state): State<AppState>, caller: UiCaller, Query(param
             (c.id, f.display_name(), f.position.unwrap_or_default())
         })
         .collect();
-    Ok(render(&SearchPage { page, accounts, contacts }))
+    Ok(render(&SearchPage {
+        page,
+        accounts,
+        contacts,
+    }))
 }

@@ -5,14 +5,14 @@ pub mod accounts;
 pub mod contacts;
 pub mod session;
 
+use crate::AppState;
 use crate::auth::UiCaller;
 use crate::i18n::Tr;
-use crate::AppState;
 use askama::Template;
+use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use karta_app::views::ChangeView;
 use karta_db::entities::classifier;
 use std::collections::HashMap;
@@ -25,9 +25,15 @@ pub fn routes() -> Router<AppState> {
         .route("/logout", post(session::logout))
         .route("/language", post(session::language))
         .route("/accounts", get(accounts::list))
-        .route("/accounts/new", get(accounts::new_form).post(accounts::create))
+        .route(
+            "/accounts/new",
+            get(accounts::new_form).post(accounts::create),
+        )
         .route("/accounts/{id}", get(accounts::card))
-        .route("/accounts/{id}/edit", get(accounts::edit_form).post(accounts::save))
+        .route(
+            "/accounts/{id}/edit",
+            get(accounts::edit_form).post(accounts::save),
+        )
         .route("/accounts/{id}/delete", post(accounts::delete))
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/trash", get(accounts::trash))
@@ -77,7 +83,16 @@ impl Labels {
     pub fn new(all: &[classifier::Model], tr: Tr) -> Self {
         Self(
             all.iter()
-                .map(|c| ((c.kind.clone(), c.code.clone()), if tr.lang == "en" { c.label_en.clone() } else { c.label_ru.clone() }))
+                .map(|c| {
+                    (
+                        (c.kind.clone(), c.code.clone()),
+                        if tr.lang == "en" {
+                            c.label_en.clone()
+                        } else {
+                            c.label_ru.clone()
+                        },
+                    )
+                })
                 .collect(),
         )
     }
@@ -85,14 +100,21 @@ impl Labels {
     /// The label of a code (the code itself when unknown).
     pub fn of(&self, kind: &str, code: Option<&str>) -> String {
         match code {
-            Some(c) => self.0.get(&(kind.to_string(), c.to_string())).cloned().unwrap_or_else(|| c.to_string()),
+            Some(c) => self
+                .0
+                .get(&(kind.to_string(), c.to_string()))
+                .cloned()
+                .unwrap_or_else(|| c.to_string()),
             None => String::new(),
         }
     }
 
     /// `(code, label)` pairs of one kind, for selects.
     pub fn options(&self, all: &[classifier::Model], kind: &str) -> Vec<(String, String)> {
-        all.iter().filter(|c| c.kind == kind && c.active).map(|c| (c.code.clone(), self.of(kind, Some(&c.code)))).collect()
+        all.iter()
+            .filter(|c| c.kind == kind && c.active)
+            .map(|c| (c.code.clone(), self.of(kind, Some(&c.code))))
+            .collect()
     }
 }
 
@@ -108,19 +130,32 @@ fn short(v: &Option<serde_json::Value>) -> String {
     match v {
         None => "—".to_string(),
         Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Array(a)) => a.iter().map(|x| x.as_str().map(String::from).unwrap_or_else(|| x.to_string())).collect::<Vec<_>>().join(", "),
+        Some(serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|x| {
+                x.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| x.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(other) => other.to_string(),
     }
 }
 
-/// History rows as timeline entries (UTC, minute precision).
+/// History rows as timeline entries (UTC, minute precision). A record's
+/// creation is one entry, not one per initial field.
 pub fn timeline(rows: Vec<ChangeView>, tr: Tr) -> Vec<TimelineEntry> {
+    let mut seen_create = false;
     rows.into_iter()
+        .filter(|c| c.action != "create" || !std::mem::replace(&mut seen_create, true))
         .map(|c| {
             let what = tr.t(&format!("history-{}", c.action));
             let detail = match &c.field {
-                Some(f) => format!("{} {} → {}", tr.field(f), short(&c.old), short(&c.new)),
-                None => String::new(),
+                Some(f) if c.action == "update" => {
+                    format!("{} {} → {}", tr.field(f), short(&c.old), short(&c.new))
+                }
+                _ => String::new(),
             };
             TimelineEntry {
                 at: c.at.get(..16).unwrap_or(&c.at).replace('T', " "),

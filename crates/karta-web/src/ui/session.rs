@@ -1,17 +1,17 @@
 //! Sign-in, sign-out and the language switch.
 
 use super::render;
-use crate::auth::{ClientIp, UiCaller, SESSION_COOKIE};
-use crate::error::ApiError;
-use crate::i18n::{from_accept_language, Tr};
 use crate::AppState;
+use crate::auth::{ClientIp, SESSION_COOKIE, UiCaller};
+use crate::error::ApiError;
+use crate::i18n::{Tr, from_accept_language};
 use askama::Template;
-use axum::extract::State;
-use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use karta_app::AppError;
 
 const LOGIN_CSRF_COOKIE: &str = "karta_login_csrf";
@@ -26,18 +26,40 @@ struct LoginPage {
 }
 
 fn cookie<'a>(state: &AppState, name: &'a str, value: String) -> Cookie<'a> {
-    Cookie::build((name, value)).http_only(true).same_site(SameSite::Lax).secure(state.secure_cookies).path("/").build()
+    Cookie::build((name, value))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.secure_cookies)
+        .path("/")
+        .build()
 }
 
 fn lang_of(headers: &HeaderMap) -> Tr {
-    Tr::new(from_accept_language(headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())))
+    Tr::new(from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    ))
 }
 
 /// The sign-in form (with a double-submit CSRF cookie).
-pub async fn login_page(State(state): State<AppState>, headers: HeaderMap, jar: CookieJar) -> Response {
+pub async fn login_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+) -> Response {
     let csrf = karta_app::auth::random_secret();
-    let page = LoginPage { tr: lang_of(&headers), csrf: csrf.clone(), email: String::new(), error: None };
-    (jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf)), render(&page)).into_response()
+    let page = LoginPage {
+        tr: lang_of(&headers),
+        csrf: csrf.clone(),
+        email: String::new(),
+        error: None,
+    };
+    (
+        jar.add(cookie(&state, LOGIN_CSRF_COOKIE, csrf)),
+        render(&page),
+    )
+        .into_response()
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -62,12 +84,25 @@ pub async fn login(
     }
     match karta_app::auth::login(&state.app, &form.email, &form.password, &ip).await {
         Ok(session) => {
-            let jar = jar.remove(Cookie::from(LOGIN_CSRF_COOKIE)).add(cookie(&state, SESSION_COOKIE, session.token));
+            let jar = jar.remove(Cookie::from(LOGIN_CSRF_COOKIE)).add(cookie(
+                &state,
+                SESSION_COOKIE,
+                session.token,
+            ));
             (jar, Redirect::to("/accounts")).into_response()
         }
         Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
-            let key = if matches!(e, AppError::Throttled) { "login-throttled" } else { "login-failed" };
-            let page = LoginPage { tr, csrf: form.csrf, email: form.email, error: Some(tr.t(key)) };
+            let key = if matches!(e, AppError::Throttled) {
+                "login-throttled"
+            } else {
+                "login-failed"
+            };
+            let page = LoginPage {
+                tr,
+                csrf: form.csrf,
+                email: form.email,
+                error: Some(tr.t(key)),
+            };
             (axum::http::StatusCode::UNAUTHORIZED, render(&page)).into_response()
         }
         Err(e) => ApiError(e).into_response(),
@@ -82,19 +117,50 @@ pub struct CsrfForm {
 }
 
 /// Ends the session.
-pub async fn logout(State(state): State<AppState>, caller: UiCaller, jar: CookieJar, Form(form): Form<CsrfForm>) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
     if let Some(c) = jar.get(SESSION_COOKIE) {
         karta_app::auth::logout(&state.app, c.value()).await?;
     }
-    Ok((jar.remove(Cookie::from(SESSION_COOKIE)), Redirect::to("/login")).into_response())
+    Ok((
+        jar.remove(Cookie::from(SESSION_COOKIE)),
+        Redirect::to("/login"),
+    )
+        .into_response())
 }
 
 /// Switches the interface language (saved on the user).
-pub async fn language(State(state): State<AppState>, caller: UiCaller, headers: HeaderMap, Form(form): Form<CsrfForm>) -> Result<Response, ApiError> {
+pub async fn language(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
-    karta_app::directory::set_own_locale(&state.app, &caller.0.principal, form.locale.as_deref().unwrap_or("ru")).await?;
-    let back = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).filter(|r| !r.contains("://") || r.contains("/accounts") || r.contains("/contacts")).unwrap_or("/accounts");
-    let path = back.find("://").and_then(|i| back[i + 3..].find('/').map(|j| &back[i + 3 + j..])).unwrap_or(back);
-    Ok(Redirect::to(if path.starts_with('/') { path } else { "/accounts" }).into_response())
+    karta_app::directory::set_own_locale(
+        &state.app,
+        &caller.0.principal,
+        form.locale.as_deref().unwrap_or("ru"),
+    )
+    .await?;
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|r| !r.contains("://") || r.contains("/accounts") || r.contains("/contacts"))
+        .unwrap_or("/accounts");
+    let path = back
+        .find("://")
+        .and_then(|i| back[i + 3..].find('/').map(|j| &back[i + 3 + j..]))
+        .unwrap_or(back);
+    Ok(Redirect::to(if path.starts_with('/') {
+        path
+    } else {
+        "/accounts"
+    })
+    .into_response())
 }

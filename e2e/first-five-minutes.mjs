@@ -1,0 +1,101 @@
+// The first five minutes, in a real browser: log in, search a customer,
+// open the card, edit a field, see the change in the timeline, switch
+// language. Starts its own `karta serve --demo` on a free port.
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import net from "node:net";
+import assert from "node:assert/strict";
+
+const bin = process.env.KARTA_BIN ?? "../target/debug/karta";
+const browserPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+function freePort() {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+async function startServer(dataDir, port) {
+  const args = ["serve", "--demo", "--bind", `127.0.0.1:${port}`, "--data-dir", dataDir];
+  if (process.env.KARTA_E2E_DATABASE_URL) args.push("--database-url", process.env.KARTA_E2E_DATABASE_URL);
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("server did not start: " + out)), 120_000);
+    child.stdout.on("data", (d) => { out += d; if (out.includes("Karta is running")) { clearTimeout(timer); resolve(); } });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return child;
+}
+
+const results = { passed: 0, failed: 0 };
+
+async function journey(base) {
+  const browser = await chromium.launch({
+    executablePath: browserPath,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  try {
+    const page = await browser.newPage({ locale: "ru-RU" });
+    await page.goto(base + "/accounts");
+    assert.match(page.url(), /\/login$/);
+    await page.fill("input[name=email]", "head@demo.karta");
+    await page.fill("input[name=password]", "karta-demo-2026");
+    await page.click("button[type=submit]");
+    await page.waitForURL(/\/accounts$/);
+    assert.equal(await page.textContent("h1"), "Контрагенты");
+
+    // Global search with Russian morphology: "ромашки" finds «Ромашка».
+    await page.keyboard.press("/");
+    await page.keyboard.type("ромашки");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/search\?q=/);
+    const first = page.locator("section.card").first().locator("a").first();
+    const name = await first.textContent();
+    assert.match(name, /Ромашка/);
+    await first.click();
+    await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+    assert.match(await page.textContent("h1"), /K-\d{6}/);
+
+    // Edit a field and see it in the timeline.
+    await page.click("text=Изменить");
+    const note = "Позвонить в пятницу по поводу КП";
+    await page.fill("#f-notes", note);
+    await page.click("button[type=submit]");
+    await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+    const timeline = await page.textContent("#timeline");
+    assert.ok(timeline.includes(note), "timeline shows the new note: " + timeline);
+    assert.ok(timeline.includes("Ольга Смирнова"), "timeline names who changed it");
+
+    // Switch to English.
+    await page.click("form.lang button[value=en]");
+    await page.waitForLoadState("load");
+    assert.equal(await page.textContent("header nav a"), "Accounts");
+    assert.ok((await page.textContent("#timeline")).includes("changed"));
+    await page.screenshot({ path: "test-results/card.png", fullPage: true });
+  } finally {
+    await browser.close();
+  }
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "karta-e2e-"));
+const port = await freePort();
+const server = await startServer(dataDir, port);
+try {
+  await journey(`http://127.0.0.1:${port}`);
+  results.passed += 1;
+  console.log("ok - first five minutes: log in, search, card, edit, timeline, language");
+} catch (e) {
+  results.failed += 1;
+  console.error("not ok - first five minutes:", e);
+} finally {
+  server.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(`${results.passed} passed, ${results.failed} failed`);
+process.exit(results.failed === 0 ? 0 : 1);
