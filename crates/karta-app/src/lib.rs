@@ -36,6 +36,8 @@ pub struct AppConfig {
     pub login_window: i64,
     /// Argon2 cost; tests lower it.
     pub argon2_memory_kib: u32,
+    /// Telephony look-ups allowed per user per minute.
+    pub lookups_per_minute: i64,
 }
 
 const MINUTE: i64 = 60_000_000;
@@ -49,6 +51,7 @@ impl Default for AppConfig {
             max_login_failures: 10,
             login_window: 15 * MINUTE,
             argon2_memory_kib: 19 * 1024,
+            lookups_per_minute: 120,
         }
     }
 }

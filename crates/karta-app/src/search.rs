@@ -65,6 +65,12 @@ pub async fn lookup_phone(
     if !p.may_lookup() {
         return Err(AppError::Forbidden);
     }
+    let minute = app.now() / 60_000_000;
+    let hits =
+        karta_db::security::hit(app.db.conn(), &format!("lookup:{}", p.user_id), minute).await?;
+    if hits > app.config.lookups_per_minute {
+        return Err(AppError::Throttled);
+    }
     let phone = Phone::parse(raw).map_err(|code| AppError::field("phone", code))?;
     // The `lookup` scope stands for contact and account reads here; what is
     // visible is still decided by the user's role.

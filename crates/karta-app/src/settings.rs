@@ -101,30 +101,43 @@ pub async fn create_classifier(
         .await?)
 }
 
-/// Changes labels, position or the active flag (kind and code are fixed:
-/// records refer to the code).
+/// Changes to a classifier value: labels, order, active flag. Kind and code
+/// are fixed, because records refer to the code.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassifierPatch {
+    pub label_ru: Option<String>,
+    pub label_en: Option<String>,
+    pub position: Option<i32>,
+    pub active: Option<bool>,
+}
+
+/// Changes a classifier value.
 pub async fn update_classifier(
     app: &crate::App,
     p: &Principal,
     id: Uuid,
-    label_ru: String,
-    label_en: String,
-    position: i32,
-    active: bool,
+    patch: ClassifierPatch,
 ) -> Result<classifier::Model, AppError> {
     p.require(Entity::Classifiers, Access::Write)?;
     let current = classifiers::find(app.db.conn(), id)
         .await?
         .ok_or(AppError::NotFound)?;
     let mut e = Invalid::default();
+    let label_ru = patch.label_ru.unwrap_or_else(|| current.label_ru.clone());
+    let label_en = patch.label_en.unwrap_or_else(|| current.label_en.clone());
     check_labels(&mut e, &label_ru, &label_en);
     e.into_result()?;
     let version = current.version;
     let mut model = current.into_active_model();
     model.label_ru = Set(label_ru.trim().to_string());
     model.label_en = Set(label_en.trim().to_string());
-    model.position = Set(position);
-    model.active = Set(active);
+    if let Some(position) = patch.position {
+        model.position = Set(position);
+    }
+    if let Some(active) = patch.active {
+        model.active = Set(active);
+    }
     model.updated_at = Set(app.now());
     model.version = Set(version + 1);
     Ok(model.update(app.db.conn()).await?)
@@ -183,6 +196,24 @@ pub struct CustomFieldInput {
     pub position: i32,
 }
 
+/// Checks and normalises option definitions; choice fields need at least one.
+fn parse_options(e: &mut Invalid, field_type: Option<FieldType>, raw: &[Value]) -> Vec<Value> {
+    let mut options = Vec::new();
+    for (i, o) in raw.iter().enumerate() {
+        let code = o.get("code").and_then(Value::as_str).unwrap_or_default();
+        let ru = o.get("label_ru").and_then(Value::as_str).unwrap_or(code);
+        let en = o.get("label_en").and_then(Value::as_str).unwrap_or(code);
+        if !valid_code(code) {
+            e.push(format!("options[{i}].code"), "invalid_code");
+        }
+        options.push(json!({"code": code, "label_ru": ru, "label_en": en}));
+    }
+    if matches!(field_type, Some(FieldType::OneOf | FieldType::ManyOf)) && options.is_empty() {
+        e.push("options", "required");
+    }
+    options
+}
+
 /// Option codes of a definition.
 pub fn option_codes(def: &custom_field::Model) -> Vec<String> {
     def.options
@@ -211,19 +242,7 @@ pub async fn create_custom_field(
     }
     check_labels(&mut e, &input.label_ru, &input.label_en);
     let field_type = e.take("field_type", FieldType::parse(&input.field_type));
-    let mut options = Vec::new();
-    for (i, o) in input.options.iter().enumerate() {
-        let code = o.get("code").and_then(Value::as_str).unwrap_or_default();
-        let ru = o.get("label_ru").and_then(Value::as_str).unwrap_or(code);
-        let en = o.get("label_en").and_then(Value::as_str).unwrap_or(code);
-        if !valid_code(code) {
-            e.push(format!("options[{i}].code"), "invalid_code");
-        }
-        options.push(json!({"code": code, "label_ru": ru, "label_en": en}));
-    }
-    if matches!(field_type, Some(FieldType::OneOf | FieldType::ManyOf)) && options.is_empty() {
-        e.push("options", "required");
-    }
+    let options = parse_options(&mut e, field_type, &input.options);
     e.into_result()?;
     let existing = custom_fields::of_entity(app.db.conn(), &input.entity).await?;
     if existing.iter().any(|f| f.key == input.key) {
@@ -249,6 +268,65 @@ pub async fn create_custom_field(
     Ok(custom_field::Entity::insert(model)
         .exec_with_returning(app.db.conn())
         .await?)
+}
+
+/// Changes to a custom field. Key, entity and type are fixed: stored values
+/// depend on them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomFieldPatch {
+    pub label_ru: Option<String>,
+    pub label_en: Option<String>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub options: Option<Vec<Value>>,
+    pub required: Option<bool>,
+    pub show_in_list: Option<bool>,
+    pub position: Option<i32>,
+    /// An inactive field disappears from forms and validation; values stay.
+    pub active: Option<bool>,
+}
+
+/// Changes a custom field definition.
+pub async fn update_custom_field(
+    app: &crate::App,
+    p: &Principal,
+    id: Uuid,
+    patch: CustomFieldPatch,
+) -> Result<custom_field::Model, AppError> {
+    p.require(Entity::CustomFields, Access::Write)?;
+    let current = custom_fields::find(app.db.conn(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut e = Invalid::default();
+    let label_ru = patch.label_ru.unwrap_or_else(|| current.label_ru.clone());
+    let label_en = patch.label_en.unwrap_or_else(|| current.label_en.clone());
+    check_labels(&mut e, &label_ru, &label_en);
+    let options = patch
+        .options
+        .map(|o| parse_options(&mut e, FieldType::parse(&current.field_type).ok(), &o));
+    e.into_result()?;
+    let version = current.version;
+    let mut model = current.into_active_model();
+    model.label_ru = Set(label_ru.trim().to_string());
+    model.label_en = Set(label_en.trim().to_string());
+    if let Some(o) = options {
+        model.options = Set(Value::Array(o));
+    }
+    if let Some(v) = patch.required {
+        model.required = Set(v);
+    }
+    if let Some(v) = patch.show_in_list {
+        model.show_in_list = Set(v);
+    }
+    if let Some(v) = patch.position {
+        model.position = Set(v);
+    }
+    if let Some(v) = patch.active {
+        model.active = Set(v);
+    }
+    model.updated_at = Set(app.now());
+    model.version = Set(version + 1);
+    Ok(model.update(app.db.conn()).await?)
 }
 
 /// Every custom field definition.

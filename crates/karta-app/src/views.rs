@@ -18,8 +18,7 @@ pub struct AccountView {
     /// Customer code, `K-000123`.
     pub code: String,
     #[serde(flatten)]
-    #[schema(inline)]
-    pub fields: AccountDraftSchema,
+    pub fields: AccountDraft,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -27,19 +26,13 @@ pub struct AccountView {
     pub deleted_at: Option<String>,
 }
 
-/// Account fields (documentation wrapper around the domain draft).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-#[serde(transparent)]
-#[schema(value_type = Object)]
-pub struct AccountDraftSchema(pub AccountDraft);
-
 impl AccountView {
     /// The view of a stored account.
     pub fn of(m: &account::Model) -> Self {
         Self {
             id: m.id,
             code: CustomerCode(m.code).to_string(),
-            fields: AccountDraftSchema(AccountDraft::from(&karta_db::accounts::fields_of(m))),
+            fields: AccountDraft::from(&karta_db::accounts::fields_of(m)),
             version: m.version,
             created_at: rfc3339(m.created_at),
             updated_at: rfc3339(m.updated_at),
@@ -48,23 +41,37 @@ impl AccountView {
     }
 }
 
+/// A contact as the API returns it (the documented shape of `contact_json`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContactView {
+    pub id: Uuid,
+    /// "Last First Middle".
+    pub display_name: String,
+    #[serde(flatten)]
+    pub fields: ContactDraft,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+}
+
 /// A contact as JSON; personal data fields are absent when `personal` is false.
 pub fn contact_json(m: &contact::Model, account_ids: Vec<Uuid>, personal: bool) -> Value {
     let fields = karta_db::contacts::fields_of(m, account_ids);
-    let mut body = serde_json::to_value(ContactDraft::from(&fields)).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut body {
-        if !personal {
-            for f in PERSONAL_DATA_FIELDS {
-                map.remove(*f);
-            }
-        }
-        map.insert("id".into(), Value::String(m.id.to_string()));
-        map.insert("display_name".into(), Value::String(fields.display_name()));
-        map.insert("version".into(), Value::from(m.version));
-        map.insert("created_at".into(), Value::String(rfc3339(m.created_at)));
-        map.insert("updated_at".into(), Value::String(rfc3339(m.updated_at)));
-        if let Some(d) = m.deleted_at {
-            map.insert("deleted_at".into(), Value::String(rfc3339(d)));
+    let view = ContactView {
+        id: m.id,
+        display_name: fields.display_name(),
+        fields: ContactDraft::from(&fields),
+        version: m.version,
+        created_at: rfc3339(m.created_at),
+        updated_at: rfc3339(m.updated_at),
+        deleted_at: m.deleted_at.map(rfc3339),
+    };
+    let mut body = serde_json::to_value(view).unwrap_or(Value::Null);
+    if let (Value::Object(map), false) = (&mut body, personal) {
+        for f in PERSONAL_DATA_FIELDS {
+            map.remove(*f);
         }
     }
     body

@@ -55,7 +55,9 @@ vocabulary!(
 );
 
 /// Account fields as a client sends them. Unknown fields are rejected.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Classifier-backed fields hold classifier codes; `custom` holds custom
+/// field values by key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccountDraft {
     #[serde(default)]
@@ -88,6 +90,7 @@ pub struct AccountDraft {
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub custom: serde_json::Map<String, serde_json::Value>,
 }
 

@@ -9,7 +9,7 @@ use time::Date;
 use uuid::Uuid;
 
 /// Consent as a client sends it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub given: bool,
@@ -20,7 +20,9 @@ pub struct Consent {
 }
 
 /// Contact fields as a client sends them. Unknown fields are rejected.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// `emails`, `phones`, `messengers` and `birthday` are personal data: absent
+/// from answers to roles without that right.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactDraft {
     pub first_name: Option<String>,
@@ -44,6 +46,7 @@ pub struct ContactDraft {
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub custom: serde_json::Map<String, serde_json::Value>,
 }
 

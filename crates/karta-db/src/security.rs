@@ -2,8 +2,8 @@
 
 use crate::entities::{api_token, login_event, session};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -199,4 +199,47 @@ pub fn login_row(
         success: Set(success),
         reason: Set(reason.map(String::from)),
     }
+}
+
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct Hits {
+    hits: i64,
+}
+
+/// Counts one hit for `key` in the window starting at `window` and returns
+/// the hits so far in that window (atomic on both engines).
+pub async fn hit<C: ConnectionTrait>(db: &C, key: &str, window: i64) -> Result<i64, DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "INSERT INTO rate_limits (key, \"window\", hits) VALUES ($1, $2, 1) \
+             ON CONFLICT (key, \"window\") DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits"
+        }
+        _ => {
+            "INSERT INTO rate_limits (key, \"window\", hits) VALUES (?, ?, 1) \
+             ON CONFLICT (key, \"window\") DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits"
+        }
+    };
+    let stmt = sea_orm::Statement::from_sql_and_values(backend, sql, [key.into(), window.into()]);
+    Ok(Hits::find_by_statement(stmt)
+        .one(db)
+        .await?
+        .map(|h| h.hits)
+        .unwrap_or(1))
+}
+
+/// Forgets windows that ended before `before`.
+pub async fn forget_rate_windows<C: ConnectionTrait>(db: &C, before: i64) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "DELETE FROM rate_limits WHERE \"window\" < $1",
+        _ => "DELETE FROM rate_limits WHERE \"window\" < ?",
+    };
+    db.execute_raw(sea_orm::Statement::from_sql_and_values(
+        backend,
+        sql,
+        [before.into()],
+    ))
+    .await
+    .map(|_| ())
 }

@@ -150,6 +150,17 @@ impl MigrationTrait for Migration {
             .await?;
         m.create_index(index("login_events", "login_events_at", &["at"]))
             .await?;
+        // Fixed-window counters for rate limits, shared by every instance.
+        m.create_table(
+            Table::create()
+                .table("rate_limits")
+                .col(text("key"))
+                .col(ColumnDef::new("window").big_integer().not_null())
+                .col(ColumnDef::new("hits").big_integer().not_null())
+                .primary_key(Index::create().col("key").col("window"))
+                .take(),
+        )
+        .await?;
         m.create_table(
             Table::create()
                 .table("counters")

@@ -2,7 +2,7 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, bad_request};
+use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{
     etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
 };
@@ -10,17 +10,41 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use karta_app::AppError;
 use karta_app::accounts;
-use karta_app::views::{AccountView, DuplicateHint};
+use karta_app::views::{AccountView, ChangeView, DuplicateHint};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
 use karta_core::identifiers::CustomerCode;
 use karta_db::accounts::{AccountFilter, AccountSort};
 use karta_db::entities::account::Model;
-use serde_json::{Value, json};
+use serde::Serialize;
 use std::collections::HashMap;
+use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// A page of accounts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountList {
+    pub items: Vec<AccountView>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// An account just written, with possible duplicates (same INN).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountWritten {
+    #[serde(flatten)]
+    pub account: AccountView,
+    pub duplicates: Vec<DuplicateHint>,
+}
+
+/// A page of history entries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeList {
+    pub items: Vec<ChangeView>,
+    pub next_cursor: Option<String>,
+}
 
 /// Reads list filters from query parameters.
 pub async fn filter_from(
@@ -50,11 +74,25 @@ pub async fn filter_from(
 }
 
 /// List accounts: filters, `q`, `sort`, `limit`, `cursor`.
+#[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts",
+    params(
+        ("q" = Option<String>, Query, description = "Full-text search: words (Russian morphology), INN, code, fragments"),
+        ("type" = Option<String>, Query, description = "customer, prospect, partner, dealer, distributor, supplier, competitor"),
+        ("status" = Option<String>, Query, description = "active, inactive, lost"),
+        ("region" = Option<String>, Query), ("industry" = Option<String>, Query), ("segment" = Option<String>, Query),
+        ("owner_id" = Option<Uuid>, Query), ("team_id" = Option<Uuid>, Query), ("tag" = Option<String>, Query), ("inn" = Option<String>, Query),
+        ("deleted" = Option<bool>, Query, description = "The trash instead of live records"),
+        ("custom.<key>" = Option<String>, Query, description = "Custom field value (money in units, e.g. 1500.50)"),
+        ("sort" = Option<String>, Query, description = "name, -name, -updated_at, -created_at, code"),
+        ("limit" = Option<u64>, Query, description = "1–200, default 50"),
+        ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
+    ),
+    responses((status = 200, body = AccountList), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(mut params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AccountList>, ApiError> {
     let paging = paging(&mut params)?;
     let sort = match take_text(&mut params, "sort") {
         Some(s) => AccountSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
@@ -71,30 +109,37 @@ pub async fn list(
         paging.limit,
     )
     .await?;
-    let items: Vec<AccountView> = page.items.iter().map(AccountView::of).collect();
-    Ok(Json(
-        json!({"items": items, "next_cursor": page.next_cursor}),
-    ))
+    Ok(Json(AccountList {
+        items: page.items.iter().map(AccountView::of).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
-fn written(
-    m: &Model,
-    duplicates: Vec<DuplicateHint>,
-    status: StatusCode,
-) -> axum::response::Response {
-    let mut body = serde_json::to_value(AccountView::of(m)).unwrap_or(Value::Null);
-    if let Value::Object(map) = &mut body {
-        map.insert("duplicates".into(), json!(duplicates));
-    }
-    (status, etag(m.version), Json(body)).into_response()
+fn written(m: &Model, duplicates: Vec<DuplicateHint>, status: StatusCode) -> Response {
+    (
+        status,
+        etag(m.version),
+        Json(AccountWritten {
+            account: AccountView::of(m),
+            duplicates,
+        }),
+    )
+        .into_response()
 }
 
-/// Create an account.
+fn one(m: &Model) -> Response {
+    (etag(m.version), Json(AccountView::of(m))).into_response()
+}
+
+/// Create an account. Answers 201 with the record (`id`, `code`,
+/// `version`) and an `ETag`.
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountDraft,
+    responses((status = 201, body = AccountWritten), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let draft: AccountDraft = parse_json(&body)?;
     let (m, dups) = accounts::create(&state.app, &caller.principal, draft).await?;
     Ok(written(&m, dups, StatusCode::CREATED))
@@ -117,26 +162,38 @@ pub struct TrashParam {
     deleted: bool,
 }
 
-/// Read one account by id or customer code.
+/// Read one account by id or customer code (`K-000123`).
+#[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts",
+    params(("id" = String, Path, description = "UUID or customer code"), ("deleted" = Option<bool>, Query, description = "Read from the trash")),
+    responses((status = 200, body = AccountView), (status = 404, body = Problem)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
     Query(t): Query<TrashParam>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let id = resolve(&state, &caller, &key).await?;
-    let m = accounts::get(&state.app, &caller.principal, id, t.deleted).await?;
-    Ok((etag(m.version), Json(AccountView::of(&m))))
+    Ok(one(&accounts::get(
+        &state.app,
+        &caller.principal,
+        id,
+        t.deleted,
+    )
+    .await?))
 }
 
-/// Change fields (JSON merge); `If-Match` required.
+/// Change fields (JSON merge: present keys replace, `null` clears);
+/// `If-Match` required.
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", request_body = AccountDraft,
+    params(("id" = String, Path, description = "UUID or customer code"), ("If-Match" = String, Header, description = "ETag of the version read")),
+    responses((status = 200, body = AccountWritten), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let id = resolve(&state, &caller, &key).await?;
     let patch = parse_object(&body)?;
     let (m, dups) = accounts::update(
@@ -150,36 +207,55 @@ pub async fn update(
     Ok(written(&m, dups, StatusCode::OK))
 }
 
-/// Move to the trash; `If-Match` required.
+/// Move to the trash (restorable for 30 days); `If-Match` required.
+#[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts",
+    params(("id" = String, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = AccountView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let id = resolve(&state, &caller, &key).await?;
-    let m = accounts::delete(&state.app, &caller.principal, id, if_match(&headers)?).await?;
-    Ok((etag(m.version), Json(AccountView::of(&m))))
+    Ok(one(&accounts::delete(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+    )
+    .await?))
 }
 
 /// Bring back from the trash; `If-Match` required.
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/restore", tag = "accounts",
+    params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = AccountView), (status = 404, body = Problem), (status = 412, body = Problem)))]
 pub async fn restore(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
-    let m = accounts::restore(&state.app, &caller.principal, id, if_match(&headers)?).await?;
-    Ok((etag(m.version), Json(AccountView::of(&m))))
+) -> Result<Response, ApiError> {
+    Ok(one(&accounts::restore(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+    )
+    .await?))
 }
 
 /// The account's change history, newest first.
+#[utoipa::path(get, path = "/api/v1/accounts/{id}/history", tag = "accounts",
+    params(("id" = String, Path), ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = ChangeList), (status = 404, body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
     Path(key): Path<String>,
     Query(mut params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ChangeList>, ApiError> {
     let id = resolve(&state, &caller, &key).await?;
     let paging = paging(&mut params)?;
     no_more(params)?;
@@ -191,7 +267,8 @@ pub async fn history(
         paging.limit,
     )
     .await?;
-    Ok(Json(
-        json!({"items": page.items, "next_cursor": page.next_cursor}),
-    ))
+    Ok(Json(ChangeList {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }

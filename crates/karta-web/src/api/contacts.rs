@@ -1,8 +1,9 @@
 //! `/api/v1/contacts`.
 
+use super::accounts::ChangeList;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, bad_request};
+use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{
     etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
 };
@@ -10,17 +11,41 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use karta_app::contacts;
-use karta_app::views::contact_json;
+use karta_app::views::{ContactView, DuplicateHint, contact_json};
 use karta_core::contacts::ContactDraft;
 use karta_db::contacts::{ContactFilter, ContactSort};
+use karta_db::entities::contact::Model;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// List contacts: `q`, `account_id`, `owner_id`, `team_id`, `purchase_role`,
-/// `consent_marketing`, `custom.<key>`, `deleted`, `sort`, `limit`, `cursor`.
+/// A page of contacts (personal data absent for roles without the right).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ContactList {
+    pub items: Vec<ContactView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A contact just written, with possible duplicates (same e-mail or phone).
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ContactWritten {
+    #[serde(flatten)]
+    pub contact: ContactView,
+    pub duplicates: Vec<DuplicateHint>,
+}
+
+/// List contacts.
+#[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts",
+    params(
+        ("q" = Option<String>, Query), ("account_id" = Option<Uuid>, Query), ("owner_id" = Option<Uuid>, Query), ("team_id" = Option<Uuid>, Query),
+        ("purchase_role" = Option<String>, Query), ("consent_marketing" = Option<bool>, Query), ("deleted" = Option<bool>, Query),
+        ("custom.<key>" = Option<String>, Query), ("sort" = Option<String>, Query, description = "name, -name, -updated_at, -created_at"),
+        ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses((status = 200, body = ContactList), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -66,11 +91,11 @@ pub async fn list(
 
 fn written(
     caller: &Caller,
-    m: &karta_db::entities::contact::Model,
+    m: &Model,
     accounts: Vec<Uuid>,
-    dups: Option<Vec<karta_app::views::DuplicateHint>>,
+    dups: Option<Vec<DuplicateHint>>,
     status: StatusCode,
-) -> axum::response::Response {
+) -> Response {
     let mut body = contact_json(m, accounts, caller.principal.sees_personal_data());
     if let (Value::Object(map), Some(d)) = (&mut body, dups) {
         map.insert("duplicates".into(), json!(d));
@@ -79,11 +104,13 @@ fn written(
 }
 
 /// Create a contact.
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactDraft,
+    responses((status = 201, body = ContactWritten), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let draft: ContactDraft = parse_json(&body)?;
     let (m, accounts, dups) = contacts::create(&state.app, &caller.principal, draft).await?;
     Ok(written(
@@ -102,24 +129,28 @@ pub struct TrashParam {
 }
 
 /// Read one contact.
+#[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = Uuid, Path), ("deleted" = Option<bool>, Query)),
+    responses((status = 200, body = ContactView), (status = 404, body = Problem)))]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     Query(t): Query<TrashParam>,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let (m, accounts) = contacts::get(&state.app, &caller.principal, id, t.deleted).await?;
     Ok(written(&caller, &m, accounts, None, StatusCode::OK))
 }
 
 /// Change fields (JSON merge); `If-Match` required.
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", request_body = ContactDraft, params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ContactWritten), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let patch = parse_object(&body)?;
     let (m, accounts, dups) = contacts::update(
         &state.app,
@@ -133,24 +164,28 @@ pub async fn update(
 }
 
 /// Move to the trash; `If-Match` required.
+#[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ContactView), (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)))]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let m =
         contacts::set_deleted(&state.app, &caller.principal, id, if_match(&headers)?, true).await?;
     Ok(written(&caller, &m, Vec::new(), None, StatusCode::OK))
 }
 
 /// Bring back from the trash; `If-Match` required.
+#[utoipa::path(post, path = "/api/v1/contacts/{id}/restore", tag = "contacts", params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ContactView), (status = 404, body = Problem), (status = 412, body = Problem)))]
 pub async fn restore(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<Response, ApiError> {
     let m = contacts::set_deleted(
         &state.app,
         &caller.principal,
@@ -163,12 +198,14 @@ pub async fn restore(
 }
 
 /// The contact's history (personal data left out for roles without it).
+#[utoipa::path(get, path = "/api/v1/contacts/{id}/history", tag = "contacts", params(("id" = Uuid, Path), ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query)),
+    responses((status = 200, body = ChangeList), (status = 404, body = Problem)))]
 pub async fn history(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     Query(mut params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ChangeList>, ApiError> {
     let paging = paging(&mut params)?;
     no_more(params)?;
     let page = contacts::history(
@@ -179,7 +216,8 @@ pub async fn history(
         paging.limit,
     )
     .await?;
-    Ok(Json(
-        json!({"items": page.items, "next_cursor": page.next_cursor}),
-    ))
+    Ok(Json(ChangeList {
+        items: page.items,
+        next_cursor: page.next_cursor,
+    }))
 }

@@ -2,134 +2,261 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::http::parse_json;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
 use karta_app::directory::{self, NewUser, UserPatch};
 use karta_app::{AppError, auth};
 use karta_core::time::rfc3339;
-use karta_db::entities::{api_token, user};
-use serde_json::{Value, json};
+use karta_db::entities::{api_token, login_event, team, user};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// A user without secrets.
-pub fn user_json(u: &user::Model) -> Value {
-    json!({
-        "id": u.id, "email": u.email, "name": u.name, "role": u.role, "team_id": u.team_id,
-        "active": u.active, "locale": u.locale, "created_at": rfc3339(u.created_at), "version": u.version,
-    })
+/// A user, without secrets.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub name: String,
+    /// admin, head_of_sales, sales_rep, marketer, support, accountant, read_only.
+    pub role: String,
+    pub team_id: Option<Uuid>,
+    pub active: bool,
+    pub locale: Option<String>,
+    pub created_at: String,
+    pub version: i64,
 }
 
-fn token_json(t: &api_token::Model) -> Value {
-    json!({
-        "id": t.id, "name": t.name, "user_id": t.user_id,
-        "scopes": t.scopes.split_whitespace().collect::<Vec<_>>(),
-        "created_at": rfc3339(t.created_at), "expires_at": t.expires_at.map(rfc3339),
-        "revoked_at": t.revoked_at.map(rfc3339), "last_used_at": t.last_used_at.map(rfc3339),
-    })
+impl From<&user::Model> for UserView {
+    fn from(u: &user::Model) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            name: u.name.clone(),
+            role: u.role.clone(),
+            team_id: u.team_id,
+            active: u.active,
+            locale: u.locale.clone(),
+            created_at: rfc3339(u.created_at),
+            version: u.version,
+        }
+    }
 }
 
-/// The colleague directory.
+/// All users (the directory is people, not customers: one page).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    pub items: Vec<UserView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A team.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamView {
+    pub id: Uuid,
+    pub name: String,
+}
+
+impl From<&team::Model> for TeamView {
+    fn from(t: &team::Model) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+        }
+    }
+}
+
+/// All teams.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TeamList {
+    pub items: Vec<TeamView>,
+    pub next_cursor: Option<String>,
+}
+
+/// An API token; `token` (the secret) is present only in the answer that
+/// created it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub id: Uuid,
+    pub name: String,
+    pub user_id: Uuid,
+    pub scopes: Vec<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+impl From<&api_token::Model> for TokenView {
+    fn from(t: &api_token::Model) -> Self {
+        Self {
+            id: t.id,
+            name: t.name.clone(),
+            user_id: t.user_id,
+            scopes: t.scopes.split_whitespace().map(String::from).collect(),
+            created_at: rfc3339(t.created_at),
+            expires_at: t.expires_at.map(rfc3339),
+            revoked_at: t.revoked_at.map(rfc3339),
+            last_used_at: t.last_used_at.map(rfc3339),
+            token: None,
+        }
+    }
+}
+
+/// The caller's tokens.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenList {
+    pub items: Vec<TokenView>,
+    pub next_cursor: Option<String>,
+}
+
+/// A login attempt.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginEventView {
+    pub at: String,
+    pub email: String,
+    pub user_id: Option<Uuid>,
+    pub ip: String,
+    pub success: bool,
+    /// `bad_credentials` or `throttled` for failures.
+    pub reason: Option<String>,
+}
+
+impl From<&login_event::Model> for LoginEventView {
+    fn from(r: &login_event::Model) -> Self {
+        Self {
+            at: rfc3339(r.at),
+            email: r.email.clone(),
+            user_id: r.user_id,
+            ip: r.ip.clone(),
+            success: r.success,
+            reason: r.reason.clone(),
+        }
+    }
+}
+
+/// The latest login attempts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginEventList {
+    pub items: Vec<LoginEventView>,
+    pub next_cursor: Option<String>,
+}
+
+/// List users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = UserList), (status = 401, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserList>, ApiError> {
     let users = directory::list_users(&state.app, &caller.principal).await?;
-    Ok(Json(
-        json!({"items": users.iter().map(user_json).collect::<Vec<_>>(), "next_cursor": null}),
-    ))
+    Ok(Json(UserList {
+        items: users.iter().map(UserView::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 /// Create a user (administrators).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_user(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<UserView>), ApiError> {
     let input: NewUser = parse_json(&body)?;
     let u = directory::create_user(&state.app, Some(&caller.principal), input).await?;
-    Ok((StatusCode::CREATED, Json(user_json(&u))))
+    Ok((StatusCode::CREATED, Json(UserView::from(&u))))
 }
 
-/// Change a user (administrators).
+/// Change a user (administrators). Deactivation ends their sessions and tokens.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
+    params(("id" = Uuid, Path)), responses((status = 200, body = UserView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn update_user(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<Uuid>,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<UserView>, ApiError> {
     let patch: UserPatch = parse_json(&body)?;
     let u = directory::update_user(&state.app, &caller.principal, id, patch).await?;
-    Ok(Json(user_json(&u)))
+    Ok(Json(UserView::from(&u)))
 }
 
-/// All teams.
+/// List teams.
+#[utoipa::path(get, path = "/api/v1/teams", tag = "users", responses((status = 200, body = TeamList)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TeamList>, ApiError> {
     let teams = directory::list_teams(&state.app, &caller.principal).await?;
-    let items: Vec<Value> = teams
-        .iter()
-        .map(|t| json!({"id": t.id, "name": t.name}))
-        .collect();
-    Ok(Json(json!({"items": items, "next_cursor": null})))
+    Ok(Json(TeamList {
+        items: teams.iter().map(TeamView::from).collect(),
+        next_cursor: None,
+    }))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// A new team.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTeam {
-    name: String,
+    pub name: String,
 }
 
 /// Create a team (administrators).
+#[utoipa::path(post, path = "/api/v1/teams", tag = "users", request_body = NewTeam,
+    responses((status = 201, body = TeamView), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_team(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<TeamView>), ApiError> {
     let input: NewTeam = parse_json(&body)?;
     let t = directory::create_team(&state.app, Some(&caller.principal), &input.name).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"id": t.id, "name": t.name})),
-    ))
+    Ok((StatusCode::CREATED, Json(TeamView::from(&t))))
 }
 
-#[derive(Debug, serde::Deserialize)]
+/// A token request.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewToken {
     #[serde(default)]
-    name: String,
+    pub name: String,
     /// Whose token (administrators only); default the caller.
-    email: Option<String>,
+    pub email: Option<String>,
+    /// `accounts:read`, `contacts:write`, `lookup`…; empty = the user's full rights.
     #[serde(default)]
-    scopes: Vec<String>,
-    expires_days: Option<u32>,
+    pub scopes: Vec<String>,
+    pub expires_days: Option<u32>,
 }
 
-/// The caller's tokens (never their secrets).
+/// List the caller's tokens (never their secrets).
+#[utoipa::path(get, path = "/api/v1/tokens", tag = "users", responses((status = 200, body = TokenList)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TokenList>, ApiError> {
     let tokens =
         karta_db::security::tokens_of(state.app.db.conn(), caller.principal.user_id).await?;
-    Ok(Json(
-        json!({"items": tokens.iter().map(token_json).collect::<Vec<_>>(), "next_cursor": null}),
-    ))
+    Ok(Json(TokenList {
+        items: tokens.iter().map(TokenView::from).collect(),
+        next_cursor: None,
+    }))
 }
 
 /// Create a token; the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/tokens", tag = "users", request_body = NewToken,
+    responses((status = 201, body = TokenView), (status = 422, body = Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
-) -> Result<impl IntoResponse, ApiError> {
+) -> Result<(StatusCode, Json<TokenView>), ApiError> {
     let input: NewToken = parse_json(&body)?;
     let email = match input.email {
         Some(e) => e,
@@ -147,12 +274,18 @@ pub async fn create_token(
         input.expires_days,
     )
     .await?;
-    let mut body = token_json(&t);
-    body["token"] = Value::String(secret);
-    Ok((StatusCode::CREATED, Json(body)))
+    Ok((
+        StatusCode::CREATED,
+        Json(TokenView {
+            token: Some(secret),
+            ..TokenView::from(&t)
+        }),
+    ))
 }
 
 /// Revoke a token.
+#[utoipa::path(delete, path = "/api/v1/tokens/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -163,14 +296,14 @@ pub async fn revoke_token(
 }
 
 /// Recent successful and failed logins (administrators).
+#[utoipa::path(get, path = "/api/v1/login-events", tag = "users", responses((status = 200, body = LoginEventList), (status = 403, body = Problem)))]
 pub async fn login_events(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LoginEventList>, ApiError> {
     let rows = auth::login_records(&state.app, &caller.principal, 200).await?;
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| json!({"at": rfc3339(r.at), "email": r.email, "user_id": r.user_id, "ip": r.ip, "success": r.success, "reason": r.reason}))
-        .collect();
-    Ok(Json(json!({"items": items, "next_cursor": null})))
+    Ok(Json(LoginEventList {
+        items: rows.iter().map(LoginEventView::from).collect(),
+        next_cursor: None,
+    }))
 }

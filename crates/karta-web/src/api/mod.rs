@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod contacts;
 pub mod directory;
+pub mod docs;
 pub mod search;
 pub mod settings;
 

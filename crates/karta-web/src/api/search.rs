@@ -2,11 +2,18 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, bad_request};
+use crate::error::{ApiError, Problem, bad_request};
 use axum::Json;
 use axum::extract::{Query, State};
-use karta_app::views::{AccountView, contact_json};
+use karta_app::views::{AccountView, ContactView, contact_json};
 use serde_json::{Value, json};
+
+/// Search results (contacts follow the personal-data rule).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SearchResult {
+    pub accounts: Vec<AccountView>,
+    pub contacts: Vec<ContactView>,
+}
 
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,6 +24,9 @@ pub struct SearchParams {
 
 /// Accounts and contacts matching `q` (words with Russian morphology, INN,
 /// customer code, e-mail and phone fragments).
+#[utoipa::path(get, path = "/api/v1/search", tag = "search",
+    params(("q" = String, Query), ("limit" = Option<u64>, Query, description = "1–50 per entity, default 10")),
+    responses((status = 200, body = SearchResult), (status = 401, body = Problem)))]
 pub async fn global(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,7 +57,11 @@ pub struct LookupParams {
     phone: String,
 }
 
-/// The caller's card summary for a phone number (needs the `lookup` scope).
+/// The caller's card summary for a phone number, for telephony screen-pop.
+/// Tokens need the `lookup` scope; calls are rate-limited per user.
+#[utoipa::path(get, path = "/api/v1/lookup", tag = "search",
+    params(("phone" = String, Query, description = "Any common format; Russian by default")),
+    responses((status = 200, body = SearchResult), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn lookup(
     State(state): State<AppState>,
     caller: Caller,

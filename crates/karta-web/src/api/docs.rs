@@ -1,0 +1,51 @@
+//! The OpenAPI 3.1 description, generated from the handlers and types that
+//! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
+
+use super::{accounts, contacts, directory, search, settings};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The whole API.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Karta API", description = "CRM API. Errors are application/problem+json with a stable `code`; \
+        lists use keyset pagination (`limit`, `cursor`); PATCH and DELETE need `If-Match`."),
+    paths(
+        accounts::list, accounts::create, accounts::get, accounts::update, accounts::delete, accounts::restore, accounts::history,
+        contacts::list, contacts::create, contacts::get, contacts::update, contacts::delete, contacts::restore, contacts::history,
+        directory::list_users, directory::create_user, directory::update_user, directory::list_teams, directory::create_team,
+        directory::list_tokens, directory::create_token, directory::revoke_token, directory::login_events,
+        settings::list_classifiers, settings::create_classifier, settings::update_classifier,
+        settings::list_custom_fields, settings::create_custom_field, settings::update_custom_field,
+        search::global, search::lookup,
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "accounts", description = "Accounts (контрагенты)"),
+        (name = "contacts", description = "Contacts (контактные лица)"),
+        (name = "users", description = "Users, teams, tokens, login records"),
+        (name = "settings", description = "Classifiers and custom fields"),
+        (name = "search", description = "Global search and telephony look-up"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
+            components.add_security_scheme(
+                "session",
+                SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                    crate::auth::SESSION_COOKIE,
+                ))),
+            );
+        }
+    }
+}
