@@ -2,18 +2,18 @@
 //! soft delete and restore, history, duplicate hints and purge.
 
 use crate::views::{ChangeView, DuplicateHint};
-use crate::{App, AppError, Principal};
+use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::accounts::{AccountDraft, AccountFields, AccountType};
 use karta_core::identifiers::CustomerCode;
 use karta_core::roles::{Access, Entity};
 use karta_db::accounts::{self as store, AccountFilter, AccountSort};
 use karta_db::entities::account::{self, ActiveModel, Model};
-use karta_db::history::{self, Actor};
+use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::search;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -196,64 +196,6 @@ pub async fn list(
     .await?)
 }
 
-/// Loads the record the principal wants to change: 404 when invisible,
-/// 403 when visible but not writable, 428/412 on missing or stale version.
-async fn load_for_write<C: ConnectionTrait>(
-    app: &App,
-    db: &C,
-    p: &Principal,
-    id: Uuid,
-    access: Access,
-    deleted: bool,
-    expected: Option<i64>,
-) -> Result<Model, AppError> {
-    let write = p.visibility(Entity::Accounts, access);
-    let read = p.visibility(Entity::Accounts, Access::Read);
-    let record = match store::find(db, id, write, deleted).await? {
-        Some(r) => r,
-        None if store::find(app.db.conn(), id, read, deleted)
-            .await?
-            .is_some() =>
-        {
-            return Err(AppError::Forbidden);
-        }
-        None => return Err(AppError::NotFound),
-    };
-    match expected {
-        None => Err(AppError::VersionRequired),
-        Some(v) if v != record.version => Err(AppError::VersionMismatch {
-            current: record.version,
-        }),
-        Some(_) => Ok(record),
-    }
-}
-
-/// Saves `model` only if the row still has `version` (else a concurrent
-/// write won and this one must not overwrite it).
-async fn save_versioned<C: ConnectionTrait>(
-    db: &C,
-    mut model: ActiveModel,
-    id: Uuid,
-    version: i64,
-) -> Result<Model, AppError> {
-    model.version = Set(version + 1);
-    let result = account::Entity::update_many()
-        .set(model)
-        .filter(account::Column::Id.eq(id))
-        .filter(account::Column::Version.eq(version))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::VersionMismatch {
-            current: version + 1,
-        });
-    }
-    account::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// Applies a partial update (JSON merge) at the given version.
 pub async fn update(
     app: &App,
@@ -263,7 +205,17 @@ pub async fn update(
     patch: Map<String, Value>,
 ) -> Result<(Model, Vec<DuplicateHint>), AppError> {
     let txn = app.db.begin_write().await?;
-    let current = load_for_write(app, &txn, p, id, Access::Write, false, expected).await?;
+    let current = records::load_for_write::<account::Entity, _>(
+        app,
+        &txn,
+        p,
+        Entity::Accounts,
+        id,
+        Access::Write,
+        false,
+        expected,
+    )
+    .await?;
     let before = store::fields_of(&current);
     let draft = merge(&AccountDraft::from(&before), patch)?;
     let after = complete(app, p, draft.validate()?, Some(&current)).await?;
@@ -273,13 +225,10 @@ pub async fn update(
         return Ok((current, Vec::new()));
     }
     let now = app.now();
-    let mut model = ActiveModel {
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        ..Default::default()
-    };
+    let mut model = ActiveModel::default();
     store::set_fields(&mut model, &after);
-    let saved = save_versioned(&txn, model, id, current.version).await?;
+    let saved =
+        records::save::<account::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
     history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
     write_search(&txn, &saved).await?;
     txn.commit().await?;
@@ -294,7 +243,7 @@ pub async fn delete(
     id: Uuid,
     expected: Option<i64>,
 ) -> Result<Model, AppError> {
-    set_deleted(app, p, id, expected, true).await
+    records::set_deleted::<account::Entity>(app, p, Entity::Accounts, id, expected, true).await
 }
 
 /// Brings an account back from the trash.
@@ -304,39 +253,7 @@ pub async fn restore(
     id: Uuid,
     expected: Option<i64>,
 ) -> Result<Model, AppError> {
-    set_deleted(app, p, id, expected, false).await
-}
-
-async fn set_deleted(
-    app: &App,
-    p: &Principal,
-    id: Uuid,
-    expected: Option<i64>,
-    delete: bool,
-) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
-    let current = load_for_write(app, &txn, p, id, Access::Delete, !delete, expected).await?;
-    let now = app.now();
-    let model = ActiveModel {
-        deleted_at: Set(delete.then_some(now)),
-        deleted_by: Set(delete.then_some(p.user_id)),
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        ..Default::default()
-    };
-    let saved = save_versioned(&txn, model, id, current.version).await?;
-    history::record(
-        &txn,
-        now,
-        p.actor(),
-        ENTITY,
-        id,
-        if delete { "delete" } else { "restore" },
-        &[],
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    records::set_deleted::<account::Entity>(app, p, Entity::Accounts, id, expected, false).await
 }
 
 /// A visible account's history, newest first, with actor names.
@@ -390,23 +307,9 @@ pub async fn competitors(app: &App, p: &Principal) -> Result<Vec<Model>, AppErro
         .items)
 }
 
-/// Deletes for good every account in the trash longer than the restore
-/// window. Runs as the system job; the purge itself is recorded.
+/// Deletes for good the accounts in the trash longer than the window.
 pub async fn purge(app: &App) -> Result<usize, AppError> {
-    let cutoff = app.now() - app.config.restore_window;
-    let ids = store::deleted_before(app.db.conn(), cutoff).await?;
-    let actor = Actor {
-        user_id: None,
-        channel: "job",
-    };
-    for id in &ids {
-        let txn = app.db.begin_write().await?;
-        search::remove(&txn, *id).await?;
-        account::Entity::delete_by_id(*id).exec(&txn).await?;
-        history::record(&txn, app.now(), actor, ENTITY, *id, "purge", &[]).await?;
-        txn.commit().await?;
-    }
-    Ok(ids.len())
+    records::purge::<account::Entity>(app).await
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! that only some roles may see or set.
 
 use crate::views::DuplicateHint;
-use crate::{App, AppError, Principal};
+use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::contacts::{ContactDraft, ContactFields, PERSONAL_DATA_FIELDS};
 use karta_core::roles::{Access, Entity};
@@ -12,7 +12,7 @@ use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::search;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -196,60 +196,6 @@ pub async fn list(
     Ok((page, links))
 }
 
-async fn load_for_write<C: ConnectionTrait>(
-    app: &App,
-    db: &C,
-    p: &Principal,
-    id: Uuid,
-    access: Access,
-    deleted: bool,
-    expected: Option<i64>,
-) -> Result<Model, AppError> {
-    let write = p.visibility(Entity::Contacts, access);
-    let read = p.visibility(Entity::Contacts, Access::Read);
-    let record = match store::find(db, id, write, deleted).await? {
-        Some(r) => r,
-        None if store::find(app.db.conn(), id, read, deleted)
-            .await?
-            .is_some() =>
-        {
-            return Err(AppError::Forbidden);
-        }
-        None => return Err(AppError::NotFound),
-    };
-    match expected {
-        None => Err(AppError::VersionRequired),
-        Some(v) if v != record.version => Err(AppError::VersionMismatch {
-            current: record.version,
-        }),
-        Some(_) => Ok(record),
-    }
-}
-
-async fn save_versioned<C: ConnectionTrait>(
-    db: &C,
-    mut model: ActiveModel,
-    id: Uuid,
-    version: i64,
-) -> Result<Model, AppError> {
-    model.version = Set(version + 1);
-    let result = contact::Entity::update_many()
-        .set(model)
-        .filter(contact::Column::Id.eq(id))
-        .filter(contact::Column::Version.eq(version))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::VersionMismatch {
-            current: version + 1,
-        });
-    }
-    contact::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
 /// Applies a partial update at the given version.
 pub async fn update(
     app: &App,
@@ -260,7 +206,17 @@ pub async fn update(
 ) -> Result<(Model, Vec<Uuid>, Vec<DuplicateHint>), AppError> {
     refuse_hidden(p, patch.keys().cloned())?;
     let txn = app.db.begin_write().await?;
-    let current = load_for_write(app, &txn, p, id, Access::Write, false, expected).await?;
+    let current = records::load_for_write::<contact::Entity, _>(
+        app,
+        &txn,
+        p,
+        Entity::Contacts,
+        id,
+        Access::Write,
+        false,
+        expected,
+    )
+    .await?;
     let links = store::account_links(&txn, &[id])
         .await?
         .remove(&id)
@@ -274,13 +230,10 @@ pub async fn update(
         return Ok((current, before.account_ids, Vec::new()));
     }
     let now = app.now();
-    let mut model = ActiveModel {
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        ..Default::default()
-    };
+    let mut model = ActiveModel::default();
     store::set_fields(&mut model, &after);
-    let saved = save_versioned(&txn, model, id, current.version).await?;
+    let saved =
+        records::save::<contact::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
     store::save_links(&txn, id, &after).await?;
     history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
     write_search(&txn, id, &after).await?;
@@ -297,29 +250,7 @@ pub async fn set_deleted(
     expected: Option<i64>,
     delete: bool,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
-    let current = load_for_write(app, &txn, p, id, Access::Delete, !delete, expected).await?;
-    let now = app.now();
-    let model = ActiveModel {
-        deleted_at: Set(delete.then_some(now)),
-        deleted_by: Set(delete.then_some(p.user_id)),
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        ..Default::default()
-    };
-    let saved = save_versioned(&txn, model, id, current.version).await?;
-    history::record(
-        &txn,
-        now,
-        p.actor(),
-        ENTITY,
-        id,
-        if delete { "delete" } else { "restore" },
-        &[],
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+    records::set_deleted::<contact::Entity>(app, p, Entity::Contacts, id, expected, delete).await
 }
 
 /// A visible contact's history; personal-data fields are left out for
@@ -371,18 +302,5 @@ pub async fn duplicates(
 
 /// Deletes for good the contacts in the trash longer than the window.
 pub async fn purge(app: &App) -> Result<usize, AppError> {
-    let cutoff = app.now() - app.config.restore_window;
-    let ids = store::deleted_before(app.db.conn(), cutoff).await?;
-    let actor = history::Actor {
-        user_id: None,
-        channel: "job",
-    };
-    for id in &ids {
-        let txn = app.db.begin_write().await?;
-        search::remove(&txn, *id).await?;
-        contact::Entity::delete_by_id(*id).exec(&txn).await?;
-        history::record(&txn, app.now(), actor, ENTITY, *id, "purge", &[]).await?;
-        txn.commit().await?;
-    }
-    Ok(ids.len())
+    records::purge::<contact::Entity>(app).await
 }

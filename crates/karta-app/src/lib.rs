@@ -10,6 +10,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod policy;
+pub mod records;
 pub mod search;
 pub mod settings;
 pub mod views;

@@ -216,11 +216,7 @@ pub async fn find<C: ConnectionTrait>(
     vis: Visibility,
     deleted: bool,
 ) -> Result<Option<Model>, DbErr> {
-    Entity::find_by_id(id)
-        .filter(vis.condition(Column::OwnerId, Column::TeamId))
-        .filter(deleted_condition(deleted))
-        .one(db)
-        .await
+    crate::records::find::<Entity, C>(db, id, vis, deleted).await
 }
 
 /// One live account by its customer code, if visible.
@@ -332,15 +328,4 @@ pub async fn with_inn<C: ConnectionTrait>(
         q = q.filter(Column::Id.ne(id));
     }
     q.all(db).await
-}
-
-/// Ids of accounts deleted before `cutoff` (for the purge job).
-pub async fn deleted_before<C: ConnectionTrait>(db: &C, cutoff: i64) -> Result<Vec<Uuid>, DbErr> {
-    Ok(Entity::find()
-        .filter(Column::DeletedAt.lt(cutoff))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect())
 }

@@ -231,16 +231,7 @@ pub async fn find<C: ConnectionTrait>(
     vis: Visibility,
     deleted: bool,
 ) -> Result<Option<Model>, DbErr> {
-    let deleted_cond = if deleted {
-        Column::DeletedAt.is_not_null()
-    } else {
-        Column::DeletedAt.is_null()
-    };
-    Entity::find_by_id(id)
-        .filter(vis.condition(Column::OwnerId, Column::TeamId))
-        .filter(deleted_cond)
-        .one(db)
-        .await
+    crate::records::find::<Entity, C>(db, id, vis, deleted).await
 }
 
 /// A page of visible contacts matching `filter`.
@@ -333,15 +324,4 @@ pub async fn with_channel<C: ConnectionTrait>(
         q = q.filter(Column::Id.ne(id));
     }
     q.order_by_asc(Column::NameKey).limit(limit).all(db).await
-}
-
-/// Ids of contacts deleted before `cutoff` (for the purge job).
-pub async fn deleted_before<C: ConnectionTrait>(db: &C, cutoff: i64) -> Result<Vec<Uuid>, DbErr> {
-    Ok(Entity::find()
-        .filter(Column::DeletedAt.lt(cutoff))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| m.id)
-        .collect())
 }

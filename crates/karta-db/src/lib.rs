@@ -14,6 +14,7 @@ pub mod entities;
 pub mod history;
 pub mod migration;
 pub mod page;
+pub mod records;
 pub mod search;
 pub mod security;
 pub mod users;

@@ -1,0 +1,122 @@
+//! The acts every business record shares, written once: loading a record
+//! for a write (404 / 403 / 428 / 412 decided here), versioned saves, the
+//! trash, and purging after the restore window.
+
+use crate::{App, AppError, Principal};
+use karta_core::roles::{Access, Entity};
+use karta_db::history::{self, Actor};
+use karta_db::records::{self, Record};
+use karta_db::search;
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+/// Loads the record `p` wants to change: 404 when it may not know the
+/// record exists, 403 when it may read but not change it, 428 without a
+/// version, 412 when the version is stale.
+#[allow(clippy::too_many_arguments)]
+pub async fn load_for_write<E: Record, C: ConnectionTrait>(
+    app: &App,
+    db: &C,
+    p: &Principal,
+    entity: Entity,
+    id: Uuid,
+    access: Access,
+    deleted: bool,
+    expected: Option<i64>,
+) -> Result<E::Model, AppError> {
+    let record = match records::find::<E, C>(db, id, p.visibility(entity, access), deleted).await? {
+        Some(r) => r,
+        None if records::find::<E, _>(
+            app.db.conn(),
+            id,
+            p.visibility(entity, Access::Read),
+            deleted,
+        )
+        .await?
+        .is_some() =>
+        {
+            return Err(AppError::Forbidden);
+        }
+        None => return Err(AppError::NotFound),
+    };
+    match expected {
+        None => Err(AppError::VersionRequired),
+        Some(v) if v != E::version_of(&record) => Err(AppError::VersionMismatch {
+            current: E::version_of(&record),
+        }),
+        Some(_) => Ok(record),
+    }
+}
+
+/// Saves `model` stamped by `p` if the row is still at `version`.
+pub async fn save<E: Record, C: ConnectionTrait>(
+    app: &App,
+    db: &C,
+    p: &Principal,
+    mut model: E::Active,
+    id: Uuid,
+    version: i64,
+    deleted: Option<bool>,
+) -> Result<E::Model, AppError> {
+    E::stamp(&mut model, app.now(), Some(p.user_id), deleted);
+    records::save_versioned::<E, C>(db, model, id, version)
+        .await?
+        .ok_or(AppError::VersionMismatch {
+            current: version + 1,
+        })
+}
+
+/// Moves a record into the trash (`delete`) or back out, with history.
+pub async fn set_deleted<E: Record>(
+    app: &App,
+    p: &Principal,
+    entity: Entity,
+    id: Uuid,
+    expected: Option<i64>,
+    delete: bool,
+) -> Result<E::Model, AppError> {
+    let txn = app.db.begin_write().await?;
+    let current =
+        load_for_write::<E, _>(app, &txn, p, entity, id, Access::Delete, !delete, expected).await?;
+    let saved = save::<E, _>(
+        app,
+        &txn,
+        p,
+        E::Active::default(),
+        id,
+        E::version_of(&current),
+        Some(delete),
+    )
+    .await?;
+    history::record(
+        &txn,
+        app.now(),
+        p.actor(),
+        E::NAME,
+        id,
+        if delete { "delete" } else { "restore" },
+        &[],
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Deletes for good every record in the trash longer than the restore
+/// window. Runs as the system job; each purge is recorded.
+pub async fn purge<E: Record>(app: &App) -> Result<usize, AppError> {
+    let ids = records::deleted_before::<E, _>(app.db.conn(), app.now() - app.config.restore_window)
+        .await?;
+    let actor = Actor {
+        user_id: None,
+        channel: "job",
+    };
+    for id in &ids {
+        let txn = app.db.begin_write().await?;
+        search::remove(&txn, *id).await?;
+        records::delete_row::<E, _>(&txn, *id).await?;
+        history::record(&txn, app.now(), actor, E::NAME, *id, "purge", &[]).await?;
+        txn.commit().await?;
+    }
+    Ok(ids.len())
+}

@@ -1,0 +1,139 @@
+//! What every business record shares (id, owner and team, version, soft
+//! delete), so finding, versioned saves, the trash and purging are written
+//! once for accounts, contacts and whatever comes next.
+
+use crate::entities::{account, contact};
+use crate::visibility::Visibility;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter,
+};
+use uuid::Uuid;
+
+/// A table of business records with the shared audit columns.
+pub trait Record: EntityTrait {
+    /// Its active model.
+    type Active: ActiveModelTrait<Entity = Self> + Default + Send;
+    /// Entity name used in history and search (`accounts`).
+    const NAME: &'static str;
+    fn id_col() -> Self::Column;
+    fn owner_col() -> Self::Column;
+    fn team_col() -> Self::Column;
+    fn version_col() -> Self::Column;
+    fn deleted_col() -> Self::Column;
+    fn id_of(m: &Self::Model) -> Uuid;
+    fn version_of(m: &Self::Model) -> i64;
+    /// Sets the version to write.
+    fn set_version(a: &mut Self::Active, version: i64);
+    /// Stamps an update by `by` at `now`; `deleted` moves the record into
+    /// (`Some(true)`) or out of (`Some(false)`) the trash.
+    fn stamp(a: &mut Self::Active, now: i64, by: Option<Uuid>, deleted: Option<bool>);
+}
+
+macro_rules! record {
+    ($module:ident, $name:literal) => {
+        impl Record for $module::Entity {
+            type Active = $module::ActiveModel;
+            const NAME: &'static str = $name;
+            fn id_col() -> Self::Column {
+                $module::Column::Id
+            }
+            fn owner_col() -> Self::Column {
+                $module::Column::OwnerId
+            }
+            fn team_col() -> Self::Column {
+                $module::Column::TeamId
+            }
+            fn version_col() -> Self::Column {
+                $module::Column::Version
+            }
+            fn deleted_col() -> Self::Column {
+                $module::Column::DeletedAt
+            }
+            fn id_of(m: &Self::Model) -> Uuid {
+                m.id
+            }
+            fn version_of(m: &Self::Model) -> i64 {
+                m.version
+            }
+            fn set_version(a: &mut Self::Active, version: i64) {
+                a.version = Set(version);
+            }
+            fn stamp(a: &mut Self::Active, now: i64, by: Option<Uuid>, deleted: Option<bool>) {
+                a.updated_at = Set(now);
+                a.updated_by = Set(by);
+                if let Some(d) = deleted {
+                    a.deleted_at = Set(d.then_some(now));
+                    a.deleted_by = Set(if d { by } else { None });
+                }
+            }
+        }
+    };
+}
+
+record!(account, "accounts");
+record!(contact, "contacts");
+
+/// One record by id if visible; `deleted` selects the trash.
+pub async fn find<E: Record, C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    vis: Visibility,
+    deleted: bool,
+) -> Result<Option<E::Model>, DbErr> {
+    let in_trash = if deleted {
+        E::deleted_col().is_not_null()
+    } else {
+        E::deleted_col().is_null()
+    };
+    E::find()
+        .filter(E::id_col().eq(id))
+        .filter(vis.condition(E::owner_col(), E::team_col()))
+        .filter(in_trash)
+        .one(db)
+        .await
+}
+
+/// Writes `model` only if the row is still at `version`; `None` when a
+/// concurrent write got there first (nothing is overwritten).
+pub async fn save_versioned<E: Record, C: ConnectionTrait>(
+    db: &C,
+    mut model: E::Active,
+    id: Uuid,
+    version: i64,
+) -> Result<Option<E::Model>, DbErr> {
+    E::set_version(&mut model, version + 1);
+    let result = E::update_many()
+        .set(model)
+        .filter(E::id_col().eq(id))
+        .filter(E::version_col().eq(version))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Ok(None);
+    }
+    E::find().filter(E::id_col().eq(id)).one(db).await
+}
+
+/// Ids of records in the trash since before `cutoff`.
+pub async fn deleted_before<E: Record, C: ConnectionTrait>(
+    db: &C,
+    cutoff: i64,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(E::find()
+        .filter(E::deleted_col().lt(cutoff))
+        .all(db)
+        .await?
+        .iter()
+        .map(E::id_of)
+        .collect())
+}
+
+/// Deletes a row for good (links cascade).
+pub async fn delete_row<E: Record, C: ConnectionTrait>(db: &C, id: Uuid) -> Result<(), DbErr> {
+    E::delete_many()
+        .filter(E::id_col().eq(id))
+        .exec(db)
+        .await
+        .map(|_| ())
+}
