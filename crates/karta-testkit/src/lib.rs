@@ -226,6 +226,64 @@ impl TestApp {
         self.token(email, scopes).await
     }
 
+    /// Signs a user in (as the login form would) and returns a browser
+    /// session: the cookie header value and the CSRF token for forms.
+    pub async fn session(&self, email: &str) -> Browser {
+        let s = karta_app::auth::login(&self.app, email, "correct horse battery", "127.0.0.1")
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        Browser {
+            cookie: format!("karta_session={}", s.token),
+            csrf: s.csrf_token,
+        }
+    }
+
+    /// GET a page as a signed-in browser.
+    pub async fn page(&self, b: &Browser, path: &str) -> Answer {
+        self.call(
+            Method::GET,
+            path,
+            None,
+            None,
+            &[("cookie", b.cookie.as_str())],
+        )
+        .await
+    }
+
+    /// POST a form as a signed-in browser (the CSRF token is added).
+    pub async fn form(&self, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Answer {
+        let mut body: Vec<String> = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect();
+        body.push(format!("_csrf={}", encode(&b.csrf)));
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("cookie", b.cookie.as_str())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(Body::from(body.join("&")))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let response = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+            .await
+            .unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        Answer {
+            status,
+            headers,
+            json: Value::Null,
+            text,
+        }
+    }
+
     /// A new token for an existing user.
     pub async fn token(&self, email: &str, scopes: &[&str]) -> String {
         let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
@@ -234,4 +292,22 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{e:?}"))
             .0
     }
+}
+
+/// A signed-in browser: session cookie and CSRF token.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 //! timeline, create and edit forms (errors beside fields, stale saves shown
 //! and never applied), trash, global search results.
 
-use super::{Labels, PageCtx, TimelineEntry, render, timeline};
+use super::{Labels, PageCtx, TimelineEntry, forms, render, timeline};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
@@ -391,28 +391,6 @@ pub async fn card(
     Ok(render(&view))
 }
 
-pub struct FormField {
-    name: String,
-    label: String,
-    kind: &'static str,
-    value: String,
-    checked: Vec<String>,
-    options: Vec<(String, String)>,
-    error: String,
-}
-
-#[derive(Template)]
-#[template(path = "form.html")]
-struct FormPage {
-    page: PageCtx,
-    title: String,
-    version: i64,
-    cancel: String,
-    conflict: bool,
-    has_errors: bool,
-    fields: Vec<FormField>,
-}
-
 const TEXT_FIELDS: &[&str] = &[
     "name",
     "legal_name",
@@ -438,8 +416,7 @@ async fn form_fields(
     state: &AppState,
     tr: crate::i18n::Tr,
     draft: &AccountDraft,
-    errors: &HashMap<String, String>,
-) -> Result<Vec<FormField>, ApiError> {
+) -> Result<Vec<forms::FormField>, ApiError> {
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let value = serde_json::to_value(draft).unwrap_or(Value::Null);
@@ -450,16 +427,16 @@ async fn form_fields(
             .unwrap_or_default()
             .to_string()
     };
-    let field = |name: &str, kind: &'static str, options: Vec<(String, String)>| FormField {
+    let field = |name: &str, kind: &'static str, options: Vec<(String, String)>| forms::FormField {
         name: name.to_string(),
         label: tr.field(name),
         kind,
         value: text_of(name),
         checked: Vec::new(),
         options,
-        error: errors.get(name).cloned().unwrap_or_default(),
+        error: String::new(),
     };
-    let mut fields: Vec<FormField> = TEXT_FIELDS
+    let mut fields: Vec<forms::FormField> = TEXT_FIELDS
         .iter()
         .map(|n| field(n, "text", Vec::new()))
         .collect();
@@ -477,11 +454,6 @@ async fn form_fields(
             .collect(),
     );
     types.checked = draft.types.clone();
-    types.error = errors
-        .iter()
-        .find(|(k, _)| k.starts_with("types"))
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
     fields.insert(2, types);
     fields.push(field(
         "status",
@@ -548,7 +520,7 @@ async fn form_fields(
             Some(v) => v.to_string(),
             None => String::new(),
         };
-        fields.push(FormField {
+        fields.push(forms::FormField {
             label: if tr.lang == "en" {
                 def.label_en.clone()
             } else {
@@ -559,7 +531,7 @@ async fn form_fields(
             } else {
                 "text"
             },
-            error: errors.get(&name).cloned().unwrap_or_default(),
+            error: String::new(),
             name,
             value,
             checked: Vec::new(),
@@ -618,36 +590,17 @@ fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
     patch
 }
 
-fn form_value(form: &[(String, String)], key: &str) -> Option<String> {
-    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
-}
-
-fn error_map(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
-    e.0.iter()
-        .map(|f| (f.field.clone(), tr.error(f.code)))
-        .collect()
-}
-
 async fn form_page(
     state: &AppState,
     caller: &UiCaller,
-    title: String,
-    cancel: String,
-    version: i64,
+    head: forms::FormHead,
     draft: &AccountDraft,
     errors: HashMap<String, String>,
+    conflict: bool,
 ) -> Result<Response, ApiError> {
     let page = PageCtx::of(caller);
-    let fields = form_fields(state, page.tr, draft, &errors).await?;
-    Ok(render(&FormPage {
-        has_errors: !errors.is_empty(),
-        title,
-        version,
-        cancel,
-        conflict: false,
-        fields,
-        page,
-    }))
+    let fields = form_fields(state, page.tr, draft).await?;
+    Ok(forms::page(page, head, fields, &errors, conflict))
 }
 
 /// The empty create form.
@@ -663,11 +616,14 @@ pub async fn new_form(
     form_page(
         &state,
         &caller,
-        title,
-        "/accounts".into(),
-        0,
+        forms::FormHead {
+            title,
+            cancel: "/accounts".into(),
+            version: 0,
+        },
         &draft,
         HashMap::new(),
+        false,
     )
     .await
 }
@@ -678,7 +634,7 @@ pub async fn create(
     caller: UiCaller,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
     let draft: AccountDraft =
         serde_json::from_value(Value::Object(patch_of(&form))).unwrap_or_default();
     match accounts::create(&state.app, &caller.0.principal, draft.clone()).await {
@@ -688,11 +644,14 @@ pub async fn create(
             form_page(
                 &state,
                 &caller,
-                tr.t("accounts-new"),
-                "/accounts".into(),
-                0,
+                forms::FormHead {
+                    title: tr.t("accounts-new"),
+                    cancel: "/accounts".into(),
+                    version: 0,
+                },
                 &draft,
-                error_map(tr, &e),
+                forms::error_map(tr, &e),
+                false,
             )
             .await
         }
@@ -711,11 +670,14 @@ pub async fn edit_form(
     form_page(
         &state,
         &caller,
-        m.name.clone(),
-        format!("/accounts/{id}"),
-        m.version,
+        forms::FormHead {
+            title: m.name.clone(),
+            cancel: format!("/accounts/{id}"),
+            version: m.version,
+        },
         &draft,
         HashMap::new(),
+        false,
     )
     .await
 }
@@ -728,8 +690,8 @@ pub async fn save(
     Path(id): Path<Uuid>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
-    let version = form_value(&form, "version").and_then(|v| v.parse().ok());
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
     let patch = patch_of(&form);
     let tr = PageCtx::of(&caller).tr;
     match accounts::update(&state.app, &caller.0.principal, id, version, patch.clone()).await {
@@ -746,43 +708,37 @@ pub async fn save(
             form_page(
                 &state,
                 &caller,
-                m.name.clone(),
-                format!("/accounts/{id}"),
-                version.unwrap_or(m.version),
+                forms::FormHead {
+                    title: m.name.clone(),
+                    cancel: format!("/accounts/{id}"),
+                    version: version.unwrap_or(m.version),
+                },
                 &draft,
-                error_map(tr, &e),
+                forms::error_map(tr, &e),
+                false,
             )
             .await
         }
         Err(AppError::VersionMismatch { .. }) => {
             let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
             let current = AccountDraft::from(&karta_db::accounts::fields_of(&m));
-            let current_json = serde_json::to_value(&current).unwrap_or(Value::Null);
-            let mut errors = HashMap::new();
-            for (k, mine) in &patch {
-                let theirs = current_json.get(k).cloned().unwrap_or(Value::Null);
-                let same = theirs == *mine
-                    || (theirs.is_null() && mine.as_array().is_some_and(Vec::is_empty));
-                if !same {
-                    let shown = match mine {
-                        Value::String(s) => s.clone(),
-                        Value::Null => "—".into(),
-                        other => other.to_string(),
-                    };
-                    errors.insert(k.clone(), format!("≠ {shown}"));
-                }
-            }
-            let page = PageCtx::of(&caller);
-            let fields = form_fields(&state, page.tr, &current, &errors).await?;
-            Ok(render(&FormPage {
-                has_errors: false,
-                title: m.name.clone(),
-                version: m.version,
-                cancel: format!("/accounts/{id}"),
-                conflict: true,
-                fields,
-                page,
-            }))
+            let errors = forms::conflict_errors(
+                &patch,
+                &serde_json::to_value(&current).unwrap_or(Value::Null),
+            );
+            form_page(
+                &state,
+                &caller,
+                forms::FormHead {
+                    title: m.name.clone(),
+                    cancel: format!("/accounts/{id}"),
+                    version: m.version,
+                },
+                &current,
+                errors,
+                true,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,16 +1,21 @@
 //! Contact pages: list with search and the contact card. Personal data is
 //! shown only to roles that may see it.
 
+use super::forms::{self, FormField};
 use super::{PageCtx, TimelineEntry, render, timeline};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
 use askama::Template;
+use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::AppError;
 use karta_app::contacts;
+use karta_core::contacts::ContactDraft;
 use karta_core::identifiers::CustomerCode;
 use karta_db::contacts::ContactFilter;
+use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -93,6 +98,8 @@ pub async fn list(
 #[template(path = "contact.html")]
 struct CardPage {
     page: PageCtx,
+    id: Uuid,
+    version: i64,
     name: String,
     details: Vec<(String, String)>,
     accounts: Vec<(Uuid, String)>,
@@ -145,10 +152,362 @@ pub async fn card(
         .collect();
     let history = contacts::history(&state.app, p, id, None, 50).await?;
     Ok(render(&CardPage {
+        id,
+        version: m.version,
         name: f.display_name(),
         details: details.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
         accounts,
         timeline: timeline(history.items, tr),
         page,
     }))
+}
+
+/// Form rows for a contact; personal-data rows only for roles that see it.
+async fn form_fields(
+    state: &AppState,
+    page: &PageCtx,
+    p: &karta_app::Principal,
+    draft: &ContactDraft,
+) -> Result<Vec<FormField>, ApiError> {
+    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let labels = super::Labels::new(&classifiers, page.tr);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let codes = karta_db::accounts::by_ids(state.app.db.conn(), &draft.account_ids)
+        .await?
+        .iter()
+        .map(|a| CustomerCode(a.code).to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut fields = vec![
+        FormField::new(page, "last_name", "text", text(&draft.last_name)),
+        FormField::new(page, "first_name", "text", text(&draft.first_name)),
+        FormField::new(page, "middle_name", "text", text(&draft.middle_name)),
+        FormField::new(page, "position", "text", text(&draft.position)),
+        FormField::new(page, "purchase_role", "select", text(&draft.purchase_role))
+            .with_options(labels.options(&classifiers, "purchase_role")),
+        FormField::new(page, "account_codes", "text", codes),
+    ];
+    if p.sees_personal_data() {
+        fields.push(FormField::new(
+            page,
+            "emails",
+            "text",
+            draft.emails.join(", "),
+        ));
+        fields.push(FormField::new(
+            page,
+            "phones",
+            "text",
+            draft.phones.join(", "),
+        ));
+        fields.push(FormField::new(
+            page,
+            "birthday",
+            "text",
+            text(&draft.birthday),
+        ));
+    }
+    for key in ["consent_personal_data", "consent_marketing"] {
+        let consent = if key == "consent_marketing" {
+            &draft.consent_marketing
+        } else {
+            &draft.consent_personal_data
+        };
+        let mut given = FormField::new(page, key, "checkboxes", String::new())
+            .with_options(vec![("true".into(), page.tr.t("yes"))]);
+        if consent.as_ref().is_some_and(|c| c.given) {
+            given.checked = vec!["true".into()];
+        }
+        fields.push(given);
+        let mut date = FormField::new(
+            page,
+            &format!("{key}.date"),
+            "text",
+            consent
+                .as_ref()
+                .and_then(|c| c.date.clone())
+                .unwrap_or_default(),
+        );
+        date.label = page.tr.field("consent_date");
+        fields.push(date);
+    }
+    fields.push(FormField::new(
+        page,
+        "notes",
+        "textarea",
+        text(&draft.notes),
+    ));
+    Ok(fields)
+}
+
+fn split_list(v: &str) -> Value {
+    Value::Array(
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| Value::String(s.to_string()))
+            .collect(),
+    )
+}
+
+/// Turns a posted contact form into a JSON patch; account codes become ids
+/// (unknown or invisible codes are field errors).
+async fn patch_of(
+    state: &AppState,
+    p: &karta_app::Principal,
+    form: &[(String, String)],
+    current: &ContactDraft,
+) -> Result<Map<String, Value>, karta_core::Invalid> {
+    let mut patch = Map::new();
+    let mut errors = karta_core::Invalid::default();
+    let get = |k: &str| forms::form_value(form, k).unwrap_or_default();
+    let opt = |k: &str| {
+        let v = get(k);
+        if v.trim().is_empty() {
+            Value::Null
+        } else {
+            Value::String(v)
+        }
+    };
+    for k in [
+        "first_name",
+        "last_name",
+        "middle_name",
+        "position",
+        "purchase_role",
+        "notes",
+    ] {
+        patch.insert(k.into(), opt(k));
+    }
+    if p.sees_personal_data() {
+        patch.insert("emails".into(), split_list(&get("emails")));
+        patch.insert("phones".into(), split_list(&get("phones")));
+        patch.insert("birthday".into(), opt("birthday"));
+    }
+    let mut ids = Vec::new();
+    for (i, code) in get("account_codes")
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .enumerate()
+    {
+        let found = match CustomerCode::parse(code) {
+            Ok(c) => karta_app::accounts::by_code(&state.app, p, c).await.ok(),
+            Err(_) => None,
+        };
+        match found {
+            Some(a) => ids.push(json!(a.id)),
+            None => errors.push(format!("account_codes[{i}]"), "unknown_account"),
+        }
+    }
+    patch.insert("account_ids".into(), Value::Array(ids));
+    for (key, existing) in [
+        ("consent_personal_data", &current.consent_personal_data),
+        ("consent_marketing", &current.consent_marketing),
+    ] {
+        let given = forms::form_value(form, key).is_some();
+        let date = opt(&format!("{key}.date"));
+        let source = existing.as_ref().and_then(|c| c.source.clone());
+        patch.insert(
+            key.into(),
+            json!({"given": given, "date": date, "source": source}),
+        );
+    }
+    errors.into_result().map(|()| patch)
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct NewParams {
+    account: Option<Uuid>,
+}
+
+async fn show_form(
+    state: &AppState,
+    caller: &UiCaller,
+    head: forms::FormHead,
+    draft: &ContactDraft,
+    errors: HashMap<String, String>,
+    conflict: bool,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(caller);
+    let fields = form_fields(state, &page, &caller.0.principal, draft).await?;
+    Ok(forms::page(page, head, fields, &errors, conflict))
+}
+
+/// The empty contact form (linked to an account when opened from its card).
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(params): Query<NewParams>,
+) -> Result<Response, ApiError> {
+    let draft = ContactDraft {
+        account_ids: params.account.into_iter().collect(),
+        ..Default::default()
+    };
+    let title = PageCtx::of(&caller).tr.t("contacts-new");
+    show_form(
+        &state,
+        &caller,
+        forms::FormHead {
+            title,
+            cancel: "/contacts".into(),
+            version: 0,
+        },
+        &draft,
+        HashMap::new(),
+        false,
+    )
+    .await
+}
+
+/// Field errors of a rejected contact, with account codes named as in the form.
+fn contact_errors(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
+    forms::error_map(tr, e)
+        .into_iter()
+        .map(|(k, v)| (k.replace("account_ids", "account_codes"), v))
+        .collect()
+}
+
+/// Creates a contact from the form.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let p = &caller.0.principal;
+    let tr = PageCtx::of(&caller).tr;
+    let empty = ContactDraft::default();
+    let result = match patch_of(&state, p, &form, &empty).await {
+        Ok(patch) => {
+            let draft: ContactDraft =
+                serde_json::from_value(Value::Object(patch.clone())).unwrap_or_default();
+            contacts::create(&state.app, p, draft.clone())
+                .await
+                .map_err(|e| (e, draft))
+        }
+        Err(e) => Err((AppError::Invalid(e), empty.clone())),
+    };
+    match result {
+        Ok((m, _, _)) => Ok(Redirect::to(&format!("/contacts/{}", m.id)).into_response()),
+        Err((AppError::Invalid(e), draft)) => {
+            show_form(
+                &state,
+                &caller,
+                forms::FormHead {
+                    title: tr.t("contacts-new"),
+                    cancel: "/contacts".into(),
+                    version: 0,
+                },
+                &draft,
+                contact_errors(tr, &e),
+                false,
+            )
+            .await
+        }
+        Err((e, _)) => Err(e.into()),
+    }
+}
+
+/// The edit form with the current values.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let (m, accounts) = contacts::get(&state.app, &caller.0.principal, id, false).await?;
+    let fields = karta_db::contacts::fields_of(&m, accounts);
+    let draft = ContactDraft::from(&fields);
+    show_form(
+        &state,
+        &caller,
+        forms::FormHead {
+            title: fields.display_name(),
+            cancel: format!("/contacts/{id}"),
+            version: m.version,
+        },
+        &draft,
+        HashMap::new(),
+        false,
+    )
+    .await
+}
+
+/// Saves the edit form; a stale save shows the current record and saves nothing.
+pub async fn save(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let p = &caller.0.principal;
+    let tr = PageCtx::of(&caller).tr;
+    let (m, accounts) = contacts::get(&state.app, p, id, false).await?;
+    let current_fields = karta_db::contacts::fields_of(&m, accounts);
+    let current = ContactDraft::from(&current_fields);
+    let title = current_fields.display_name();
+    let cancel = format!("/contacts/{id}");
+    let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
+    let patch = match patch_of(&state, p, &form, &current).await {
+        Ok(patch) => patch,
+        Err(e) => {
+            return show_form(
+                &state,
+                &caller,
+                forms::FormHead {
+                    title,
+                    cancel,
+                    version: version.unwrap_or(m.version),
+                },
+                &current,
+                contact_errors(tr, &e),
+                false,
+            )
+            .await;
+        }
+    };
+    match contacts::update(&state.app, p, id, version, patch.clone()).await {
+        Ok(_) => Ok(Redirect::to(&cancel).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let mut merged = serde_json::to_value(&current).unwrap_or(Value::Null);
+            if let Value::Object(map) = &mut merged {
+                map.extend(patch);
+            }
+            let draft: ContactDraft = serde_json::from_value(merged).unwrap_or(current);
+            show_form(
+                &state,
+                &caller,
+                forms::FormHead {
+                    title,
+                    cancel,
+                    version: version.unwrap_or(m.version),
+                },
+                &draft,
+                contact_errors(tr, &e),
+                false,
+            )
+            .await
+        }
+        Err(AppError::VersionMismatch { .. }) => {
+            let errors = forms::conflict_errors(
+                &patch,
+                &serde_json::to_value(&current).unwrap_or(Value::Null),
+            );
+            show_form(
+                &state,
+                &caller,
+                forms::FormHead {
+                    title,
+                    cancel,
+                    version: m.version,
+                },
+                &current,
+                errors,
+                true,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -2,7 +2,9 @@
 //! adds live search and the `/` shortcut.
 
 pub mod accounts;
+pub mod admin;
 pub mod contacts;
+pub mod forms;
 pub mod session;
 
 use crate::AppState;
@@ -39,7 +41,26 @@ pub fn routes() -> Router<AppState> {
         .route("/trash", get(accounts::trash))
         .route("/search", get(accounts::search))
         .route("/contacts", get(contacts::list))
+        .route(
+            "/contacts/new",
+            get(contacts::new_form).post(contacts::create),
+        )
         .route("/contacts/{id}", get(contacts::card))
+        .route(
+            "/contacts/{id}/edit",
+            get(contacts::edit_form).post(contacts::save),
+        )
+        .route("/admin", get(admin::page))
+        .route("/admin/users", post(admin::add_user))
+        .route("/admin/users/{id}", post(admin::update_user))
+        .route("/admin/teams", post(admin::add_team))
+        .route("/admin/classifiers", post(admin::add_classifier))
+        .route("/admin/classifiers/{id}", post(admin::update_classifier))
+        .route("/admin/custom-fields", post(admin::add_custom_field))
+        .route(
+            "/admin/custom-fields/{id}",
+            post(admin::update_custom_field),
+        )
 }
 
 /// What every page's layout needs.
@@ -49,6 +70,8 @@ pub struct PageCtx {
     pub csrf: String,
     pub user_name: String,
     pub q: String,
+    /// Show the settings link.
+    pub show_admin: bool,
 }
 
 impl PageCtx {
@@ -60,6 +83,7 @@ impl PageCtx {
             csrf: caller.0.csrf.clone().unwrap_or_default(),
             user_name: user.map(|u| u.name.clone()).unwrap_or_default(),
             q: String::new(),
+            show_admin: admin::may_manage(caller),
         }
     }
 }

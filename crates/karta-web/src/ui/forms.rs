@@ -1,0 +1,128 @@
+//! Edit forms shared by every record page: one field row type, one page
+//! template, error messages beside fields, and the stale-save view.
+
+use super::{PageCtx, render};
+use askama::Template;
+use axum::response::Response;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// One row of a form.
+pub struct FormField {
+    pub name: String,
+    pub label: String,
+    /// `text`, `select`, `checkboxes` or `textarea`.
+    pub kind: &'static str,
+    pub value: String,
+    pub checked: Vec<String>,
+    pub options: Vec<(String, String)>,
+    pub error: String,
+}
+
+impl FormField {
+    /// A field of `kind` named `name`, labelled in the page language.
+    pub fn new(page: &PageCtx, name: &str, kind: &'static str, value: String) -> Self {
+        Self {
+            name: name.to_string(),
+            label: page.tr.field(name),
+            kind,
+            value,
+            checked: Vec::new(),
+            options: Vec::new(),
+            error: String::new(),
+        }
+    }
+
+    /// The same field with choices.
+    pub fn with_options(mut self, options: Vec<(String, String)>) -> Self {
+        self.options = options;
+        self
+    }
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    page: PageCtx,
+    title: String,
+    version: i64,
+    cancel: String,
+    conflict: bool,
+    has_errors: bool,
+    fields: Vec<FormField>,
+}
+
+/// What a form is about: its title, where Cancel goes, the version edited.
+pub struct FormHead {
+    pub title: String,
+    pub cancel: String,
+    pub version: i64,
+}
+
+/// Renders a form page; `errors` are attached to the fields they name.
+pub fn page(
+    page: PageCtx,
+    head: FormHead,
+    mut fields: Vec<FormField>,
+    errors: &HashMap<String, String>,
+    conflict: bool,
+) -> Response {
+    for f in &mut fields {
+        if let Some((_, message)) = errors
+            .iter()
+            .find(|(k, _)| *k == &f.name || k.starts_with(&format!("{}[", f.name)))
+        {
+            f.error = message.clone();
+        }
+    }
+    render(&FormPage {
+        has_errors: !errors.is_empty() && !conflict,
+        title: head.title,
+        version: head.version,
+        cancel: head.cancel,
+        conflict,
+        fields,
+        page,
+    })
+}
+
+/// One posted value.
+pub fn form_value(form: &[(String, String)], key: &str) -> Option<String> {
+    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
+}
+
+/// Field errors translated into the page language.
+pub fn error_map(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
+    e.0.iter()
+        .map(|f| (f.field.clone(), tr.error(f.code)))
+        .collect()
+}
+
+/// After a stale save: for each field the user changed differently from
+/// the stored record, what the user had typed (`≠ their value`).
+pub fn conflict_errors(patch: &Map<String, Value>, current: &Value) -> HashMap<String, String> {
+    let mut errors = HashMap::new();
+    for (k, mine) in patch {
+        let theirs = current.get(k).cloned().unwrap_or(Value::Null);
+        let same =
+            theirs == *mine || (theirs.is_null() && mine.as_array().is_some_and(Vec::is_empty));
+        if !same {
+            let shown = match mine {
+                Value::String(s) => s.clone(),
+                Value::Null => "—".into(),
+                Value::Array(a) => a
+                    .iter()
+                    .map(|v| {
+                        v.as_str()
+                            .map(String::from)
+                            .unwrap_or_else(|| v.to_string())
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            errors.insert(k.clone(), format!("≠ {shown}"));
+        }
+    }
+    errors
+}
