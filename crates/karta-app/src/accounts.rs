@@ -106,7 +106,7 @@ fn snapshot(f: &AccountFields) -> Value {
 }
 
 async fn write_search<C: ConnectionTrait>(db: &C, m: &Model) -> Result<(), AppError> {
-    let (public, private) = store::search_text(m);
+    let (public, private) = store::search_text(m.code, &store::fields_of(m));
     search::index(
         db,
         ENTITY,

@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod demo;
 pub mod directory;
 pub mod error;
+pub mod generate;
 pub mod policy;
 pub mod records;
 pub mod search;

@@ -1,5 +1,6 @@
 //! The `karta` binary: subcommands, configuration, logging.
 
+mod bench;
 mod config;
 
 use anyhow::{Context, Result, bail};
@@ -43,6 +44,21 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+    /// Measure list, search and card latency on a generated dataset (not
+    /// for production databases: it adds bench users and records).
+    Bench {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Accounts in the dataset (generated once, then reused).
+        #[arg(long, default_value_t = 100_000)]
+        accounts: usize,
+        /// Contacts per generated account.
+        #[arg(long, default_value_t = 2)]
+        contacts_per_account: usize,
+        /// Timed requests per workload.
+        #[arg(long, default_value_t = 300)]
+        samples: usize,
     },
     /// Manage API tokens.
     Token {
@@ -248,6 +264,23 @@ async fn main() -> Result<()> {
             demo,
             secure_cookies,
         } => serve(db, bind, demo, secure_cookies).await?,
+        Command::Bench {
+            db,
+            accounts,
+            contacts_per_account,
+            samples,
+        } => {
+            let app = open(&db).await?;
+            bench::run(
+                app,
+                bench::Bench {
+                    accounts,
+                    contacts_per_account,
+                    samples,
+                },
+            )
+            .await?;
+        }
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Database is up to date.");

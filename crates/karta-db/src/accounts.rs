@@ -171,22 +171,26 @@ pub fn set_fields(a: &mut ActiveModel, f: &AccountFields) {
     a.custom = Set(serde_json::Value::Object(f.custom.clone()));
 }
 
-/// Text indexed for search: public part and personal-data part.
-pub fn search_text(m: &Model) -> (String, String) {
-    let code = karta_core::identifiers::CustomerCode(m.code);
+/// Text indexed for search: public part and personal-data part (accounts
+/// hold no personal data).
+pub fn search_text(code: i64, f: &AccountFields) -> (String, String) {
+    let code = karta_core::identifiers::CustomerCode(code);
+    let inn = f.inn.as_ref().map(ToString::to_string);
+    let ogrn = f.ogrn.as_ref().map(ToString::to_string);
     let public = [
-        Some(m.name.as_str()),
-        m.legal_name.as_deref(),
-        m.inn.as_deref(),
-        m.ogrn.as_deref(),
-        m.legal_address.as_deref(),
-        m.actual_address.as_deref(),
+        Some(&f.name),
+        f.legal_name.as_ref(),
+        inn.as_ref(),
+        ogrn.as_ref(),
+        f.legal_address.as_ref(),
+        f.actual_address.as_ref(),
     ]
     .into_iter()
     .flatten()
+    .map(String::as_str)
     .collect::<Vec<_>>()
     .join(" ");
-    (format!("{code} k{:06} {public}", m.code), String::new())
+    (format!("{code} k{:06} {public}", code.0), String::new())
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -328,4 +332,10 @@ pub async fn with_inn<C: ConnectionTrait>(
         q = q.filter(Column::Id.ne(id));
     }
     q.all(db).await
+}
+
+/// Number of account rows, live or in the trash (for the benchmark loader).
+pub async fn count_all<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Entity::find().count(db).await
 }

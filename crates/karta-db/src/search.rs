@@ -112,6 +112,44 @@ pub async fn index<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Stores many index entries at once (bulk loads). On SQLite the full-text
+/// rows are copied from `search_docs` in one statement.
+pub async fn index_many<C: ConnectionTrait>(
+    db: &C,
+    docs: &[(&str, Uuid, String, String)],
+) -> Result<(), DbErr> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let backend = db.get_database_backend();
+    let mut insert = Query::insert();
+    insert
+        .into_table("search_docs")
+        .columns(["entity", "record_id", "body", "private_body"]);
+    for (entity, id, body, private) in docs {
+        insert
+            .values([
+                (*entity).into(),
+                (*id).into(),
+                body.clone().into(),
+                private.clone().into(),
+            ])
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+    }
+    db.execute(&insert).await?;
+    if backend == sea_orm::DbBackend::Sqlite {
+        let first = docs[0].1;
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            "INSERT INTO search_fts (rowid, body, private_body) \
+             SELECT id, body, private_body FROM search_docs WHERE id >= (SELECT id FROM search_docs WHERE record_id = ?)",
+            [first.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Removes a record from the index.
 pub async fn remove<C: ConnectionTrait>(db: &C, record_id: Uuid) -> Result<(), DbErr> {
     let backend = db.get_database_backend();

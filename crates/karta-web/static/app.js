@@ -29,6 +29,16 @@
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 200); });
   });
 
+  // Instants are sent in UTC; show them in the reader's own time zone.
+  var lang = document.documentElement.lang || "ru";
+  document.querySelectorAll("time[datetime]").forEach(function (t) {
+    var d = new Date(t.getAttribute("datetime"));
+    if (!isNaN(d)) {
+      t.textContent = d.toLocaleString(lang, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+      t.title = t.getAttribute("datetime");
+    }
+  });
+
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) {
       var lang = document.documentElement.lang;

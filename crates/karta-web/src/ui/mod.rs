@@ -144,7 +144,11 @@ impl Labels {
 
 /// One timeline entry, ready to show.
 pub struct TimelineEntry {
+    /// UTC, shown as is without JavaScript and converted to the browser's
+    /// time zone by `app.js`.
     pub at: String,
+    /// RFC 3339 instant for `<time datetime>`.
+    pub iso: String,
     pub who: String,
     pub what: String,
     pub detail: String,
@@ -182,7 +186,8 @@ pub fn timeline(rows: Vec<ChangeView>, tr: Tr) -> Vec<TimelineEntry> {
                 _ => String::new(),
             };
             TimelineEntry {
-                at: c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+                at: format!("{} UTC", c.at.get(..16).unwrap_or(&c.at).replace('T', " ")),
+                iso: c.at.clone(),
                 who: c.actor_name.unwrap_or_else(|| tr.t("history-system")),
                 what,
                 detail,

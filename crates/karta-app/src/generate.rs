@@ -1,0 +1,262 @@
+//! A deterministic generator of large datasets (benchmarks): accounts with
+//! valid INNs and contacts with Russian and English names, written in bulk
+//! batches with their links, search entries and a "create" history row.
+
+use crate::{App, AppError};
+use karta_core::accounts::{AccountDraft, AccountFields};
+use karta_core::contacts::{ContactDraft, ContactFields};
+use karta_core::identifiers::Inn;
+use karta_db::entities::{account, change, contact, contact_account, contact_channel};
+use karta_db::{accounts as account_store, contacts as contact_store, search};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use uuid::Uuid;
+
+const RU: &[&str] = &[
+    "Ромашка",
+    "Вектор",
+    "Альфа",
+    "Сибирь",
+    "Прогресс",
+    "Север",
+    "Орион",
+    "Гранит",
+    "Меридиан",
+    "Техноком",
+    "Волга",
+    "Уралмет",
+    "Энергия",
+    "Кристалл",
+    "Континент",
+    "Балтика",
+];
+const EN: &[&str] = &[
+    "Northwind",
+    "Harbor",
+    "Acme",
+    "Silverline",
+    "Greenfield",
+    "Summit",
+    "Brightway",
+    "Oakridge",
+];
+const FIRST: &[&str] = &[
+    "Алексей",
+    "Сергей",
+    "Ольга",
+    "Татьяна",
+    "Михаил",
+    "Наталья",
+    "James",
+    "Emily",
+    "Oliver",
+    "Sophie",
+];
+const LAST: &[&str] = &[
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Соколов",
+    "Лебедев",
+    "Smith",
+    "Brown",
+    "Taylor",
+    "Wilson",
+];
+const REGIONS: &[&str] = &["moscow", "spb", "kazan", "ekb", "nsk"];
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn db_err(e: impl std::fmt::Display) -> AppError {
+    AppError::Db(karta_db::DbErr::Custom(e.to_string()))
+}
+
+/// Adds `accounts` accounts with `contacts_per_account` contacts each, owned
+/// round-robin by `owners` (user id, team id). Returns the time taken.
+pub async fn generate(
+    app: &App,
+    accounts: usize,
+    contacts_per_account: usize,
+    owners: &[(Uuid, Option<Uuid>)],
+    seed: u64,
+) -> Result<std::time::Duration, AppError> {
+    let started = std::time::Instant::now();
+    let mut rng = Rng(seed);
+    let batch = 500;
+    let mut done = 0;
+    while done < accounts {
+        let n = batch.min(accounts - done);
+        let txn = app.db.begin_write().await?;
+        let backend = txn.get_database_backend();
+        let first_code: i64 = {
+            let sql = format!(
+                "UPDATE counters SET value = value + {n} WHERE name = 'account_code' RETURNING value"
+            );
+            let row = txn
+                .query_one_raw(Statement::from_string(backend, sql))
+                .await?
+                .ok_or_else(|| db_err("no counter"))?;
+            row.try_get::<i64>("", "value")? - n as i64 + 1
+        };
+        let now = app.now();
+        let (mut acc_rows, mut con_rows, mut links, mut channels, mut docs, mut history) =
+            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        for i in 0..n {
+            let seq = done + i;
+            let (owner, team) = owners[seq % owners.len()];
+            let name = if seq % 5 == 4 {
+                format!(
+                    "{} {} {}",
+                    EN[rng.below(EN.len())],
+                    ["Ltd", "LLC", "Group"][seq % 3],
+                    seq
+                )
+            } else {
+                format!("ООО «{}-{}»", RU[rng.below(RU.len())], seq)
+            };
+            let draft = AccountDraft {
+                name,
+                types: vec![if seq % 4 == 0 { "prospect" } else { "customer" }.into()],
+                inn: Inn::complete(&format!("{:09}", 100_000_000 + seq * 7 % 899_999_999))
+                    .map(|i| i.to_string()),
+                region: Some(REGIONS[rng.below(REGIONS.len())].into()),
+                owner_id: Some(owner),
+                team_id: team,
+                ..Default::default()
+            };
+            let fields: AccountFields = draft.validate().map_err(AppError::Invalid)?;
+            let id = Uuid::now_v7();
+            let mut a = account::ActiveModel {
+                id: Set(id),
+                code: Set(first_code + i as i64),
+                created_at: Set(now),
+                created_by: Set(None),
+                updated_at: Set(now),
+                updated_by: Set(None),
+                deleted_at: Set(None),
+                deleted_by: Set(None),
+                version: Set(1),
+                ..Default::default()
+            };
+            account_store::set_fields(&mut a, &fields);
+            let (public, private) = account_store::search_text(first_code + i as i64, &fields);
+            docs.push((
+                "accounts",
+                id,
+                karta_core::search::index_terms(&public),
+                karta_core::search::index_terms(&private),
+            ));
+            history.push(history_row("accounts", id, now));
+            acc_rows.push(a);
+            for c in 0..contacts_per_account {
+                let draft = ContactDraft {
+                    first_name: Some(FIRST[rng.below(FIRST.len())].into()),
+                    last_name: Some(LAST[rng.below(LAST.len())].into()),
+                    emails: vec![format!("c{seq}.{c}@example.ru")],
+                    phones: vec![format!("+7 9{:09}", (seq * 10 + c) % 1_000_000_000)],
+                    account_ids: vec![id],
+                    owner_id: Some(owner),
+                    team_id: team,
+                    ..Default::default()
+                };
+                let cf: ContactFields = draft.validate().map_err(AppError::Invalid)?;
+                let cid = Uuid::now_v7();
+                let mut m = contact::ActiveModel {
+                    id: Set(cid),
+                    created_at: Set(now),
+                    created_by: Set(None),
+                    updated_at: Set(now),
+                    updated_by: Set(None),
+                    deleted_at: Set(None),
+                    deleted_by: Set(None),
+                    version: Set(1),
+                    ..Default::default()
+                };
+                contact_store::set_fields(&mut m, &cf);
+                con_rows.push(m);
+                links.push(contact_account::ActiveModel {
+                    contact_id: Set(cid),
+                    account_id: Set(id),
+                });
+                for e in &cf.emails {
+                    channels.push(contact_channel::ActiveModel {
+                        contact_id: Set(cid),
+                        kind: Set("email".into()),
+                        value: Set(e.to_string()),
+                    });
+                }
+                for p in &cf.phones {
+                    channels.push(contact_channel::ActiveModel {
+                        contact_id: Set(cid),
+                        kind: Set("phone".into()),
+                        value: Set(p.to_string()),
+                    });
+                }
+                let (public, private) = contact_store::search_text(&cf);
+                docs.push((
+                    "contacts",
+                    cid,
+                    karta_core::search::index_terms(&public),
+                    karta_core::search::index_terms(&private),
+                ));
+                history.push(history_row("contacts", cid, now));
+            }
+        }
+        account::Entity::insert_many(acc_rows).exec(&txn).await?;
+        for chunk in con_rows.chunks(500) {
+            contact::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        for chunk in links.chunks(2000) {
+            contact_account::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        for chunk in channels.chunks(2000) {
+            contact_channel::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        for chunk in history.chunks(1000) {
+            change::Entity::insert_many(chunk.to_vec())
+                .exec(&txn)
+                .await?;
+        }
+        for chunk in docs.chunks(1000) {
+            search::index_many(&txn, chunk).await?;
+        }
+        txn.commit().await?;
+        done += n;
+    }
+    Ok(started.elapsed())
+}
+
+fn history_row(entity: &str, id: Uuid, at: i64) -> change::ActiveModel {
+    change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        entity: Set(entity.into()),
+        record_id: Set(id),
+        at: Set(at),
+        actor_id: Set(None),
+        channel: Set("import".into()),
+        action: Set("create".into()),
+        field: Set(None),
+        old_value: Set(None),
+        new_value: Set(None),
+    }
+}
