@@ -49,6 +49,12 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[idx].as_secs_f64() * 1000.0
 }
 
+/// The requests one timed sample makes: (path, token) pairs.
+type Requests = Vec<(String, String)>;
+
+/// A named workload producing the requests of one sample.
+type Workload<'a> = (&'a str, Box<dyn Fn(&mut Rng) -> Requests + 'a>);
+
 struct Rng(u64);
 
 impl Rng {
@@ -186,7 +192,7 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
         }
     }
     anyhow::ensure!(!ids.is_empty(), "no accounts to benchmark");
-    let workloads: Vec<(&str, Box<dyn Fn(&mut Rng) -> Vec<(String, String)>>)> = vec![
+    let workloads: Vec<Workload> = vec![
         (
             "list, first page (rep: team visibility)",
             Box::new(|_| vec![("/api/v1/accounts?limit=50".to_string(), rep.clone())]),

@@ -4,9 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -63,20 +61,16 @@ pub fn keyset<E: EntityTrait, C: ColumnTrait>(
             serde_json::Value::String(s) => sea_orm::Value::String(Some(s.clone())),
             _ => sea_orm::Value::String(None),
         };
-        let after: Condition = if descending {
-            Condition::any().add(Expr::col(key).lt(value.clone())).add(
-                Condition::all()
-                    .add(Expr::col(key).eq(value))
-                    .add(id.lt(c.id)),
-            )
+        // A row-value comparison `(key, id) > (k, id)`: both engines turn it
+        // into one index range scan.
+        let row = Expr::tuple([Expr::col(key), Expr::col(id)]);
+        let after = Expr::tuple([Expr::val(value), Expr::val(c.id)]);
+        let condition = if descending {
+            row.lt(after)
         } else {
-            Condition::any().add(Expr::col(key).gt(value.clone())).add(
-                Condition::all()
-                    .add(Expr::col(key).eq(value))
-                    .add(id.gt(c.id)),
-            )
+            row.gt(after)
         };
-        select = select.filter(after.into_condition());
+        select = select.filter(condition.into_condition());
     }
     select
 }

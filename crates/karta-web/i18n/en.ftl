@@ -168,3 +168,5 @@ field-consent_date = Consent date (YYYY-MM-DD)
 err-unknown_account = No such account visible to you.
 err-name_required = Enter a first or last name.
 err-field_not_allowed = You may not set this field.
+list-columns = Columns
+field-code = Code

@@ -169,3 +169,5 @@ field-consent_date = Дата согласия (ГГГГ-ММ-ДД)
 err-unknown_account = Нет такого контрагента среди доступных вам.
 err-name_required = Укажите имя или фамилию.
 err-field_not_allowed = Вы не можете заполнять это поле.
+list-columns = Столбцы
+field-code = Код

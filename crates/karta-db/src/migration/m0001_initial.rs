@@ -265,17 +265,21 @@ impl MigrationTrait for Migration {
         record_columns(&mut accounts);
         accounts.index(Index::create().name("accounts_code").col("code").unique());
         m.create_table(accounts.take()).await?;
+        // Lists read live records in key order: partial indexes over live
+        // rows let both engines walk the index instead of sorting.
         for (name, cols) in [
-            ("accounts_name", &["name_key", "id"][..]),
-            ("accounts_team_name", &["team_id", "name_key", "id"][..]),
-            ("accounts_owner_name", &["owner_id", "name_key", "id"][..]),
-            ("accounts_updated", &["updated_at", "id"][..]),
-            ("accounts_inn", &["inn"][..]),
-            ("accounts_deleted", &["deleted_at"][..]),
-            ("accounts_region", &["region", "name_key", "id"][..]),
+            ("accounts_live_name", "name_key, id"),
+            ("accounts_live_team_name", "team_id, name_key, id"),
+            ("accounts_live_owner_name", "owner_id, name_key, id"),
+            ("accounts_live_updated", "updated_at, id"),
+            ("accounts_live_created", "created_at, id"),
+            ("accounts_live_region_name", "region, name_key, id"),
         ] {
-            m.create_index(index("accounts", name, cols)).await?;
+            live_index(m, "accounts", name, cols).await?;
         }
+        m.create_index(index("accounts", "accounts_inn", &["inn"]))
+            .await?;
+        trash_index(m, "accounts").await?;
 
         let mut contacts = Table::create();
         contacts
@@ -301,14 +305,15 @@ impl MigrationTrait for Migration {
         record_columns(&mut contacts);
         m.create_table(contacts.take()).await?;
         for (name, cols) in [
-            ("contacts_name", &["name_key", "id"][..]),
-            ("contacts_team_name", &["team_id", "name_key", "id"][..]),
-            ("contacts_owner_name", &["owner_id", "name_key", "id"][..]),
-            ("contacts_updated", &["updated_at", "id"][..]),
-            ("contacts_deleted", &["deleted_at"][..]),
+            ("contacts_live_name", "name_key, id"),
+            ("contacts_live_team_name", "team_id, name_key, id"),
+            ("contacts_live_owner_name", "owner_id, name_key, id"),
+            ("contacts_live_updated", "updated_at, id"),
+            ("contacts_live_created", "created_at, id"),
         ] {
-            m.create_index(index("contacts", name, cols)).await?;
+            live_index(m, "contacts", name, cols).await?;
         }
+        trash_index(m, "contacts").await?;
         m.create_table(
             Table::create()
                 .table("contact_accounts")
@@ -395,6 +400,31 @@ impl MigrationTrait for Migration {
             "the initial schema cannot be rolled back".into(),
         ))
     }
+}
+
+/// An index over live (not deleted) rows; the same SQL on both engines.
+async fn live_index(
+    m: &SchemaManager<'_>,
+    table: &str,
+    name: &str,
+    cols: &str,
+) -> Result<(), DbErr> {
+    m.get_connection()
+        .execute_unprepared(&format!(
+            "CREATE INDEX {name} ON {table} ({cols}) WHERE deleted_at IS NULL"
+        ))
+        .await
+        .map(|_| ())
+}
+
+/// An index over the trash (small), for the trash view and the purge job.
+async fn trash_index(m: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+    m.get_connection()
+        .execute_unprepared(&format!(
+            "CREATE INDEX {table}_trash ON {table} (deleted_at, id) WHERE deleted_at IS NOT NULL"
+        ))
+        .await
+        .map(|_| ())
 }
 
 /// The engine's full-text index over `search_docs` (the one engine-specific

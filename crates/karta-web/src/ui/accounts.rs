@@ -10,6 +10,8 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use karta_app::views::DuplicateHint;
 use karta_app::{AppError, accounts};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
@@ -20,15 +22,25 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
 
+/// A list column: key (`inn`, `custom.tier`) and its label.
+pub struct Column {
+    key: String,
+    label: String,
+}
+
 pub struct Row {
     id: Uuid,
-    code: String,
     name: String,
-    inn: String,
-    types: String,
-    region: String,
-    status: String,
-    owner: String,
+    /// One cell per chosen column, in order.
+    cells: Vec<String>,
+}
+
+/// A filter on a one-of custom field.
+pub struct CustomSelect {
+    name: String,
+    label: String,
+    value: String,
+    options: Vec<(String, String)>,
 }
 
 #[derive(Template)]
@@ -42,9 +54,19 @@ struct ListPage {
     types: Vec<(String, String)>,
     statuses: Vec<(String, String)>,
     sorts: Vec<(String, String)>,
+    custom_selects: Vec<CustomSelect>,
+    all_columns: Vec<Column>,
+    chosen: Vec<String>,
+    columns: Vec<Column>,
     rows: Vec<Row>,
     next: Option<String>,
 }
+
+const COLUMNS_COOKIE: &str = "karta_account_columns";
+const DEFAULT_COLUMNS: &[&str] = &["code", "inn", "types", "region", "status", "owner_id"];
+const FIXED_COLUMNS: &[&str] = &[
+    "code", "inn", "types", "region", "industry", "segment", "status", "owner_id", "tags",
+];
 
 async fn user_names(state: &AppState) -> Result<HashMap<Uuid, String>, ApiError> {
     Ok(karta_db::users::users(state.app.db.conn())
@@ -63,19 +85,85 @@ fn type_names(page: &PageCtx, types: &str) -> String {
         .join(", ")
 }
 
-/// The account list.
+fn option_pairs(def: &custom_field::Model, tr: crate::i18n::Tr) -> Vec<(String, String)> {
+    def.options
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|o| {
+                    let code = o
+                        .get("code")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    let label = o
+                        .get(if tr.lang == "en" {
+                            "label_en"
+                        } else {
+                            "label_ru"
+                        })
+                        .and_then(Value::as_str)
+                        .unwrap_or(&code)
+                        .to_string();
+                    (code, label)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The account list: search, filters (including one-of custom fields),
+/// sort, keyset paging and a remembered choice of columns.
 pub async fn list(
     State(state): State<AppState>,
     caller: UiCaller,
-    Query(params): Query<HashMap<String, String>>,
+    jar: CookieJar,
+    Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    let mut page = PageCtx::of(&caller);
-    let get = |k: &str| params.get(k).cloned().unwrap_or_default();
+    let page = PageCtx::of(&caller);
+    let tr = page.tr;
+    let get = |k: &str| {
+        params
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let defs = karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts")
+        .await?
+        .into_iter()
+        .filter(|d| d.active)
+        .collect::<Vec<_>>();
+    let mut custom = Vec::new();
+    let mut custom_selects = Vec::new();
+    for d in defs.iter().filter(|d| d.field_type == "one_of") {
+        let name = format!("custom.{}", d.key);
+        let value = get(&name);
+        if !value.is_empty() {
+            custom.push(karta_db::search::CustomFilter {
+                key: d.key.clone(),
+                field_type: karta_core::custom_fields::FieldType::OneOf,
+                value: value.clone(),
+            });
+        }
+        let label = if tr.lang == "en" {
+            d.label_en.clone()
+        } else {
+            d.label_ru.clone()
+        };
+        custom_selects.push(CustomSelect {
+            options: option_pairs(d, tr),
+            name,
+            label,
+            value,
+        });
+    }
     let q = get("q");
     let filter = AccountFilter {
         terms: karta_core::search::query_terms(&q),
         account_type: AccountType::parse(&get("type")).ok(),
         status: AccountStatus::parse(&get("status")).ok(),
+        custom,
         ..Default::default()
     };
     let sort_text = if get("sort").is_empty() {
@@ -85,8 +173,9 @@ pub async fn list(
     };
     let sort = AccountSort::parse(&sort_text).unwrap_or_default();
     let cursor = params
-        .get("cursor")
-        .and_then(|c| karta_db::page::Cursor::decode(c));
+        .iter()
+        .find(|(k, _)| k == "cursor")
+        .and_then(|(_, c)| karta_db::page::Cursor::decode(c));
     let result = accounts::list(
         &state.app,
         &caller.0.principal,
@@ -96,32 +185,100 @@ pub async fn list(
         50,
     )
     .await?;
+
+    let mut all_columns: Vec<Column> = FIXED_COLUMNS
+        .iter()
+        .map(|k| Column {
+            key: k.to_string(),
+            label: tr.field(k),
+        })
+        .collect();
+    all_columns.extend(defs.iter().map(|d| Column {
+        key: format!("custom.{}", d.key),
+        label: if tr.lang == "en" {
+            d.label_en.clone()
+        } else {
+            d.label_ru.clone()
+        },
+    }));
+    let picked: Vec<String> = params
+        .iter()
+        .filter(|(k, _)| k == "col")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let remembered = jar
+        .get(COLUMNS_COOKIE)
+        .map(|c| c.value().split(',').map(String::from).collect::<Vec<_>>());
+    let chosen: Vec<String> = if !picked.is_empty() {
+        picked
+    } else if let Some(r) = remembered {
+        r
+    } else {
+        DEFAULT_COLUMNS
+            .iter()
+            .map(|s| s.to_string())
+            .chain(
+                defs.iter()
+                    .filter(|d| d.show_in_list)
+                    .map(|d| format!("custom.{}", d.key)),
+            )
+            .collect()
+    };
+    let columns: Vec<Column> = all_columns
+        .iter()
+        .filter(|c| chosen.contains(&c.key))
+        .map(|c| Column {
+            key: c.key.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
+
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
-    let labels = Labels::new(&classifiers, page.tr);
+    let labels = Labels::new(&classifiers, tr);
     let names = user_names(&state).await?;
     let rows = result
         .items
         .iter()
-        .map(|m| Row {
-            id: m.id,
-            code: CustomerCode(m.code).to_string(),
-            name: m.name.clone(),
-            inn: m.inn.clone().unwrap_or_default(),
-            types: type_names(&page, &m.types),
-            region: labels.of("region", m.region.as_deref()),
-            status: page.tr.t(&format!("status-{}", m.status)),
-            owner: m
-                .owner_id
-                .and_then(|o| names.get(&o).cloned())
-                .unwrap_or_default(),
+        .map(|m| {
+            let f = karta_db::accounts::fields_of(m);
+            let cells = columns
+                .iter()
+                .map(|c| match c.key.as_str() {
+                    "code" => CustomerCode(m.code).to_string(),
+                    "inn" => m.inn.clone().unwrap_or_default(),
+                    "types" => type_names(&page, &m.types),
+                    "region" => labels.of("region", m.region.as_deref()),
+                    "industry" => labels.of("industry", m.industry.as_deref()),
+                    "segment" => labels.of("segment", m.segment.as_deref()),
+                    "status" => tr.t(&format!("status-{}", m.status)),
+                    "owner_id" => m
+                        .owner_id
+                        .and_then(|o| names.get(&o).cloned())
+                        .unwrap_or_default(),
+                    "tags" => f.tags.join(", "),
+                    key => {
+                        let k = key.trim_start_matches("custom.");
+                        match (defs.iter().find(|d| d.key == k), f.custom.get(k)) {
+                            (Some(d), Some(v)) => custom_text(d, v, tr),
+                            _ => String::new(),
+                        }
+                    }
+                })
+                .collect();
+            Row {
+                id: m.id,
+                name: m.name.clone(),
+                cells,
+            }
         })
         .collect();
     let next = result.next_cursor.map(|c| {
         let mut url = format!("/accounts?cursor={c}&sort={sort_text}");
-        for k in ["q", "type", "status"] {
-            if let Some(v) = params.get(k) {
-                url.push_str(&format!("&{k}={}", urlencode(v)));
-            }
+        for (k, v) in params
+            .iter()
+            .filter(|(k, _)| k == "q" || k == "type" || k == "status" || k.starts_with("custom."))
+        {
+            url.push_str(&format!("&{k}={}", urlencode(v)));
         }
         url
     });
@@ -131,14 +288,13 @@ pub async fn list(
         ("-updated_at", "↓ updated"),
         ("code", "K-…"),
     ];
-    page.q = String::new();
     let view = ListPage {
         types: AccountType::ALL
             .iter()
             .map(|t| {
                 (
                     t.as_str().to_string(),
-                    page.tr.t(&format!("type-{}", t.as_str())),
+                    tr.t(&format!("type-{}", t.as_str())),
                 )
             })
             .collect(),
@@ -147,7 +303,7 @@ pub async fn list(
             .map(|s| {
                 (
                     s.as_str().to_string(),
-                    page.tr.t(&format!("status-{}", s.as_str())),
+                    tr.t(&format!("status-{}", s.as_str())),
                 )
             })
             .collect(),
@@ -158,12 +314,22 @@ pub async fn list(
         type_filter: get("type"),
         status_filter: get("status"),
         sort: sort_text,
+        custom_selects,
+        all_columns,
+        columns,
         q,
         rows,
         next,
         page,
+        chosen: chosen.clone(),
     };
-    Ok(render(&view))
+    let cookie = Cookie::build((COLUMNS_COOKIE, chosen.join(",")))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .permanent()
+        .build();
+    Ok((jar.add(cookie), render(&view)).into_response())
 }
 
 fn urlencode(v: &str) -> String {
