@@ -4,9 +4,8 @@
 use crate::{App, AppError, Principal};
 use karta_core::identifiers::{CustomerCode, Phone};
 use karta_core::roles::{Access, Entity, Reach};
-use karta_db::accounts::{AccountFilter, AccountSort};
-use karta_db::contacts::{ContactFilter, ContactSort};
 use karta_db::entities::{account, contact};
+use karta_db::records;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -18,40 +17,48 @@ pub struct Found {
     pub contact_accounts: HashMap<Uuid, Vec<Uuid>>,
 }
 
-/// Searches both entities the principal may read. A customer code finds
-/// its account first.
+/// Searches both entities the principal may read: the first `limit`
+/// visible matches of each, ordered by name. A customer code finds its
+/// account first.
 pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Found, AppError> {
     let terms = karta_core::search::query_terms(q);
     let mut found = Found::default();
     if terms.is_empty() {
         return Ok(found);
     }
+    let db = app.db.conn();
+    let backend = app.db.backend();
     if p.reach(Entity::Accounts, Access::Read) != Reach::Nothing {
         if let Ok(code) = CustomerCode::parse(q)
             && let Ok(m) = crate::accounts::by_code(app, p, code).await
         {
             found.accounts.push(m);
         }
-        let filter = AccountFilter {
-            terms: terms.clone(),
-            ..Default::default()
-        };
-        let page = crate::accounts::list(app, p, filter, AccountSort::Name, None, limit).await?;
-        for m in page.items {
+        let vis = p.visibility(Entity::Accounts, Access::Read);
+        let mut matches =
+            records::search::<account::Entity, _>(db, backend, &terms, false, vis, limit).await?;
+        matches.sort_by(|a, b| a.name_key.cmp(&b.name_key));
+        for m in matches {
             if !found.accounts.iter().any(|a| a.id == m.id) {
                 found.accounts.push(m);
             }
         }
     }
     if p.reach(Entity::Contacts, Access::Read) != Reach::Nothing {
-        let filter = ContactFilter {
-            terms,
-            ..Default::default()
-        };
-        let (page, links) =
-            crate::contacts::list(app, p, filter, ContactSort::Name, None, limit).await?;
-        found.contacts = page.items;
-        found.contact_accounts = links;
+        let vis = p.visibility(Entity::Contacts, Access::Read);
+        let mut matches = records::search::<contact::Entity, _>(
+            db,
+            backend,
+            &terms,
+            p.sees_personal_data(),
+            vis,
+            limit,
+        )
+        .await?;
+        matches.sort_by(|a, b| a.name_key.cmp(&b.name_key));
+        let ids: Vec<Uuid> = matches.iter().map(|c| c.id).collect();
+        found.contact_accounts = karta_db::contacts::account_links(db, &ids).await?;
+        found.contacts = matches;
     }
     Ok(found)
 }

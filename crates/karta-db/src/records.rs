@@ -4,6 +4,8 @@
 
 use crate::entities::{account, contact};
 use crate::visibility::Visibility;
+use crate::{Backend, search};
+use sea_orm::QuerySelect;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter,
@@ -136,4 +138,24 @@ pub async fn delete_row<E: Record, C: ConnectionTrait>(db: &C, id: Uuid) -> Resu
         .exec(db)
         .await
         .map(|_| ())
+}
+
+/// Up to `limit` visible live records whose search entry matches every
+/// term, in index order: search-as-you-type stops at the limit instead of
+/// sorting every match (callers order the few results themselves).
+pub async fn search<E: Record, C: ConnectionTrait>(
+    db: &C,
+    backend: Backend,
+    terms: &[String],
+    private: bool,
+    vis: Visibility,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    E::find()
+        .filter(E::id_col().in_subquery(search::matching_ids(backend, E::NAME, terms, private)))
+        .filter(E::deleted_col().is_null())
+        .filter(vis.condition(E::owner_col(), E::team_col()))
+        .limit(limit)
+        .all(db)
+        .await
 }

@@ -436,7 +436,7 @@ async fn create_search_index(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         DbBackend::Sqlite => {
             conn.execute_unprepared(
                 "CREATE VIRTUAL TABLE search_fts USING fts5(body, private_body, \
-                 content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0')",
+                 content='', contentless_delete=1, prefix='2 3 4', tokenize='unicode61 remove_diacritics 0')",
             )
             .await?;
         }
