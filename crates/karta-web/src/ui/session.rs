@@ -148,19 +148,31 @@ pub async fn language(
         form.locale.as_deref().unwrap_or("ru"),
     )
     .await?;
-    let back = headers
-        .get(header::REFERER)
-        .and_then(|v| v.to_str().ok())
-        .filter(|r| !r.contains("://") || r.contains("/accounts") || r.contains("/contacts"))
-        .unwrap_or("/accounts");
-    let path = back
-        .find("://")
-        .and_then(|i| back[i + 3..].find('/').map(|j| &back[i + 3 + j..]))
-        .unwrap_or(back);
-    Ok(Redirect::to(if path.starts_with('/') {
-        path
-    } else {
-        "/accounts"
-    })
-    .into_response())
+    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    Ok(Redirect::to(&local_path(referer)).into_response())
+}
+
+/// The path (and query) of a URL, to return to the same page; anything
+/// that is not a plain local path becomes the account list, so the switch
+/// can never redirect elsewhere.
+fn local_path(url: &str) -> String {
+    let path = match url.find("://") {
+        Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
+        None => url,
+    };
+    if path.starts_with('/') && !path.starts_with("//") { path.to_string() } else { "/accounts".to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::local_path;
+
+    #[test]
+    fn language_switch_returns_only_to_local_pages() {
+        assert_eq!(local_path("http://127.0.0.1:8080/accounts/1?x=2"), "/accounts/1?x=2");
+        assert_eq!(local_path("/contacts"), "/contacts");
+        assert_eq!(local_path("//evil.example/x"), "/accounts");
+        assert_eq!(local_path("https://evil.example"), "/accounts");
+        assert_eq!(local_path(""), "/accounts");
+    }
 }
