@@ -243,6 +243,9 @@ pub async fn generate(
         txn.commit().await?;
         done += n;
     }
+    // Fresh bulk data has no planner statistics until the engine gathers
+    // them; gather them now so plans match a database in steady use.
+    app.db.analyze().await?;
     Ok(started.elapsed())
 }
 

@@ -124,6 +124,12 @@ impl Db {
         self.conn.execute_unprepared("SELECT 1").await.map(|_| ())
     }
 
+    /// Refreshes the planner's statistics (after bulk loads; `ANALYZE` is
+    /// the same statement on both engines).
+    pub async fn analyze(&self) -> Result<(), DbErr> {
+        self.conn.execute_unprepared("ANALYZE").await.map(|_| ())
+    }
+
     /// Closes the pool (SQLite checkpoints its WAL on close).
     pub async fn close(self) -> Result<(), DbErr> {
         self.conn.close().await

@@ -148,7 +148,10 @@ pub async fn language(
         form.locale.as_deref().unwrap_or("ru"),
     )
     .await?;
-    let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let referer = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     Ok(Redirect::to(&local_path(referer)).into_response())
 }
 
@@ -160,7 +163,11 @@ fn local_path(url: &str) -> String {
         Some(i) => url[i + 3..].find('/').map_or("", |j| &url[i + 3 + j..]),
         None => url,
     };
-    if path.starts_with('/') && !path.starts_with("//") { path.to_string() } else { "/accounts".to_string() }
+    if path.starts_with('/') && !path.starts_with("//") {
+        path.to_string()
+    } else {
+        "/accounts".to_string()
+    }
 }
 
 #[cfg(test)]
@@ -169,7 +176,10 @@ mod tests {
 
     #[test]
     fn language_switch_returns_only_to_local_pages() {
-        assert_eq!(local_path("http://127.0.0.1:8080/accounts/1?x=2"), "/accounts/1?x=2");
+        assert_eq!(
+            local_path("http://127.0.0.1:8080/accounts/1?x=2"),
+            "/accounts/1?x=2"
+        );
         assert_eq!(local_path("/contacts"), "/contacts");
         assert_eq!(local_path("//evil.example/x"), "/accounts");
         assert_eq!(local_path("https://evil.example"), "/accounts");
