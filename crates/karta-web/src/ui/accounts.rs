@@ -648,31 +648,7 @@ async fn form_fields(
     {
         let name = format!("custom.{}", def.key);
         let current = draft.custom.get(&def.key);
-        let options: Vec<(String, String)> = def
-            .options
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|o| {
-                        let code = o
-                            .get("code")
-                            .and_then(Value::as_str)
-                            .unwrap_or_default()
-                            .to_string();
-                        let label = o
-                            .get(if tr.lang == "en" {
-                                "label_en"
-                            } else {
-                                "label_ru"
-                            })
-                            .and_then(Value::as_str)
-                            .unwrap_or(&code)
-                            .to_string();
-                        (code, label)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let options = option_pairs(&def, tr);
         let value = match current {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Object(o)) => karta_core::custom_fields::format_money_minor(
