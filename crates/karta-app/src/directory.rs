@@ -10,7 +10,7 @@ use karta_db::entities::{change, team, user};
 use karta_db::page::Page;
 use karta_db::users;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::IntoActiveModel;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -301,20 +301,8 @@ pub async fn change_views(
     app: &App,
     page: Page<change::Model>,
 ) -> Result<Page<ChangeView>, AppError> {
-    let mut ids: Vec<Uuid> = page.items.iter().filter_map(|c| c.actor_id).collect();
-    ids.sort();
-    ids.dedup();
-    let names: std::collections::HashMap<Uuid, String> = if ids.is_empty() {
-        Default::default()
-    } else {
-        user::Entity::find()
-            .filter(user::Column::Id.is_in(ids))
-            .all(app.db.conn())
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect()
-    };
+    let ids: Vec<Uuid> = page.items.iter().filter_map(|c| c.actor_id).collect();
+    let names = users::names(app.db.conn(), &ids).await?;
     let items = page
         .items
         .into_iter()

@@ -89,3 +89,24 @@ pub async fn update<C: ConnectionTrait>(
 ) -> Result<user::Model, DbErr> {
     user::Entity::update(model).exec(db).await
 }
+
+/// Names of the users with these ids, in one query (history actors, owners
+/// on a list page).
+pub async fn names<C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, DbErr> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    Ok(user::Entity::find()
+        .filter(user::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.name))
+        .collect())
+}

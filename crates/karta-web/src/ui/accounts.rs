@@ -68,14 +68,6 @@ const FIXED_COLUMNS: &[&str] = &[
     "code", "inn", "types", "region", "industry", "segment", "status", "owner_id", "tags",
 ];
 
-async fn user_names(state: &AppState) -> Result<HashMap<Uuid, String>, ApiError> {
-    Ok(karta_db::users::users(state.app.db.conn())
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect())
-}
-
 fn type_names(page: &PageCtx, types: &str) -> String {
     types
         .split(',')
@@ -235,7 +227,8 @@ pub async fn list(
 
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
-    let names = user_names(&state).await?;
+    let owners: Vec<Uuid> = result.items.iter().filter_map(|m| m.owner_id).collect();
+    let names = karta_db::users::names(state.app.db.conn(), &owners).await?;
     let rows = result
         .items
         .iter()
@@ -423,7 +416,11 @@ pub async fn card(
     let tr = page.tr;
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
-    let names = user_names(&state).await?;
+    let names = karta_db::users::names(
+        state.app.db.conn(),
+        &m.owner_id.into_iter().collect::<Vec<_>>(),
+    )
+    .await?;
     let f = karta_db::accounts::fields_of(&m);
     let text =
         |name: &str, v: Option<String>| (tr.field(name), v.unwrap_or_default(), name.to_string());
