@@ -29,7 +29,8 @@ pub enum AppError {
     /// The record changed since the client read it.
     #[error("stale version")]
     VersionMismatch { current: i64 },
-    /// The act conflicts with stored data (e.g. a duplicate name).
+    /// The act conflicts with stored data or a request still running; the
+    /// text is the stable error code clients see.
     #[error("conflict: {0}")]
     Conflict(&'static str),
     /// The database failed; details are logged, never shown.

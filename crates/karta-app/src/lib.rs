@@ -10,6 +10,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod generate;
+pub mod maintenance;
 pub mod policy;
 pub mod records;
 pub mod search;

@@ -348,9 +348,15 @@ pub async fn normalise_custom(
 ) -> Result<Map<String, Value>, AppError> {
     let defs = custom_fields::of_entity(app.db.conn(), entity).await?;
     let mut out = Map::new();
-    for key in values.keys() {
-        if !defs.iter().any(|d| d.active && &d.key == key) {
-            e.push(format!("custom.{key}"), "unknown_field");
+    for (key, value) in values {
+        match defs.iter().find(|d| &d.key == key) {
+            None => e.push(format!("custom.{key}"), "unknown_field"),
+            // A retired field keeps what records already hold, so their
+            // next edit does not fail on a field nobody can see any more.
+            Some(d) if !d.active && !value.is_null() => {
+                out.insert(key.clone(), value.clone());
+            }
+            Some(_) => {}
         }
     }
     for def in defs.iter().filter(|d| d.active) {

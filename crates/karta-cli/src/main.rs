@@ -169,21 +169,13 @@ async fn housekeeping(app: App) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
         tick.tick().await;
-        let purged = async {
-            let a = karta_app::accounts::purge(&app).await?;
-            let c = karta_app::contacts::purge(&app).await?;
-            let idle = karta_db::security::delete_idle_sessions(
-                app.db.conn(),
-                app.now() - app.config.session_idle,
-            )
-            .await?;
-            Ok::<_, AppError>((a, c, idle))
-        }
-        .await;
-        match purged {
-            Ok((a, c, s)) if a + c > 0 || s > 0 => {
-                tracing::info!(accounts = a, contacts = c, sessions = s, "purged")
-            }
+        match karta_app::maintenance::run(&app).await {
+            Ok(t) if t.accounts + t.contacts > 0 || t.sessions > 0 => tracing::info!(
+                accounts = t.accounts,
+                contacts = t.contacts,
+                sessions = t.sessions,
+                "purged"
+            ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
         }

@@ -267,9 +267,7 @@ pub async fn list<C: ConnectionTrait>(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let mut cond = Condition::all()
-        .add(vis.condition(Column::OwnerId, Column::TeamId))
-        .add(deleted_condition(filter.deleted));
+    let mut cond = Condition::all().add(deleted_condition(filter.deleted));
     if let Some(t) = filter.account_type {
         cond = cond.add(Column::Types.like(format!("%,{},%", t.as_str())));
     }
@@ -306,8 +304,9 @@ pub async fn list<C: ConnectionTrait>(
         ));
     }
     let (key, descending) = sort.column();
-    let rows = page::keyset(
+    let rows = page::keyset_over(
         Entity::find().filter(cond),
+        vis.branches(Column::OwnerId, Column::TeamId),
         key,
         Column::Id,
         descending,

@@ -244,13 +244,11 @@ pub async fn list<C: ConnectionTrait>(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let mut cond = Condition::all()
-        .add(vis.condition(Column::OwnerId, Column::TeamId))
-        .add(if filter.deleted {
-            Column::DeletedAt.is_not_null()
-        } else {
-            Column::DeletedAt.is_null()
-        });
+    let mut cond = Condition::all().add(if filter.deleted {
+        Column::DeletedAt.is_not_null()
+    } else {
+        Column::DeletedAt.is_null()
+    });
     if let Some(account_id) = filter.account_id {
         cond = cond.add(
             Column::Id.in_subquery(
@@ -288,8 +286,9 @@ pub async fn list<C: ConnectionTrait>(
         );
     }
     let (key, descending) = sort.column();
-    let rows = page::keyset(
+    let rows = page::keyset_over(
         Entity::find().filter(cond),
+        vis.branches(Column::OwnerId, Column::TeamId),
         key,
         Column::Id,
         descending,

@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod entities;
 pub mod history;
+pub mod idempotency;
 pub mod migration;
 pub mod page;
 pub mod records;

@@ -3,8 +3,11 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Expr, ExprTrait, IntoCondition};
-use sea_orm::{ColumnTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, IntoCondition, Query, UnionType};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -73,6 +76,58 @@ pub fn keyset<E: EntityTrait, C: ColumnTrait>(
         select = select.filter(condition.into_condition());
     }
     select
+}
+
+/// `keyset` over the union of `branches` (see `Visibility::branches`):
+/// each branch reads at most one page in key order from its own index, and
+/// the page is cut from those few rows. With one branch it is plain
+/// `keyset`; with none, an empty page.
+pub fn keyset_over<E: EntityTrait, C: ColumnTrait>(
+    select: Select<E>,
+    branches: Vec<Condition>,
+    key: C,
+    id: C,
+    descending: bool,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Select<E> {
+    if branches.len() < 2 {
+        let only = branches
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Condition::all().add(Expr::val(1).eq(0)));
+        return keyset(select.filter(only), key, id, descending, cursor, limit);
+    }
+    let mut union: Option<sea_orm::sea_query::SelectStatement> = None;
+    for (i, branch) in branches.into_iter().enumerate() {
+        let ids = keyset(
+            select.clone().filter(branch),
+            key,
+            id,
+            descending,
+            cursor,
+            limit,
+        )
+        .select_only()
+        .column(id)
+        .into_query();
+        // Each branch is wrapped so its ORDER BY and LIMIT stay its own.
+        let part = Query::select()
+            .column(Asterisk)
+            .from_subquery(ids, Alias::new(format!("branch{i}")))
+            .to_owned();
+        match union.as_mut() {
+            None => union = Some(part),
+            Some(u) => {
+                u.union(UnionType::All, part);
+            }
+        }
+    }
+    let select = match union {
+        Some(u) => select.filter(id.in_subquery(u)),
+        None => select,
+    };
+    keyset(select, key, id, descending, cursor, limit)
 }
 
 /// Cuts the extra row and builds the next cursor from the last kept row.

@@ -43,6 +43,23 @@ impl Visibility {
         }
     }
 
+    /// The same set as `condition`, as conditions whose union it is (none
+    /// for `Nothing`). Lists read each branch from its own index in sort
+    /// order (`page::keyset_over`), which an `OR` would prevent.
+    pub fn branches<C: ColumnTrait>(&self, owner: C, team: C) -> Vec<Condition> {
+        match *self {
+            Visibility::Team {
+                team_id: Some(team_id),
+                user_id,
+            } => vec![
+                Condition::all().add(team.eq(team_id)),
+                Condition::all().add(owner.eq(user_id)),
+            ],
+            Visibility::Nothing => Vec::new(),
+            other => vec![other.condition(owner, team)],
+        }
+    }
+
     /// Whether a record with this owner and team is visible (for checks on a
     /// single record already loaded for another reason).
     pub fn allows(&self, owner_id: Option<Uuid>, team_id: Option<Uuid>) -> bool {

@@ -171,3 +171,41 @@ err-name_required = Укажите имя или фамилию.
 err-field_not_allowed = Вы не можете заполнять это поле.
 list-columns = Столбцы
 field-code = Код
+list-sort = Сортировка
+sort-name = Имя А→Я
+sort-name-desc = Имя Я→А
+sort-updated = Недавно изменённые
+sort-created = Недавно добавленные
+sort-code = Код клиента
+contacts-count = { $count ->
+    [one] { $count } контакт на странице
+    [few] { $count } контакта на странице
+   *[many] { $count } контактов на странице
+}
+filter-all-roles = Любая роль в закупке
+filter-marketing = Согласие на рассылки: любое
+filter-marketing-yes = Согласие на рассылки есть
+filter-marketing-no = Согласия на рассылки нет
+trash-accounts = Контрагенты
+trash-contacts = Контакты
+nav-tokens = API-токены
+tokens-title = Мои API-токены
+tokens-hint = Токен позволяет программе работать с API от вашего имени и с правами не шире ваших. Храните его в секрете и отзывайте, когда он больше не нужен.
+tokens-created = Скопируйте токен сейчас: он показывается только один раз.
+tokens-new = Новый токен
+tokens-name = Название (для чего токен)
+tokens-scopes = Разрешено
+tokens-read = чтение
+tokens-write = чтение и изменение
+tokens-lookup = Поиск звонящего по номеру (телефония)
+tokens-expires-days = Срок действия, дней (пусто — бессрочно)
+tokens-create = Создать токен
+tokens-yours = Ваши токены
+tokens-none = Токенов пока нет.
+tokens-created-at = Создан
+tokens-expires = Истекает
+tokens-last-used = Последнее использование
+tokens-never = никогда
+tokens-dead = отозван или истёк
+tokens-revoke = Отозвать
+err-scope_required = Выберите хотя бы одно разрешение.

@@ -67,6 +67,10 @@ pub fn field_message(code: &str) -> String {
         "already_exists" => "This value is already taken.",
         "invalid_json" => "The request body is not valid JSON of the expected shape.",
         "password_too_short" => "The password must have at least 10 characters.",
+        "invalid_idempotency_key" => "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        "idempotency_key_reused" => {
+            "This Idempotency-Key was already used for a different request."
+        }
         _ => "Invalid value.",
     }
     .to_string()
@@ -112,10 +116,10 @@ impl ApiError {
                 "version_mismatch",
                 "The record was changed by someone else.",
             ),
-            AppError::Conflict(_) => (
+            AppError::Conflict(code) => (
                 StatusCode::CONFLICT,
-                "conflict",
-                "The request conflicts with stored data.",
+                code,
+                "The request conflicts with stored data or a request still running.",
             ),
             AppError::Db(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod idempotency;
 pub mod ui;
 
 use axum::Router;
@@ -66,7 +67,13 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route("/static/app.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
         .route("/static/app.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
-        .nest("/api/v1", api::routes())
+        .nest(
+            "/api/v1",
+            api::routes().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                idempotency::layer,
+            )),
+        )
         .merge(ui::routes())
         .with_state(state)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", <api::docs::ApiDoc as utoipa::OpenApi>::openapi()))

@@ -500,3 +500,140 @@ async fn health_and_ui_login_flow() {
     );
     t.finish().await;
 }
+
+/// All names across a list's pages, following `next_cursor`.
+async fn all_names(t: &TestApp, path: &str, token: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let page = t.get(&format!("{path}&cursor={cursor}"), token).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(
+            page.json["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a["name"].as_str().map(String::from)),
+        );
+        match page.json["next_cursor"].as_str() {
+            Some(c) => cursor = c.to_string(),
+            None => return seen,
+        }
+    }
+}
+
+#[tokio::test]
+async fn team_visibility_pages_merge_the_team_and_own_records_in_order() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let rep = t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    t.user("other@x.ru", "sales_rep", Some("B")).await;
+    let users = t.get("/api/v1/users", &admin).await;
+    let id_of = |email: &str| {
+        users.json["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|u| u["email"] == email)
+            .map(|u| u["id"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let (rep_id, other_id) = (id_of("rep@x.ru"), id_of("other@x.ru"));
+    let teams = t.get("/api/v1/teams", &admin).await;
+    let team_of = |name: &str| {
+        teams.json["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|x| x["name"] == name)
+            .map(|x| x["id"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let (team_a, team_b) = (team_of("A"), team_of("B"));
+    // Interleaved names: team A's records, the rep's own record kept in
+    // team B, and team B's records the rep must not see.
+    let mut expected = Vec::new();
+    for i in 0..12 {
+        let (name, owner, team, visible) = match i % 3 {
+            0 => (format!("Firm {i:02} team"), &other_id, &team_a, true),
+            1 => (format!("Firm {i:02} own"), &rep_id, &team_b, true),
+            _ => (format!("Firm {i:02} hidden"), &other_id, &team_b, false),
+        };
+        let created = t
+            .post(
+                "/api/v1/accounts",
+                &admin,
+                json!({"name": name, "owner_id": owner, "team_id": team}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        t.clock.advance(1_000_000);
+        if visible {
+            expected.push(name);
+        }
+    }
+    assert_eq!(
+        all_names(&t, "/api/v1/accounts?limit=3", &rep).await,
+        expected
+    );
+    let mut newest_first = expected.clone();
+    newest_first.reverse();
+    assert_eq!(
+        all_names(&t, "/api/v1/accounts?limit=3&sort=-created_at", &rep).await,
+        newest_first
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn idempotency_key_replays_the_first_answer_and_writes_once() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let other = t.user("other@x.ru", "admin", None).await;
+    let send = |token: &str, key: &str, body: Value| {
+        let (token, key) = (token.to_string(), key.to_string());
+        let t = &t;
+        async move {
+            t.call(
+                Method::POST,
+                "/api/v1/accounts",
+                Some(&token),
+                Some(body),
+                &[("idempotency-key", key.as_str())],
+            )
+            .await
+        }
+    };
+    let first = send(&admin, "create-1", json!({"name": "Once Ltd"})).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    let again = send(&admin, "create-1", json!({"name": "Once Ltd"})).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.json["id"], first.json["id"]);
+    assert_eq!(again.headers.get("etag"), first.headers.get("etag"));
+    assert_eq!(
+        again
+            .headers
+            .get("idempotent-replayed")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    // Same key, different request: refused, nothing written.
+    let reused = send(&admin, "create-1", json!({"name": "Twice Ltd"})).await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reused.json["errors"][0]["code"], "idempotency_key_reused");
+    // Keys belong to their user: another user's same key is a new request.
+    let theirs = send(&other, "create-1", json!({"name": "Once Ltd"})).await;
+    assert_eq!(theirs.status, StatusCode::CREATED);
+    assert_ne!(theirs.json["id"], first.json["id"]);
+    // A rejected request is replayed as the same rejection.
+    let bad = send(&admin, "bad-1", json!({"name": "X", "inn": "123"})).await;
+    let bad_again = send(&admin, "bad-1", json!({"name": "X", "inn": "123"})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_again.json["errors"], bad.json["errors"]);
+    let invalid = send(&admin, "", json!({"name": "Y"})).await;
+    assert_eq!(invalid.json["errors"][0]["code"], "invalid_idempotency_key");
+    let names = all_names(&t, "/api/v1/accounts?limit=50", &admin).await;
+    assert_eq!(names, ["Once Ltd", "Once Ltd"]);
+    t.finish().await;
+}

@@ -217,3 +217,198 @@ async fn a_stale_account_save_shows_the_conflict_and_overwrites_nothing() {
     assert_eq!(now.json["version"], 2);
     t.finish().await;
 }
+
+#[tokio::test]
+async fn contacts_have_custom_fields_duplicates_trash_and_restore_in_the_ui() {
+    let t = TestApp::spawn().await;
+    let token = t.user("admin@x.ru", "admin", None).await;
+    for def in [
+        json!({"entity": "contacts", "key": "channel", "label_ru": "Канал связи", "label_en": "Channel",
+               "field_type": "one_of", "show_in_list": true,
+               "options": [{"code": "tg", "label_ru": "Телеграм", "label_en": "Telegram"}, {"code": "mail", "label_ru": "Почта", "label_en": "Mail"}]}),
+        json!({"entity": "contacts", "key": "hobbies", "label_ru": "Увлечения", "label_en": "Hobbies",
+               "field_type": "many_of",
+               "options": [{"code": "ski", "label_ru": "Лыжи", "label_en": "Skiing"}, {"code": "chess", "label_ru": "Шахматы", "label_en": "Chess"}]}),
+        json!({"entity": "contacts", "key": "visits", "label_ru": "Визитов", "label_en": "Visits", "field_type": "number"}),
+    ] {
+        let created = t.post("/api/v1/custom-fields", &token, def).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    }
+    let admin = t.session("admin@x.ru").await;
+    let form = t.page(&admin, "/contacts/new").await;
+    assert!(
+        form.text.contains("name=\"custom.channel\""),
+        "{}",
+        form.text
+    );
+    assert!(
+        form.text
+            .contains("type=\"checkbox\" name=\"custom.hobbies\" value=\"chess\"")
+    );
+    // A bad number is explained beside its field and nothing is saved.
+    let bad = t
+        .form(
+            &admin,
+            "/contacts/new",
+            &[("last_name", "Орлова"), ("custom.visits", "много")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.text.contains("field invalid"), "{}", bad.text);
+    let none = t.get("/api/v1/contacts", &token).await;
+    assert_eq!(none.json["items"].as_array().map(Vec::len), Some(0));
+    let fields = [
+        ("last_name", "Орлова"),
+        ("emails", "orlova@x.ru"),
+        ("custom.channel", "tg"),
+        ("custom.hobbies", "ski"),
+        ("custom.hobbies", "chess"),
+        ("custom.visits", "3"),
+    ];
+    let ok = t.form(&admin, "/contacts/new", &fields).await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.text);
+    let first = location(&ok);
+    let card = t.page(&admin, &first).await;
+    assert!(card.text.contains("Телеграм"), "{}", card.text);
+    assert!(card.text.contains("Лыжи, Шахматы"), "{}", card.text);
+    // The same e-mail again: saved, and each card warns of the other.
+    let twin = t.form(&admin, "/contacts/new", &fields).await;
+    let twin_card = t.page(&admin, &location(&twin)).await;
+    let first_id = first.rsplit('/').next().unwrap_or_default().to_string();
+    assert!(
+        twin_card.text.contains("class=\"warning\""),
+        "{}",
+        twin_card.text
+    );
+    assert!(twin_card.text.contains(&format!("/contacts/{first_id}")));
+    // The list shows the one-of column and filters by it.
+    let list = t.page(&admin, "/contacts?custom.channel=tg").await;
+    assert!(
+        list.text.contains("Телеграм") && list.text.contains("Орлова"),
+        "{}",
+        list.text
+    );
+    let filtered = t.page(&admin, "/contacts?custom.channel=mail").await;
+    assert!(!filtered.text.contains("Орлова"), "{}", filtered.text);
+    // Clearing a custom field in the form removes it.
+    let version = t
+        .get(&format!("/api/v1/contacts/{first_id}"), &token)
+        .await
+        .json["version"]
+        .as_i64()
+        .unwrap_or_default()
+        .to_string();
+    let cleared = t
+        .form(
+            &admin,
+            &format!("/contacts/{first_id}/edit"),
+            &[
+                ("last_name", "Орлова"),
+                ("emails", "orlova@x.ru"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(cleared.status, StatusCode::SEE_OTHER, "{}", cleared.text);
+    let after = t.get(&format!("/api/v1/contacts/{first_id}"), &token).await;
+    assert_eq!(after.json["custom"], json!({}), "{}", after.text);
+    // Delete, find it in the trash, restore it.
+    let version = after.json["version"]
+        .as_i64()
+        .unwrap_or_default()
+        .to_string();
+    let deleted = t
+        .form(
+            &admin,
+            &format!("/contacts/{first_id}/delete"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(location(&deleted), "/trash");
+    let trash = t.page(&admin, "/trash").await;
+    assert!(
+        trash
+            .text
+            .contains(&format!("/contacts/{first_id}/restore")),
+        "{}",
+        trash.text
+    );
+    let gone = t.get(&format!("/api/v1/contacts/{first_id}"), &token).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let version = (after.json["version"].as_i64().unwrap_or_default() + 1).to_string();
+    let restored = t
+        .form(
+            &admin,
+            &format!("/contacts/{first_id}/restore"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(location(&restored), first);
+    let back = t.get(&format!("/api/v1/contacts/{first_id}"), &token).await;
+    assert_eq!(back.status, StatusCode::OK);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_user_creates_uses_and_revokes_their_own_api_token_in_the_ui() {
+    let t = TestApp::spawn().await;
+    t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    let rep = t.session("rep@x.ru").await;
+    let none_chosen = t
+        .form(&rep, "/tokens", &[("name", "1C"), ("expires_days", "30")])
+        .await;
+    assert!(
+        none_chosen
+            .text
+            .contains("Выберите хотя бы одно разрешение."),
+        "{}",
+        none_chosen.text
+    );
+    let created = t
+        .form(
+            &rep,
+            "/tokens",
+            &[
+                ("name", "1C"),
+                ("scopes", "accounts:read"),
+                ("expires_days", "30"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK);
+    let secret = created
+        .text
+        .split("<code id=\"new-token\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap_or_default()
+        .to_string();
+    assert!(secret.starts_with("karta_"), "{}", created.text);
+    // Shown once: the page afterwards lists the token without its secret.
+    let listed = t.page(&rep, "/tokens").await;
+    assert!(listed.text.contains("1C") && !listed.text.contains(&secret));
+    assert_eq!(
+        t.get("/api/v1/accounts", &secret).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        t.get("/api/v1/contacts", &secret).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // The row of this token (the test kit made the user another one).
+    let id = listed
+        .text
+        .split("<td>1C</td>")
+        .nth(1)
+        .and_then(|row| row.split("action=\"/tokens/").nth(1))
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default()
+        .to_string();
+    let revoked = t.form(&rep, &format!("/tokens/{id}/revoke"), &[]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        t.get("/api/v1/accounts", &secret).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    t.finish().await;
+}

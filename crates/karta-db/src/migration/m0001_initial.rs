@@ -403,7 +403,7 @@ impl MigrationTrait for Migration {
 }
 
 /// An index over live (not deleted) rows; the same SQL on both engines.
-async fn live_index(
+pub(super) async fn live_index(
     m: &SchemaManager<'_>,
     table: &str,
     name: &str,

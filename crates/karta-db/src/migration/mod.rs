@@ -2,6 +2,7 @@
 //! (`karta serve`) and with `karta migrate`; upgrades need no manual steps.
 
 mod m0001_initial;
+mod m0002_idempotency_and_visible_sorts;
 
 use sea_orm_migration::prelude::*;
 
@@ -11,7 +12,10 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_idempotency_and_visible_sorts::Migration),
+        ]
     }
 }
 

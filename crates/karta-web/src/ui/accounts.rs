@@ -2,7 +2,8 @@
 //! timeline, create and edit forms (errors beside fields, stale saves shown
 //! and never applied), trash, global search results.
 
-use super::{Labels, PageCtx, TimelineEntry, forms, render, timeline};
+use super::lists::{Column, ListPage, Params, Row, Select};
+use super::{Labels, PageCtx, TimelineEntry, custom, forms, lists, render, timeline};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
@@ -11,56 +12,15 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use karta_app::views::DuplicateHint;
 use karta_app::{AppError, accounts};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
 use karta_core::identifiers::CustomerCode;
 use karta_db::accounts::{AccountFilter, AccountSort};
-use karta_db::entities::{account, custom_field};
+use karta_db::entities::custom_field::Model as CustomDefinition;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
-
-/// A list column: key (`inn`, `custom.tier`) and its label.
-pub struct Column {
-    key: String,
-    label: String,
-}
-
-pub struct Row {
-    id: Uuid,
-    name: String,
-    /// One cell per chosen column, in order.
-    cells: Vec<String>,
-}
-
-/// A filter on a one-of custom field.
-pub struct CustomSelect {
-    name: String,
-    label: String,
-    value: String,
-    options: Vec<(String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "accounts.html")]
-struct ListPage {
-    page: PageCtx,
-    q: String,
-    type_filter: String,
-    status_filter: String,
-    sort: String,
-    types: Vec<(String, String)>,
-    statuses: Vec<(String, String)>,
-    sorts: Vec<(String, String)>,
-    custom_selects: Vec<CustomSelect>,
-    all_columns: Vec<Column>,
-    chosen: Vec<String>,
-    columns: Vec<Column>,
-    rows: Vec<Row>,
-    next: Option<String>,
-}
 
 const COLUMNS_COOKIE: &str = "karta_account_columns";
 const DEFAULT_COLUMNS: &[&str] = &["code", "inn", "types", "region", "status", "owner_id"];
@@ -77,33 +37,6 @@ fn type_names(page: &PageCtx, types: &str) -> String {
         .join(", ")
 }
 
-fn option_pairs(def: &custom_field::Model, tr: crate::i18n::Tr) -> Vec<(String, String)> {
-    def.options
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|o| {
-                    let code = o
-                        .get("code")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    let label = o
-                        .get(if tr.lang == "en" {
-                            "label_en"
-                        } else {
-                            "label_ru"
-                        })
-                        .and_then(Value::as_str)
-                        .unwrap_or(&code)
-                        .to_string();
-                    (code, label)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// The account list: search, filters (including one-of custom fields),
 /// sort, keyset paging and a remembered choice of columns.
 pub async fn list(
@@ -112,62 +45,21 @@ pub async fn list(
     jar: CookieJar,
     Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
+    let params = Params(params);
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let get = |k: &str| {
-        params
-            .iter()
-            .find(|(key, _)| key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    };
-    let defs = karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts")
-        .await?
-        .into_iter()
-        .filter(|d| d.active)
-        .collect::<Vec<_>>();
-    let mut custom = Vec::new();
-    let mut custom_selects = Vec::new();
-    for d in defs.iter().filter(|d| d.field_type == "one_of") {
-        let name = format!("custom.{}", d.key);
-        let value = get(&name);
-        if !value.is_empty() {
-            custom.push(karta_db::search::CustomFilter {
-                key: d.key.clone(),
-                field_type: karta_core::custom_fields::FieldType::OneOf,
-                value: value.clone(),
-            });
-        }
-        let label = if tr.lang == "en" {
-            d.label_en.clone()
-        } else {
-            d.label_ru.clone()
-        };
-        custom_selects.push(CustomSelect {
-            options: option_pairs(d, tr),
-            name,
-            label,
-            value,
-        });
-    }
-    let q = get("q");
+    let defs = custom::active(&state.app.db, "accounts").await?;
+    let (custom_selects, custom_filters) = custom::filters(&defs, &params.0, tr);
+    let q = params.get("q");
     let filter = AccountFilter {
         terms: karta_core::search::query_terms(&q),
-        account_type: AccountType::parse(&get("type")).ok(),
-        status: AccountStatus::parse(&get("status")).ok(),
-        custom,
+        account_type: AccountType::parse(&params.get("type")).ok(),
+        status: AccountStatus::parse(&params.get("status")).ok(),
+        custom: custom_filters,
         ..Default::default()
     };
-    let sort_text = if get("sort").is_empty() {
-        "name".to_string()
-    } else {
-        get("sort")
-    };
-    let sort = AccountSort::parse(&sort_text).unwrap_or_default();
-    let cursor = params
-        .iter()
-        .find(|(k, _)| k == "cursor")
-        .and_then(|(_, c)| karta_db::page::Cursor::decode(c));
+    let sort = AccountSort::parse(&params.get("sort")).unwrap_or_default();
+    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
     let result = accounts::list(
         &state.app,
         &caller.0.principal,
@@ -187,49 +79,25 @@ pub async fn list(
         .collect();
     all_columns.extend(defs.iter().map(|d| Column {
         key: format!("custom.{}", d.key),
-        label: if tr.lang == "en" {
-            d.label_en.clone()
-        } else {
-            d.label_ru.clone()
-        },
+        label: custom::label(d, tr),
     }));
-    let picked: Vec<String> = params
+    let defaults = DEFAULT_COLUMNS
         .iter()
-        .filter(|(k, _)| k == "col")
-        .map(|(_, v)| v.clone())
+        .map(|s| s.to_string())
+        .chain(
+            defs.iter()
+                .filter(|d| d.show_in_list)
+                .map(|d| format!("custom.{}", d.key)),
+        )
         .collect();
-    let remembered = jar
-        .get(COLUMNS_COOKIE)
-        .map(|c| c.value().split(',').map(String::from).collect::<Vec<_>>());
-    let chosen: Vec<String> = if !picked.is_empty() {
-        picked
-    } else if let Some(r) = remembered {
-        r
-    } else {
-        DEFAULT_COLUMNS
-            .iter()
-            .map(|s| s.to_string())
-            .chain(
-                defs.iter()
-                    .filter(|d| d.show_in_list)
-                    .map(|d| format!("custom.{}", d.key)),
-            )
-            .collect()
-    };
-    let columns: Vec<Column> = all_columns
-        .iter()
-        .filter(|c| chosen.contains(&c.key))
-        .map(|c| Column {
-            key: c.key.clone(),
-            label: c.label.clone(),
-        })
-        .collect();
+    let chosen = params.columns(&jar, COLUMNS_COOKIE, defaults);
+    let columns = lists::pick(&all_columns, &chosen);
 
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let owners: Vec<Uuid> = result.items.iter().filter_map(|m| m.owner_id).collect();
     let names = karta_db::users::names(state.app.db.conn(), &owners).await?;
-    let rows = result
+    let rows: Vec<Row> = result
         .items
         .iter()
         .map(|m| {
@@ -249,65 +117,58 @@ pub async fn list(
                         .and_then(|o| names.get(&o).cloned())
                         .unwrap_or_default(),
                     "tags" => f.tags.join(", "),
-                    key => {
-                        let k = key.trim_start_matches("custom.");
-                        match (defs.iter().find(|d| d.key == k), f.custom.get(k)) {
-                            (Some(d), Some(v)) => custom_text(d, v, tr),
-                            _ => String::new(),
-                        }
-                    }
+                    key => custom::cell(&defs, &f.custom, key, tr),
                 })
                 .collect();
             Row {
-                id: m.id,
+                href: format!("/accounts/{}", m.id),
                 name: m.name.clone(),
                 cells,
             }
         })
         .collect();
-    let next = result.next_cursor.map(|c| {
-        let mut url = format!("/accounts?cursor={c}&sort={sort_text}");
-        for (k, v) in params
-            .iter()
-            .filter(|(k, _)| k == "q" || k == "type" || k == "status" || k.starts_with("custom."))
-        {
-            url.push_str(&format!("&{k}={}", urlencode(v)));
-        }
-        url
-    });
+    let mut selects = vec![
+        Select {
+            name: "type".into(),
+            label: tr.t("filter-all-types"),
+            value: params.get("type"),
+            options: AccountType::ALL
+                .iter()
+                .map(|t| (t.as_str().into(), tr.t(&format!("type-{}", t.as_str()))))
+                .collect(),
+        },
+        Select {
+            name: "status".into(),
+            label: tr.t("filter-all-statuses"),
+            value: params.get("status"),
+            options: AccountStatus::ALL
+                .iter()
+                .map(|s| (s.as_str().into(), tr.t(&format!("status-{}", s.as_str()))))
+                .collect(),
+        },
+    ];
+    selects.extend(custom_selects);
+    let next = result
+        .next_cursor
+        .map(|c| params.next_url("/accounts", &c, &selects));
     let sorts = [
-        ("name", "А→Я / A→Z"),
-        ("-name", "Я→А / Z→A"),
-        ("-updated_at", "↓ updated"),
-        ("code", "K-…"),
+        ("name", "sort-name"),
+        ("-name", "sort-name-desc"),
+        ("-updated_at", "sort-updated"),
+        ("-created_at", "sort-created"),
+        ("code", "sort-code"),
     ];
     let view = ListPage {
-        types: AccountType::ALL
-            .iter()
-            .map(|t| {
-                (
-                    t.as_str().to_string(),
-                    tr.t(&format!("type-{}", t.as_str())),
-                )
-            })
-            .collect(),
-        statuses: AccountStatus::ALL
-            .iter()
-            .map(|s| {
-                (
-                    s.as_str().to_string(),
-                    tr.t(&format!("status-{}", s.as_str())),
-                )
-            })
-            .collect(),
+        title: tr.t("accounts-title"),
+        action: "/accounts".into(),
+        new_label: tr.t("accounts-new"),
+        count: tr.count("accounts-count", rows.len()),
         sorts: sorts
             .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .map(|(v, k)| (v.to_string(), tr.t(k)))
             .collect(),
-        type_filter: get("type"),
-        status_filter: get("status"),
-        sort: sort_text,
-        custom_selects,
+        sort: params.get("sort"),
+        selects,
         all_columns,
         columns,
         q,
@@ -316,24 +177,7 @@ pub async fn list(
         page,
         chosen: chosen.clone(),
     };
-    let cookie = Cookie::build((COLUMNS_COOKIE, chosen.join(",")))
-        .path("/")
-        .same_site(SameSite::Lax)
-        .http_only(true)
-        .permanent()
-        .build();
-    Ok((jar.add(cookie), render(&view)).into_response())
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    Ok((lists::remember(jar, COLUMNS_COOKIE, &chosen), render(&view)).into_response())
 }
 
 #[derive(Template)]
@@ -350,48 +194,6 @@ struct CardPage {
     contacts: Vec<(Uuid, String, String, String)>,
     timeline: Vec<TimelineEntry>,
     duplicates: Vec<DuplicateHint>,
-}
-
-fn custom_text(def: &custom_field::Model, v: &Value, tr: crate::i18n::Tr) -> String {
-    let option_label = |code: &str| {
-        def.options
-            .as_array()
-            .and_then(|a| {
-                a.iter()
-                    .find(|o| o.get("code").and_then(Value::as_str) == Some(code))
-            })
-            .and_then(|o| {
-                o.get(if tr.lang == "en" {
-                    "label_en"
-                } else {
-                    "label_ru"
-                })
-                .and_then(Value::as_str)
-            })
-            .unwrap_or(code)
-            .to_string()
-    };
-    match v {
-        Value::String(s) if def.field_type == "one_of" => option_label(s),
-        Value::String(s) => s.clone(),
-        Value::Array(a) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(option_label)
-            .collect::<Vec<_>>()
-            .join(", "),
-        Value::Bool(b) => tr.t(if *b { "yes" } else { "no" }),
-        Value::Object(o) => format!(
-            "{} {}",
-            karta_core::custom_fields::format_money_minor(
-                o.get("minor").and_then(Value::as_i64).unwrap_or_default()
-            ),
-            o.get("currency")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-        ),
-        other => other.to_string(),
-    }
 }
 
 /// The client card.
@@ -474,22 +276,8 @@ pub async fn card(
         ),
         text("tags", Some(f.tags.join(", "))),
     ];
-    let defs = karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts").await?;
-    let custom = defs
-        .iter()
-        .filter_map(|d| {
-            f.custom.get(&d.key).map(|v| {
-                (
-                    if tr.lang == "en" {
-                        d.label_en.clone()
-                    } else {
-                        d.label_ru.clone()
-                    },
-                    custom_text(d, v, tr),
-                )
-            })
-        })
-        .collect();
+    let defs = custom::active(&state.app.db, "accounts").await?;
+    let custom = custom::card_rows(&defs, &f.custom, tr);
     let contact_filter = karta_db::contacts::ContactFilter {
         account_id: Some(m.id),
         ..Default::default()
@@ -577,9 +365,10 @@ const SELECT_FIELDS: &[(&str, &str)] = &[
 /// The form's fields filled from `draft`, with errors by field name.
 async fn form_fields(
     state: &AppState,
-    tr: crate::i18n::Tr,
+    page: &PageCtx,
     draft: &AccountDraft,
 ) -> Result<Vec<forms::FormField>, ApiError> {
+    let tr = page.tr;
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let value = serde_json::to_value(draft).unwrap_or(Value::Null);
@@ -638,52 +427,14 @@ async fn form_fields(
     tags.value = draft.tags.join(", ");
     fields.push(tags);
     fields.push(field("notes", "textarea", Vec::new()));
-    for def in karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts")
-        .await?
-        .into_iter()
-        .filter(|d| d.active)
-    {
-        let name = format!("custom.{}", def.key);
-        let current = draft.custom.get(&def.key);
-        let options = option_pairs(&def, tr);
-        let value = match current {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Object(o)) => karta_core::custom_fields::format_money_minor(
-                o.get("minor").and_then(Value::as_i64).unwrap_or_default(),
-            ),
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .collect::<Vec<_>>()
-                .join(","),
-            Some(v) => v.to_string(),
-            None => String::new(),
-        };
-        fields.push(forms::FormField {
-            label: if tr.lang == "en" {
-                def.label_en.clone()
-            } else {
-                def.label_ru.clone()
-            },
-            kind: if def.field_type == "one_of" {
-                "select"
-            } else {
-                "text"
-            },
-            error: String::new(),
-            name,
-            value,
-            checked: Vec::new(),
-            options,
-        });
-    }
+    let defs = custom::active(&state.app.db, "accounts").await?;
+    fields.extend(custom::form_fields(&defs, &draft.custom, page));
     Ok(fields)
 }
 
 /// Turns a posted form into a JSON patch of account fields.
-fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
+fn patch_of(form: &[(String, String)], defs: &[CustomDefinition]) -> Map<String, Value> {
     let mut patch = Map::new();
-    let mut custom = Map::new();
     let mut types = Vec::new();
     for (k, v) in form {
         let text = if v.trim().is_empty() {
@@ -692,7 +443,6 @@ fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
             Value::String(v.clone())
         };
         match k.as_str() {
-            "_csrf" | "version" => {}
             "types" => types.push(Value::String(v.clone())),
             "tags" => {
                 patch.insert(
@@ -708,9 +458,6 @@ fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
             "name" => {
                 patch.insert("name".into(), Value::String(v.clone()));
             }
-            k if k.starts_with("custom.") => {
-                custom.insert(k["custom.".len()..].to_string(), text);
-            }
             k if TEXT_FIELDS.contains(&k)
                 || SELECT_FIELDS.iter().any(|(f, _)| *f == k)
                 || k == "status"
@@ -722,10 +469,7 @@ fn patch_of(form: &[(String, String)]) -> Map<String, Value> {
         }
     }
     patch.insert("types".into(), Value::Array(types));
-    patch.insert(
-        "custom".into(),
-        Value::Object(custom.into_iter().filter(|(_, v)| !v.is_null()).collect()),
-    );
+    patch.insert("custom".into(), custom::posted(defs, form));
     patch
 }
 
@@ -738,7 +482,7 @@ async fn form_page(
     conflict: bool,
 ) -> Result<Response, ApiError> {
     let page = PageCtx::of(caller);
-    let fields = form_fields(state, page.tr, draft).await?;
+    let fields = form_fields(state, &page, draft).await?;
     Ok(forms::page(page, head, fields, &errors, conflict))
 }
 
@@ -774,8 +518,9 @@ pub async fn create(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let defs = custom::active(&state.app.db, "accounts").await?;
     let draft: AccountDraft =
-        serde_json::from_value(Value::Object(patch_of(&form))).unwrap_or_default();
+        serde_json::from_value(Value::Object(patch_of(&form, &defs))).unwrap_or_default();
     match accounts::create(&state.app, &caller.0.principal, draft.clone()).await {
         Ok((m, _)) => Ok(Redirect::to(&format!("/accounts/{}", m.id)).into_response()),
         Err(AppError::Invalid(e)) => {
@@ -831,7 +576,8 @@ pub async fn save(
 ) -> Result<Response, ApiError> {
     caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
     let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
-    let patch = patch_of(&form);
+    let defs = custom::active(&state.app.db, "accounts").await?;
+    let patch = patch_of(&form, &defs);
     let tr = PageCtx::of(&caller).tr;
     match accounts::update(&state.app, &caller.0.principal, id, version, patch.clone()).await {
         Ok(_) => Ok(Redirect::to(&format!("/accounts/{id}")).into_response()),
@@ -883,19 +629,12 @@ pub async fn save(
     }
 }
 
-#[derive(Debug, serde::Deserialize)]
-pub struct VersionForm {
-    #[serde(rename = "_csrf")]
-    csrf: Option<String>,
-    version: Option<i64>,
-}
-
 /// Moves an account to the trash.
 pub async fn delete(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
+    Form(form): Form<forms::VersionForm>,
 ) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
     accounts::delete(&state.app, &caller.0.principal, id, form.version).await?;
@@ -907,101 +646,9 @@ pub async fn restore(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
+    Form(form): Form<forms::VersionForm>,
 ) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
     accounts::restore(&state.app, &caller.0.principal, id, form.version).await?;
     Ok(Redirect::to(&format!("/accounts/{id}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "trash.html")]
-struct TrashPage {
-    page: PageCtx,
-    rows: Vec<(Uuid, String, String, i64)>,
-}
-
-/// Deleted accounts the caller may restore.
-pub async fn trash(State(state): State<AppState>, caller: UiCaller) -> Result<Response, ApiError> {
-    let filter = AccountFilter {
-        deleted: true,
-        ..Default::default()
-    };
-    let rows = match accounts::list(
-        &state.app,
-        &caller.0.principal,
-        filter,
-        AccountSort::UpdatedDesc,
-        None,
-        100,
-    )
-    .await
-    {
-        Ok(p) => p
-            .items
-            .iter()
-            .map(|m: &account::Model| {
-                (
-                    m.id,
-                    CustomerCode(m.code).to_string(),
-                    m.name.clone(),
-                    m.version,
-                )
-            })
-            .collect(),
-        Err(AppError::Forbidden) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    Ok(render(&TrashPage {
-        page: PageCtx::of(&caller),
-        rows,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "search.html")]
-struct SearchPage {
-    page: PageCtx,
-    accounts: Vec<(Uuid, String, String, String)>,
-    contacts: Vec<(Uuid, String, String)>,
-}
-
-/// Global search results; a single exact customer code opens the card.
-pub async fn search(
-    State(state): State<AppState>,
-    caller: UiCaller,
-    Query(params): Query<HashMap<String, String>>,
-) -> Result<Response, ApiError> {
-    let q = params.get("q").cloned().unwrap_or_default();
-    let found = karta_app::search::global(&state.app, &caller.0.principal, &q, 20).await?;
-    if found.accounts.len() == 1 && found.contacts.is_empty() && CustomerCode::parse(&q).is_ok() {
-        return Ok(Redirect::to(&format!("/accounts/{}", found.accounts[0].id)).into_response());
-    }
-    let mut page = PageCtx::of(&caller);
-    page.q = q;
-    let accounts = found
-        .accounts
-        .iter()
-        .map(|m| {
-            (
-                m.id,
-                CustomerCode(m.code).to_string(),
-                m.name.clone(),
-                m.inn.clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let contacts = found
-        .contacts
-        .iter()
-        .map(|c| {
-            let f = karta_db::contacts::fields_of(c, Vec::new());
-            (c.id, f.display_name(), f.position.unwrap_or_default())
-        })
-        .collect();
-    Ok(render(&SearchPage {
-        page,
-        accounts,
-        contacts,
-    }))
 }

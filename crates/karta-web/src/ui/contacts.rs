@@ -1,8 +1,10 @@
-//! Contact pages: list with search and the contact card. Personal data is
-//! shown only to roles that may see it.
+//! Contact pages: the list, the contact card (details, accounts, custom
+//! fields, duplicates, timeline), create and edit forms, trash and restore.
+//! Personal data is shown only to roles that may see it.
 
 use super::forms::{self, FormField};
-use super::{PageCtx, TimelineEntry, render, timeline};
+use super::lists::{Column, ListPage, Params, Row, Select};
+use super::{Labels, PageCtx, TimelineEntry, custom, lists, render, timeline};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
@@ -10,88 +12,192 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
 use karta_app::AppError;
 use karta_app::contacts;
+use karta_app::views::DuplicateHint;
 use karta_core::contacts::ContactDraft;
 use karta_core::identifiers::CustomerCode;
-use karta_db::contacts::ContactFilter;
+use karta_core::roles::{Access, Entity};
+use karta_db::contacts::{ContactFilter, ContactSort};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
 
-#[derive(Template)]
-#[template(path = "contacts.html")]
-struct ListPage {
-    page: PageCtx,
-    q: String,
-    rows: Vec<(Uuid, String, String, String, String)>,
-    next: Option<String>,
+const COLUMNS_COOKIE: &str = "karta_contact_columns";
+const DEFAULT_COLUMNS: &[&str] = &["position", "account_ids", "phones", "emails"];
+const FIXED_COLUMNS: &[&str] = &[
+    "position",
+    "purchase_role",
+    "account_ids",
+    "phones",
+    "emails",
+    "owner_id",
+];
+/// Columns that show personal data, offered only to roles that see it.
+const PERSONAL_COLUMNS: &[&str] = &["phones", "emails"];
+
+fn joined<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
-/// The contact list.
+/// The contact list: search, filters (role in the purchase, marketing
+/// consent, one-of custom fields), sort, keyset paging, column choice.
 pub async fn list(
     State(state): State<AppState>,
     caller: UiCaller,
-    Query(params): Query<HashMap<String, String>>,
+    jar: CookieJar,
+    Query(params): Query<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
+    let params = Params(params);
     let p = &caller.0.principal;
-    let q = params.get("q").cloned().unwrap_or_default();
+    let page = PageCtx::of(&caller);
+    let tr = page.tr;
+    let db = state.app.db.conn();
+    let defs = custom::active(&state.app.db, "contacts").await?;
+    let (custom_selects, custom_filters) = custom::filters(&defs, &params.0, tr);
+    let q = params.get("q");
+    let role = params.get("purchase_role");
     let filter = ContactFilter {
         terms: karta_core::search::query_terms(&q),
+        purchase_role: (!role.is_empty()).then_some(role.clone()),
+        consent_marketing: match params.get("consent_marketing").as_str() {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        },
+        custom: custom_filters,
         ..Default::default()
     };
-    let cursor = params
-        .get("cursor")
-        .and_then(|c| karta_db::page::Cursor::decode(c));
-    let (result, _) = contacts::list(
-        &state.app,
-        p,
-        filter,
-        Default::default(),
-        cursor.as_ref(),
-        50,
-    )
-    .await?;
+    let sort = ContactSort::parse(&params.get("sort")).unwrap_or_default();
+    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let (result, links) = contacts::list(&state.app, p, filter, sort, cursor.as_ref(), 50).await?;
+
     let personal = p.sees_personal_data();
-    let rows = result
-        .items
+    let mut all_columns: Vec<Column> = FIXED_COLUMNS
         .iter()
-        .map(|c| {
-            let f = karta_db::contacts::fields_of(c, Vec::new());
-            let phones = if personal {
-                f.phones
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                String::new()
-            };
-            let emails = if personal {
-                f.emails
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            } else {
-                String::new()
-            };
-            (
-                c.id,
-                f.display_name(),
-                f.position.clone().unwrap_or_default(),
-                phones,
-                emails,
-            )
+        .filter(|k| personal || !PERSONAL_COLUMNS.contains(k))
+        .map(|k| Column {
+            key: k.to_string(),
+            label: tr.field(k),
         })
         .collect();
-    let next = result.next_cursor.map(|c| format!("/contacts?cursor={c}"));
-    Ok(render(&ListPage {
-        page: PageCtx::of(&caller),
+    all_columns.extend(defs.iter().map(|d| Column {
+        key: format!("custom.{}", d.key),
+        label: custom::label(d, tr),
+    }));
+    let defaults = DEFAULT_COLUMNS
+        .iter()
+        .map(|s| s.to_string())
+        .chain(
+            defs.iter()
+                .filter(|d| d.show_in_list)
+                .map(|d| format!("custom.{}", d.key)),
+        )
+        .collect();
+    let chosen = params.columns(&jar, COLUMNS_COOKIE, defaults);
+    // Picking from the offered columns keeps personal data out of the page
+    // even when a remembered choice names it.
+    let columns = lists::pick(&all_columns, &chosen);
+
+    let classifiers = karta_db::classifiers::all(db).await?;
+    let labels = Labels::new(&classifiers, tr);
+    let owners: Vec<Uuid> = result.items.iter().filter_map(|m| m.owner_id).collect();
+    let names = karta_db::users::names(db, &owners).await?;
+    let account_vis = p.visibility(Entity::Accounts, Access::Read);
+    let linked: Vec<Uuid> = links.values().flatten().copied().collect();
+    let account_names: HashMap<Uuid, String> = karta_db::accounts::by_ids(db, &linked)
+        .await?
+        .into_iter()
+        .filter(|a| a.deleted_at.is_none() && account_vis.allows(a.owner_id, a.team_id))
+        .map(|a| (a.id, a.name))
+        .collect();
+    let rows: Vec<Row> = result
+        .items
+        .iter()
+        .map(|m| {
+            let f = karta_db::contacts::fields_of(m, Vec::new());
+            let cells = columns
+                .iter()
+                .map(|c| match c.key.as_str() {
+                    "position" => f.position.clone().unwrap_or_default(),
+                    "purchase_role" => labels.of("purchase_role", f.purchase_role.as_deref()),
+                    "account_ids" => links
+                        .get(&m.id)
+                        .map(|ids| {
+                            ids.iter()
+                                .filter_map(|id| account_names.get(id).cloned())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        })
+                        .unwrap_or_default(),
+                    "phones" => joined(&f.phones),
+                    "emails" => joined(&f.emails),
+                    "owner_id" => m
+                        .owner_id
+                        .and_then(|o| names.get(&o).cloned())
+                        .unwrap_or_default(),
+                    key => custom::cell(&defs, &f.custom, key, tr),
+                })
+                .collect();
+            Row {
+                href: format!("/contacts/{}", m.id),
+                name: f.display_name(),
+                cells,
+            }
+        })
+        .collect();
+    let mut selects = vec![
+        Select {
+            name: "purchase_role".into(),
+            label: tr.t("filter-all-roles"),
+            value: role,
+            options: labels.options(&classifiers, "purchase_role"),
+        },
+        Select {
+            name: "consent_marketing".into(),
+            label: tr.t("filter-marketing"),
+            value: params.get("consent_marketing"),
+            options: vec![
+                ("true".into(), tr.t("filter-marketing-yes")),
+                ("false".into(), tr.t("filter-marketing-no")),
+            ],
+        },
+    ];
+    selects.extend(custom_selects);
+    let next = result
+        .next_cursor
+        .map(|c| params.next_url("/contacts", &c, &selects));
+    let sorts = [
+        ("name", "sort-name"),
+        ("-name", "sort-name-desc"),
+        ("-updated_at", "sort-updated"),
+        ("-created_at", "sort-created"),
+    ];
+    let view = ListPage {
+        title: tr.t("contacts-title"),
+        action: "/contacts".into(),
+        new_label: tr.t("contacts-new"),
+        count: tr.count("contacts-count", rows.len()),
+        sorts: sorts
+            .iter()
+            .map(|(v, k)| (v.to_string(), tr.t(k)))
+            .collect(),
+        sort: params.get("sort"),
+        selects,
+        all_columns,
+        columns,
         q,
         rows,
         next,
-    }))
+        page,
+        chosen: chosen.clone(),
+    };
+    Ok((lists::remember(jar, COLUMNS_COOKIE, &chosen), render(&view)).into_response())
 }
 
 #[derive(Template)]
@@ -102,8 +208,10 @@ struct CardPage {
     version: i64,
     name: String,
     details: Vec<(String, String)>,
+    custom: Vec<(String, String)>,
     accounts: Vec<(Uuid, String)>,
     timeline: Vec<TimelineEntry>,
+    duplicates: Vec<DuplicateHint>,
 }
 
 /// The contact card.
@@ -113,51 +221,67 @@ pub async fn card(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
+    let db = state.app.db.conn();
     let (m, account_ids) = contacts::get(&state.app, p, id, false).await?;
     let page = PageCtx::of(&caller);
     let tr = page.tr;
     let f = karta_db::contacts::fields_of(&m, account_ids.clone());
-    let mut details = vec![(tr.field("position"), f.position.clone().unwrap_or_default())];
+    let classifiers = karta_db::classifiers::all(db).await?;
+    let labels = Labels::new(&classifiers, tr);
+    let mut details = vec![
+        (tr.field("position"), f.position.clone().unwrap_or_default()),
+        (
+            tr.field("purchase_role"),
+            labels.of("purchase_role", f.purchase_role.as_deref()),
+        ),
+    ];
     if p.sees_personal_data() {
-        details.push((
-            tr.field("phones"),
-            f.phones
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-        details.push((
-            tr.field("emails"),
-            f.emails
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
+        details.push((tr.field("phones"), joined(&f.phones)));
+        details.push((tr.field("emails"), joined(&f.emails)));
         details.push((
             tr.field("birthday"),
             f.birthday.map(|d| d.to_string()).unwrap_or_default(),
         ));
     }
-    let vis = p.visibility(
-        karta_core::roles::Entity::Accounts,
-        karta_core::roles::Access::Read,
-    );
-    let accounts = karta_db::accounts::by_ids(state.app.db.conn(), &account_ids)
+    for (key, consent) in [
+        ("consent_personal_data", &f.consent_personal_data),
+        ("consent_marketing", &f.consent_marketing),
+    ] {
+        let shown = if consent.given {
+            [
+                Some(tr.t("yes")),
+                consent.date.map(|d| d.to_string()),
+                consent.source.clone(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ")
+        } else {
+            tr.t("no")
+        };
+        details.push((tr.field(key), shown));
+    }
+    details.push((tr.field("notes"), f.notes.clone().unwrap_or_default()));
+    let vis = p.visibility(Entity::Accounts, Access::Read);
+    let accounts = karta_db::accounts::by_ids(db, &account_ids)
         .await?
         .into_iter()
         .filter(|a| a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id))
         .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
         .collect();
+    let defs = custom::active(&state.app.db, "contacts").await?;
     let history = contacts::history(&state.app, p, id, None, 50).await?;
+    let duplicates = contacts::duplicates(&state.app, p, &f, Some(id)).await?;
     Ok(render(&CardPage {
         id,
         version: m.version,
         name: f.display_name(),
         details: details.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+        custom: custom::card_rows(&defs, &f.custom, tr),
         accounts,
         timeline: timeline(history.items, tr),
+        duplicates,
         page,
     }))
 }
@@ -170,7 +294,7 @@ async fn form_fields(
     draft: &ContactDraft,
 ) -> Result<Vec<FormField>, ApiError> {
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
-    let labels = super::Labels::new(&classifiers, page.tr);
+    let labels = Labels::new(&classifiers, page.tr);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let codes = karta_db::accounts::by_ids(state.app.db.conn(), &draft.account_ids)
         .await?
@@ -237,6 +361,8 @@ async fn form_fields(
         "textarea",
         text(&draft.notes),
     ));
+    let defs = custom::active(&state.app.db, "contacts").await?;
+    fields.extend(custom::form_fields(&defs, &draft.custom, page));
     Ok(fields)
 }
 
@@ -301,6 +427,10 @@ async fn patch_of(
         }
     }
     patch.insert("account_ids".into(), Value::Array(ids));
+    let defs = custom::active(&state.app.db, "contacts")
+        .await
+        .unwrap_or_default();
+    patch.insert("custom".into(), custom::posted(&defs, form));
     for (key, existing) in [
         ("consent_personal_data", &current.consent_personal_data),
         ("consent_marketing", &current.consent_marketing),
@@ -510,4 +640,28 @@ pub async fn save(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Moves a contact to the trash.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<forms::VersionForm>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form.csrf.as_deref())?;
+    contacts::set_deleted(&state.app, &caller.0.principal, id, form.version, true).await?;
+    Ok(Redirect::to("/trash").into_response())
+}
+
+/// Restores a contact from the trash.
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<forms::VersionForm>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form.csrf.as_deref())?;
+    contacts::set_deleted(&state.app, &caller.0.principal, id, form.version, false).await?;
+    Ok(Redirect::to(&format!("/contacts/{id}")).into_response())
 }

@@ -86,6 +86,15 @@ pub fn page(
     })
 }
 
+/// The body of a delete or restore button: the CSRF token and the version
+/// the user saw.
+#[derive(Debug, serde::Deserialize)]
+pub struct VersionForm {
+    #[serde(rename = "_csrf")]
+    pub csrf: Option<String>,
+    pub version: Option<i64>,
+}
+
 /// One posted value.
 pub fn form_value(form: &[(String, String)], key: &str) -> Option<String> {
     form.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())

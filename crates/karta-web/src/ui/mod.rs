@@ -4,8 +4,13 @@
 pub mod accounts;
 pub mod admin;
 pub mod contacts;
+pub mod custom;
 pub mod forms;
+pub mod lists;
+pub mod search;
 pub mod session;
+pub mod tokens;
+pub mod trash;
 
 use crate::AppState;
 use crate::auth::UiCaller;
@@ -38,8 +43,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/accounts/{id}/delete", post(accounts::delete))
         .route("/accounts/{id}/restore", post(accounts::restore))
-        .route("/trash", get(accounts::trash))
-        .route("/search", get(accounts::search))
+        .route("/trash", get(trash::page))
+        .route("/search", get(search::results))
         .route("/contacts", get(contacts::list))
         .route(
             "/contacts/new",
@@ -50,6 +55,10 @@ pub fn routes() -> Router<AppState> {
             "/contacts/{id}/edit",
             get(contacts::edit_form).post(contacts::save),
         )
+        .route("/contacts/{id}/delete", post(contacts::delete))
+        .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/tokens", get(tokens::page).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin", get(admin::page))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}", post(admin::update_user))

@@ -1,0 +1,34 @@
+//! The hourly housekeeping job: purges the trash after the restore window
+//! and forgets what is only kept for a while (idle sessions, rate-limit
+//! windows, idempotency keys).
+
+use crate::{App, AppError};
+
+/// How long an idempotency key protects against a repeated write.
+pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 24 * 3_600_000_000;
+
+/// What one run removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tidied {
+    pub accounts: usize,
+    pub contacts: usize,
+    pub sessions: u64,
+}
+
+/// Runs every clean-up once.
+pub async fn run(app: &App) -> Result<Tidied, AppError> {
+    let now = app.now();
+    let conn = app.db.conn();
+    let accounts = crate::accounts::purge(app).await?;
+    let contacts = crate::contacts::purge(app).await?;
+    let sessions =
+        karta_db::security::delete_idle_sessions(conn, now - app.config.session_idle).await?;
+    // Look-up windows are minutes; the current and previous one still count.
+    karta_db::security::forget_rate_windows(conn, now / 60_000_000 - 1).await?;
+    karta_db::idempotency::forget_before(conn, now - IDEMPOTENCY_WINDOW_MICROS).await?;
+    Ok(Tidied {
+        accounts,
+        contacts,
+        sessions,
+    })
+}

@@ -1,0 +1,126 @@
+//! Record lists on pages: one template for every entity, with search as you
+//! type, filter selects, sort, keyset paging and a remembered choice of
+//! columns. Each entity's page decides what its filters and cells are.
+
+use super::PageCtx;
+use askama::Template;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+
+/// A list column: key (`inn`, `custom.tier`) and its label.
+pub struct Column {
+    pub key: String,
+    pub label: String,
+}
+
+/// One row: the link and name, then one cell per chosen column.
+pub struct Row {
+    pub href: String,
+    pub name: String,
+    pub cells: Vec<String>,
+}
+
+/// A filter select (`name=value`), the first option meaning "any".
+pub struct Select {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub options: Vec<(String, String)>,
+}
+
+/// Everything a list page shows.
+#[derive(Template)]
+#[template(path = "list.html")]
+pub struct ListPage {
+    pub page: PageCtx,
+    pub title: String,
+    /// Where the list lives (`/accounts`): the form's action.
+    pub action: String,
+    pub new_label: String,
+    pub count: String,
+    pub q: String,
+    pub selects: Vec<Select>,
+    pub sort: String,
+    pub sorts: Vec<(String, String)>,
+    pub all_columns: Vec<Column>,
+    pub chosen: Vec<String>,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    pub next: Option<String>,
+}
+
+/// The request's parameters with a lookup by name.
+pub struct Params(pub Vec<(String, String)>);
+
+impl Params {
+    /// The first value of `key`, or "".
+    pub fn get(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// The columns to show: picked in this request, else remembered in the
+    /// cookie, else the defaults.
+    pub fn columns(&self, jar: &CookieJar, cookie: &str, defaults: Vec<String>) -> Vec<String> {
+        let picked: Vec<String> = self
+            .0
+            .iter()
+            .filter(|(k, _)| k == "col")
+            .map(|(_, v)| v.clone())
+            .collect();
+        if !picked.is_empty() {
+            return picked;
+        }
+        jar.get(cookie)
+            .map(|c| c.value().split(',').map(String::from).collect())
+            .unwrap_or(defaults)
+    }
+
+    /// The next page's address: the same filters, sort and the cursor.
+    pub fn next_url(&self, action: &str, cursor: &str, selects: &[Select]) -> String {
+        let mut url = format!("{action}?cursor={cursor}");
+        for (k, v) in self.0.iter().filter(|(k, v)| {
+            !v.is_empty() && (k == "q" || k == "sort" || selects.iter().any(|s| &s.name == k))
+        }) {
+            url.push_str(&format!("&{k}={}", urlencode(v)));
+        }
+        url
+    }
+}
+
+/// The chosen columns, in the order `all` lists them.
+pub fn pick(all: &[Column], chosen: &[String]) -> Vec<Column> {
+    all.iter()
+        .filter(|c| chosen.contains(&c.key))
+        .map(|c| Column {
+            key: c.key.clone(),
+            label: c.label.clone(),
+        })
+        .collect()
+}
+
+/// Remembers the column choice for the next visit.
+pub fn remember(jar: CookieJar, cookie: &str, chosen: &[String]) -> CookieJar {
+    jar.add(
+        Cookie::build((cookie.to_string(), chosen.join(",")))
+            .path("/")
+            .same_site(SameSite::Lax)
+            .http_only(true)
+            .permanent()
+            .build(),
+    )
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
