@@ -5,10 +5,10 @@
 use crate::entities::{account, contact};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
-use sea_orm::QuerySelect;
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
+    QueryFilter, StatementBuilder,
 };
 use uuid::Uuid;
 
@@ -142,7 +142,9 @@ pub async fn delete_row<E: Record, C: ConnectionTrait>(db: &C, id: Uuid) -> Resu
 
 /// Up to `limit` visible live records whose search entry matches every
 /// term, in index order: search-as-you-type stops at the limit instead of
-/// sorting every match (callers order the few results themselves).
+/// sorting every match (callers order the few results themselves). The
+/// index entries drive a join to the records, so both engines can stop
+/// reading matches once `limit` visible ones are found.
 pub async fn search<E: Record, C: ConnectionTrait>(
     db: &C,
     backend: Backend,
@@ -151,11 +153,24 @@ pub async fn search<E: Record, C: ConnectionTrait>(
     vis: Visibility,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    E::find()
-        .filter(E::id_col().in_subquery(search::matching_ids(backend, E::NAME, terms, private)))
-        .filter(E::deleted_col().is_null())
-        .filter(vis.condition(E::owner_col(), E::team_col()))
+    let Some(matcher) = search::matcher(backend, terms, private) else {
+        return Ok(Vec::new());
+    };
+    let query = Query::select()
+        .column((E::default(), Asterisk))
+        .from("search_docs")
+        .inner_join(
+            E::default(),
+            Expr::col(E::id_col().as_column_ref()).equals(("search_docs", "record_id")),
+        )
+        .and_where(Expr::col(("search_docs", "entity")).eq(E::NAME))
+        .and_where(matcher)
+        .and_where(E::deleted_col().is_null())
+        .cond_where(vis.condition(E::owner_col(), E::team_col()))
         .limit(limit)
+        .to_owned();
+    E::find()
+        .from_raw_sql(StatementBuilder::build(&query, &db.get_database_backend()))
         .all(db)
         .await
 }

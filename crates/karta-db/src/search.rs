@@ -24,19 +24,29 @@ pub fn matching_ids(
     terms: &[String],
     private: bool,
 ) -> SelectStatement {
+    let mut q = Query::select();
+    q.column(("search_docs", "record_id"))
+        .from("search_docs")
+        .and_where(Expr::col(("search_docs", "entity")).eq(entity));
+    match matcher(backend, terms, private) {
+        Some(m) => q.and_where(m),
+        None => q.and_where(Expr::val(1).eq(0)),
+    };
+    q
+}
+
+/// The condition on a `search_docs` row that it matches every term, or
+/// `None` when no term is searchable.
+pub fn matcher(backend: Backend, terms: &[String], private: bool) -> Option<SimpleExpr> {
     let safe: Vec<&str> = terms
         .iter()
         .map(String::as_str)
         .filter(|t| !t.is_empty() && t.chars().all(char::is_alphanumeric))
         .collect();
-    let mut q = Query::select();
-    q.column("record_id")
-        .from("search_docs")
-        .and_where(Expr::col("entity").eq(entity));
     if safe.is_empty() {
-        return q.and_where(Expr::val(1).eq(0)).to_owned();
+        return None;
     }
-    let matcher: SimpleExpr = match backend {
+    Some(match backend {
         Backend::Sqlite => {
             let all = safe
                 .iter()
@@ -49,7 +59,7 @@ pub fn matching_ids(
                 "{body} : (ALL)"
             };
             Expr::cust_with_values(
-                "id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
+                "\"search_docs\".\"id\" IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
                 [columns.replace("ALL", &all)],
             )
         }
@@ -61,15 +71,18 @@ pub fn matching_ids(
                 .join(" & ");
             if private {
                 Expr::cust_with_values(
-                    "(body_tsv @@ to_tsquery('simple', $1) OR private_tsv @@ to_tsquery('simple', $2))",
+                    "(\"search_docs\".body_tsv @@ to_tsquery('simple', $1) \
+                     OR \"search_docs\".private_tsv @@ to_tsquery('simple', $2))",
                     [tsquery.clone(), tsquery],
                 )
             } else {
-                Expr::cust_with_values("body_tsv @@ to_tsquery('simple', $1)", [tsquery])
+                Expr::cust_with_values(
+                    "\"search_docs\".body_tsv @@ to_tsquery('simple', $1)",
+                    [tsquery],
+                )
             }
         }
-    };
-    q.and_where(matcher).to_owned()
+    })
 }
 
 /// Stores or replaces the index entry of one record.
