@@ -5,7 +5,7 @@
 use crate::entities::{account, contact};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
-use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     QueryFilter, StatementBuilder,
@@ -153,22 +153,18 @@ pub async fn search<E: Record, C: ConnectionTrait>(
     vis: Visibility,
     limit: u64,
 ) -> Result<Vec<E::Model>, DbErr> {
-    let Some(matcher) = search::matcher(backend, terms, private) else {
+    let Some(mut query) = search::matching_docs(backend, E::NAME, terms, private) else {
         return Ok(Vec::new());
     };
-    let query = Query::select()
+    query
         .column((E::default(), Asterisk))
-        .from("search_docs")
         .inner_join(
             E::default(),
             Expr::col(E::id_col().as_column_ref()).equals(("search_docs", "record_id")),
         )
-        .and_where(Expr::col(("search_docs", "entity")).eq(E::NAME))
-        .and_where(matcher)
         .and_where(E::deleted_col().is_null())
         .cond_where(vis.condition(E::owner_col(), E::team_col()))
-        .limit(limit)
-        .to_owned();
+        .limit(limit);
     E::find()
         .from_raw_sql(StatementBuilder::build(&query, &db.get_database_backend()))
         .all(db)

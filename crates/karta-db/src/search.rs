@@ -24,20 +24,27 @@ pub fn matching_ids(
     terms: &[String],
     private: bool,
 ) -> SelectStatement {
-    let mut q = Query::select();
-    q.column(("search_docs", "record_id"))
-        .from("search_docs")
-        .and_where(Expr::col(("search_docs", "entity")).eq(entity));
-    match matcher(backend, terms, private) {
-        Some(m) => q.and_where(m),
-        None => q.and_where(Expr::val(1).eq(0)),
+    let mut q = match matching_docs(backend, entity, terms, private) {
+        Some(q) => q,
+        None => Query::select()
+            .from("search_docs")
+            .and_where(Expr::val(1).eq(0))
+            .to_owned(),
     };
+    q.column(("search_docs", "record_id"));
     q
 }
 
-/// The condition on a `search_docs` row that it matches every term, or
-/// `None` when no term is searchable.
-pub fn matcher(backend: Backend, terms: &[String], private: bool) -> Option<SimpleExpr> {
+/// `FROM search_docs` (joined from the full-text index on SQLite, so the
+/// index drives and a LIMIT stops reading it) `WHERE` the entry is one of
+/// `entity` and matches every term; no columns yet. `None` when no term is
+/// searchable.
+pub fn matching_docs(
+    backend: Backend,
+    entity: &str,
+    terms: &[String],
+    private: bool,
+) -> Option<SelectStatement> {
     let safe: Vec<&str> = terms
         .iter()
         .map(String::as_str)
@@ -46,7 +53,8 @@ pub fn matcher(backend: Backend, terms: &[String], private: bool) -> Option<Simp
     if safe.is_empty() {
         return None;
     }
-    Some(match backend {
+    let mut q = Query::select();
+    match backend {
         Backend::Sqlite => {
             let all = safe
                 .iter()
@@ -58,10 +66,19 @@ pub fn matcher(backend: Backend, terms: &[String], private: bool) -> Option<Simp
             } else {
                 "{body} : (ALL)"
             };
-            Expr::cust_with_values(
-                "\"search_docs\".\"id\" IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
-                [columns.replace("ALL", &all)],
-            )
+            q.from("search_fts")
+                .inner_join(
+                    "search_docs",
+                    Expr::col(("search_docs", "id")).equals(("search_fts", "rowid")),
+                )
+                // Entity names are fixed identifiers, never user input.
+                .and_where(Expr::cust_with_values(
+                    "search_fts MATCH ?",
+                    [format!(
+                        "{{entity}} : {entity} AND ({})",
+                        columns.replace("ALL", &all)
+                    )],
+                ));
         }
         Backend::Postgres => {
             let tsquery = safe
@@ -69,20 +86,23 @@ pub fn matcher(backend: Backend, terms: &[String], private: bool) -> Option<Simp
                 .map(|t| format!("'{t}':*"))
                 .collect::<Vec<_>>()
                 .join(" & ");
+            q.from("search_docs");
             if private {
-                Expr::cust_with_values(
+                q.and_where(Expr::cust_with_values(
                     "(\"search_docs\".body_tsv @@ to_tsquery('simple', $1) \
                      OR \"search_docs\".private_tsv @@ to_tsquery('simple', $2))",
                     [tsquery.clone(), tsquery],
-                )
+                ));
             } else {
-                Expr::cust_with_values(
+                q.and_where(Expr::cust_with_values(
                     "\"search_docs\".body_tsv @@ to_tsquery('simple', $1)",
                     [tsquery],
-                )
+                ));
             }
         }
-    })
+    }
+    q.and_where(Expr::col(("search_docs", "entity")).eq(entity));
+    Some(q)
 }
 
 /// Stores or replaces the index entry of one record.
@@ -116,8 +136,8 @@ pub async fn index<C: ConnectionTrait>(
     if backend == sea_orm::DbBackend::Sqlite {
         db.execute_raw(Statement::from_sql_and_values(
             backend,
-            "INSERT INTO search_fts (rowid, body, private_body) \
-             SELECT id, body, private_body FROM search_docs WHERE record_id = ?",
+            "INSERT INTO search_fts (rowid, entity, body, private_body) \
+             SELECT id, entity, body, private_body FROM search_docs WHERE record_id = ?",
             [record_id.into()],
         ))
         .await?;
@@ -154,8 +174,9 @@ pub async fn index_many<C: ConnectionTrait>(
         let first = docs[0].1;
         db.execute_raw(Statement::from_sql_and_values(
             backend,
-            "INSERT INTO search_fts (rowid, body, private_body) \
-             SELECT id, body, private_body FROM search_docs WHERE id >= (SELECT id FROM search_docs WHERE record_id = ?)",
+            "INSERT INTO search_fts (rowid, entity, body, private_body) \
+             SELECT id, entity, body, private_body FROM search_docs \
+             WHERE id >= (SELECT id FROM search_docs WHERE record_id = ?)",
             [first.into()],
         ))
         .await?;

@@ -3,6 +3,7 @@
 
 mod m0001_initial;
 mod m0002_idempotency_and_visible_sorts;
+mod m0003_search_by_entity;
 
 use sea_orm_migration::prelude::*;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_idempotency_and_visible_sorts::Migration),
+            Box::new(m0003_search_by_entity::Migration),
         ]
     }
 }
