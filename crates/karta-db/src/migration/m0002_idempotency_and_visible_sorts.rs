@@ -1,6 +1,7 @@
 //! Idempotency keys for API writes, and the indexes that let a list seen
 //! through team visibility read each branch (`team_id = ?`, `owner_id = ?`)
-//! in sort order instead of sorting every visible row.
+//! in sort order instead of sorting every visible row; no index on region,
+//! so region filters are applied while walking the sort order.
 
 use super::col::*;
 use super::m0001_initial::live_index;
@@ -53,6 +54,14 @@ impl MigrationTrait for Migration {
                 }
             }
         }
+        // Filters on a few-valued column (region, type, status) are cheaper
+        // applied while walking the sort index than by collecting the
+        // value's rows and sorting them, which SQLite chose while this index
+        // existed: 30+ ms for a region filter sorted by `-updated_at` over
+        // 100k accounts, 0.6 ms without it.
+        m.get_connection()
+            .execute_unprepared("DROP INDEX accounts_live_region_name")
+            .await?;
         Ok(())
     }
 }
