@@ -70,6 +70,7 @@ pub async fn list(
     )
     .await?;
 
+    let (custom_columns, custom_defaults) = custom::columns(&defs, tr);
     let mut all_columns: Vec<Column> = FIXED_COLUMNS
         .iter()
         .map(|k| Column {
@@ -77,18 +78,11 @@ pub async fn list(
             label: tr.field(k),
         })
         .collect();
-    all_columns.extend(defs.iter().map(|d| Column {
-        key: format!("custom.{}", d.key),
-        label: custom::label(d, tr),
-    }));
+    all_columns.extend(custom_columns);
     let defaults = DEFAULT_COLUMNS
         .iter()
         .map(|s| s.to_string())
-        .chain(
-            defs.iter()
-                .filter(|d| d.show_in_list)
-                .map(|d| format!("custom.{}", d.key)),
-        )
+        .chain(custom_defaults)
         .collect();
     let chosen = params.columns(&jar, COLUMNS_COOKIE, defaults);
     let columns = lists::pick(&all_columns, &chosen);

@@ -78,6 +78,7 @@ pub async fn list(
     let (result, links) = contacts::list(&state.app, p, filter, sort, cursor.as_ref(), 50).await?;
 
     let personal = p.sees_personal_data();
+    let (custom_columns, custom_defaults) = custom::columns(&defs, tr);
     let mut all_columns: Vec<Column> = FIXED_COLUMNS
         .iter()
         .filter(|k| personal || !PERSONAL_COLUMNS.contains(k))
@@ -86,18 +87,11 @@ pub async fn list(
             label: tr.field(k),
         })
         .collect();
-    all_columns.extend(defs.iter().map(|d| Column {
-        key: format!("custom.{}", d.key),
-        label: custom::label(d, tr),
-    }));
+    all_columns.extend(custom_columns);
     let defaults = DEFAULT_COLUMNS
         .iter()
         .map(|s| s.to_string())
-        .chain(
-            defs.iter()
-                .filter(|d| d.show_in_list)
-                .map(|d| format!("custom.{}", d.key)),
-        )
+        .chain(custom_defaults)
         .collect();
     let chosen = params.columns(&jar, COLUMNS_COOKIE, defaults);
     // Picking from the offered columns keeps personal data out of the page

@@ -4,7 +4,7 @@
 
 use super::PageCtx;
 use super::forms::{self, FormField};
-use super::lists::Select;
+use super::lists::{Column, Select};
 use crate::i18n::Tr;
 use karta_db::entities::custom_field::Model as Definition;
 use serde_json::{Map, Value};
@@ -194,6 +194,24 @@ pub fn posted(defs: &[Definition], form: &[(String, String)]) -> Value {
         custom.insert(def.key.clone(), value);
     }
     Value::Object(custom)
+}
+
+/// The list columns a set of fields offers (`custom.KEY`), and the keys of
+/// those shown by default.
+pub fn columns(defs: &[Definition], tr: Tr) -> (Vec<Column>, Vec<String>) {
+    let offered = defs
+        .iter()
+        .map(|d| Column {
+            key: format!("custom.{}", d.key),
+            label: label(d, tr),
+        })
+        .collect();
+    let shown = defs
+        .iter()
+        .filter(|d| d.show_in_list)
+        .map(|d| format!("custom.{}", d.key))
+        .collect();
+    (offered, shown)
 }
 
 /// The filter selects of one-of fields and the conditions the request
