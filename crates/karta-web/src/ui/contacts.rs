@@ -20,6 +20,7 @@ use karta_core::contacts::ContactDraft;
 use karta_core::identifiers::CustomerCode;
 use karta_core::roles::{Access, Entity};
 use karta_db::contacts::{ContactFilter, ContactSort};
+use karta_db::entities::custom_field::Model as CustomDefinition;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -377,6 +378,7 @@ async fn patch_of(
     p: &karta_app::Principal,
     form: &[(String, String)],
     current: &ContactDraft,
+    defs: &[CustomDefinition],
 ) -> Result<Map<String, Value>, karta_core::Invalid> {
     let mut patch = Map::new();
     let mut errors = karta_core::Invalid::default();
@@ -421,10 +423,7 @@ async fn patch_of(
         }
     }
     patch.insert("account_ids".into(), Value::Array(ids));
-    let defs = custom::active(&state.app.db, "contacts")
-        .await
-        .unwrap_or_default();
-    patch.insert("custom".into(), custom::posted(&defs, form));
+    patch.insert("custom".into(), custom::posted(defs, form));
     for (key, existing) in [
         ("consent_personal_data", &current.consent_personal_data),
         ("consent_marketing", &current.consent_marketing),
@@ -502,7 +501,8 @@ pub async fn create(
     let p = &caller.0.principal;
     let tr = PageCtx::of(&caller).tr;
     let empty = ContactDraft::default();
-    let result = match patch_of(&state, p, &form, &empty).await {
+    let defs = custom::active(&state.app.db, "contacts").await?;
+    let result = match patch_of(&state, p, &form, &empty, &defs).await {
         Ok(patch) => {
             let draft: ContactDraft =
                 serde_json::from_value(Value::Object(patch.clone())).unwrap_or_default();
@@ -573,7 +573,8 @@ pub async fn save(
     let title = current_fields.display_name();
     let cancel = format!("/contacts/{id}");
     let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
-    let patch = match patch_of(&state, p, &form, &current).await {
+    let defs = custom::active(&state.app.db, "contacts").await?;
+    let patch = match patch_of(&state, p, &form, &current, &defs).await {
         Ok(patch) => patch,
         Err(e) => {
             return show_form(
