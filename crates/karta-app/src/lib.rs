@@ -6,11 +6,13 @@
 pub mod accounts;
 pub mod auth;
 pub mod contacts;
+pub mod deals;
 pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod generate;
 pub mod maintenance;
+pub mod pipelines;
 pub mod policy;
 pub mod records;
 pub mod search;

@@ -12,6 +12,7 @@ pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 24 * 3_600_000_000;
 pub struct Tidied {
     pub accounts: usize,
     pub contacts: usize,
+    pub deals: usize,
     pub sessions: u64,
 }
 
@@ -19,6 +20,8 @@ pub struct Tidied {
 pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let now = app.now();
     let conn = app.db.conn();
+    // Deals first: purging an account takes its deals with it.
+    let deals = crate::deals::purge(app).await?;
     let accounts = crate::accounts::purge(app).await?;
     let contacts = crate::contacts::purge(app).await?;
     let sessions =
@@ -29,6 +32,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     Ok(Tidied {
         accounts,
         contacts,
+        deals,
         sessions,
     })
 }

@@ -21,6 +21,7 @@ pub const CLASSIFIER_KINDS: &[&str] = &[
     "company_size",
     "lead_source",
     "loss_reason",
+    "campaign",
     "payment_method",
     "buying_priority",
     "purchase_role",
@@ -176,7 +177,7 @@ pub async fn check_classifier_values(
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomFieldInput {
-    /// `accounts` or `contacts`.
+    /// `accounts`, `contacts` or `deals`.
     pub entity: String,
     /// Identifier used in `custom` objects: lower-case letters, digits, `_`.
     pub key: String,
@@ -234,7 +235,7 @@ pub async fn create_custom_field(
 ) -> Result<custom_field::Model, AppError> {
     p.require(Entity::CustomFields, Access::Write)?;
     let mut e = Invalid::default();
-    if !["accounts", "contacts"].contains(&input.entity.as_str()) {
+    if !["accounts", "contacts", "deals"].contains(&input.entity.as_str()) {
         e.push("entity", "invalid_choice");
     }
     if !valid_code(&input.key) {

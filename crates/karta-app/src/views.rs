@@ -4,9 +4,11 @@
 
 use karta_core::accounts::AccountDraft;
 use karta_core::contacts::{ContactDraft, PERSONAL_DATA_FIELDS};
+use karta_core::deals::DealDraft;
 use karta_core::identifiers::CustomerCode;
 use karta_core::time::rfc3339;
-use karta_db::entities::{account, change, contact};
+use karta_db::entities::{account, change, contact, deal, stage};
+use karta_db::pipelines::PipelineWithStages;
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
@@ -118,4 +120,117 @@ pub struct DuplicateHint {
     pub label: String,
     /// `inn`, `email` or `phone`.
     pub reason: &'static str,
+}
+
+/// A pipeline stage as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StageView {
+    pub id: Uuid,
+    /// In the caller's language.
+    pub name: String,
+    pub name_ru: String,
+    pub name_en: String,
+    /// `open`, `won` or `lost`.
+    pub kind: String,
+    pub probability: i32,
+    pub responsible_user_id: Option<Uuid>,
+    pub responsible_role: Option<String>,
+    pub checklist: Vec<String>,
+    pub max_days: Option<i32>,
+}
+
+impl StageView {
+    /// The view of a stored stage, named in `lang`.
+    pub fn of(s: &stage::Model, lang: &str) -> Self {
+        Self {
+            id: s.id,
+            name: if lang == "en" {
+                s.name_en.clone()
+            } else {
+                s.name_ru.clone()
+            },
+            name_ru: s.name_ru.clone(),
+            name_en: s.name_en.clone(),
+            kind: s.kind.clone(),
+            probability: s.probability,
+            responsible_user_id: s.responsible_user_id,
+            responsible_role: s.responsible_role.clone(),
+            checklist: karta_db::pipelines::checklist(s),
+            max_days: s.max_days,
+        }
+    }
+}
+
+/// A pipeline with its stages in board order.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PipelineView {
+    pub id: Uuid,
+    pub name: String,
+    pub position: i32,
+    pub active: bool,
+    pub version: i64,
+    pub stages: Vec<StageView>,
+}
+
+impl PipelineView {
+    /// The view of a stored pipeline, stages named in `lang`.
+    pub fn of(p: &PipelineWithStages, lang: &str) -> Self {
+        Self {
+            id: p.pipeline.id,
+            name: p.pipeline.name.clone(),
+            position: p.pipeline.position,
+            active: p.pipeline.active,
+            version: p.pipeline.version,
+            stages: p.stages.iter().map(|s| StageView::of(s, lang)).collect(),
+        }
+    }
+}
+
+/// A deal as the API returns it. `probability` is the one in force:
+/// the stage's unless `probability_manual`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DealView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: DealDraft,
+    pub probability_manual: bool,
+    pub stage_entered_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+}
+
+impl DealView {
+    /// The view of a stored deal with its contacts.
+    pub fn of(m: &deal::Model, contact_ids: Vec<Uuid>) -> Self {
+        let mut fields = DealDraft::from(&karta_db::deals::fields_of(m, contact_ids));
+        fields.probability = Some(m.probability);
+        Self {
+            id: m.id,
+            fields,
+            probability_manual: m.probability_manual,
+            stage_entered_at: rfc3339(m.stage_entered_at),
+            closed_at: m.closed_at.map(rfc3339),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+            deleted_at: m.deleted_at.map(rfc3339),
+        }
+    }
+}
+
+/// One stay of a deal in a stage, with its length.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StayView {
+    pub stage_id: Uuid,
+    pub entered_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<String>,
+    /// Until `left_at`, or until now for the current stage.
+    pub seconds: i64,
+    pub entered_by: Option<Uuid>,
 }

@@ -7,8 +7,11 @@
 pub mod accounts;
 pub mod contacts;
 pub mod custom_fields;
+pub mod deals;
 pub mod error;
 pub mod identifiers;
+pub mod money;
+pub mod pipelines;
 pub mod roles;
 pub mod search;
 pub mod time;

@@ -54,12 +54,14 @@ impl Role {
             (Role::Admin, _, _) => All,
             // Everyone may read the directory of colleagues, teams and settings
             // lists: they are needed to show owners and pick values.
-            (_, Users | Teams | CustomFields | Classifiers, Read) => All,
+            (_, Users | Teams | CustomFields | Classifiers | Pipelines, Read) => All,
             (Role::Marketer, CustomFields | Classifiers, Write) => All,
-            (_, Users | Teams | CustomFields | Classifiers | AuditLog, _) => Nothing,
-            (Role::HeadOfSales, Accounts | Contacts, _) => All,
-            (Role::SalesRep, Accounts | Contacts, Read | Write) => Team,
-            (Role::SalesRep, Accounts | Contacts, Delete) => Own,
+            // Heads of sales shape the sales process they run.
+            (Role::HeadOfSales, Pipelines, _) => All,
+            (_, Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines, _) => Nothing,
+            (Role::HeadOfSales, Accounts | Contacts | Deals, _) => All,
+            (Role::SalesRep, Accounts | Contacts | Deals, Read | Write) => Team,
+            (Role::SalesRep, Accounts | Contacts | Deals, Delete) => Own,
             (Role::Accountant, Accounts, Read | Write) => All,
             (Role::Support, Contacts, Write) => All,
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
@@ -101,13 +103,18 @@ pub enum Entity {
     Classifiers,
     /// Login records and other security events.
     AuditLog,
+    /// Sales pipelines and their stages.
+    Pipelines,
+    Deals,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 7] = [
+    pub const ALL: [Entity; 9] = [
         Entity::Accounts,
         Entity::Contacts,
+        Entity::Deals,
+        Entity::Pipelines,
         Entity::Users,
         Entity::Teams,
         Entity::CustomFields,
@@ -125,6 +132,8 @@ impl Entity {
             Entity::CustomFields => "custom_fields",
             Entity::Classifiers => "classifiers",
             Entity::AuditLog => "audit_log",
+            Entity::Pipelines => "pipelines",
+            Entity::Deals => "deals",
         }
     }
 }

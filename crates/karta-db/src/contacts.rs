@@ -324,3 +324,14 @@ pub async fn with_channel<C: ConnectionTrait>(
     }
     q.order_by_asc(Column::NameKey).limit(limit).all(db).await
 }
+
+/// Contacts by id (live or not, visible or not: callers decide).
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await
+}

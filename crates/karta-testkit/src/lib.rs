@@ -252,16 +252,32 @@ impl TestApp {
 
     /// POST a form as a signed-in browser (the CSRF token is added).
     pub async fn form(&self, b: &Browser, path: &str, fields: &[(&str, &str)]) -> Answer {
+        self.form_with(b, path, fields, &[]).await
+    }
+
+    /// Like `form`, with extra headers (as a page script sends them); a
+    /// JSON answer is parsed into `json`.
+    pub async fn form_with(
+        &self,
+        b: &Browser,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut body: Vec<String> = fields
             .iter()
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect();
         body.push(format!("_csrf={}", encode(&b.csrf)));
-        let req = Request::builder()
+        let mut req = Request::builder()
             .method(Method::POST)
             .uri(path)
             .header("cookie", b.cookie.as_str())
-            .header("content-type", "application/x-www-form-urlencoded")
+            .header("content-type", "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = req
             .body(Body::from(body.join("&")))
             .unwrap_or_else(|e| panic!("{e}"));
         let response = self
@@ -279,7 +295,7 @@ impl TestApp {
         Answer {
             status,
             headers,
-            json: Value::Null,
+            json: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
         }
     }

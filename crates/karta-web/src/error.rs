@@ -85,6 +85,20 @@ pub fn field_message(code: &str) -> String {
         "idempotency_key_reused" => {
             "This Idempotency-Key was already used for a different request."
         }
+        "out_of_range" => "The number is outside the allowed range (probability 0–100, amounts not negative, max_days 1–3650).",
+        "open_stage_required" => "A pipeline needs at least one open stage.",
+        "terminal_stages_required" => "A pipeline needs a won stage and a lost stage.",
+        "open_after_terminal" => "Open stages come before the won and lost stages.",
+        "duplicate_stage" => "The same stage is listed twice.",
+        "unknown_stage" => "No such stage (in this pipeline).",
+        "stage_has_deals" => "A stage that holds deals cannot be removed; move the deals first.",
+        "stage_not_in_pipeline" => "This stage belongs to another pipeline.",
+        "unknown_pipeline" => "No such pipeline.",
+        "no_pipeline" => "There is no sales pipeline yet; an administrator or head of sales creates one.",
+        "loss_reason_required" => "A lost stage needs a loss_reason.",
+        "not_a_competitor" => "Choose an account of type competitor.",
+        "unknown_contact" => "No such contact.",
+        "unknown_checklist_item" => "Not an action of this stage's checklist.",
         _ => "Invalid value.",
     }
     .to_string()

@@ -1,6 +1,6 @@
 // Karta's own script: live search in list filters, "/" focuses the global
-// search, confirmation before moving a record to the trash. Pages work
-// without it.
+// search, confirmation before moving a record to the trash, the deal
+// board's drag-and-drop and lazy columns. Pages work without it.
 (function () {
   "use strict";
   document.addEventListener("keydown", function (e) {
@@ -44,5 +44,79 @@
       var lang = document.documentElement.lang;
       if (!window.confirm(lang === "en" ? "Move to the trash?" : "Переместить в корзину?")) { e.preventDefault(); }
     });
+  });
+  // The deal board. Listeners sit on the document because the board is
+  // replaced after each move (fresh counts and sums from the server).
+  var dragged = null;
+  function refreshBoard() {
+    fetch(location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        var board = document.getElementById("board");
+        if (!html || !board) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
+        if (fresh) { board.replaceWith(fresh); }
+      });
+  }
+  function moveDeal(card, column, reason) {
+    var board = document.getElementById("board");
+    var body = new URLSearchParams();
+    body.set("_csrf", board.dataset.csrf);
+    body.set("version", card.dataset.version);
+    body.set("stage_id", column.dataset.stage);
+    if (reason) { body.set("loss_reason", reason); }
+    column.querySelector("ol.cards").prepend(card);
+    fetch("/deals/" + card.dataset.id + "/move", {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
+    })
+      .then(function (r) { return r.json().then(function (j) { return { ok: r.ok, body: j }; }); })
+      .then(function (res) {
+        if (!res.ok) { window.alert(res.body.message || "Error"); }
+        refreshBoard();
+      })
+      .catch(function () { refreshBoard(); });
+  }
+  document.addEventListener("dragstart", function (e) {
+    var card = e.target.closest && e.target.closest("#board li.deal");
+    if (!card) { return; }
+    dragged = card;
+    e.dataTransfer.effectAllowed = "move";
+    e.dataTransfer.setData("text/plain", card.dataset.id);
+  });
+  document.addEventListener("dragover", function (e) {
+    if (dragged && e.target.closest && e.target.closest("#board section.column")) { e.preventDefault(); }
+  });
+  document.addEventListener("drop", function (e) {
+    var column = e.target.closest && e.target.closest("#board section.column");
+    var card = dragged;
+    dragged = null;
+    if (!column || !card) { return; }
+    e.preventDefault();
+    if (card.closest("section.column") === column) { return; }
+    if (column.dataset.kind !== "lost") { moveDeal(card, column, null); return; }
+    var dialog = document.getElementById("loss-dialog");
+    var reason = document.getElementById("loss-reason");
+    reason.value = "";
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "ok") { moveDeal(card, column, reason.value); }
+    });
+    dialog.showModal();
+  });
+  document.addEventListener("click", function (e) {
+    var more = e.target.closest && e.target.closest("#board a[data-more]");
+    if (!more) { return; }
+    e.preventDefault();
+    fetch(more.dataset.more, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var doc = new DOMParser().parseFromString("<div>" + html + "</div>", "text/html");
+        var list = more.closest("section.column").querySelector("ol.cards");
+        doc.querySelectorAll("li.deal").forEach(function (li) { list.appendChild(li); });
+        var next = doc.querySelector("a[data-more]");
+        if (next) { more.replaceWith(next); } else { more.remove(); }
+      });
   });
 })();

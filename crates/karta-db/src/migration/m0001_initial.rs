@@ -13,7 +13,11 @@ impl MigrationName for Migration {
     }
 }
 
-fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> IndexCreateStatement {
+pub(super) fn index(
+    table: &'static str,
+    name: &'static str,
+    cols: &[&'static str],
+) -> IndexCreateStatement {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for c in cols {
@@ -22,7 +26,11 @@ fn index(table: &'static str, name: &'static str, cols: &[&'static str]) -> Inde
     stmt
 }
 
-fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCreateStatement {
+pub(super) fn fk(
+    from: &'static str,
+    col: &'static str,
+    to: &'static str,
+) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .from(from, col)
         .to(to, "id")
@@ -31,7 +39,7 @@ fn fk(from: &'static str, col: &'static str, to: &'static str) -> ForeignKeyCrea
 }
 
 /// Audit columns shared by every business record.
-fn record_columns(t: &mut TableCreateStatement) {
+pub(super) fn record_columns(t: &mut TableCreateStatement) {
     t.col(uuid_null("owner_id"))
         .col(uuid_null("team_id"))
         .col(json("custom"))
@@ -418,7 +426,7 @@ pub(super) async fn live_index(
 }
 
 /// An index over the trash (small), for the trash view and the purge job.
-async fn trash_index(m: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
+pub(super) async fn trash_index(m: &SchemaManager<'_>, table: &str) -> Result<(), DbErr> {
     m.get_connection()
         .execute_unprepared(&format!(
             "CREATE INDEX {table}_trash ON {table} (deleted_at, id) WHERE deleted_at IS NOT NULL"

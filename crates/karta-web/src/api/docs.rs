@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 description, generated from the handlers and types that
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
-use super::{accounts, contacts, directory, search, settings};
+use super::{accounts, contacts, deals, directory, pipelines, search, settings};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -13,6 +13,8 @@ use utoipa::{Modify, OpenApi};
     paths(
         accounts::list, accounts::create, accounts::get, accounts::update, accounts::delete, accounts::restore, accounts::history,
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::delete, contacts::restore, contacts::history,
+        pipelines::list, pipelines::create, pipelines::get, pipelines::update,
+        deals::list, deals::totals, deals::create, deals::get, deals::update, deals::delete, deals::restore, deals::history, deals::stays,
         directory::list_users, directory::create_user, directory::update_user, directory::list_teams, directory::create_team,
         directory::list_tokens, directory::create_token, directory::revoke_token, directory::login_events,
         settings::list_classifiers, settings::create_classifier, settings::update_classifier,
@@ -24,6 +26,8 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "accounts", description = "Accounts (контрагенты)"),
         (name = "contacts", description = "Contacts (контактные лица)"),
+        (name = "pipelines", description = "Sales pipelines and their stages (воронки)"),
+        (name = "deals", description = "Deals (сделки), their stage stays and board totals"),
         (name = "users", description = "Users, teams, tokens, login records"),
         (name = "settings", description = "Classifiers and custom fields"),
         (name = "search", description = "Global search and telephony look-up"),

@@ -2,8 +2,10 @@
 
 pub mod accounts;
 pub mod contacts;
+pub mod deals;
 pub mod directory;
 pub mod docs;
+pub mod pipelines;
 pub mod search;
 pub mod settings;
 
@@ -36,6 +38,20 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/contacts/{id}/history", get(contacts::history))
+        .route("/pipelines", get(pipelines::list).post(pipelines::create))
+        .route(
+            "/pipelines/{id}",
+            get(pipelines::get).patch(pipelines::update),
+        )
+        .route("/deals", get(deals::list).post(deals::create))
+        .route("/deals/totals", get(deals::totals))
+        .route(
+            "/deals/{id}",
+            get(deals::get).patch(deals::update).delete(deals::delete),
+        )
+        .route("/deals/{id}/restore", post(deals::restore))
+        .route("/deals/{id}/history", get(deals::history))
+        .route("/deals/{id}/stages", get(deals::stays))
         .route(
             "/users",
             get(directory::list_users).post(directory::create_user),

@@ -186,6 +186,7 @@ struct CardPage {
     classification: Vec<(String, String, String)>,
     custom: Vec<(String, String)>,
     contacts: Vec<(Uuid, String, String, String)>,
+    deals: Vec<super::deals::DealCard>,
     timeline: Vec<TimelineEntry>,
     duplicates: Vec<DuplicateHint>,
 }
@@ -312,6 +313,7 @@ pub async fn card(
         Err(AppError::Forbidden) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
+    let deals = super::deals::open_of_account(&state, &caller, tr, m.id).await?;
     let history = accounts::history(&state.app, p, m.id, None, 50).await?;
     let duplicates = accounts::duplicates(&state.app, &f, Some(m.id)).await?;
     let view = CardPage {
@@ -329,6 +331,7 @@ pub async fn card(
             .collect(),
         custom,
         contacts,
+        deals,
         timeline: timeline(history.items, tr),
         duplicates,
         page,

@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod board;
 pub mod contacts;
 pub mod custom;
+pub mod deals;
 pub mod forms;
 pub mod lists;
 pub mod search;
@@ -57,6 +59,16 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/contacts/{id}/delete", post(contacts::delete))
         .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/deals", get(deals::list))
+        .route("/deals/new", get(deals::new_form).post(deals::create))
+        .route("/deals/board", get(board::page))
+        .route("/deals/board/column", get(board::column))
+        .route("/deals/{id}", get(deals::card))
+        .route("/deals/{id}/edit", get(deals::edit_form).post(deals::save))
+        .route("/deals/{id}/move", post(deals::move_to))
+        .route("/deals/{id}/checklist", post(deals::checklist))
+        .route("/deals/{id}/delete", post(deals::delete))
+        .route("/deals/{id}/restore", post(deals::restore))
         .route("/tokens", get(tokens::page).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin", get(admin::page))

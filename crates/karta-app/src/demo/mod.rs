@@ -1,7 +1,10 @@
 //! The demo company: teams, one user per role, classifiers, custom fields,
 //! 210 accounts and 420+ contacts with Russian and English names and valid
-//! INNs. Deterministic, loaded once, through the same use cases as real
-//! input (so history and search are filled too).
+//! INNs, and the sales department's pipelines and deals (`sales`).
+//! Deterministic, loaded once, through the same use cases as real input
+//! (so history and search are filled too).
+
+mod sales;
 
 use crate::directory::NewUser;
 use crate::settings::{ClassifierInput, CustomFieldInput};
@@ -66,6 +69,31 @@ const CLASSIFIERS: &[(&str, &str, &str, &str)] = &[
     ("lead_source", "website", "Сайт", "Website"),
     ("loss_reason", "price", "Цена", "Price"),
     ("loss_reason", "delivery", "Сроки поставки", "Delivery time"),
+    (
+        "loss_reason",
+        "competitor",
+        "Выбрали конкурента",
+        "Chose a competitor",
+    ),
+    ("loss_reason", "no_budget", "Нет бюджета", "No budget"),
+    (
+        "campaign",
+        "expo_2026",
+        "Выставка «Металлообработка-2026»",
+        "Metalworking Expo 2026",
+    ),
+    (
+        "campaign",
+        "webinar_q3",
+        "Вебинар III квартала",
+        "Q3 webinar",
+    ),
+    (
+        "campaign",
+        "newsletter",
+        "Рассылка клиентам",
+        "Customer newsletter",
+    ),
     (
         "payment_method",
         "transfer",
@@ -173,7 +201,7 @@ const POSITIONS: &[&str] = &[
 ];
 
 /// A tiny deterministic generator (no dependency, same data every run).
-struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -183,10 +211,10 @@ impl Rng {
             .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
     fn digits(&mut self, n: usize) -> String {
@@ -297,15 +325,25 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         },
     )
     .await?;
-    load_customers(app, &admin, &user_ids[2..6]).await?;
+    let customers = load_customers(app, &admin, &user_ids[2..6]).await?;
+    sales::load(app, &admin, &customers).await?;
     Ok(true)
+}
+
+/// A demo account as the sales demo needs it.
+struct DemoAccount {
+    id: Uuid,
+    owner: Uuid,
+    english: bool,
+    competitor: bool,
 }
 
 async fn load_customers(
     app: &App,
     admin: &Principal,
     reps: &[(Uuid, Option<Uuid>)],
-) -> Result<(), AppError> {
+) -> Result<Vec<DemoAccount>, AppError> {
+    let mut loaded = Vec::new();
     let mut rng = Rng(2026);
     let regions = ["moscow", "spb", "kazan", "ekb", "nsk"];
     let industries = [
@@ -400,6 +438,12 @@ async fn load_customers(
         if i % 10 == 0 {
             competitors.push(account.id);
         }
+        loaded.push(DemoAccount {
+            id: account.id,
+            owner,
+            english,
+            competitor: i % 10 == 0,
+        });
         for c in 0..2 + usize::from(i % 3 == 0) {
             let english_person = english || c == 2;
             let female = rng.below(2) == 0;
@@ -458,5 +502,5 @@ async fn load_customers(
             crate::contacts::create(app, admin, draft).await?;
         }
     }
-    Ok(())
+    Ok(loaded)
 }

@@ -1,0 +1,419 @@
+//! Deal use cases: creating, changing and moving deals through the stages
+//! of their pipeline. Every stage change is a stay with its time; entering
+//! a stage may hand the deal to the stage's responsible person; a lost
+//! stage needs a loss reason.
+
+use crate::{App, AppError, Principal, records};
+use karta_core::Invalid;
+use karta_core::accounts::AccountType;
+use karta_core::deals::{DealDraft, DealFields};
+use karta_core::pipelines::StageKind;
+use karta_core::roles::{Access, Entity};
+use karta_db::deals::{self as store, DealFilter, DealSort, StageTotal};
+use karta_db::entities::deal::{self, ActiveModel, Model};
+use karta_db::entities::stage;
+use karta_db::history;
+use karta_db::page::{Cursor, Page};
+use karta_db::search;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+const ENTITY: &str = "deals";
+
+/// What a write resolved beyond the fields themselves.
+struct Resolved {
+    fields: DealFields,
+    stage: stage::Model,
+    /// The deal enters `stage` with this write.
+    stage_changed: bool,
+}
+
+/// The stage a deal goes to: the one named (which must belong to the
+/// named pipeline), else the first of the named pipeline, else the
+/// current one, else the first of the first active pipeline.
+async fn resolve_stage(
+    app: &App,
+    f: &DealFields,
+    current: Option<&Model>,
+    e: &mut Invalid,
+) -> Result<Option<stage::Model>, AppError> {
+    let db = app.db.conn();
+    if let Some(stage_id) = f.stage_id {
+        let Some(s) = karta_db::pipelines::stage(db, stage_id).await? else {
+            e.push("stage_id", "unknown_stage");
+            return Ok(None);
+        };
+        if f.pipeline_id.is_some_and(|p| p != s.pipeline_id) {
+            e.push("stage_id", "stage_not_in_pipeline");
+            return Ok(None);
+        }
+        return Ok(Some(s));
+    }
+    if let Some(pipeline_id) = f.pipeline_id {
+        let Some(p) = karta_db::pipelines::find(db, pipeline_id).await? else {
+            e.push("pipeline_id", "unknown_pipeline");
+            return Ok(None);
+        };
+        if let Some(c) = current.filter(|c| c.pipeline_id == pipeline_id) {
+            return Ok(karta_db::pipelines::stage(db, c.stage_id).await?);
+        }
+        return Ok(p.stages.into_iter().next());
+    }
+    let found = crate::pipelines::default_stage(app).await?;
+    if found.is_none() {
+        e.push("pipeline_id", "no_pipeline");
+    }
+    Ok(found)
+}
+
+/// Checks what needs the database and applies the stage's rules.
+async fn complete(
+    app: &App,
+    p: &Principal,
+    mut f: DealFields,
+    current: Option<&Model>,
+) -> Result<Resolved, AppError> {
+    let db = app.db.conn();
+    let mut e = Invalid::default();
+    crate::settings::check_classifier_values(
+        app,
+        &mut e,
+        &[
+            ("source", "lead_source", f.source.as_deref()),
+            ("campaign", "campaign", f.campaign.as_deref()),
+            ("loss_reason", "loss_reason", f.loss_reason.as_deref()),
+        ],
+    )
+    .await?;
+    f.custom = crate::settings::normalise_custom(app, ENTITY, &f.custom, &mut e).await?;
+    let accounts_vis = p.visibility(Entity::Accounts, Access::Read);
+    let wanted: Vec<Uuid> = std::iter::once(f.account_id)
+        .chain(f.competitor_id)
+        .collect();
+    let accounts = karta_db::accounts::by_ids(db, &wanted).await?;
+    let visible = |id: Uuid| {
+        accounts.iter().find(|a| {
+            a.id == id && a.deleted_at.is_none() && accounts_vis.allows(a.owner_id, a.team_id)
+        })
+    };
+    if visible(f.account_id).is_none() {
+        e.push("account_id", "unknown_account");
+    }
+    if let Some(c) = f.competitor_id {
+        let is_competitor = visible(c).is_some_and(|a| {
+            karta_db::accounts::fields_of(a)
+                .types
+                .contains(&AccountType::Competitor)
+        });
+        if !is_competitor {
+            e.push("competitor_id", "not_a_competitor");
+        }
+    }
+    let contacts_vis = p.visibility(Entity::Contacts, Access::Read);
+    let contacts = karta_db::contacts::by_ids(db, &f.contact_ids).await?;
+    for (i, id) in f.contact_ids.iter().enumerate() {
+        let ok = contacts.iter().any(|c| {
+            c.id == *id && c.deleted_at.is_none() && contacts_vis.allows(c.owner_id, c.team_id)
+        });
+        if !ok {
+            e.push(format!("contact_ids[{i}]"), "unknown_contact");
+        }
+    }
+    crate::directory::assign_owner(
+        app,
+        p,
+        Entity::Deals,
+        &mut f.owner_id,
+        &mut f.team_id,
+        current.map(|c| (c.owner_id, c.team_id)),
+        &mut e,
+    )
+    .await?;
+    let Some(stage) = resolve_stage(app, &f, current, &mut e).await? else {
+        return Err(AppError::Invalid(e));
+    };
+    let stage_changed = current.is_none_or(|c| c.stage_id != stage.id);
+    let kind = StageKind::parse(&stage.kind).unwrap_or(StageKind::Open);
+    if kind == StageKind::Lost && f.loss_reason.is_none() {
+        e.push("loss_reason", "loss_reason_required");
+    }
+    if kind != StageKind::Lost {
+        // A reason belongs to a lost deal; reopening it forgets why it was lost.
+        f.loss_reason = None;
+    }
+    let checklist = karta_db::pipelines::checklist(&stage);
+    for (i, item) in f.checklist_done.iter().enumerate() {
+        if !checklist.contains(item) {
+            e.push(format!("checklist_done[{i}]"), "unknown_checklist_item");
+        }
+    }
+    e.into_result()?;
+    if stage_changed && let Some(user_id) = stage.responsible_user_id {
+        // The process hands the deal over; this is not the caller assigning it.
+        if let Some(user) = karta_db::users::user(db, user_id)
+            .await?
+            .filter(|u| u.active)
+        {
+            f.owner_id = Some(user.id);
+            f.team_id = user.team_id;
+        }
+    }
+    f.pipeline_id = Some(stage.pipeline_id);
+    f.stage_id = Some(stage.id);
+    Ok(Resolved {
+        fields: f,
+        stage,
+        stage_changed,
+    })
+}
+
+fn snapshot(f: &DealFields) -> Value {
+    serde_json::to_value(DealDraft::from(f)).unwrap_or(Value::Null)
+}
+
+async fn write_search<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    f: &DealFields,
+) -> Result<(), AppError> {
+    let public = [f.title.as_str(), f.next_step.as_deref().unwrap_or_default()].join(" ");
+    search::index(
+        db,
+        ENTITY,
+        id,
+        &karta_core::search::index_terms(&public),
+        "",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets the stage bookkeeping of a write that enters `stage` at `now`.
+fn entering(model: &mut ActiveModel, stage: &stage::Model, now: i64) {
+    model.stage_entered_at = Set(now);
+    model.closed_at = Set((stage.kind != StageKind::Open.as_str()).then_some(now));
+}
+
+/// Creates a deal; returns it with its contact ids.
+pub async fn create(
+    app: &App,
+    p: &Principal,
+    draft: DealDraft,
+) -> Result<(Model, Vec<Uuid>), AppError> {
+    p.require(Entity::Deals, Access::Write)?;
+    let r = complete(app, p, draft.validate()?, None).await?;
+    let now = app.now();
+    let id = Uuid::now_v7();
+    let txn = app.db.begin_write().await?;
+    let mut model = ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        created_by: Set(Some(p.user_id)),
+        updated_at: Set(now),
+        updated_by: Set(Some(p.user_id)),
+        deleted_at: Set(None),
+        deleted_by: Set(None),
+        version: Set(1),
+        ..Default::default()
+    };
+    store::set_fields(&mut model, &r.fields, &r.stage);
+    entering(&mut model, &r.stage, now);
+    let saved = deal::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await?;
+    store::save_contacts(&txn, id, &r.fields.contact_ids).await?;
+    store::enter_stage(&txn, id, r.stage.id, now, Some(p.user_id)).await?;
+    history::record(
+        &txn,
+        now,
+        p.actor(),
+        ENTITY,
+        id,
+        "create",
+        &history::diff(&Value::Null, &snapshot(&r.fields)),
+    )
+    .await?;
+    write_search(&txn, id, &r.fields).await?;
+    txn.commit().await?;
+    Ok((saved, r.fields.contact_ids))
+}
+
+/// Reads one visible deal with its contact ids.
+pub async fn get(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    deleted: bool,
+) -> Result<(Model, Vec<Uuid>), AppError> {
+    let vis = p.require(Entity::Deals, Access::Read)?;
+    let m = store::find(app.db.conn(), id, vis, deleted)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let links = store::contact_links(app.db.conn(), &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok((m, links))
+}
+
+/// A page of visible deals, with each one's contact ids (one query).
+pub async fn list(
+    app: &App,
+    p: &Principal,
+    filter: DealFilter,
+    sort: DealSort,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<(Page<Model>, HashMap<Uuid, Vec<Uuid>>), AppError> {
+    let access = if filter.deleted {
+        Access::Delete
+    } else {
+        Access::Read
+    };
+    let vis = p.require(Entity::Deals, access)?;
+    let page = store::list(
+        app.db.conn(),
+        app.db.backend(),
+        &filter,
+        vis,
+        sort,
+        cursor,
+        limit,
+    )
+    .await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+    let links = store::contact_links(app.db.conn(), &ids).await?;
+    Ok((page, links))
+}
+
+/// Count and sum per stage and currency of a pipeline's visible deals.
+pub async fn totals(
+    app: &App,
+    p: &Principal,
+    pipeline_id: Uuid,
+    owner_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+) -> Result<Vec<StageTotal>, AppError> {
+    let vis = p.require(Entity::Deals, Access::Read)?;
+    Ok(store::totals(app.db.conn(), pipeline_id, owner_id, team_id, vis).await?)
+}
+
+/// Applies a partial update at the given version. Moving to another stage
+/// is a `stage_id` (and, into a lost stage, a `loss_reason`) in the patch;
+/// it resets a hand-set probability and the checklist unless the patch
+/// sets them too.
+pub async fn update(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    patch: Map<String, Value>,
+) -> Result<(Model, Vec<Uuid>), AppError> {
+    let txn = app.db.begin_write().await?;
+    let current = records::load_for_write::<deal::Entity, _>(
+        app,
+        &txn,
+        p,
+        Entity::Deals,
+        id,
+        Access::Write,
+        false,
+        expected,
+    )
+    .await?;
+    let links = store::contact_links(&txn, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    let before = store::fields_of(&current, links);
+    let mut draft = crate::accounts::merge(&DealDraft::from(&before), patch.clone())?;
+    if patch.contains_key("pipeline_id") && !patch.contains_key("stage_id") {
+        draft.stage_id = None;
+    }
+    let moving =
+        draft.stage_id != Some(current.stage_id) || draft.pipeline_id != Some(current.pipeline_id);
+    if moving && !patch.contains_key("probability") {
+        draft.probability = None;
+    }
+    if moving && !patch.contains_key("checklist_done") {
+        draft.checklist_done = Vec::new();
+    }
+    let r = complete(app, p, draft.validate()?, Some(&current)).await?;
+    let changes = history::diff(&snapshot(&before), &snapshot(&r.fields));
+    if changes.is_empty() {
+        txn.rollback().await?;
+        return Ok((current, before.contact_ids));
+    }
+    let now = app.now();
+    let mut model = ActiveModel::default();
+    store::set_fields(&mut model, &r.fields, &r.stage);
+    if r.stage_changed {
+        entering(&mut model, &r.stage, now);
+        store::enter_stage(&txn, id, r.stage.id, now, Some(p.user_id)).await?;
+    }
+    let saved =
+        records::save::<deal::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
+    store::save_contacts(&txn, id, &r.fields.contact_ids).await?;
+    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
+    write_search(&txn, id, &r.fields).await?;
+    txn.commit().await?;
+    Ok((saved, r.fields.contact_ids))
+}
+
+/// Moves a deal to the trash (`delete`) or back.
+pub async fn set_deleted(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    delete: bool,
+) -> Result<Model, AppError> {
+    records::set_deleted::<deal::Entity>(app, p, Entity::Deals, id, expected, delete).await
+}
+
+/// A visible deal's history.
+pub async fn history(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<crate::views::ChangeView>, AppError> {
+    let vis = p.require(Entity::Deals, Access::Read)?;
+    let live = store::find(app.db.conn(), id, vis, false).await?;
+    if live.is_none() && store::find(app.db.conn(), id, vis, true).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let rows = history::list(app.db.conn(), id, &[], cursor, limit).await?;
+    crate::directory::change_views(app, rows).await
+}
+
+/// Every stay of a visible deal in a stage, with its length in seconds
+/// (the current stay up to now).
+pub async fn stays(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+) -> Result<Vec<crate::views::StayView>, AppError> {
+    get(app, p, id, false).await?;
+    let now = app.now();
+    Ok(store::stays(app.db.conn(), id)
+        .await?
+        .into_iter()
+        .map(|s| crate::views::StayView {
+            stage_id: s.stage_id,
+            entered_at: karta_core::time::rfc3339(s.entered_at),
+            left_at: s.left_at.map(karta_core::time::rfc3339),
+            seconds: (s.left_at.unwrap_or(now) - s.entered_at) / 1_000_000,
+            entered_by: s.entered_by,
+        })
+        .collect())
+}
+
+/// Deletes for good the deals in the trash longer than the window.
+pub async fn purge(app: &App) -> Result<usize, AppError> {
+    records::purge::<deal::Entity>(app).await
+}

@@ -1,0 +1,187 @@
+//! The demo sales department: two pipelines and about 150 deals spread over
+//! every stage, created over the past year and moved stage by stage at
+//! their own (past) times, so time in stage, stale deals and won / lost
+//! history look like a real year of work.
+
+use super::{DemoAccount, Rng};
+use crate::{App, AppError, Principal};
+use karta_core::deals::DealDraft;
+use karta_core::pipelines::{PipelineDraft, StageDraft};
+use karta_core::time::{Clock, FixedClock};
+use serde_json::{Map, json};
+use std::sync::Arc;
+
+const DAY: i64 = 86_400_000_000;
+
+fn stage(ru: &str, en: &str, kind: &str, probability: Option<i32>) -> StageDraft {
+    StageDraft {
+        name_ru: Some(ru.into()),
+        name_en: Some(en.into()),
+        kind: Some(kind.into()),
+        probability,
+        ..Default::default()
+    }
+}
+
+fn with(mut s: StageDraft, max_days: i32, checklist: &[&str]) -> StageDraft {
+    s.max_days = Some(max_days);
+    s.checklist = checklist.iter().map(|c| c.to_string()).collect();
+    s
+}
+
+fn equipment() -> PipelineDraft {
+    let mut negotiation = with(
+        stage("Переговоры", "Negotiation", "open", Some(70)),
+        21,
+        &["Согласовать условия оплаты", "Согласовать сроки поставки"],
+    );
+    negotiation.responsible_role = Some("Руководитель отдела продаж".into());
+    PipelineDraft {
+        name: "Продажи оборудования".into(),
+        position: 0,
+        active: Some(true),
+        stages: vec![
+            with(
+                stage("Квалификация", "Qualification", "open", Some(10)),
+                7,
+                &["Выявить потребность", "Найти лицо, принимающее решение"],
+            ),
+            with(
+                stage("Презентация", "Demo", "open", Some(30)),
+                14,
+                &["Провести демонстрацию"],
+            ),
+            with(
+                stage("Коммерческое предложение", "Proposal", "open", Some(50)),
+                14,
+                &["Отправить КП", "Получить обратную связь"],
+            ),
+            negotiation,
+            with(
+                stage("Договор", "Contract", "open", Some(90)),
+                14,
+                &["Подписать договор"],
+            ),
+            stage("Выиграна", "Won", "won", None),
+            stage("Проиграна", "Lost", "lost", None),
+        ],
+    }
+}
+
+fn service() -> PipelineDraft {
+    PipelineDraft {
+        name: "Сервисные контракты".into(),
+        position: 1,
+        active: Some(true),
+        stages: vec![
+            with(stage("Заявка", "Request", "open", Some(20)), 5, &[]),
+            with(stage("Согласование", "Approval", "open", Some(60)), 10, &[]),
+            stage("Выиграна", "Won", "won", None),
+            stage("Проиграна", "Lost", "lost", None),
+        ],
+    }
+}
+
+const TITLES: &[&str] = &[
+    "Поставка фрезерных станков",
+    "Модернизация линии",
+    "Сервисное обслуживание",
+    "Поставка запчастей",
+    "Пусконаладка оборудования",
+    "Обучение операторов",
+];
+
+const NEXT_STEPS: &[&str] = &[
+    "Позвонить по итогам встречи",
+    "Отправить уточнённое КП",
+    "Согласовать демонстрацию на площадке клиента",
+    "Встреча с техническим директором",
+];
+
+/// Loads the pipelines and the deals of the demo customers.
+pub(super) async fn load(
+    app: &App,
+    admin: &Principal,
+    customers: &[DemoAccount],
+) -> Result<(), AppError> {
+    let main = crate::pipelines::create(app, admin, equipment()).await?;
+    let services = crate::pipelines::create(app, admin, service()).await?;
+    let mut rng = Rng(77);
+    let now = app.now();
+    let sources = ["exhibition", "referral", "article", "ads", "website"];
+    let campaigns = ["expo_2026", "webinar_q3", "newsletter"];
+    let reasons = ["price", "delivery", "competitor", "no_budget"];
+    let competitor = customers.iter().find(|c| c.competitor).map(|c| c.id);
+    for (i, customer) in customers.iter().filter(|c| !c.competitor).enumerate() {
+        if i % 4 == 3 {
+            continue;
+        }
+        let pipeline = if i % 5 == 4 { &services } else { &main };
+        let stages = &pipeline.stages;
+        let target = rng.below(stages.len());
+        // Each deal lives on its own clock, started months ago.
+        let clock = Arc::new(FixedClock::new(now - (20 + rng.below(340) as i64) * DAY));
+        let past = App {
+            clock: clock.clone(),
+            ..app.clone()
+        };
+        let english = customer.english;
+        let draft = DealDraft {
+            title: Some(if english {
+                format!("Equipment supply #{}", 100 + i)
+            } else {
+                format!("{} №{}", rng.pick(TITLES), 100 + i)
+            }),
+            account_id: Some(customer.id),
+            pipeline_id: Some(pipeline.pipeline.id),
+            amount_minor: Some((50 + rng.below(4_950) as i64) * 1_000 * 100),
+            currency: Some(if english { "USD" } else { "RUB" }.into()),
+            expected_close: None,
+            owner_id: Some(customer.owner),
+            source: Some(rng.pick(&sources).to_string()),
+            campaign: (i % 3 == 0).then(|| rng.pick(&campaigns).to_string()),
+            next_step: (i % 6 != 5).then(|| rng.pick(NEXT_STEPS).to_string()),
+            ..Default::default()
+        };
+        let (mut deal, _) = crate::deals::create(&past, admin, draft).await?;
+        let last_open = stages.iter().rposition(|s| s.kind == "open").unwrap_or(0);
+        let path: Vec<usize> = if target <= last_open {
+            (1..=target).collect()
+        } else {
+            (1..=last_open.min(target % (last_open + 1)))
+                .chain([target])
+                .collect()
+        };
+        for step in path {
+            let advance = (2 + rng.below(20) as i64) * DAY;
+            if clock.now() + advance >= now {
+                break;
+            }
+            clock.advance(advance);
+            let s = &stages[step];
+            let mut patch = Map::new();
+            patch.insert("stage_id".into(), json!(s.id));
+            if s.kind == "lost" {
+                let reason = rng.pick(&reasons);
+                patch.insert("loss_reason".into(), json!(reason));
+                if *reason == "competitor" && competitor.is_some() {
+                    patch.insert("competitor_id".into(), json!(competitor));
+                }
+            }
+            deal = crate::deals::update(&past, admin, deal.id, Some(deal.version), patch)
+                .await?
+                .0;
+        }
+        if deal.closed_at.is_none() {
+            let close = time::OffsetDateTime::from_unix_timestamp(
+                (now + (5 + rng.below(80) as i64) * DAY) / 1_000_000,
+            )
+            .map(|t| t.date().to_string())
+            .unwrap_or_default();
+            let mut patch = Map::new();
+            patch.insert("expected_close".into(), json!(close));
+            crate::deals::update(&past, admin, deal.id, Some(deal.version), patch).await?;
+        }
+    }
+    Ok(())
+}

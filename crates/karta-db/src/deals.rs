@@ -1,0 +1,377 @@
+//! Deal storage: row ↔ domain conversion, the contacts on a deal, stage
+//! stays, lists and board columns, and column totals.
+
+use crate::Backend;
+use crate::entities::deal::{ActiveModel, Column, Entity, Model};
+use crate::entities::{deal_contact, deal_stay, stage};
+use crate::page::{self, Cursor, Page};
+use crate::search;
+use crate::visibility::Visibility;
+use karta_core::contacts::{DATE_FORMAT, parse_date};
+use karta_core::deals::DealFields;
+use karta_core::money::Currency;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Which deals by the kind of their stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DealStatus {
+    Open,
+    Won,
+    Lost,
+}
+
+impl DealStatus {
+    /// Parses the `status` parameter.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "open" => Self::Open,
+            "won" => Self::Won,
+            "lost" => Self::Lost,
+            _ => return None,
+        })
+    }
+
+    fn kind(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Won => "won",
+            Self::Lost => "lost",
+        }
+    }
+}
+
+/// List filters for deals.
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub terms: Vec<String>,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub status: Option<DealStatus>,
+    pub account_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub deleted: bool,
+}
+
+/// Sort orders for deal lists and board columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DealSort {
+    #[default]
+    UpdatedDesc,
+    CreatedDesc,
+    AmountDesc,
+}
+
+impl DealSort {
+    /// Parses the `sort` parameter.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "-updated_at" => Self::UpdatedDesc,
+            "-created_at" => Self::CreatedDesc,
+            "-amount" => Self::AmountDesc,
+            _ => return None,
+        })
+    }
+
+    fn column(self) -> Column {
+        match self {
+            Self::UpdatedDesc => Column::UpdatedAt,
+            Self::CreatedDesc => Column::CreatedAt,
+            Self::AmountDesc => Column::AmountMinor,
+        }
+    }
+
+    fn cursor_of(self, m: &Model) -> Cursor {
+        let k = match self {
+            Self::UpdatedDesc => json!(m.updated_at),
+            Self::CreatedDesc => json!(m.created_at),
+            Self::AmountDesc => json!(m.amount_minor),
+        };
+        Cursor { k, id: m.id }
+    }
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Reads a stored row (plus its contact ids) back into domain fields.
+pub fn fields_of(m: &Model, contact_ids: Vec<Uuid>) -> DealFields {
+    DealFields {
+        title: m.title.clone(),
+        account_id: m.account_id,
+        contact_ids,
+        pipeline_id: Some(m.pipeline_id),
+        stage_id: Some(m.stage_id),
+        amount_minor: m.amount_minor,
+        currency: Currency::parse(&m.currency).unwrap_or_else(|_| Currency::rub()),
+        expected_close: m.expected_close.as_deref().and_then(|d| parse_date(d).ok()),
+        probability: m.probability_manual.then_some(m.probability),
+        owner_id: m.owner_id,
+        team_id: m.team_id,
+        source: m.source.clone(),
+        campaign: m.campaign.clone(),
+        competitor_id: m.competitor_id,
+        loss_reason: m.loss_reason.clone(),
+        next_step: m.next_step.clone(),
+        description: m.description.clone(),
+        checklist_done: strings(&m.checklist_done),
+        custom: m.custom.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+/// Sets every user-editable column from `f`; `stage` is the resolved stage
+/// (its pipeline and, unless set by hand, its probability).
+pub fn set_fields(a: &mut ActiveModel, f: &DealFields, stage: &stage::Model) {
+    a.title = Set(f.title.clone());
+    a.account_id = Set(f.account_id);
+    a.pipeline_id = Set(stage.pipeline_id);
+    a.stage_id = Set(stage.id);
+    a.amount_minor = Set(f.amount_minor);
+    a.currency = Set(f.currency.to_string());
+    a.expected_close = Set(f.expected_close.and_then(|d| d.format(DATE_FORMAT).ok()));
+    a.probability = Set(f.probability.unwrap_or(stage.probability));
+    a.probability_manual = Set(f.probability.is_some());
+    a.source = Set(f.source.clone());
+    a.campaign = Set(f.campaign.clone());
+    a.competitor_id = Set(f.competitor_id);
+    a.loss_reason = Set(f.loss_reason.clone());
+    a.next_step = Set(f.next_step.clone());
+    a.description = Set(f.description.clone());
+    a.checklist_done = Set(json!(f.checklist_done));
+    a.owner_id = Set(f.owner_id);
+    a.team_id = Set(f.team_id);
+    a.custom = Set(serde_json::Value::Object(f.custom.clone()));
+}
+
+/// Replaces the contacts of a deal.
+pub async fn save_contacts<C: ConnectionTrait>(
+    db: &C,
+    deal_id: Uuid,
+    contact_ids: &[Uuid],
+) -> Result<(), DbErr> {
+    deal_contact::Entity::delete_many()
+        .filter(deal_contact::Column::DealId.eq(deal_id))
+        .exec(db)
+        .await?;
+    if !contact_ids.is_empty() {
+        deal_contact::Entity::insert_many(contact_ids.iter().map(|contact_id| {
+            deal_contact::ActiveModel {
+                deal_id: Set(deal_id),
+                contact_id: Set(*contact_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Contact ids of each deal, in one query.
+pub async fn contact_links<C: ConnectionTrait>(
+    db: &C,
+    deal_ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
+    let mut map: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    if deal_ids.is_empty() {
+        return Ok(map);
+    }
+    for r in deal_contact::Entity::find()
+        .filter(deal_contact::Column::DealId.is_in(deal_ids.iter().copied()))
+        .all(db)
+        .await?
+    {
+        map.entry(r.deal_id).or_default().push(r.contact_id);
+    }
+    Ok(map)
+}
+
+/// Records that the deal entered `stage_id` at `now`: the open stay ends,
+/// a new one begins.
+pub async fn enter_stage<C: ConnectionTrait>(
+    db: &C,
+    deal_id: Uuid,
+    stage_id: Uuid,
+    now: i64,
+    by: Option<Uuid>,
+) -> Result<(), DbErr> {
+    deal_stay::Entity::update_many()
+        .col_expr(deal_stay::Column::LeftAt, Expr::val(now))
+        .filter(deal_stay::Column::DealId.eq(deal_id))
+        .filter(deal_stay::Column::LeftAt.is_null())
+        .exec(db)
+        .await?;
+    deal_stay::Entity::insert(deal_stay::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        deal_id: Set(deal_id),
+        stage_id: Set(stage_id),
+        entered_at: Set(now),
+        left_at: Set(None),
+        entered_by: Set(by),
+    })
+    .exec(db)
+    .await?;
+    Ok(())
+}
+
+/// Every stay of a deal, oldest first.
+pub async fn stays<C: ConnectionTrait>(
+    db: &C,
+    deal_id: Uuid,
+) -> Result<Vec<deal_stay::Model>, DbErr> {
+    deal_stay::Entity::find()
+        .filter(deal_stay::Column::DealId.eq(deal_id))
+        .order_by_asc(deal_stay::Column::EnteredAt)
+        .order_by_asc(deal_stay::Column::Id)
+        .all(db)
+        .await
+}
+
+/// One deal by id, if visible; `deleted` selects the trash.
+pub async fn find<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    vis: Visibility,
+    deleted: bool,
+) -> Result<Option<Model>, DbErr> {
+    crate::records::find::<Entity, C>(db, id, vis, deleted).await
+}
+
+fn conditions(backend: Backend, filter: &DealFilter) -> Condition {
+    let mut cond = Condition::all().add(if filter.deleted {
+        Column::DeletedAt.is_not_null()
+    } else {
+        Column::DeletedAt.is_null()
+    });
+    if let Some(p) = filter.pipeline_id {
+        cond = cond.add(Column::PipelineId.eq(p));
+    }
+    if let Some(s) = filter.stage_id {
+        cond = cond.add(Column::StageId.eq(s));
+    }
+    if let Some(status) = filter.status {
+        cond = cond.add(
+            Column::StageId.in_subquery(
+                Query::select()
+                    .column(stage::Column::Id)
+                    .from(stage::Entity)
+                    .and_where(stage::Column::Kind.eq(status.kind()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(a) = filter.account_id {
+        cond = cond.add(Column::AccountId.eq(a));
+    }
+    if let Some(c) = filter.contact_id {
+        cond = cond.add(
+            Column::Id.in_subquery(
+                Query::select()
+                    .column(deal_contact::Column::DealId)
+                    .from(deal_contact::Entity)
+                    .and_where(deal_contact::Column::ContactId.eq(c))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(o) = filter.owner_id {
+        cond = cond.add(Column::OwnerId.eq(o));
+    }
+    if let Some(t) = filter.team_id {
+        cond = cond.add(Column::TeamId.eq(t));
+    }
+    if !filter.terms.is_empty() {
+        cond = cond.add(
+            Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
+                backend,
+                "deals",
+                &filter.terms,
+                false,
+            )),
+        );
+    }
+    cond
+}
+
+/// A page of visible deals matching `filter`.
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    backend: Backend,
+    filter: &DealFilter,
+    vis: Visibility,
+    sort: DealSort,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Model>, DbErr> {
+    let rows = page::keyset_over(
+        Entity::find().filter(conditions(backend, filter)),
+        vis.branches(Column::OwnerId, Column::TeamId),
+        sort.column(),
+        Column::Id,
+        true,
+        cursor,
+        limit,
+    )
+    .all(db)
+    .await?;
+    Ok(page::finish(rows, limit, |m| sort.cursor_of(m)))
+}
+
+/// Count and sum of the visible live deals of one stage in one currency.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct StageTotal {
+    pub stage_id: Uuid,
+    pub currency: String,
+    pub deals: i64,
+    pub amount_minor: i64,
+}
+
+/// Totals per stage and currency of a pipeline's visible deals (with the
+/// owner / team filters of the board), read from one covering index.
+pub async fn totals<C: ConnectionTrait>(
+    db: &C,
+    pipeline_id: Uuid,
+    owner_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    vis: Visibility,
+) -> Result<Vec<StageTotal>, DbErr> {
+    let mut q = Entity::find()
+        .select_only()
+        .column(Column::StageId)
+        .column(Column::Currency)
+        .column_as(Expr::col(Column::Id).count(), "deals")
+        // CAST: PostgreSQL sums bigints into numeric.
+        .column_as(
+            Expr::col(Column::AmountMinor)
+                .sum()
+                .cast_as(sea_orm::sea_query::Alias::new("bigint")),
+            "amount_minor",
+        )
+        .filter(Column::PipelineId.eq(pipeline_id))
+        .filter(Column::DeletedAt.is_null())
+        .filter(vis.condition(Column::OwnerId, Column::TeamId))
+        .group_by(Column::StageId)
+        .group_by(Column::Currency);
+    if let Some(o) = owner_id {
+        q = q.filter(Column::OwnerId.eq(o));
+    }
+    if let Some(t) = team_id {
+        q = q.filter(Column::TeamId.eq(t));
+    }
+    q.into_model::<StageTotal>().all(db).await
+}

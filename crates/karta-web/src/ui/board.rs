@@ -1,0 +1,266 @@
+//! The kanban board of a pipeline: a column per stage with its count and
+//! sum, deals paged lazily per column, drag-and-drop between stages
+//! (`app.js`; a lost column asks for the reason), filters by owner and team.
+
+use super::deals::{DealCard, cards};
+use super::lists::{Params, Select};
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use karta_app::{AppError, deals, pipelines};
+use karta_core::money::{Currency, format_amount};
+use karta_db::deals::{DealFilter, DealSort, StageTotal};
+use karta_db::entities::stage;
+use karta_db::page::Cursor;
+use karta_db::pipelines::PipelineWithStages;
+use uuid::Uuid;
+
+/// Deals shown per column before "more".
+const COLUMN_PAGE: u64 = 20;
+
+/// One board column.
+pub struct BoardColumn {
+    pub id: Uuid,
+    pub name: String,
+    pub kind: String,
+    pub count: i64,
+    pub sum: String,
+    pub cards: Vec<DealCard>,
+    /// The fragment with the next cards, when there are more.
+    pub more: Option<String>,
+    /// The same deals as a list (the link without JavaScript).
+    pub list_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "board.html")]
+struct BoardPage {
+    page: PageCtx,
+    selects: Vec<Select>,
+    columns: Vec<BoardColumn>,
+    loss_reasons: Vec<(String, String)>,
+    empty: bool,
+}
+
+#[derive(Template)]
+#[template(path = "board_cards.html")]
+struct MoreCards {
+    page: PageCtx,
+    cards: Vec<DealCard>,
+    more: Option<String>,
+}
+
+/// The board's filters as read from the query.
+struct BoardFilter {
+    pipeline: Option<PipelineWithStages>,
+    owner_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+}
+
+fn uuid(params: &Params, key: &str) -> Option<Uuid> {
+    params.get(key).parse().ok()
+}
+
+async fn board_filter(
+    state: &AppState,
+    caller: &UiCaller,
+    params: &Params,
+) -> Result<(BoardFilter, Vec<PipelineWithStages>), ApiError> {
+    let all = pipelines::list(&state.app, &caller.0.principal).await?;
+    let wanted = uuid(params, "pipeline");
+    let pipeline = all
+        .iter()
+        .find(|p| Some(p.pipeline.id) == wanted)
+        .or_else(|| all.iter().find(|p| p.pipeline.active))
+        .cloned();
+    Ok((
+        BoardFilter {
+            pipeline,
+            owner_id: uuid(params, "owner"),
+            team_id: uuid(params, "team"),
+        },
+        all,
+    ))
+}
+
+fn query(f: &BoardFilter, stage: Uuid) -> String {
+    let mut q = format!(
+        "pipeline={}&stage={stage}",
+        f.pipeline
+            .as_ref()
+            .map(|p| p.pipeline.id)
+            .unwrap_or_default()
+    );
+    if let Some(o) = f.owner_id {
+        q.push_str(&format!("&owner={o}"));
+    }
+    if let Some(t) = f.team_id {
+        q.push_str(&format!("&team={t}"));
+    }
+    q
+}
+
+/// One column's page of cards and the link to the next one.
+async fn column_cards(
+    state: &AppState,
+    caller: &UiCaller,
+    tr: crate::i18n::Tr,
+    f: &BoardFilter,
+    stage: &stage::Model,
+    cursor: Option<&Cursor>,
+) -> Result<(Vec<DealCard>, Option<String>), ApiError> {
+    let filter = DealFilter {
+        pipeline_id: Some(stage.pipeline_id),
+        stage_id: Some(stage.id),
+        owner_id: f.owner_id,
+        team_id: f.team_id,
+        ..Default::default()
+    };
+    let (page, _) = deals::list(
+        &state.app,
+        &caller.0.principal,
+        filter,
+        DealSort::UpdatedDesc,
+        cursor,
+        COLUMN_PAGE,
+    )
+    .await?;
+    let stages = std::slice::from_ref(stage);
+    let shown = cards(state, caller, tr, &page.items, stages).await?;
+    let more = page
+        .next_cursor
+        .map(|c| format!("/deals/board/column?{}&cursor={c}", query(f, stage.id)));
+    Ok((shown, more))
+}
+
+fn column_sum(totals: &[StageTotal], stage: Uuid, lang: &str) -> (i64, String) {
+    let mine: Vec<&StageTotal> = totals.iter().filter(|t| t.stage_id == stage).collect();
+    let count = mine.iter().map(|t| t.deals).sum();
+    let sum = if mine.is_empty() {
+        format_amount(0, &Currency::rub(), lang)
+    } else {
+        mine.iter()
+            .map(|t| {
+                let currency = Currency::parse(&t.currency).unwrap_or_else(|_| Currency::rub());
+                format_amount(t.amount_minor, &currency, lang)
+            })
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    (count, sum)
+}
+
+/// The board page.
+pub async fn page(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let params = Params(params);
+    let page = PageCtx::of(&caller);
+    let tr = page.tr;
+    let (f, all) = board_filter(&state, &caller, &params).await?;
+    let mut columns = Vec::new();
+    if let Some(p) = &f.pipeline {
+        let totals = deals::totals(
+            &state.app,
+            &caller.0.principal,
+            p.pipeline.id,
+            f.owner_id,
+            f.team_id,
+        )
+        .await?;
+        for s in &p.stages {
+            let (cards, more) = column_cards(&state, &caller, tr, &f, s, None).await?;
+            let (count, sum) = column_sum(&totals, s.id, tr.lang);
+            columns.push(BoardColumn {
+                id: s.id,
+                name: if tr.lang == "en" {
+                    s.name_en.clone()
+                } else {
+                    s.name_ru.clone()
+                },
+                kind: s.kind.clone(),
+                count,
+                sum,
+                cards,
+                more,
+                list_href: format!("/deals?pipeline_id={}&stage_id={}", p.pipeline.id, s.id),
+            });
+        }
+    }
+    let db = state.app.db.conn();
+    let users = karta_db::users::users(db).await?;
+    let teams = karta_db::users::teams(db).await?;
+    let classifiers = karta_db::classifiers::all(db).await?;
+    let labels = super::Labels::new(&classifiers, tr);
+    let selects = vec![
+        Select {
+            name: "pipeline".into(),
+            label: tr.t("board-pipeline"),
+            value: f
+                .pipeline
+                .as_ref()
+                .map(|p| p.pipeline.id.to_string())
+                .unwrap_or_default(),
+            options: all
+                .iter()
+                .map(|p| (p.pipeline.id.to_string(), p.pipeline.name.clone()))
+                .collect(),
+        },
+        Select {
+            name: "owner".into(),
+            label: tr.t("filter-all-owners"),
+            value: f.owner_id.map(|o| o.to_string()).unwrap_or_default(),
+            options: users
+                .iter()
+                .filter(|u| u.active)
+                .map(|u| (u.id.to_string(), u.name.clone()))
+                .collect(),
+        },
+        Select {
+            name: "team".into(),
+            label: tr.t("filter-all-teams"),
+            value: f.team_id.map(|t| t.to_string()).unwrap_or_default(),
+            options: teams
+                .iter()
+                .map(|t| (t.id.to_string(), t.name.clone()))
+                .collect(),
+        },
+    ];
+    Ok(render(&BoardPage {
+        empty: f.pipeline.is_none(),
+        loss_reasons: labels.options(&classifiers, "loss_reason"),
+        selects,
+        columns,
+        page,
+    }))
+}
+
+/// The next cards of one column (a fragment `app.js` appends).
+pub async fn column(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let params = Params(params);
+    let page = PageCtx::of(&caller);
+    let (f, _) = board_filter(&state, &caller, &params).await?;
+    let stage = f
+        .pipeline
+        .as_ref()
+        .and_then(|p| {
+            p.stages
+                .iter()
+                .find(|s| Some(s.id) == uuid(&params, "stage"))
+        })
+        .cloned()
+        .ok_or(ApiError(AppError::NotFound))?;
+    let cursor = Cursor::decode(&params.get("cursor"));
+    let (cards, more) = column_cards(&state, &caller, page.tr, &f, &stage, cursor.as_ref()).await?;
+    Ok(render(&MoreCards { page, cards, more }))
+}
