@@ -1,6 +1,7 @@
 // The first five minutes, in a real browser: log in, search a customer,
 // open the card, edit a field, see the change in the timeline, switch
-// language. Starts its own `karta serve --demo` on a free port.
+// language, move deals across the board (one of them to "lost", which asks
+// for the reason). Starts its own `karta serve --demo` on a free port.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -42,6 +43,11 @@ async function journey(base) {
   });
   try {
     const page = await browser.newPage({ locale: "ru-RU" });
+    if (process.env.DEBUG_E2E) {
+      page.on("console", (m) => console.log("console:", m.text()));
+      page.on("dialog", (d) => { console.log("dialog:", d.message()); d.dismiss(); });
+      page.on("response", (r) => { if (r.request().method() === "POST") console.log("POST", r.url(), r.status()); });
+    }
     await page.goto(base + "/accounts");
     assert.match(page.url(), /\/login$/);
     await page.fill("input[name=email]", "head@demo.karta");
@@ -78,6 +84,37 @@ async function journey(base) {
     assert.equal(await page.textContent("header nav a"), "Accounts");
     assert.ok((await page.textContent("#timeline")).includes("changed"));
     await page.screenshot({ path: "test-results/card.png", fullPage: true });
+
+    // The deal board: drag a deal to the next stage, then one to "Lost".
+    // Wide enough for every column, so dragging never scrolls the page
+    // under the pointer.
+    await page.setViewportSize({ width: 2000, height: 1200 });
+    await page.click("header nav a[href='/deals/board']");
+    await page.waitForURL(/\/deals\/board/);
+    const columns = page.locator("#board section.column");
+    const card = columns.nth(0).locator("li.deal").first();
+    const title = (await card.locator("a").textContent()).trim();
+    const before = Number(await columns.nth(1).locator(".count").textContent());
+    await card.dragTo(columns.nth(1).locator("header"));
+    await page.waitForFunction(
+      ([t, n]) => {
+        const col = document.querySelectorAll("#board section.column")[1];
+        return Number(col.querySelector(".count").textContent) === n
+          && [...col.querySelectorAll("li.deal a")].some((a) => a.textContent.trim() === t);
+      },
+      [title, before + 1],
+    );
+    const lost = page.locator("#board section.column[data-kind=lost]");
+    const lostBefore = Number(await lost.locator(".count").textContent());
+    await columns.nth(1).locator("li.deal").first().dragTo(lost.locator("header"));
+    await page.waitForSelector("#loss-dialog[open]");
+    await page.selectOption("#loss-reason", "price");
+    await page.click("#loss-dialog button[value=ok]");
+    await page.waitForFunction(
+      (n) => Number(document.querySelector("#board section[data-kind=lost] .count").textContent) === n,
+      lostBefore + 1,
+    );
+    await page.screenshot({ path: "test-results/board.png", fullPage: true });
   } finally {
     await browser.close();
   }
@@ -89,7 +126,7 @@ const server = await startServer(dataDir, port);
 try {
   await journey(`http://127.0.0.1:${port}`);
   results.passed += 1;
-  console.log("ok - first five minutes: log in, search, card, edit, timeline, language");
+  console.log("ok - first five minutes: log in, search, card, edit, timeline, language, deal board");
 } catch (e) {
   results.failed += 1;
   console.error("not ok - first five minutes:", e);

@@ -7,7 +7,7 @@ use super::{DemoAccount, Rng};
 use crate::{App, AppError, Principal};
 use karta_core::deals::DealDraft;
 use karta_core::pipelines::{PipelineDraft, StageDraft};
-use karta_core::time::{Clock, FixedClock};
+use karta_core::time::FixedClock;
 use serde_json::{Map, json};
 use std::sync::Arc;
 
@@ -119,8 +119,27 @@ pub(super) async fn load(
         let pipeline = if i % 5 == 4 { &services } else { &main };
         let stages = &pipeline.stages;
         let target = rng.below(stages.len());
-        // Each deal lives on its own clock, started months ago.
-        let clock = Arc::new(FixedClock::new(now - (20 + rng.below(340) as i64) * DAY));
+        let last_open = stages.iter().rposition(|s| s.kind == "open").unwrap_or(0);
+        let path: Vec<usize> = if target <= last_open {
+            (1..=target).collect()
+        } else {
+            (1..=last_open.min(target % (last_open + 1)))
+                .chain([target])
+                .collect()
+        };
+        let gaps: Vec<i64> = path
+            .iter()
+            .map(|_| (2 + rng.below(15) as i64) * DAY)
+            .collect();
+        // Each deal lives on its own clock: closed deals ended up to a year
+        // ago, open ones entered their stage in the last two weeks or so.
+        let since_last = if target > last_open {
+            5 + rng.below(300) as i64
+        } else {
+            rng.below(16) as i64
+        } * DAY;
+        let started = now - since_last - gaps.iter().sum::<i64>() - DAY;
+        let clock = Arc::new(FixedClock::new(started));
         let past = App {
             clock: clock.clone(),
             ..app.clone()
@@ -144,20 +163,8 @@ pub(super) async fn load(
             ..Default::default()
         };
         let (mut deal, _) = crate::deals::create(&past, admin, draft).await?;
-        let last_open = stages.iter().rposition(|s| s.kind == "open").unwrap_or(0);
-        let path: Vec<usize> = if target <= last_open {
-            (1..=target).collect()
-        } else {
-            (1..=last_open.min(target % (last_open + 1)))
-                .chain([target])
-                .collect()
-        };
-        for step in path {
-            let advance = (2 + rng.below(20) as i64) * DAY;
-            if clock.now() + advance >= now {
-                break;
-            }
-            clock.advance(advance);
+        for (step, gap) in path.into_iter().zip(gaps) {
+            clock.advance(gap);
             let s = &stages[step];
             let mut patch = Map::new();
             patch.insert("stage_id".into(), json!(s.id));
