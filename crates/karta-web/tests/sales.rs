@@ -498,3 +498,93 @@ async fn deal_forms_create_and_explain_bad_input() {
     assert!(card.text.contains("Линия розлива"));
     t.finish().await;
 }
+
+#[tokio::test]
+async fn the_pipelines_page_edits_stages_with_the_api_rules() {
+    let t = TestApp::spawn().await;
+    let (head, _, _, _) = sales_team(&t).await;
+    let p = pipeline(&t, &head).await;
+    let pid = p["id"].as_str().unwrap_or_default().to_string();
+    let browser = t.session("head@x.ru").await;
+    let page = t.page(&browser, "/pipelines").await;
+    assert!(page.text.contains("Квалификация"), "{}", page.text);
+    let row = |i: usize, s: &Value| {
+        vec![
+            (
+                format!("stages[{i}].id"),
+                s["id"].as_str().unwrap_or_default().to_string(),
+            ),
+            (
+                format!("stages[{i}].name_ru"),
+                s["name_ru"].as_str().unwrap_or_default().to_string(),
+            ),
+            (
+                format!("stages[{i}].name_en"),
+                s["name_en"].as_str().unwrap_or_default().to_string(),
+            ),
+            (
+                format!("stages[{i}].kind"),
+                s["kind"].as_str().unwrap_or_default().to_string(),
+            ),
+            (
+                format!("stages[{i}].probability"),
+                s["probability"].to_string(),
+            ),
+        ]
+    };
+    let new_stage = json!({"id": "", "name_ru": "Переговоры", "name_en": "Negotiation", "kind": "open", "probability": 70});
+    let stages: Vec<Value> = p["stages"].as_array().cloned().unwrap_or_default();
+    // A new open stage after the terminal ones is refused and explained.
+    let mut fields: Vec<(String, String)> = vec![
+        ("name".into(), "Продажи".into()),
+        ("active".into(), "true".into()),
+        ("version".into(), "1".into()),
+    ];
+    for (i, s) in stages.iter().chain([&new_stage]).enumerate() {
+        fields.extend(row(i, s));
+    }
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let refused = t.form(&browser, &format!("/pipelines/{pid}"), &refs).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(
+        refused.text.contains("Рабочие этапы должны идти до"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(
+        t.get(&format!("/api/v1/pipelines/{pid}"), &head).await.json["stages"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
+    );
+
+    let mut fields: Vec<(String, String)> = vec![
+        ("name".into(), "Продажи".into()),
+        ("active".into(), "true".into()),
+        ("version".into(), "1".into()),
+    ];
+    let ordered = [&stages[0], &stages[1], &new_stage, &stages[2], &stages[3]];
+    for (i, s) in ordered.iter().enumerate() {
+        fields.extend(row(i, s));
+    }
+    let refs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = t.form(&browser, &format!("/pipelines/{pid}"), &refs).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    let now = t.get(&format!("/api/v1/pipelines/{pid}"), &head).await;
+    assert_eq!(now.json["stages"][2]["name_ru"], "Переговоры");
+    assert_eq!(now.json["stages"][2]["probability"], 70);
+    assert_eq!(now.json["stages"][0]["id"], stages[0]["id"]);
+
+    // A rep sees the pipelines but gets no forms.
+    let rep = t.session("a@x.ru").await;
+    let read_only = t.page(&rep, "/pipelines").await;
+    assert!(read_only.text.contains("Переговоры"));
+    assert!(!read_only.text.contains("action=\"/pipelines\""));
+    t.finish().await;
+}

@@ -9,6 +9,7 @@ pub mod custom;
 pub mod deals;
 pub mod forms;
 pub mod lists;
+pub mod pipelines;
 pub mod search;
 pub mod session;
 pub mod tokens;
@@ -69,6 +70,8 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/checklist", post(deals::checklist))
         .route("/deals/{id}/delete", post(deals::delete))
         .route("/deals/{id}/restore", post(deals::restore))
+        .route("/pipelines", get(pipelines::page).post(pipelines::create))
+        .route("/pipelines/{id}", post(pipelines::save))
         .route("/tokens", get(tokens::page).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin", get(admin::page))
