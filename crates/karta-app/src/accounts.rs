@@ -264,16 +264,7 @@ pub async fn history(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<ChangeView>, AppError> {
-    let vis = p.require(Entity::Accounts, Access::Read)?;
-    let live = store::find(app.db.conn(), id, vis, false).await?;
-    if live.is_none() && store::find(app.db.conn(), id, vis, true).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    crate::directory::change_views(
-        app,
-        history::list(app.db.conn(), id, &[], cursor, limit).await?,
-    )
-    .await
+    records::history::<account::Entity>(app, p, Entity::Accounts, id, &[], cursor, limit).await
 }
 
 /// Other live accounts with the same INN (the code only when invisible).

@@ -262,13 +262,16 @@ pub async fn history(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<crate::views::ChangeView>, AppError> {
-    let vis = p.require(Entity::Contacts, Access::Read)?;
-    let live = store::find(app.db.conn(), id, vis, false).await?;
-    if live.is_none() && store::find(app.db.conn(), id, vis, true).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let rows = history::list(app.db.conn(), id, hidden_fields(p), cursor, limit).await?;
-    crate::directory::change_views(app, rows).await
+    records::history::<contact::Entity>(
+        app,
+        p,
+        Entity::Contacts,
+        id,
+        hidden_fields(p),
+        cursor,
+        limit,
+    )
+    .await
 }
 
 /// Other visible contacts sharing an e-mail or phone.

@@ -382,13 +382,7 @@ pub async fn history(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<crate::views::ChangeView>, AppError> {
-    let vis = p.require(Entity::Deals, Access::Read)?;
-    let live = store::find(app.db.conn(), id, vis, false).await?;
-    if live.is_none() && store::find(app.db.conn(), id, vis, true).await?.is_none() {
-        return Err(AppError::NotFound);
-    }
-    let rows = history::list(app.db.conn(), id, &[], cursor, limit).await?;
-    crate::directory::change_views(app, rows).await
+    records::history::<deal::Entity>(app, p, Entity::Deals, id, &[], cursor, limit).await
 }
 
 /// Every stay of a visible deal in a stage, with its length in seconds

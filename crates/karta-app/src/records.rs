@@ -120,3 +120,24 @@ pub async fn purge<E: Record>(app: &App) -> Result<usize, AppError> {
     }
     Ok(ids.len())
 }
+
+/// The history of a record `p` may read, live or in the trash; `hidden`
+/// fields are left out.
+pub async fn history<E: Record>(
+    app: &App,
+    p: &Principal,
+    entity: Entity,
+    id: Uuid,
+    hidden: &[&str],
+    cursor: Option<&karta_db::page::Cursor>,
+    limit: u64,
+) -> Result<karta_db::page::Page<crate::views::ChangeView>, AppError> {
+    let vis = p.require(entity, Access::Read)?;
+    let db = app.db.conn();
+    let live = records::find::<E, _>(db, id, vis, false).await?;
+    if live.is_none() && records::find::<E, _>(db, id, vis, true).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let rows = history::list(db, id, hidden, cursor, limit).await?;
+    crate::directory::change_views(app, rows).await
+}
