@@ -4,6 +4,7 @@
 //! history and the write transaction. Handlers only translate.
 
 pub mod accounts;
+pub mod activities;
 pub mod auth;
 pub mod contacts;
 pub mod deals;

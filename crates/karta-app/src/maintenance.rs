@@ -21,6 +21,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let now = app.now();
     let conn = app.db.conn();
     // Deals first: purging an account takes its deals with it.
+    crate::activities::purge(app).await?;
     let deals = crate::deals::purge(app).await?;
     let accounts = crate::accounts::purge(app).await?;
     let contacts = crate::contacts::purge(app).await?;

@@ -234,3 +234,29 @@ pub struct StayView {
     pub seconds: i64,
     pub entered_by: Option<Uuid>,
 }
+
+/// An activity as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ActivityView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::activities::ActivityDraft,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ActivityView {
+    /// The view of a stored activity.
+    pub fn of(m: &karta_db::entities::activity::Model) -> Self {
+        Self {
+            id: m.id,
+            fields: karta_core::activities::ActivityDraft::from(&karta_db::activities::fields_of(
+                m,
+            )),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+        }
+    }
+}

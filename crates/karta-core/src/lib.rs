@@ -5,6 +5,7 @@
 //! never sees an invalid INN, e-mail or phone number.
 
 pub mod accounts;
+pub mod activities;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;

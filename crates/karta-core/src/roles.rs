@@ -59,9 +59,11 @@ impl Role {
             // Heads of sales shape the sales process they run.
             (Role::HeadOfSales, Pipelines, _) => All,
             (_, Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines, _) => Nothing,
-            (Role::HeadOfSales, Accounts | Contacts | Deals, _) => All,
-            (Role::SalesRep, Accounts | Contacts | Deals, Read | Write) => Team,
-            (Role::SalesRep, Accounts | Contacts | Deals, Delete) => Own,
+            (Role::HeadOfSales, Accounts | Contacts | Deals | Activities, _) => All,
+            (Role::SalesRep, Accounts | Contacts | Deals | Activities, Read | Write) => Team,
+            (Role::SalesRep, Accounts | Contacts | Deals | Activities, Delete) => Own,
+            // Service logs its calls with customers too.
+            (Role::Support, Activities, Write) => All,
             (Role::Accountant, Accounts, Read | Write) => All,
             (Role::Support, Contacts, Write) => All,
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
@@ -106,14 +108,17 @@ pub enum Entity {
     /// Sales pipelines and their stages.
     Pipelines,
     Deals,
+    /// Calls, meetings and other contacts with customers.
+    Activities,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 9] = [
+    pub const ALL: [Entity; 10] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Deals,
+        Entity::Activities,
         Entity::Pipelines,
         Entity::Users,
         Entity::Teams,
@@ -134,6 +139,7 @@ impl Entity {
             Entity::AuditLog => "audit_log",
             Entity::Pipelines => "pipelines",
             Entity::Deals => "deals",
+            Entity::Activities => "activities",
         }
     }
 }

@@ -6,6 +6,7 @@
 //! function each.
 
 pub mod accounts;
+pub mod activities;
 pub mod classifiers;
 pub mod connection;
 pub mod contacts;

@@ -2,7 +2,7 @@
 //! delete), so finding, versioned saves, the trash and purging are written
 //! once for accounts, contacts and whatever comes next.
 
-use crate::entities::{account, contact, deal};
+use crate::entities::{account, activity, contact, deal};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -76,6 +76,7 @@ macro_rules! record {
 record!(account, "accounts");
 record!(contact, "contacts");
 record!(deal, "deals");
+record!(activity, "activities");
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

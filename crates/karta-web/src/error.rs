@@ -99,6 +99,10 @@ pub fn field_message(code: &str) -> String {
         "not_a_competitor" => "Choose an account of type competitor.",
         "unknown_contact" => "No such contact.",
         "unknown_checklist_item" => "Not an action of this stage's checklist.",
+        "link_required" => "An activity needs an account_id, contact_id or deal_id.",
+        "direction_only_for_calls" => "Only calls have a direction.",
+        "invalid_datetime" => "Not an RFC 3339 date and time, e.g. 2026-11-20T10:00:00+03:00.",
+        "unknown_deal" => "No such deal.",
         _ => "Invalid value.",
     }
     .to_string()

@@ -588,3 +588,110 @@ async fn the_pipelines_page_edits_stages_with_the_api_rules() {
     assert!(!read_only.text.contains("action=\"/pipelines\""));
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_logged_call_shows_on_the_card_and_only_to_the_team() {
+    let t = TestApp::spawn().await;
+    let (head, a, b, account) = sales_team(&t).await;
+    pipeline(&t, &head).await;
+    let deal = t
+        .post(
+            "/api/v1/deals",
+            &a,
+            json!({"title": "Станки", "account_id": account}),
+        )
+        .await;
+    // A deal's activity is the account's too.
+    let call = t
+        .post(
+            "/api/v1/activities",
+            &a,
+            json!({"kind": "call", "direction": "outgoing", "subject": "Уточнить бюджет",
+                   "deal_id": id(&deal), "started_at": "2026-01-15T12:00:00+03:00"}),
+        )
+        .await;
+    assert_eq!(call.status, StatusCode::CREATED, "{}", call.text);
+    assert_eq!(call.json["account_id"], json!(account));
+    assert_eq!(call.json["duration_minutes"], 15);
+    assert_eq!(call.json["started_at"], "2026-01-15T09:00:00Z");
+    let bad = t
+        .post(
+            "/api/v1/activities",
+            &a,
+            json!({"kind": "meeting", "direction": "incoming"}),
+        )
+        .await;
+    let codes: Vec<&str> = bad.json["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["direction_only_for_calls", "link_required"]);
+    let foreign = t
+        .post(
+            "/api/v1/activities",
+            &b,
+            json!({"kind": "note", "account_id": account}),
+        )
+        .await;
+    assert_eq!(foreign.json["errors"][0]["code"], "unknown_account");
+    let path = format!("/api/v1/activities?account_id={account}");
+    assert_eq!(
+        t.get(&path, &a).await.json["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(t.get(&path, &b).await.json["items"], json!([]));
+    let activity = format!("/api/v1/activities/{}", id(&call));
+    assert_eq!(t.get(&activity, &b).await.status, StatusCode::NOT_FOUND);
+
+    // In the browser: log a call on the client card and see it in the timeline.
+    let browser = t.session("a@x.ru").await;
+    let logged = t
+        .form(
+            &browser,
+            "/activities",
+            &[
+                ("account_id", &account),
+                ("kind", "call"),
+                ("direction", "incoming"),
+                ("subject", "Спросили про сроки"),
+                ("outcome", "Перезвонить в пятницу"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER);
+    let card = t.page(&browser, &format!("/accounts/{account}")).await;
+    assert!(
+        card.text
+            .contains("Спросили про сроки — Перезвонить в пятницу"),
+        "{}",
+        card.text
+    );
+    assert!(card.text.contains("Звонок (входящий)"));
+    let refused = t
+        .form(
+            &browser,
+            "/activities",
+            &[
+                ("account_id", &account),
+                ("kind", "meeting"),
+                ("direction", "incoming"),
+            ],
+        )
+        .await;
+    let back = refused.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    let card = t.page(&browser, &back).await;
+    assert!(
+        card.text.contains("Направление бывает только у звонков."),
+        "{back}"
+    );
+    let deal_card = t.page(&browser, &format!("/deals/{}", id(&deal))).await;
+    assert!(deal_card.text.contains("Уточнить бюджет"));
+    t.finish().await;
+}

@@ -1,6 +1,7 @@
 //! SeaORM entities, one per table.
 
 pub mod account;
+pub mod activity;
 pub mod api_token;
 pub mod change;
 pub mod classifier;

@@ -5,6 +5,7 @@ mod m0001_initial;
 mod m0002_idempotency_and_visible_sorts;
 mod m0003_search_by_entity;
 mod m0004_pipelines_and_deals;
+mod m0005_activities;
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_idempotency_and_visible_sorts::Migration),
             Box::new(m0003_search_by_entity::Migration),
             Box::new(m0004_pipelines_and_deals::Migration),
+            Box::new(m0005_activities::Migration),
         ]
     }
 }

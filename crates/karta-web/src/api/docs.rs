@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 description, generated from the handlers and types that
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
-use super::{accounts, contacts, deals, directory, pipelines, search, settings};
+use super::{accounts, activities, contacts, deals, directory, pipelines, search, settings};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         accounts::list, accounts::create, accounts::get, accounts::update, accounts::delete, accounts::restore, accounts::history,
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::delete, contacts::restore, contacts::history,
+        activities::list, activities::create, activities::get, activities::update, activities::delete,
         pipelines::list, pipelines::create, pipelines::get, pipelines::update,
         deals::list, deals::totals, deals::create, deals::get, deals::update, deals::delete, deals::restore, deals::history, deals::stays,
         directory::list_users, directory::create_user, directory::update_user, directory::list_teams, directory::create_team,
@@ -27,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         (name = "accounts", description = "Accounts (контрагенты)"),
         (name = "contacts", description = "Contacts (контактные лица)"),
         (name = "pipelines", description = "Sales pipelines and their stages (воронки)"),
+        (name = "activities", description = "Calls, meetings and other contacts with customers"),
         (name = "deals", description = "Deals (сделки), their stage stays and board totals"),
         (name = "users", description = "Users, teams, tokens, login records"),
         (name = "settings", description = "Classifiers and custom fields"),

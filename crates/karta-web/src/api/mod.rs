@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod accounts;
+pub mod activities;
 pub mod contacts;
 pub mod deals;
 pub mod directory;
@@ -42,6 +43,16 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/pipelines/{id}",
             get(pipelines::get).patch(pipelines::update),
+        )
+        .route(
+            "/activities",
+            get(activities::list).post(activities::create),
+        )
+        .route(
+            "/activities/{id}",
+            get(activities::get)
+                .patch(activities::update)
+                .delete(activities::delete),
         )
         .route("/deals", get(deals::list).post(deals::create))
         .route("/deals/totals", get(deals::totals))

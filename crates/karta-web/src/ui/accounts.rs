@@ -187,6 +187,8 @@ struct CardPage {
     custom: Vec<(String, String)>,
     contacts: Vec<(Uuid, String, String, String)>,
     deals: Vec<super::deals::DealCard>,
+    log: super::activities::LogForm,
+    error: String,
     timeline: Vec<TimelineEntry>,
     duplicates: Vec<DuplicateHint>,
 }
@@ -196,6 +198,7 @@ pub async fn card(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(key): Path<String>,
+    Query(params): Query<super::deals::CardParams>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
     let m = match key.parse::<Uuid>() {
@@ -315,6 +318,16 @@ pub async fn card(
     };
     let deals = super::deals::open_of_account(&state, &caller, tr, m.id).await?;
     let history = accounts::history(&state.app, p, m.id, None, 50).await?;
+    let done = super::activities::entries(
+        &state,
+        &caller,
+        tr,
+        karta_db::activities::ActivityFilter {
+            account_id: Some(m.id),
+            ..Default::default()
+        },
+    )
+    .await?;
     let duplicates = accounts::duplicates(&state.app, &f, Some(m.id)).await?;
     let view = CardPage {
         id: m.id,
@@ -332,7 +345,9 @@ pub async fn card(
         custom,
         contacts,
         deals,
-        timeline: timeline(history.items, tr),
+        log: super::activities::LogForm::new(&page, "account_id", m.id),
+        error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
+        timeline: super::activities::merge(timeline(history.items, tr), done),
         duplicates,
         page,
     };

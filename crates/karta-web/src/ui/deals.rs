@@ -281,15 +281,17 @@ struct CardPage {
     checklist: Vec<(String, bool)>,
     stays: Vec<StayRow>,
     loss_reasons: Vec<(String, String)>,
+    log: super::activities::LogForm,
     timeline: Vec<TimelineEntry>,
     error: String,
     stale: bool,
     no_next_step: bool,
 }
 
+/// A card's query: the reason an action on it was refused.
 #[derive(Debug, serde::Deserialize)]
 pub struct CardParams {
-    error: Option<String>,
+    pub error: Option<String>,
 }
 
 /// The deal card.
@@ -412,6 +414,16 @@ pub async fn card(
         .collect();
     let defs = custom::active(&state.app.db, "deals").await?;
     let history = deals::history(&state.app, p, id, None, 50).await?;
+    let done = super::activities::entries(
+        &state,
+        &caller,
+        tr,
+        karta_db::activities::ActivityFilter {
+            deal_id: Some(id),
+            ..Default::default()
+        },
+    )
+    .await?;
     Ok(render(&CardPage {
         id,
         version: m.version,
@@ -435,7 +447,8 @@ pub async fn card(
         checklist,
         stays,
         loss_reasons: labels.options(&classifiers, "loss_reason"),
-        timeline: timeline(history.items, tr),
+        log: super::activities::LogForm::new(&page, "deal_id", id),
+        timeline: super::activities::merge(timeline(history.items, tr), done),
         error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
         stale: card.as_ref().is_some_and(|c| c.stale),
         no_next_step: card.as_ref().is_some_and(|c| c.no_next_step),

@@ -2,6 +2,7 @@
 //! adds live search and the `/` shortcut.
 
 pub mod accounts;
+pub mod activities;
 pub mod admin;
 pub mod board;
 pub mod contacts;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/contacts/{id}/delete", post(contacts::delete))
         .route("/contacts/{id}/restore", post(contacts::restore))
+        .route("/activities", post(activities::log))
         .route("/deals", get(deals::list))
         .route("/deals/new", get(deals::new_form).post(deals::create))
         .route("/deals/board", get(board::page))

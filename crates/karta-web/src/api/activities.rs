@@ -1,0 +1,146 @@
+//! `/api/v1/activities`: calls, meetings and other contacts with customers.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem, bad_request};
+use crate::http::{
+    etag, if_match, no_more, paging, parse_json, parse_object, take_text, take_uuid,
+};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use karta_app::activities;
+use karta_app::views::ActivityView;
+use karta_core::activities::{ActivityDraft, ActivityKind};
+use karta_db::activities::ActivityFilter;
+use karta_db::entities::activity::Model;
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A page of activities, newest first.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct ActivityList {
+    pub items: Vec<ActivityView>,
+    pub next_cursor: Option<String>,
+}
+
+fn instant(params: &mut HashMap<String, String>, name: &str) -> Result<Option<i64>, ApiError> {
+    take_text(params, name)
+        .map(|v| {
+            OffsetDateTime::parse(&v, &Rfc3339)
+                .map(karta_core::time::to_micros)
+                .map_err(|_| bad_request(name, "invalid_datetime"))
+        })
+        .transpose()
+}
+
+/// List activities.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
+    params(
+        ("account_id" = Option<Uuid>, Query), ("contact_id" = Option<Uuid>, Query), ("deal_id" = Option<Uuid>, Query),
+        ("owner_id" = Option<Uuid>, Query), ("kind" = Option<String>, Query),
+        ("from" = Option<String>, Query, description = "RFC 3339, inclusive"), ("to" = Option<String>, Query, description = "RFC 3339, exclusive"),
+        ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query),
+    ),
+    responses((status = 200, body = ActivityList), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Json<ActivityList>, ApiError> {
+    let paging = paging(&mut params)?;
+    let filter = ActivityFilter {
+        account_id: take_uuid(&mut params, "account_id")?,
+        contact_id: take_uuid(&mut params, "contact_id")?,
+        deal_id: take_uuid(&mut params, "deal_id")?,
+        owner_id: take_uuid(&mut params, "owner_id")?,
+        kind: take_text(&mut params, "kind")
+            .map(|k| ActivityKind::parse(&k).map_err(|c| bad_request("kind", c)))
+            .transpose()?,
+        from: instant(&mut params, "from")?,
+        to: instant(&mut params, "to")?,
+    };
+    no_more(params)?;
+    let page = activities::list(
+        &state.app,
+        &caller.principal,
+        filter,
+        paging.cursor.as_ref(),
+        paging.limit,
+    )
+    .await?;
+    Ok(Json(ActivityList {
+        items: page.items.iter().map(ActivityView::of).collect(),
+        next_cursor: page.next_cursor,
+    }))
+}
+
+fn written(m: &Model, status: StatusCode) -> Response {
+    (status, etag(m.version), Json(ActivityView::of(m))).into_response()
+}
+
+/// Log an activity.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityDraft,
+    responses((status = 201, body = ActivityView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let draft: ActivityDraft = parse_json(&body)?;
+    let m = activities::create(&state.app, &caller.principal, draft).await?;
+    Ok(written(&m, StatusCode::CREATED))
+}
+
+/// Read one activity.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ActivityView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    let m = activities::get(&state.app, &caller.principal, id).await?;
+    Ok(written(&m, StatusCode::OK))
+}
+
+/// Change an activity (JSON merge); `If-Match` required.
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", request_body = ActivityDraft, params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ActivityView), (status = 404, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem), (status = 428, body = Problem)))]
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let patch = parse_object(&body)?;
+    let m = activities::update(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+        patch,
+    )
+    .await?;
+    Ok(written(&m, StatusCode::OK))
+}
+
+/// Move to the trash; `If-Match` required.
+#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities", params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ActivityView), (status = 404, body = Problem), (status = 412, body = Problem), (status = 428, body = Problem)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let m = activities::set_deleted(&state.app, &caller.principal, id, if_match(&headers)?, true)
+        .await?;
+    Ok(written(&m, StatusCode::OK))
+}

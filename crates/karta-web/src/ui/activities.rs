@@ -1,0 +1,142 @@
+//! Activities on cards: the quick "log a call / meeting…" form and the
+//! activities merged into a card's timeline with its change history.
+
+use super::forms::form_value;
+use super::{PageCtx, TimelineEntry};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::{AppError, activities};
+use karta_core::activities::{ActivityDraft, ActivityKind};
+use karta_core::time::rfc3339;
+use karta_db::activities::ActivityFilter;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+/// `(code, label)` of every activity kind, for the log form.
+pub fn kinds(tr: crate::i18n::Tr) -> Vec<(String, String)> {
+    ActivityKind::ALL
+        .iter()
+        .map(|k| {
+            (
+                k.as_str().to_string(),
+                tr.t(&format!("activity-{}", k.as_str())),
+            )
+        })
+        .collect()
+}
+
+/// The latest activities matching `filter`, as timeline entries (none when
+/// the role may not read activities).
+pub async fn entries(
+    state: &AppState,
+    caller: &UiCaller,
+    tr: crate::i18n::Tr,
+    filter: ActivityFilter,
+) -> Result<Vec<TimelineEntry>, ApiError> {
+    let page = match activities::list(&state.app, &caller.0.principal, filter, None, 50).await {
+        Ok(page) => page,
+        Err(AppError::Forbidden) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let owners: Vec<Uuid> = page.items.iter().filter_map(|a| a.owner_id).collect();
+    let names = karta_db::users::names(state.app.db.conn(), &owners).await?;
+    Ok(page
+        .items
+        .iter()
+        .map(|a| {
+            let iso = rfc3339(a.started_at);
+            let mut what = tr.t(&format!("activity-{}", a.kind));
+            if let Some(d) = &a.direction {
+                what = format!("{what} ({})", tr.t(&format!("direction-{d}")));
+            }
+            let detail = [a.subject.clone(), a.outcome.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" — ");
+            TimelineEntry {
+                at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+                iso,
+                who: a
+                    .owner_id
+                    .and_then(|o| names.get(&o).cloned())
+                    .unwrap_or_default(),
+                what,
+                detail,
+            }
+        })
+        .collect())
+}
+
+/// Merges activities into a history timeline, newest first.
+pub fn merge(mut timeline: Vec<TimelineEntry>, more: Vec<TimelineEntry>) -> Vec<TimelineEntry> {
+    let at = |e: &TimelineEntry| {
+        OffsetDateTime::parse(&e.iso, &Rfc3339)
+            .map(karta_core::time::to_micros)
+            .unwrap_or_default()
+    };
+    timeline.extend(more);
+    timeline.sort_by_key(|e| std::cmp::Reverse(at(e)));
+    timeline
+}
+
+/// Logs an activity from a card's form and returns to the card (with the
+/// reason when it was refused).
+pub async fn log(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
+    let id = |k: &str| get(k).and_then(|v| v.parse::<Uuid>().ok());
+    let back = match (id("deal_id"), id("contact_id"), id("account_id")) {
+        (Some(d), _, _) => format!("/deals/{d}"),
+        (None, Some(c), _) => format!("/contacts/{c}"),
+        (None, None, Some(a)) => format!("/accounts/{a}"),
+        _ => "/deals/board".to_string(),
+    };
+    let draft = ActivityDraft {
+        kind: get("kind"),
+        subject: get("subject"),
+        outcome: get("outcome"),
+        direction: get("direction"),
+        duration_minutes: get("duration_minutes").and_then(|v| v.trim().parse().ok()),
+        account_id: id("account_id"),
+        contact_id: id("contact_id"),
+        deal_id: id("deal_id"),
+        ..Default::default()
+    };
+    match activities::create(&state.app, &caller.0.principal, draft).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let code = e.0.first().map(|f| f.code).unwrap_or("other");
+            Ok(Redirect::to(&format!("{back}?error={code}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The log form's page data: kinds and the record it is for.
+pub struct LogForm {
+    pub kinds: Vec<(String, String)>,
+    /// `account_id`, `contact_id` or `deal_id`.
+    pub link: &'static str,
+    pub id: Uuid,
+}
+
+impl LogForm {
+    /// The form for one record.
+    pub fn new(page: &PageCtx, link: &'static str, id: Uuid) -> Self {
+        Self {
+            kinds: kinds(page.tr),
+            link,
+            id,
+        }
+    }
+}
