@@ -1,6 +1,6 @@
 // The first five minutes, in a real browser: log in, search a customer,
-// open the card, edit a field, see the change in the timeline, switch
-// language, move deals across the board (one of them to "lost", which asks
+// open the card, edit a field, see the change in the timeline, log a call,
+// switch language, move deals across the board (one of them to "lost", which asks
 // for the reason). Starts its own `karta serve --demo` on a free port.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
@@ -78,6 +78,14 @@ async function journey(base) {
     assert.ok(timeline.includes(note), "timeline shows the new note: " + timeline);
     assert.ok(timeline.includes("Ольга Смирнова"), "timeline names who changed it");
 
+    // Log a call from the card; it joins the timeline.
+    await page.selectOption("form.log select[name=kind]", "call");
+    await page.selectOption("form.log select[name=direction]", "outgoing");
+    await page.fill("form.log input[name=subject]", "Звонок по КП");
+    await page.click("form.log button");
+    await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+    assert.ok((await page.textContent("#timeline")).includes("Звонок по КП"), "the call is in the timeline");
+
     // Switch to English.
     await page.click("form.lang button[value=en]");
     await page.waitForLoadState("load");
@@ -126,7 +134,7 @@ const server = await startServer(dataDir, port);
 try {
   await journey(`http://127.0.0.1:${port}`);
   results.passed += 1;
-  console.log("ok - first five minutes: log in, search, card, edit, timeline, language, deal board");
+  console.log("ok - first five minutes: log in, search, card, edit, timeline, log a call, language, deal board");
 } catch (e) {
   results.failed += 1;
   console.error("not ok - first five minutes:", e);

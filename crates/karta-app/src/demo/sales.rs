@@ -1,7 +1,8 @@
 //! The demo sales department: two pipelines and about 150 deals spread over
 //! every stage, created over the past year and moved stage by stage at
-//! their own (past) times, so time in stage, stale deals and won / lost
-//! history look like a real year of work.
+//! their own (past) times with a call, meeting or proposal logged at each
+//! step, so time in stage, stale deals, won / lost history and the card
+//! timelines look like a real year of work.
 
 use super::{DemoAccount, Rng};
 use crate::{App, AppError, Principal};
@@ -163,6 +164,7 @@ pub(super) async fn load(
             ..Default::default()
         };
         let (mut deal, _) = crate::deals::create(&past, admin, draft).await?;
+        log(&past, admin, &deal, customer, "call", &mut rng).await?;
         for (step, gap) in path.into_iter().zip(gaps) {
             clock.advance(gap);
             let s = &stages[step];
@@ -178,6 +180,8 @@ pub(super) async fn load(
             deal = crate::deals::update(&past, admin, deal.id, Some(deal.version), patch)
                 .await?
                 .0;
+            let kind = ["meeting", "demo", "proposal", "call", "email"][step % 5];
+            log(&past, admin, &deal, customer, kind, &mut rng).await?;
         }
         if deal.closed_at.is_none() {
             let close = time::OffsetDateTime::from_unix_timestamp(
@@ -190,5 +194,35 @@ pub(super) async fn load(
             crate::deals::update(&past, admin, deal.id, Some(deal.version), patch).await?;
         }
     }
+    Ok(())
+}
+
+const OUTCOMES: &[&str] = &[
+    "Интерес подтверждён, ждут КП",
+    "Попросили скидку",
+    "Договорились о встрече на площадке",
+    "Передали техническому директору",
+    "Не дозвонились, перезвонить",
+];
+
+/// Records a contact with the customer at the deal's clock.
+async fn log(
+    app: &App,
+    admin: &Principal,
+    deal: &karta_db::entities::deal::Model,
+    customer: &DemoAccount,
+    kind: &str,
+    rng: &mut Rng,
+) -> Result<(), AppError> {
+    let draft = karta_core::activities::ActivityDraft {
+        kind: Some(kind.into()),
+        subject: Some(deal.title.clone()),
+        outcome: Some(rng.pick(OUTCOMES).to_string()),
+        direction: (kind == "call").then(|| "outgoing".into()),
+        deal_id: Some(deal.id),
+        owner_id: Some(customer.owner),
+        ..Default::default()
+    };
+    crate::activities::create(app, admin, draft).await?;
     Ok(())
 }
