@@ -446,6 +446,8 @@ async fn the_board_moves_deals_and_explains_a_refused_move() {
     assert_eq!(plain.status, StatusCode::SEE_OTHER);
     let card = t.page(&browser, &format!("/deals/{last}")).await;
     assert!(card.text.contains("Найти ЛПР"));
+    // The timeline names the stages it moved between.
+    assert!(card.text.contains("КП → Квалификация"), "{}", card.text);
     t.finish().await;
 }
 

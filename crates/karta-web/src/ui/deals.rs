@@ -448,12 +448,38 @@ pub async fn card(
         stays,
         loss_reasons: labels.options(&classifiers, "loss_reason"),
         log: super::activities::LogForm::new(&page, "deal_id", id),
-        timeline: super::activities::merge(timeline(history.items, tr), done),
+        timeline: super::activities::merge(
+            readable(timeline(history.items, tr), &pipeline, tr),
+            done,
+        ),
         error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
         stale: card.as_ref().is_some_and(|c| c.stale),
         no_next_step: card.as_ref().is_some_and(|c| c.no_next_step),
         page,
     }))
+}
+
+/// History names stages and the pipeline by id; the card names them.
+fn readable(
+    mut entries: Vec<TimelineEntry>,
+    pipeline: &karta_db::pipelines::PipelineWithStages,
+    tr: crate::i18n::Tr,
+) -> Vec<TimelineEntry> {
+    let names: Vec<(String, String)> = pipeline
+        .stages
+        .iter()
+        .map(|s| (s.id.to_string(), stage_name(s, tr.lang)))
+        .chain([(
+            pipeline.pipeline.id.to_string(),
+            pipeline.pipeline.name.clone(),
+        )])
+        .collect();
+    for e in &mut entries {
+        for (id, name) in &names {
+            e.detail = e.detail.replace(id, name);
+        }
+    }
+    entries
 }
 
 /// A stage move as the card's form or the board posts it.
