@@ -259,7 +259,7 @@ pub async fn get(
     Ok((m, links))
 }
 
-/// A page of visible deals, with each one's contact ids (one query).
+/// A page of visible deals.
 pub async fn list(
     app: &App,
     p: &Principal,
@@ -267,7 +267,7 @@ pub async fn list(
     sort: DealSort,
     cursor: Option<&Cursor>,
     limit: u64,
-) -> Result<(Page<Model>, HashMap<Uuid, Vec<Uuid>>), AppError> {
+) -> Result<Page<Model>, AppError> {
     let access = if filter.deleted {
         Access::Delete
     } else {
@@ -284,9 +284,13 @@ pub async fn list(
         limit,
     )
     .await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
-    let links = store::contact_links(app.db.conn(), &ids).await?;
-    Ok((page, links))
+    Ok(page)
+}
+
+/// The contact ids of each of these (already visible) deals, in one query.
+pub async fn contacts_of(app: &App, deals: &[Model]) -> Result<HashMap<Uuid, Vec<Uuid>>, AppError> {
+    let ids: Vec<Uuid> = deals.iter().map(|m| m.id).collect();
+    Ok(store::contact_links(app.db.conn(), &ids).await?)
 }
 
 /// Count and sum per stage and currency of a pipeline's visible deals.

@@ -13,6 +13,7 @@ pub struct Tidied {
     pub accounts: usize,
     pub contacts: usize,
     pub deals: usize,
+    pub activities: usize,
     pub sessions: u64,
 }
 
@@ -21,7 +22,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let now = app.now();
     let conn = app.db.conn();
     // Deals first: purging an account takes its deals with it.
-    crate::activities::purge(app).await?;
+    let activities = crate::activities::purge(app).await?;
     let deals = crate::deals::purge(app).await?;
     let accounts = crate::accounts::purge(app).await?;
     let contacts = crate::contacts::purge(app).await?;
@@ -34,6 +35,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
         accounts,
         contacts,
         deals,
+        activities,
         sessions,
     })
 }

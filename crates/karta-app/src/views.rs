@@ -144,11 +144,7 @@ impl StageView {
     pub fn of(s: &stage::Model, lang: &str) -> Self {
         Self {
             id: s.id,
-            name: if lang == "en" {
-                s.name_en.clone()
-            } else {
-                s.name_ru.clone()
-            },
+            name: karta_db::pipelines::stage_name(s, lang),
             name_ru: s.name_ru.clone(),
             name_en: s.name_en.clone(),
             kind: s.kind.clone(),

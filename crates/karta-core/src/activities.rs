@@ -4,8 +4,6 @@
 use crate::Invalid;
 use crate::accounts::{clean_text, optional, vocabulary};
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 vocabulary!(
@@ -79,12 +77,6 @@ pub struct ActivityFields {
     pub team_id: Option<Uuid>,
 }
 
-fn instant(raw: &str) -> Result<i64, &'static str> {
-    OffsetDateTime::parse(raw.trim(), &Rfc3339)
-        .map(crate::time::to_micros)
-        .map_err(|_| "invalid_datetime")
-}
-
 impl ActivityDraft {
     /// Checks everything that needs no database; collects every error.
     pub fn validate(self) -> Result<ActivityFields, Invalid> {
@@ -117,7 +109,12 @@ impl ActivityDraft {
         let fields = ActivityFields {
             subject: clean_text(&mut e, "subject", self.subject, 300),
             outcome: clean_text(&mut e, "outcome", self.outcome, 20_000),
-            started_at: optional(&mut e, "started_at", self.started_at, instant),
+            started_at: optional(
+                &mut e,
+                "started_at",
+                self.started_at,
+                crate::time::parse_rfc3339,
+            ),
             duration_minutes: self
                 .duration_minutes
                 .or(kind.map(ActivityKind::default_minutes))

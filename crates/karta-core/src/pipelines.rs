@@ -39,6 +39,20 @@ pub struct StageDraft {
     pub max_days: Option<i32>,
 }
 
+impl StageDraft {
+    /// A stage named in both languages (won and lost stages may leave the
+    /// probability to its default).
+    pub fn named(ru: &str, en: &str, kind: StageKind, probability: Option<i32>) -> Self {
+        Self {
+            name_ru: Some(ru.into()),
+            name_en: Some(en.into()),
+            kind: Some(kind.as_str().into()),
+            probability,
+            ..Default::default()
+        }
+    }
+}
+
 /// A pipeline as a client sends it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -26,6 +26,13 @@ pub fn rfc3339(micros: Micros) -> String {
         .unwrap_or_default()
 }
 
+/// Parses an RFC 3339 instant (`2026-11-20T10:00:00+03:00`) into micros.
+pub fn parse_rfc3339(raw: &str) -> Result<Micros, &'static str> {
+    OffsetDateTime::parse(raw.trim(), &time::format_description::well_known::Rfc3339)
+        .map(to_micros)
+        .map_err(|_| "invalid_datetime")
+}
+
 /// Source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Now, in storage micros.

@@ -73,16 +73,6 @@ impl ContactSort {
     }
 }
 
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn date_text(d: Option<time::Date>) -> Option<String> {
     d.and_then(|d| d.format(DATE_FORMAT).ok())
 }
@@ -96,15 +86,15 @@ pub fn fields_of(m: &Model, account_ids: Vec<Uuid>) -> ContactFields {
         middle_name: m.middle_name.clone(),
         position: m.position.clone(),
         purchase_role: m.purchase_role.clone(),
-        emails: strings(&m.emails)
+        emails: crate::json_strings(&m.emails)
             .iter()
             .filter_map(|e| Email::parse(e).ok())
             .collect(),
-        phones: strings(&m.phones)
+        phones: crate::json_strings(&m.phones)
             .iter()
             .filter_map(|p| Phone::parse(p).ok())
             .collect(),
-        messengers: strings(&m.messengers),
+        messengers: crate::json_strings(&m.messengers),
         birthday: date(&m.birthday),
         account_ids,
         consent_personal_data: ConsentRecord {

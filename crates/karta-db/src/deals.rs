@@ -100,16 +100,6 @@ impl DealSort {
     }
 }
 
-fn strings(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 /// Reads a stored row (plus its contact ids) back into domain fields.
 pub fn fields_of(m: &Model, contact_ids: Vec<Uuid>) -> DealFields {
     DealFields {
@@ -130,7 +120,7 @@ pub fn fields_of(m: &Model, contact_ids: Vec<Uuid>) -> DealFields {
         loss_reason: m.loss_reason.clone(),
         next_step: m.next_step.clone(),
         description: m.description.clone(),
-        checklist_done: strings(&m.checklist_done),
+        checklist_done: crate::json_strings(&m.checklist_done),
         custom: m.custom.as_object().cloned().unwrap_or_default(),
     }
 }

@@ -25,5 +25,17 @@ pub mod users;
 pub mod visibility;
 
 pub use connection::{Backend, Db, DbError};
+
+/// The strings of a stored JSON array (e-mails, checklists…); anything
+/// else reads as empty.
+pub fn json_strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
 pub use sea_orm::{DatabaseTransaction, DbErr, TransactionTrait};
 pub use visibility::Visibility;

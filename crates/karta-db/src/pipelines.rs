@@ -114,12 +114,14 @@ pub async fn replace_stages<C: ConnectionTrait>(
 
 /// The checklist of a stage as text items.
 pub fn checklist(s: &stage::Model) -> Vec<String> {
-    s.checklist
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
+    crate::json_strings(&s.checklist)
+}
+
+/// A stage's name in `lang` (`en`, else Russian).
+pub fn stage_name(s: &stage::Model, lang: &str) -> String {
+    if lang == "en" {
+        s.name_en.clone()
+    } else {
+        s.name_ru.clone()
+    }
 }

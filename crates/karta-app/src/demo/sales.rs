@@ -7,22 +7,12 @@
 use super::{DemoAccount, Rng};
 use crate::{App, AppError, Principal};
 use karta_core::deals::DealDraft;
-use karta_core::pipelines::{PipelineDraft, StageDraft};
+use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
 use karta_core::time::FixedClock;
 use serde_json::{Map, json};
 use std::sync::Arc;
 
 const DAY: i64 = 86_400_000_000;
-
-fn stage(ru: &str, en: &str, kind: &str, probability: Option<i32>) -> StageDraft {
-    StageDraft {
-        name_ru: Some(ru.into()),
-        name_en: Some(en.into()),
-        kind: Some(kind.into()),
-        probability,
-        ..Default::default()
-    }
-}
 
 fn with(mut s: StageDraft, max_days: i32, checklist: &[&str]) -> StageDraft {
     s.max_days = Some(max_days);
@@ -32,7 +22,7 @@ fn with(mut s: StageDraft, max_days: i32, checklist: &[&str]) -> StageDraft {
 
 fn equipment() -> PipelineDraft {
     let mut negotiation = with(
-        stage("Переговоры", "Negotiation", "open", Some(70)),
+        StageDraft::named("Переговоры", "Negotiation", StageKind::Open, Some(70)),
         21,
         &["Согласовать условия оплаты", "Согласовать сроки поставки"],
     );
@@ -43,28 +33,33 @@ fn equipment() -> PipelineDraft {
         active: Some(true),
         stages: vec![
             with(
-                stage("Квалификация", "Qualification", "open", Some(10)),
+                StageDraft::named("Квалификация", "Qualification", StageKind::Open, Some(10)),
                 7,
                 &["Выявить потребность", "Найти лицо, принимающее решение"],
             ),
             with(
-                stage("Презентация", "Demo", "open", Some(30)),
+                StageDraft::named("Презентация", "Demo", StageKind::Open, Some(30)),
                 14,
                 &["Провести демонстрацию"],
             ),
             with(
-                stage("Коммерческое предложение", "Proposal", "open", Some(50)),
+                StageDraft::named(
+                    "Коммерческое предложение",
+                    "Proposal",
+                    StageKind::Open,
+                    Some(50),
+                ),
                 14,
                 &["Отправить КП", "Получить обратную связь"],
             ),
             negotiation,
             with(
-                stage("Договор", "Contract", "open", Some(90)),
+                StageDraft::named("Договор", "Contract", StageKind::Open, Some(90)),
                 14,
                 &["Подписать договор"],
             ),
-            stage("Выиграна", "Won", "won", None),
-            stage("Проиграна", "Lost", "lost", None),
+            StageDraft::named("Выиграна", "Won", StageKind::Won, None),
+            StageDraft::named("Проиграна", "Lost", StageKind::Lost, None),
         ],
     }
 }
@@ -75,10 +70,18 @@ fn service() -> PipelineDraft {
         position: 1,
         active: Some(true),
         stages: vec![
-            with(stage("Заявка", "Request", "open", Some(20)), 5, &[]),
-            with(stage("Согласование", "Approval", "open", Some(60)), 10, &[]),
-            stage("Выиграна", "Won", "won", None),
-            stage("Проиграна", "Lost", "lost", None),
+            with(
+                StageDraft::named("Заявка", "Request", StageKind::Open, Some(20)),
+                5,
+                &[],
+            ),
+            with(
+                StageDraft::named("Согласование", "Approval", StageKind::Open, Some(60)),
+                10,
+                &[],
+            ),
+            StageDraft::named("Выиграна", "Won", StageKind::Won, None),
+            StageDraft::named("Проиграна", "Lost", StageKind::Lost, None),
         ],
     }
 }

@@ -17,8 +17,6 @@ use karta_core::activities::{ActivityDraft, ActivityKind};
 use karta_db::activities::ActivityFilter;
 use karta_db::entities::activity::Model;
 use std::collections::HashMap;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -31,11 +29,7 @@ pub struct ActivityList {
 
 fn instant(params: &mut HashMap<String, String>, name: &str) -> Result<Option<i64>, ApiError> {
     take_text(params, name)
-        .map(|v| {
-            OffsetDateTime::parse(&v, &Rfc3339)
-                .map(karta_core::time::to_micros)
-                .map_err(|_| bad_request(name, "invalid_datetime"))
-        })
+        .map(|v| karta_core::time::parse_rfc3339(&v).map_err(|c| bad_request(name, c)))
         .transpose()
 }
 

@@ -92,7 +92,7 @@ pub async fn list(
     };
     let filter = filter_from(&mut params)?;
     no_more(params)?;
-    let (page, mut links) = deals::list(
+    let page = deals::list(
         &state.app,
         &caller.principal,
         filter,
@@ -101,6 +101,7 @@ pub async fn list(
         paging.limit,
     )
     .await?;
+    let mut links = deals::contacts_of(&state.app, &page.items).await?;
     Ok(Json(DealList {
         items: page
             .items

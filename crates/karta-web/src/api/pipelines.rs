@@ -25,18 +25,15 @@ pub struct PipelineList {
 /// The language names are given in: the user's setting, else
 /// `Accept-Language`, else Russian.
 pub fn lang(caller: &Caller, headers: &HeaderMap) -> &'static str {
-    let wanted = caller
-        .user
-        .as_ref()
-        .and_then(|u| u.locale.clone())
-        .or_else(|| {
+    match caller.user.as_ref().and_then(|u| u.locale.as_deref()) {
+        Some("en") => "en",
+        Some(_) => "ru",
+        None => crate::i18n::from_accept_language(
             headers
                 .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .map(String::from)
-        })
-        .unwrap_or_default();
-    if wanted.starts_with("en") { "en" } else { "ru" }
+                .and_then(|v| v.to_str().ok()),
+        ),
+    }
 }
 
 fn written(p: &PipelineWithStages, lang: &str, status: StatusCode) -> Response {

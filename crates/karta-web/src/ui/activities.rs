@@ -13,8 +13,6 @@ use karta_app::{AppError, activities};
 use karta_core::activities::{ActivityDraft, ActivityKind};
 use karta_core::time::rfc3339;
 use karta_db::activities::ActivityFilter;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 /// `(code, label)` of every activity kind, for the log form.
@@ -49,7 +47,6 @@ pub async fn entries(
         .items
         .iter()
         .map(|a| {
-            let iso = rfc3339(a.started_at);
             let mut what = tr.t(&format!("activity-{}", a.kind));
             if let Some(d) = &a.direction {
                 what = format!("{what} ({})", tr.t(&format!("direction-{d}")));
@@ -59,27 +56,18 @@ pub async fn entries(
                 .flatten()
                 .collect::<Vec<_>>()
                 .join(" — ");
-            TimelineEntry {
-                at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
-                iso,
-                who: a
-                    .owner_id
-                    .and_then(|o| names.get(&o).cloned())
-                    .unwrap_or_default(),
-                what,
-                detail,
-            }
+            let who = a
+                .owner_id
+                .and_then(|o| names.get(&o).cloned())
+                .unwrap_or_default();
+            TimelineEntry::new(rfc3339(a.started_at), who, what, detail)
         })
         .collect())
 }
 
 /// Merges activities into a history timeline, newest first.
 pub fn merge(mut timeline: Vec<TimelineEntry>, more: Vec<TimelineEntry>) -> Vec<TimelineEntry> {
-    let at = |e: &TimelineEntry| {
-        OffsetDateTime::parse(&e.iso, &Rfc3339)
-            .map(karta_core::time::to_micros)
-            .unwrap_or_default()
-    };
+    let at = |e: &TimelineEntry| karta_core::time::parse_rfc3339(&e.iso).unwrap_or_default();
     timeline.extend(more);
     timeline.sort_by_key(|e| std::cmp::Reverse(at(e)));
     timeline
@@ -106,7 +94,6 @@ pub async fn log(
         subject: get("subject"),
         outcome: get("outcome"),
         direction: get("direction"),
-        duration_minutes: get("duration_minutes").and_then(|v| v.trim().parse().ok()),
         account_id: id("account_id"),
         contact_id: id("contact_id"),
         deal_id: id("deal_id"),

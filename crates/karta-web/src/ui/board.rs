@@ -14,7 +14,7 @@ use axum::response::Response;
 use karta_app::{AppError, deals, pipelines};
 use karta_core::money::{Currency, format_amount};
 use karta_db::deals::{DealFilter, DealSort, StageTotal};
-use karta_db::entities::stage;
+use karta_db::entities::{deal, stage};
 use karta_db::page::Cursor;
 use karta_db::pipelines::PipelineWithStages;
 use uuid::Uuid;
@@ -104,15 +104,14 @@ fn query(f: &BoardFilter, stage: Uuid) -> String {
     q
 }
 
-/// One column's page of cards and the link to the next one.
-async fn column_cards(
+/// One column's page of deals and the link to the next one.
+async fn column_page(
     state: &AppState,
     caller: &UiCaller,
-    tr: crate::i18n::Tr,
     f: &BoardFilter,
     stage: &stage::Model,
     cursor: Option<&Cursor>,
-) -> Result<(Vec<DealCard>, Option<String>), ApiError> {
+) -> Result<(Vec<deal::Model>, Option<String>), ApiError> {
     let filter = DealFilter {
         pipeline_id: Some(stage.pipeline_id),
         stage_id: Some(stage.id),
@@ -120,7 +119,7 @@ async fn column_cards(
         team_id: f.team_id,
         ..Default::default()
     };
-    let (page, _) = deals::list(
+    let page = deals::list(
         &state.app,
         &caller.0.principal,
         filter,
@@ -129,12 +128,10 @@ async fn column_cards(
         COLUMN_PAGE,
     )
     .await?;
-    let stages = std::slice::from_ref(stage);
-    let shown = cards(state, caller, tr, &page.items, stages).await?;
     let more = page
         .next_cursor
         .map(|c| format!("/deals/board/column?{}&cursor={c}", query(f, stage.id)));
-    Ok((shown, more))
+    Ok((page.items, more))
 }
 
 fn column_sum(totals: &[StageTotal], stage: Uuid, lang: &str) -> (i64, String) {
@@ -174,20 +171,26 @@ pub async fn page(
             f.team_id,
         )
         .await?;
+        let mut shown: Vec<deal::Model> = Vec::new();
+        let mut pages = Vec::new();
         for s in &p.stages {
-            let (cards, more) = column_cards(&state, &caller, tr, &f, s, None).await?;
+            let (items, more) = column_page(&state, &caller, &f, s, None).await?;
+            pages.push((items.len(), more));
+            shown.extend(items);
+        }
+        // Names of every account and owner on the board, in one query each.
+        let mut all_cards = cards(&state, &caller, tr, &shown, &p.stages)
+            .await?
+            .into_iter();
+        for (s, (shown_here, more)) in p.stages.iter().zip(pages) {
             let (count, sum) = column_sum(&totals, s.id, tr.lang);
             columns.push(BoardColumn {
                 id: s.id,
-                name: if tr.lang == "en" {
-                    s.name_en.clone()
-                } else {
-                    s.name_ru.clone()
-                },
+                name: karta_db::pipelines::stage_name(s, tr.lang),
                 kind: s.kind.clone(),
                 count,
                 sum,
-                cards,
+                cards: all_cards.by_ref().take(shown_here).collect(),
                 more,
                 list_href: format!("/deals?pipeline_id={}&stage_id={}", p.pipeline.id, s.id),
             });
@@ -261,6 +264,14 @@ pub async fn column(
         .cloned()
         .ok_or(ApiError(AppError::NotFound))?;
     let cursor = Cursor::decode(&params.get("cursor"));
-    let (cards, more) = column_cards(&state, &caller, page.tr, &f, &stage, cursor.as_ref()).await?;
+    let (items, more) = column_page(&state, &caller, &f, &stage, cursor.as_ref()).await?;
+    let cards = cards(
+        &state,
+        &caller,
+        page.tr,
+        &items,
+        std::slice::from_ref(&stage),
+    )
+    .await?;
     Ok(render(&MoreCards { page, cards, more }))
 }

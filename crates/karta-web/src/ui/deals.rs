@@ -21,6 +21,7 @@ use karta_core::money::{Currency, format_amount};
 use karta_core::roles::{Access, Entity};
 use karta_db::deals::{DealFilter, DealSort, DealStatus};
 use karta_db::entities::{deal, stage};
+use karta_db::pipelines::stage_name;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -40,14 +41,6 @@ pub struct DealCard {
     pub stale: bool,
     /// Open and without a next step.
     pub no_next_step: bool,
-}
-
-fn stage_name(s: &stage::Model, lang: &str) -> String {
-    if lang == "en" {
-        s.name_en.clone()
-    } else {
-        s.name_ru.clone()
-    }
 }
 
 /// Cards for deals, with account and owner names read in one query each.
@@ -76,31 +69,50 @@ pub async fn cards(
     Ok(items
         .iter()
         .map(|d| {
-            let stage = stages.iter().find(|s| s.id == d.stage_id);
-            let open = d.closed_at.is_none();
-            DealCard {
-                id: d.id,
-                version: d.version,
-                title: d.title.clone(),
-                account: accounts.get(&d.account_id).cloned().unwrap_or_default(),
-                amount: format_amount(
-                    d.amount_minor,
-                    &Currency::parse(&d.currency).unwrap_or_else(|_| Currency::rub()),
-                    tr.lang,
-                ),
-                owner: d
-                    .owner_id
+            DealCard::of(
+                d,
+                stages.iter().find(|s| s.id == d.stage_id),
+                accounts.get(&d.account_id).cloned().unwrap_or_default(),
+                d.owner_id
                     .and_then(|o| names.get(&o).cloned())
                     .unwrap_or_default(),
-                stage: stage.map(|s| stage_name(s, tr.lang)).unwrap_or_default(),
-                stale: open
-                    && stage
-                        .and_then(|s| s.max_days)
-                        .is_some_and(|days| now - d.stage_entered_at > i64::from(days) * DAY),
-                no_next_step: open && d.next_step.is_none(),
-            }
+                now,
+                tr.lang,
+            )
         })
         .collect())
+}
+
+impl DealCard {
+    /// The card of one deal in `stage`, with names already looked up.
+    fn of(
+        d: &deal::Model,
+        stage: Option<&stage::Model>,
+        account: String,
+        owner: String,
+        now: i64,
+        lang: &str,
+    ) -> Self {
+        let open = d.closed_at.is_none();
+        DealCard {
+            id: d.id,
+            version: d.version,
+            title: d.title.clone(),
+            account,
+            amount: format_amount(
+                d.amount_minor,
+                &Currency::parse(&d.currency).unwrap_or_else(|_| Currency::rub()),
+                lang,
+            ),
+            owner,
+            stage: stage.map(|s| stage_name(s, lang)).unwrap_or_default(),
+            stale: open
+                && stage
+                    .and_then(|s| s.max_days)
+                    .is_some_and(|days| now - d.stage_entered_at > i64::from(days) * DAY),
+            no_next_step: open && d.next_step.is_none(),
+        }
+    }
 }
 
 /// The open deals of an account for its card (none when the role may not
@@ -118,7 +130,7 @@ pub async fn open_of_account(
     };
     let p = &caller.0.principal;
     match deals::list(&state.app, p, filter, DealSort::UpdatedDesc, None, 20).await {
-        Ok((page, _)) => {
+        Ok(page) => {
             let stages: Vec<stage::Model> = pipelines::list(&state.app, p)
                 .await?
                 .into_iter()
@@ -153,7 +165,7 @@ pub async fn list(
     };
     let sort = DealSort::parse(&params.get("sort")).unwrap_or_default();
     let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
-    let (result, _) = deals::list(
+    let result = deals::list(
         &state.app,
         &caller.0.principal,
         filter,
@@ -308,15 +320,6 @@ pub async fn card(
     let tr = page.tr;
     let pipeline = pipelines::get(&state.app, p, m.pipeline_id).await?;
     let f = karta_db::deals::fields_of(&m, contact_ids.clone());
-    let shown = cards(
-        &state,
-        &caller,
-        tr,
-        std::slice::from_ref(&m),
-        &pipeline.stages,
-    )
-    .await?;
-    let card = shown.into_iter().next();
     let classifiers = karta_db::classifiers::all(db).await?;
     let labels = Labels::new(&classifiers, tr);
     let account_vis = p.visibility(Entity::Accounts, Access::Read);
@@ -329,6 +332,21 @@ pub async fn card(
         .filter(|a| a.deleted_at.is_none() && account_vis.allows(a.owner_id, a.team_id))
         .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
         .collect();
+    let owners: Vec<Uuid> = m.owner_id.into_iter().collect();
+    let owner = karta_db::users::names(db, &owners)
+        .await?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let current = pipeline.stages.iter().find(|s| s.id == m.stage_id);
+    let card = DealCard::of(
+        &m,
+        current,
+        accounts.get(&m.account_id).cloned().unwrap_or_default(),
+        owner,
+        state.app.now(),
+        tr.lang,
+    );
     let contact_vis = p.visibility(Entity::Contacts, Access::Read);
     let contacts = karta_db::contacts::by_ids(db, &contact_ids)
         .await?
@@ -341,26 +359,19 @@ pub async fn card(
             )
         })
         .collect();
-    let current = pipeline.stages.iter().find(|s| s.id == m.stage_id);
     let mut details = vec![
         (tr.field("pipeline_id"), pipeline.pipeline.name.clone()),
         (
             tr.field("stage_id"),
             current.map(|s| stage_name(s, tr.lang)).unwrap_or_default(),
         ),
-        (
-            tr.field("amount_minor"),
-            card.as_ref().map(|c| c.amount.clone()).unwrap_or_default(),
-        ),
+        (tr.field("amount_minor"), card.amount.clone()),
         (tr.field("probability"), format!("{} %", m.probability)),
         (
             tr.field("expected_close"),
             m.expected_close.clone().unwrap_or_default(),
         ),
-        (
-            tr.field("owner_id"),
-            card.as_ref().map(|c| c.owner.clone()).unwrap_or_default(),
-        ),
+        (tr.field("owner_id"), card.owner.clone()),
         (
             tr.field("next_step"),
             m.next_step.clone().unwrap_or_default(),
@@ -453,8 +464,8 @@ pub async fn card(
             done,
         ),
         error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
-        stale: card.as_ref().is_some_and(|c| c.stale),
-        no_next_step: card.as_ref().is_some_and(|c| c.no_next_step),
+        stale: card.stale,
+        no_next_step: card.no_next_step,
         page,
     }))
 }
@@ -668,6 +679,7 @@ async fn patch_of(
     state: &AppState,
     caller: &UiCaller,
     form: &[(String, String)],
+    defs: &[karta_db::entities::custom_field::Model],
 ) -> Result<Map<String, Value>, karta_core::Invalid> {
     let p = &caller.0.principal;
     let mut patch = Map::new();
@@ -746,10 +758,7 @@ async fn patch_of(
         .map(|(_, v)| json!(v))
         .collect();
     patch.insert("contact_ids".into(), Value::Array(contacts));
-    let defs = custom::active(&state.app.db, "deals")
-        .await
-        .map_err(|_| karta_core::Invalid(vec![karta_core::FieldError::new("custom", "other")]))?;
-    patch.insert("custom".into(), custom::posted(&defs, form));
+    patch.insert("custom".into(), custom::posted(defs, form));
     errors.into_result().map(|()| patch)
 }
 
@@ -840,7 +849,8 @@ pub async fn create(
         cancel: "/deals/board".into(),
         version: 0,
     };
-    let (patch, errors) = match patch_of(&state, &caller, &form).await {
+    let defs = custom::active(&state.app.db, "deals").await?;
+    let (patch, errors) = match patch_of(&state, &caller, &form, &defs).await {
         Ok(patch) => {
             let draft: Result<DealDraft, _> = serde_json::from_value(Value::Object(patch.clone()));
             let result = match draft {
@@ -902,7 +912,8 @@ pub async fn save(
         cancel: format!("/deals/{id}"),
         version: version.unwrap_or(m.version),
     };
-    let patch = match patch_of(&state, &caller, &form).await {
+    let defs = custom::active(&state.app.db, "deals").await?;
+    let patch = match patch_of(&state, &caller, &form, &defs).await {
         Ok(patch) => patch,
         Err(e) => {
             let errors = deal_errors(tr, &e);

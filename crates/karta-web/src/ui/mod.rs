@@ -180,6 +180,19 @@ pub struct TimelineEntry {
     pub detail: String,
 }
 
+impl TimelineEntry {
+    /// An entry at the RFC 3339 instant `iso`.
+    pub fn new(iso: String, who: String, what: String, detail: String) -> Self {
+        Self {
+            at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+            iso,
+            who,
+            what,
+            detail,
+        }
+    }
+}
+
 fn short(v: &Option<serde_json::Value>) -> String {
     match v {
         None => "—".to_string(),
@@ -211,13 +224,8 @@ pub fn timeline(rows: Vec<ChangeView>, tr: Tr) -> Vec<TimelineEntry> {
                 }
                 _ => String::new(),
             };
-            TimelineEntry {
-                at: format!("{} UTC", c.at.get(..16).unwrap_or(&c.at).replace('T', " ")),
-                iso: c.at.clone(),
-                who: c.actor_name.unwrap_or_else(|| tr.t("history-system")),
-                what,
-                detail,
-            }
+            let who = c.actor_name.unwrap_or_else(|| tr.t("history-system"));
+            TimelineEntry::new(c.at, who, what, detail)
         })
         .collect()
 }

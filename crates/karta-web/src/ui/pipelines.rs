@@ -13,7 +13,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::{AppError, pipelines};
-use karta_core::pipelines::{PipelineDraft, StageDraft};
+use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
 use karta_core::roles::{Access, Entity, Reach};
 use karta_db::pipelines::PipelineWithStages;
 use serde_json::{Map, Value, json};
@@ -216,22 +216,20 @@ pub async fn create(
 ) -> Result<Response, ApiError> {
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
     let tr = PageCtx::of(&caller).tr;
-    let stage = |ru: &str, en: &str, kind: &str, probability: i32| StageDraft {
-        name_ru: Some(ru.into()),
-        name_en: Some(en.into()),
-        kind: Some(kind.into()),
-        probability: Some(probability),
-        ..Default::default()
-    };
     let draft = PipelineDraft {
         name: form_value(&form, "name").unwrap_or_default(),
         position: 0,
         active: Some(true),
         stages: vec![
-            stage("Квалификация", "Qualification", "open", 10),
-            stage("Коммерческое предложение", "Proposal", "open", 50),
-            stage("Выиграна", "Won", "won", 100),
-            stage("Проиграна", "Lost", "lost", 0),
+            StageDraft::named("Квалификация", "Qualification", StageKind::Open, Some(10)),
+            StageDraft::named(
+                "Коммерческое предложение",
+                "Proposal",
+                StageKind::Open,
+                Some(50),
+            ),
+            StageDraft::named("Выиграна", "Won", StageKind::Won, Some(100)),
+            StageDraft::named("Проиграна", "Lost", StageKind::Lost, Some(0)),
         ],
     };
     match pipelines::create(&state.app, &caller.0.principal, draft).await {
