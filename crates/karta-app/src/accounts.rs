@@ -11,6 +11,7 @@ use karta_db::accounts::{self as store, AccountFilter, AccountSort};
 use karta_db::entities::account::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
+use karta_db::records::Record;
 use karta_db::search;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -128,17 +129,9 @@ pub async fn create(
     let fields = complete(app, p, draft.validate()?, None).await?;
     let now = app.now();
     let txn = app.db.begin_write().await?;
-    let mut model = ActiveModel {
-        id: Set(Uuid::now_v7()),
+    let mut model = account::ActiveModel {
         code: Set(store::next_code(&txn).await?),
-        created_at: Set(now),
-        created_by: Set(Some(p.user_id)),
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        deleted_at: Set(None),
-        deleted_by: Set(None),
-        version: Set(1),
-        ..Default::default()
+        ..<account::Entity as Record>::created(Uuid::now_v7(), now, Some(p.user_id))
     };
     store::set_fields(&mut model, &fields);
     let saved = account::Entity::insert(model)

@@ -10,7 +10,7 @@ use karta_db::activities::{self as store, ActivityFilter};
 use karta_db::entities::activity::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
-use sea_orm::ActiveValue::Set;
+use karta_db::records::Record;
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -80,17 +80,7 @@ pub async fn create(app: &App, p: &Principal, draft: ActivityDraft) -> Result<Mo
     let started_at = *f.started_at.get_or_insert(now);
     let id = Uuid::now_v7();
     let txn = app.db.begin_write().await?;
-    let mut model = ActiveModel {
-        id: Set(id),
-        created_at: Set(now),
-        created_by: Set(Some(p.user_id)),
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        deleted_at: Set(None),
-        deleted_by: Set(None),
-        version: Set(1),
-        ..Default::default()
-    };
+    let mut model = <activity::Entity as Record>::created(id, now, Some(p.user_id));
     store::set_fields(&mut model, &f, started_at);
     let saved = activity::Entity::insert(model)
         .exec_with_returning(&txn)

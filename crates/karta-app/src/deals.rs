@@ -14,6 +14,7 @@ use karta_db::entities::deal::{self, ActiveModel, Model};
 use karta_db::entities::stage;
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
+use karta_db::records::Record;
 use karta_db::search;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -208,17 +209,7 @@ pub async fn create(
     let now = app.now();
     let id = Uuid::now_v7();
     let txn = app.db.begin_write().await?;
-    let mut model = ActiveModel {
-        id: Set(id),
-        created_at: Set(now),
-        created_by: Set(Some(p.user_id)),
-        updated_at: Set(now),
-        updated_by: Set(Some(p.user_id)),
-        deleted_at: Set(None),
-        deleted_by: Set(None),
-        version: Set(1),
-        ..Default::default()
-    };
+    let mut model = <deal::Entity as Record>::created(id, now, Some(p.user_id));
     store::set_fields(&mut model, &r.fields, &r.stage);
     entering(&mut model, &r.stage, now);
     let saved = deal::Entity::insert(model)

@@ -7,6 +7,7 @@ use karta_core::accounts::{AccountDraft, AccountFields};
 use karta_core::contacts::{ContactDraft, ContactFields};
 use karta_core::identifiers::Inn;
 use karta_db::entities::{account, change, contact, contact_account, contact_channel};
+use karta_db::records::Record;
 use karta_db::{accounts as account_store, contacts as contact_store, search};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
@@ -141,16 +142,8 @@ pub async fn generate(
             let fields: AccountFields = draft.validate().map_err(AppError::Invalid)?;
             let id = Uuid::now_v7();
             let mut a = account::ActiveModel {
-                id: Set(id),
                 code: Set(first_code + i as i64),
-                created_at: Set(now),
-                created_by: Set(None),
-                updated_at: Set(now),
-                updated_by: Set(None),
-                deleted_at: Set(None),
-                deleted_by: Set(None),
-                version: Set(1),
-                ..Default::default()
+                ..<account::Entity as Record>::created(id, now, None)
             };
             account_store::set_fields(&mut a, &fields);
             let (public, private) = account_store::search_text(first_code + i as i64, &fields);
@@ -175,17 +168,7 @@ pub async fn generate(
                 };
                 let cf: ContactFields = draft.validate().map_err(AppError::Invalid)?;
                 let cid = Uuid::now_v7();
-                let mut m = contact::ActiveModel {
-                    id: Set(cid),
-                    created_at: Set(now),
-                    created_by: Set(None),
-                    updated_at: Set(now),
-                    updated_by: Set(None),
-                    deleted_at: Set(None),
-                    deleted_by: Set(None),
-                    version: Set(1),
-                    ..Default::default()
-                };
+                let mut m = <contact::Entity as Record>::created(cid, now, None);
                 contact_store::set_fields(&mut m, &cf);
                 con_rows.push(m);
                 links.push(contact_account::ActiveModel {

@@ -25,6 +25,9 @@ pub trait Record: EntityTrait {
     fn deleted_col() -> Self::Column;
     fn id_of(m: &Self::Model) -> Uuid;
     fn version_of(m: &Self::Model) -> i64;
+    /// A new record `id` created by `by` at `now`: audit columns set,
+    /// live, version 1; the caller sets the fields.
+    fn created(id: Uuid, now: i64, by: Option<Uuid>) -> Self::Active;
     /// Sets the version to write.
     fn set_version(a: &mut Self::Active, version: i64);
     /// Stamps an update by `by` at `now`; `deleted` moves the record into
@@ -57,6 +60,19 @@ macro_rules! record {
             }
             fn version_of(m: &Self::Model) -> i64 {
                 m.version
+            }
+            fn created(id: Uuid, now: i64, by: Option<Uuid>) -> Self::Active {
+                $module::ActiveModel {
+                    id: Set(id),
+                    created_at: Set(now),
+                    created_by: Set(by),
+                    updated_at: Set(now),
+                    updated_by: Set(by),
+                    deleted_at: Set(None),
+                    deleted_by: Set(None),
+                    version: Set(1),
+                    ..Default::default()
+                }
             }
             fn set_version(a: &mut Self::Active, version: i64) {
                 a.version = Set(version);
