@@ -6,8 +6,10 @@ use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::activities::{ActivityDraft, ActivityFields};
 use karta_core::roles::{Access, Entity};
+use karta_core::tasks::TaskDraft;
 use karta_db::activities::{self as store, ActivityFilter};
 use karta_db::entities::activity::{self, ActiveModel, Model};
+use karta_db::entities::task;
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
@@ -17,43 +19,24 @@ use uuid::Uuid;
 
 const ENTITY: &str = "activities";
 
-/// Checks the links (visible, live; a deal brings its account) and the
-/// performer.
+/// Checks the links (`records::check_links`) and the performer.
 async fn complete(
     app: &App,
     p: &Principal,
     mut f: ActivityFields,
     current: Option<&Model>,
 ) -> Result<ActivityFields, AppError> {
-    let db = app.db.conn();
     let mut e = Invalid::default();
-    if let Some(deal_id) = f.deal_id {
-        let vis = p.visibility(Entity::Deals, Access::Read);
-        match karta_db::deals::find(db, deal_id, vis, false).await? {
-            Some(d) => {
-                f.account_id.get_or_insert(d.account_id);
-            }
-            None => e.push("deal_id", "unknown_deal"),
-        }
-    }
-    if let Some(account_id) = f.account_id {
-        let vis = p.visibility(Entity::Accounts, Access::Read);
-        if karta_db::accounts::find(db, account_id, vis, false)
-            .await?
-            .is_none()
-        {
-            e.push("account_id", "unknown_account");
-        }
-    }
-    if let Some(contact_id) = f.contact_id {
-        let vis = p.visibility(Entity::Contacts, Access::Read);
-        if karta_db::contacts::find(db, contact_id, vis, false)
-            .await?
-            .is_none()
-        {
-            e.push("contact_id", "unknown_contact");
-        }
-    }
+    records::check_links(
+        app,
+        p,
+        &mut f.account_id,
+        f.contact_id,
+        f.deal_id,
+        f.lead_id,
+        &mut e,
+    )
+    .await?;
     crate::directory::assign_owner(
         app,
         p,
@@ -72,10 +55,33 @@ fn snapshot(f: &ActivityFields) -> Value {
     serde_json::to_value(ActivityDraft::from(f)).unwrap_or(Value::Null)
 }
 
-/// Logs an activity.
-pub async fn create(app: &App, p: &Principal, draft: ActivityDraft) -> Result<Model, AppError> {
+/// Logs an activity and, when `next` is given, plans the next contact as a
+/// task linked to the same records, both in one commit.
+pub async fn create(
+    app: &App,
+    p: &Principal,
+    draft: ActivityDraft,
+    next: Option<TaskDraft>,
+) -> Result<(Model, Option<task::Model>), AppError> {
     p.require(Entity::Activities, Access::Write)?;
     let mut f = complete(app, p, draft.validate()?, None).await?;
+    let next = match next {
+        Some(t) => {
+            let linked = TaskDraft {
+                account_id: t.account_id.or(f.account_id),
+                contact_id: t.contact_id.or(f.contact_id),
+                deal_id: t.deal_id.or(f.deal_id),
+                lead_id: t.lead_id.or(f.lead_id),
+                ..t
+            };
+            Some(
+                crate::tasks::prepare(app, p, linked)
+                    .await
+                    .map_err(|e| e.nested("next_contact"))?,
+            )
+        }
+        None => None,
+    };
     let now = app.now();
     let started_at = *f.started_at.get_or_insert(now);
     let id = Uuid::now_v7();
@@ -95,8 +101,15 @@ pub async fn create(app: &App, p: &Principal, draft: ActivityDraft) -> Result<Mo
         &history::diff(&Value::Null, &snapshot(&f)),
     )
     .await?;
+    if let Some(lead) = f.lead_id {
+        karta_db::leads::touch(&txn, lead, now).await?;
+    }
+    let task = match &next {
+        Some(t) => Some(crate::tasks::insert(app, &txn, p, t).await?),
+        None => None,
+    };
     txn.commit().await?;
-    Ok(saved)
+    Ok((saved, task))
 }
 
 /// Reads one visible activity.

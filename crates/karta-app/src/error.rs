@@ -51,4 +51,21 @@ impl AppError {
         e.push(field, code);
         AppError::Invalid(e)
     }
+
+    /// The same error with its fields reported under `prefix` (`next_contact.due_at`),
+    /// for input nested in a larger request.
+    pub fn nested(self, prefix: &str) -> Self {
+        match self {
+            AppError::Invalid(Invalid(fields)) => AppError::Invalid(Invalid(
+                fields
+                    .into_iter()
+                    .map(|mut f| {
+                        f.field = format!("{prefix}.{}", f.field);
+                        f
+                    })
+                    .collect(),
+            )),
+            other => other,
+        }
+    }
 }

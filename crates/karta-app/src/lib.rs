@@ -5,19 +5,24 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod agenda;
 pub mod auth;
+pub mod calendar;
 pub mod contacts;
 pub mod deals;
 pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod generate;
+pub mod leads;
 pub mod maintenance;
 pub mod pipelines;
 pub mod policy;
 pub mod records;
+pub mod routing;
 pub mod search;
 pub mod settings;
+pub mod tasks;
 pub mod views;
 
 use karta_core::time::{Clock, SystemClock};
@@ -44,6 +49,9 @@ pub struct AppConfig {
     pub argon2_memory_kib: u32,
     /// Telephony look-ups allowed per user per minute.
     pub lookups_per_minute: i64,
+    /// The company's clock, minutes east of UTC: where "today" and "this
+    /// week" begin.
+    pub utc_offset_minutes: i32,
 }
 
 const MINUTE: i64 = 60_000_000;
@@ -58,6 +66,7 @@ impl Default for AppConfig {
             login_window: 15 * MINUTE,
             argon2_memory_kib: 19 * 1024,
             lookups_per_minute: 120,
+            utc_offset_minutes: 180,
         }
     }
 }

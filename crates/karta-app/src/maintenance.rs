@@ -14,6 +14,8 @@ pub struct Tidied {
     pub contacts: usize,
     pub deals: usize,
     pub activities: usize,
+    pub tasks: usize,
+    pub leads: usize,
     pub sessions: u64,
 }
 
@@ -23,6 +25,8 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let conn = app.db.conn();
     // Deals first: purging an account takes its deals with it.
     let activities = crate::activities::purge(app).await?;
+    let tasks = crate::tasks::purge(app).await?;
+    let leads = crate::leads::purge(app).await?;
     let deals = crate::deals::purge(app).await?;
     let accounts = crate::accounts::purge(app).await?;
     let contacts = crate::contacts::purge(app).await?;
@@ -36,6 +40,8 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
         contacts,
         deals,
         activities,
+        tasks,
+        leads,
         sessions,
     })
 }

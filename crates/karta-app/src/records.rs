@@ -3,6 +3,7 @@
 //! trash, and purging after the restore window.
 
 use crate::{App, AppError, Principal};
+use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
 use karta_db::history::{self, Actor};
 use karta_db::records::{self, Record};
@@ -140,4 +141,55 @@ pub async fn history<E: Record>(
     }
     let rows = history::list(db, id, hidden, cursor, limit).await?;
     crate::directory::change_views(app, rows).await
+}
+
+/// Checks that the customer records an activity or task is linked to exist
+/// and are visible to the principal; a deal brings its account along.
+pub async fn check_links(
+    app: &App,
+    p: &Principal,
+    account_id: &mut Option<Uuid>,
+    contact_id: Option<Uuid>,
+    deal_id: Option<Uuid>,
+    lead_id: Option<Uuid>,
+    e: &mut Invalid,
+) -> Result<(), AppError> {
+    let db = app.db.conn();
+    if let Some(deal_id) = deal_id {
+        let vis = p.visibility(Entity::Deals, Access::Read);
+        match karta_db::deals::find(db, deal_id, vis, false).await? {
+            Some(d) => {
+                account_id.get_or_insert(d.account_id);
+            }
+            None => e.push("deal_id", "unknown_deal"),
+        }
+    }
+    if let Some(account_id) = *account_id {
+        let vis = p.visibility(Entity::Accounts, Access::Read);
+        if karta_db::accounts::find(db, account_id, vis, false)
+            .await?
+            .is_none()
+        {
+            e.push("account_id", "unknown_account");
+        }
+    }
+    if let Some(contact_id) = contact_id {
+        let vis = p.visibility(Entity::Contacts, Access::Read);
+        if karta_db::contacts::find(db, contact_id, vis, false)
+            .await?
+            .is_none()
+        {
+            e.push("contact_id", "unknown_contact");
+        }
+    }
+    if let Some(lead_id) = lead_id {
+        let vis = p.visibility(Entity::Leads, Access::Read);
+        if karta_db::leads::find(db, lead_id, vis, false)
+            .await?
+            .is_none()
+        {
+            e.push("lead_id", "unknown_lead");
+        }
+    }
+    Ok(())
 }

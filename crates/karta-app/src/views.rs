@@ -256,3 +256,104 @@ impl ActivityView {
         }
     }
 }
+
+/// A task as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TaskView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::tasks::TaskDraft,
+    /// Open and past its due time.
+    pub overdue: bool,
+    pub completed_at: Option<String>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl TaskView {
+    /// The view of a stored task at `now`.
+    pub fn of(m: &karta_db::entities::task::Model, now: i64) -> Self {
+        let fields = karta_db::tasks::fields_of(m);
+        Self {
+            id: m.id,
+            overdue: fields.is_overdue(now),
+            fields: karta_core::tasks::TaskDraft::from(&fields),
+            completed_at: m.completed_at.map(rfc3339),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+        }
+    }
+}
+
+/// A lead as the API returns it; e-mail and phone only for roles that see
+/// personal data.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LeadView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::leads::LeadDraft,
+    /// form, api, manual or import.
+    pub channel: String,
+    /// The routing rule that sent the lead to its owner.
+    pub routing_rule_id: Option<Uuid>,
+    /// How routing decided: user, round_robin, least_loaded, default, queue.
+    pub routing: Option<String>,
+    /// What the lead became.
+    pub account_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub deal_id: Option<Uuid>,
+    pub converted_at: Option<String>,
+    /// The last time someone worked on it.
+    pub touched_at: String,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl LeadView {
+    /// The view of a stored lead.
+    pub fn of(m: &karta_db::entities::lead::Model, personal: bool) -> Self {
+        let mut fields = karta_core::leads::LeadDraft::from(&karta_db::leads::fields_of(m));
+        if !personal {
+            fields.email = None;
+            fields.phone = None;
+        }
+        Self {
+            id: m.id,
+            fields,
+            channel: m.channel.clone(),
+            routing_rule_id: m.routing_rule_id,
+            routing: m.routing_note.clone(),
+            account_id: m.account_id,
+            contact_id: m.contact_id,
+            deal_id: m.deal_id,
+            converted_at: m.converted_at.map(rfc3339),
+            touched_at: rfc3339(m.touched_at),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+        }
+    }
+}
+
+/// A routing rule as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RuleView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::routing::RuleDraft,
+    pub version: i64,
+}
+
+impl RuleView {
+    /// The view of a stored rule.
+    pub fn of(m: &karta_db::entities::routing_rule::Model) -> Self {
+        Self {
+            id: m.id,
+            fields: karta_core::routing::RuleDraft::from(&karta_db::routing::fields_of(m)),
+            version: m.version,
+        }
+    }
+}

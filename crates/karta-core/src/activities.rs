@@ -55,6 +55,7 @@ pub struct ActivityDraft {
     pub account_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
     /// Who did it; the caller when absent.
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
@@ -73,6 +74,7 @@ pub struct ActivityFields {
     pub account_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
 }
@@ -103,7 +105,11 @@ impl ActivityDraft {
         {
             e.push("duration_minutes", "out_of_range");
         }
-        if self.account_id.is_none() && self.contact_id.is_none() && self.deal_id.is_none() {
+        if self.account_id.is_none()
+            && self.contact_id.is_none()
+            && self.deal_id.is_none()
+            && self.lead_id.is_none()
+        {
             e.push("account_id", "link_required");
         }
         let fields = ActivityFields {
@@ -124,6 +130,7 @@ impl ActivityDraft {
             account_id: self.account_id,
             contact_id: self.contact_id,
             deal_id: self.deal_id,
+            lead_id: self.lead_id,
             owner_id: self.owner_id,
             team_id: self.team_id,
         };
@@ -143,6 +150,7 @@ impl From<&ActivityFields> for ActivityDraft {
             account_id: f.account_id,
             contact_id: f.contact_id,
             deal_id: f.deal_id,
+            lead_id: f.lead_id,
             owner_id: f.owner_id,
             team_id: f.team_id,
         }

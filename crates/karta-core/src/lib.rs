@@ -6,15 +6,19 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod calendar;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod error;
 pub mod identifiers;
+pub mod leads;
 pub mod money;
 pub mod pipelines;
 pub mod roles;
+pub mod routing;
 pub mod search;
+pub mod tasks;
 pub mod time;
 
 pub use error::{FieldError, Invalid};

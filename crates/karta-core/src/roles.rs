@@ -57,13 +57,27 @@ impl Role {
             (_, Users | Teams | CustomFields | Classifiers | Pipelines, Read) => All,
             (Role::Marketer, CustomFields | Classifiers, Write) => All,
             // Heads of sales shape the sales process they run.
-            (Role::HeadOfSales, Pipelines, _) => All,
-            (_, Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines, _) => Nothing,
-            (Role::HeadOfSales, Accounts | Contacts | Deals | Activities, _) => All,
-            (Role::SalesRep, Accounts | Contacts | Deals | Activities, Read | Write) => Team,
-            (Role::SalesRep, Accounts | Contacts | Deals | Activities, Delete) => Own,
-            // Service logs its calls with customers too.
-            (Role::Support, Activities, Write) => All,
+            (Role::HeadOfSales, Pipelines | RoutingRules, _) => All,
+            (
+                _,
+                Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines | RoutingRules,
+                _,
+            ) => Nothing,
+            (Role::HeadOfSales, Accounts | Contacts | Deals | Activities | Tasks | Leads, _) => All,
+            (
+                Role::SalesRep,
+                Accounts | Contacts | Deals | Activities | Tasks | Leads,
+                Read | Write,
+            ) => Team,
+            (Role::SalesRep, Accounts | Contacts | Deals | Activities | Tasks | Leads, Delete) => {
+                Own
+            }
+            // Service logs its calls with customers and plans its own work too.
+            (Role::Support, Activities | Tasks, Write) => All,
+            // Marketing brings leads in (forms, imports, events).
+            (Role::Marketer, Leads, Write) => All,
+            // Tasks are personal work: outside sales and service, only one's own.
+            (Role::Marketer | Role::Accountant | Role::ReadOnly, Tasks, _) => Own,
             (Role::Accountant, Accounts, Read | Write) => All,
             (Role::Support, Contacts, Write) => All,
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
@@ -110,15 +124,24 @@ pub enum Entity {
     Deals,
     /// Calls, meetings and other contacts with customers.
     Activities,
+    /// Things to do by a time, with reminders.
+    Tasks,
+    /// Enquiries not yet qualified into accounts and deals.
+    Leads,
+    /// Which rep or team receives a new lead.
+    RoutingRules,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 10] = [
+    pub const ALL: [Entity; 13] = [
         Entity::Accounts,
         Entity::Contacts,
+        Entity::Leads,
         Entity::Deals,
         Entity::Activities,
+        Entity::Tasks,
+        Entity::RoutingRules,
         Entity::Pipelines,
         Entity::Users,
         Entity::Teams,
@@ -140,6 +163,9 @@ impl Entity {
             Entity::Pipelines => "pipelines",
             Entity::Deals => "deals",
             Entity::Activities => "activities",
+            Entity::Tasks => "tasks",
+            Entity::Leads => "leads",
+            Entity::RoutingRules => "routing_rules",
         }
     }
 }

@@ -33,6 +33,26 @@ pub fn parse_rfc3339(raw: &str) -> Result<Micros, &'static str> {
         .map_err(|_| "invalid_datetime")
 }
 
+/// Microseconds in a day.
+pub const DAY: Micros = 86_400_000_000;
+
+/// The local calendar day containing `at`, as `[start, end)` instants, for
+/// a company `utc_offset_minutes` east of UTC.
+pub fn day_bounds(at: Micros, utc_offset_minutes: i32) -> (Micros, Micros) {
+    let shift = i64::from(utc_offset_minutes) * 60_000_000;
+    let start = (at + shift).div_euclid(DAY) * DAY - shift;
+    (start, start + DAY)
+}
+
+/// The local week (Monday to Sunday) containing `at`, as `[start, end)`.
+pub fn week_bounds(at: Micros, utc_offset_minutes: i32) -> (Micros, Micros) {
+    let (day, _) = day_bounds(at, utc_offset_minutes);
+    let shift = i64::from(utc_offset_minutes) * 60_000_000;
+    let weekday = from_micros(day + shift).weekday().number_days_from_monday();
+    let start = day - i64::from(weekday) * DAY;
+    (start, start + 7 * DAY)
+}
+
 /// Source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Now, in storage micros.
@@ -68,5 +88,22 @@ impl FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> Micros {
         self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_and_weeks_follow_the_company_clock() {
+        // Wednesday 22:30 UTC is already Thursday 01:30 in Moscow.
+        let at = 1_795_645_800 * 1_000_000;
+        let (start, end) = day_bounds(at, 180);
+        assert_eq!(start, 1_795_640_400 * 1_000_000);
+        assert_eq!(end - start, DAY);
+        let (monday, sunday_end) = week_bounds(at, 180);
+        assert_eq!(monday, 1_795_381_200 * 1_000_000);
+        assert_eq!(sunday_end - monday, 7 * DAY);
     }
 }

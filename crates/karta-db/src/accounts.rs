@@ -11,7 +11,7 @@ use karta_core::identifiers::{Inn, Kpp, Ogrn};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, Statement,
+    QueryFilter, QuerySelect, Statement,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -337,4 +337,15 @@ pub async fn with_inn<C: ConnectionTrait>(
 pub async fn count_all<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     use sea_orm::PaginatorTrait;
     Entity::find().count(db).await
+}
+
+/// Live accounts whose name is `name` ignoring case (duplicate check on
+/// lead conversion; reads the name index).
+pub async fn with_name<C: ConnectionTrait>(db: &C, name: &str) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::NameKey.eq(name.trim().to_lowercase()))
+        .filter(Column::DeletedAt.is_null())
+        .limit(5)
+        .all(db)
+        .await
 }

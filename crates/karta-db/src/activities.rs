@@ -16,7 +16,9 @@ pub struct ActivityFilter {
     pub account_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
     pub kind: Option<ActivityKind>,
     /// Started at or after (micros).
     pub from: Option<i64>,
@@ -39,6 +41,7 @@ pub fn fields_of(m: &Model) -> ActivityFields {
         account_id: m.account_id,
         contact_id: m.contact_id,
         deal_id: m.deal_id,
+        lead_id: m.lead_id,
         owner_id: m.owner_id,
         team_id: m.team_id,
     }
@@ -55,6 +58,7 @@ pub fn set_fields(a: &mut ActiveModel, f: &ActivityFields, started_at: i64) {
     a.account_id = Set(f.account_id);
     a.contact_id = Set(f.contact_id);
     a.deal_id = Set(f.deal_id);
+    a.lead_id = Set(f.lead_id);
     a.owner_id = Set(f.owner_id);
     a.team_id = Set(f.team_id);
     a.custom = Set(json!({}));
@@ -78,8 +82,14 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(d) = filter.deal_id {
         cond = cond.add(Column::DealId.eq(d));
     }
+    if let Some(l) = filter.lead_id {
+        cond = cond.add(Column::LeadId.eq(l));
+    }
     if let Some(o) = filter.owner_id {
         cond = cond.add(Column::OwnerId.eq(o));
+    }
+    if let Some(t) = filter.team_id {
+        cond = cond.add(Column::TeamId.eq(t));
     }
     if let Some(k) = filter.kind {
         cond = cond.add(Column::Kind.eq(k.as_str()));
@@ -115,4 +125,45 @@ pub async fn find<C: ConnectionTrait>(
     deleted: bool,
 ) -> Result<Option<Model>, DbErr> {
     crate::records::find::<Entity, C>(db, id, vis, deleted).await
+}
+
+/// Per performer and kind: how many activities and minutes spent.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct OwnerKindTotal {
+    pub owner_id: Uuid,
+    pub kind: String,
+    pub activities: i64,
+    pub minutes: i64,
+}
+
+/// Activities of `owners` started in `[from, to)`, per performer and kind
+/// (one GROUP BY over the performer index).
+pub async fn totals_by_owner_and_kind<C: ConnectionTrait>(
+    db: &C,
+    owners: &[Uuid],
+    from: i64,
+    to: i64,
+) -> Result<Vec<OwnerKindTotal>, DbErr> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    Entity::find()
+        .select_only()
+        .column(Column::OwnerId)
+        .column(Column::Kind)
+        .column_as(Expr::col(Column::Id).count(), "activities")
+        .column_as(
+            Expr::col(Column::DurationMinutes)
+                .sum()
+                .cast_as(Alias::new("bigint")),
+            "minutes",
+        )
+        .filter(Column::OwnerId.is_in(owners.iter().copied()))
+        .filter(Column::StartedAt.gte(from))
+        .filter(Column::StartedAt.lt(to))
+        .filter(Column::DeletedAt.is_null())
+        .group_by(Column::OwnerId)
+        .group_by(Column::Kind)
+        .into_model::<OwnerKindTotal>()
+        .all(db)
+        .await
 }

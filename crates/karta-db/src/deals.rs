@@ -365,3 +365,70 @@ pub async fn totals<C: ConnectionTrait>(
     }
     q.into_model::<StageTotal>().all(db).await
 }
+
+/// The condition "longer in its stage than the stage allows" at `now`.
+fn overstayed(now: i64) -> sea_orm::sea_query::SimpleExpr {
+    // `now` is the server clock, never user input.
+    Expr::cust(format!(
+        "EXISTS (SELECT 1 FROM stages s WHERE s.id = deals.stage_id AND s.max_days IS NOT NULL \
+         AND deals.stage_entered_at < {now} - s.max_days * 86400000000)"
+    ))
+}
+
+/// Open deals of `owner_id` with no next step or longer in their stage than
+/// allowed, stalest first.
+pub async fn needing_attention<C: ConnectionTrait>(
+    db: &C,
+    owner_id: Uuid,
+    now: i64,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::OwnerId.eq(owner_id))
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::ClosedAt.is_null())
+        .filter(
+            Condition::any()
+                .add(Column::NextStep.is_null())
+                .add(overstayed(now)),
+        )
+        .order_by_asc(Column::StageEnteredAt)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Per owner among `owners`: open deals per stage.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct OwnerStageCount {
+    pub owner_id: Uuid,
+    pub stage_id: Uuid,
+    pub deals: i64,
+    pub without_next_step: i64,
+}
+
+/// Open deals per owner and stage, with how many lack a next step (one
+/// GROUP BY).
+pub async fn open_by_owner_and_stage<C: ConnectionTrait>(
+    db: &C,
+    owners: &[Uuid],
+) -> Result<Vec<OwnerStageCount>, DbErr> {
+    Entity::find()
+        .select_only()
+        .column(Column::OwnerId)
+        .column(Column::StageId)
+        .column_as(Expr::col(Column::Id).count(), "deals")
+        .column_as(
+            Expr::cust("SUM(CASE WHEN deals.next_step IS NULL THEN 1 ELSE 0 END)")
+                .cast_as(sea_orm::sea_query::Alias::new("bigint")),
+            "without_next_step",
+        )
+        .filter(Column::OwnerId.is_in(owners.iter().copied()))
+        .filter(Column::DeletedAt.is_null())
+        .filter(Column::ClosedAt.is_null())
+        .group_by(Column::OwnerId)
+        .group_by(Column::StageId)
+        .into_model::<OwnerStageCount>()
+        .all(db)
+        .await
+}

@@ -15,12 +15,16 @@ pub mod deals;
 pub mod entities;
 pub mod history;
 pub mod idempotency;
+pub mod leads;
 pub mod migration;
 pub mod page;
 pub mod pipelines;
 pub mod records;
+pub mod routing;
 pub mod search;
 pub mod security;
+pub mod settings;
+pub mod tasks;
 pub mod users;
 pub mod visibility;
 

@@ -2,7 +2,7 @@
 //! delete), so finding, versioned saves, the trash and purging are written
 //! once for accounts, contacts and whatever comes next.
 
-use crate::entities::{account, activity, contact, deal};
+use crate::entities::{account, activity, contact, deal, lead, task};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -93,6 +93,8 @@ record!(account, "accounts");
 record!(contact, "contacts");
 record!(deal, "deals");
 record!(activity, "activities");
+record!(task, "tasks");
+record!(lead, "leads");
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

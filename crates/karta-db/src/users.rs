@@ -110,3 +110,17 @@ pub async fn names<C: ConnectionTrait>(
         .map(|u| (u.id, u.name))
         .collect())
 }
+
+/// The active members of a team, in a stable order (by id) so round-robin
+/// goes around the same way every time.
+pub async fn team_members<C: ConnectionTrait>(
+    db: &C,
+    team_id: Uuid,
+) -> Result<Vec<user::Model>, DbErr> {
+    user::Entity::find()
+        .filter(user::Column::TeamId.eq(team_id))
+        .filter(user::Column::Active.eq(true))
+        .order_by_asc(user::Column::Id)
+        .all(db)
+        .await
+}

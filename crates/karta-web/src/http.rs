@@ -109,3 +109,12 @@ pub fn no_more(params: HashMap<String, String>) -> Result<(), ApiError> {
         None => Ok(()),
     }
 }
+
+/// Takes an RFC 3339 instant parameter, as storage micros.
+pub fn instant(params: &mut HashMap<String, String>, name: &str) -> Result<Option<i64>, ApiError> {
+    take_text(params, name)
+        .map(|v| {
+            karta_core::time::parse_rfc3339(&v).map_err(|c| crate::error::bad_request(name, c))
+        })
+        .transpose()
+}

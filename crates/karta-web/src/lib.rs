@@ -8,6 +8,7 @@ pub mod http;
 pub mod i18n;
 pub mod idempotency;
 pub mod ui;
+pub mod webform;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -74,6 +75,11 @@ pub fn router(state: AppState) -> Router {
                 idempotency::layer,
             )),
         )
+        .route(
+            "/forms/lead",
+            axum::routing::post(webform::submit).options(webform::preflight),
+        )
+        .route("/calendar/{file}", get(api::calendar::feed))
         .merge(ui::routes())
         .with_state(state)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", <api::docs::ApiDoc as utoipa::OpenApi>::openapi()))

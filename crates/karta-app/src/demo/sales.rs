@@ -226,6 +226,6 @@ async fn log(
         owner_id: Some(customer.owner),
         ..Default::default()
     };
-    crate::activities::create(app, admin, draft).await?;
+    crate::activities::create(app, admin, draft, None).await?;
     Ok(())
 }

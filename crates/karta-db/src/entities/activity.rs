@@ -16,6 +16,7 @@ pub struct Model {
     pub account_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[sea_orm(column_type = "JsonBinary")]

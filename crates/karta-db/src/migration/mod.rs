@@ -6,6 +6,7 @@ mod m0002_idempotency_and_visible_sorts;
 mod m0003_search_by_entity;
 mod m0004_pipelines_and_deals;
 mod m0005_activities;
+mod m0006_tasks_leads_routing;
 
 use sea_orm_migration::prelude::*;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_search_by_entity::Migration),
             Box::new(m0004_pipelines_and_deals::Migration),
             Box::new(m0005_activities::Migration),
+            Box::new(m0006_tasks_leads_routing::Migration),
         ]
     }
 }

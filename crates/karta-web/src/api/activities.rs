@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_text, take_uuid,
+    etag, if_match, instant, no_more, paging, parse_json, parse_object, take_text, take_uuid,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -12,8 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use karta_app::activities;
-use karta_app::views::ActivityView;
+use karta_app::views::{ActivityView, TaskView};
 use karta_core::activities::{ActivityDraft, ActivityKind};
+use karta_core::tasks::TaskDraft;
 use karta_db::activities::ActivityFilter;
 use karta_db::entities::activity::Model;
 use std::collections::HashMap;
@@ -27,17 +28,11 @@ pub struct ActivityList {
     pub next_cursor: Option<String>,
 }
 
-fn instant(params: &mut HashMap<String, String>, name: &str) -> Result<Option<i64>, ApiError> {
-    take_text(params, name)
-        .map(|v| karta_core::time::parse_rfc3339(&v).map_err(|c| bad_request(name, c)))
-        .transpose()
-}
-
 /// List activities.
 #[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
     params(
-        ("account_id" = Option<Uuid>, Query), ("contact_id" = Option<Uuid>, Query), ("deal_id" = Option<Uuid>, Query),
-        ("owner_id" = Option<Uuid>, Query), ("kind" = Option<String>, Query),
+        ("account_id" = Option<Uuid>, Query), ("contact_id" = Option<Uuid>, Query), ("deal_id" = Option<Uuid>, Query), ("lead_id" = Option<Uuid>, Query),
+        ("owner_id" = Option<Uuid>, Query), ("team_id" = Option<Uuid>, Query), ("kind" = Option<String>, Query),
         ("from" = Option<String>, Query, description = "RFC 3339, inclusive"), ("to" = Option<String>, Query, description = "RFC 3339, exclusive"),
         ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query),
     ),
@@ -52,7 +47,9 @@ pub async fn list(
         account_id: take_uuid(&mut params, "account_id")?,
         contact_id: take_uuid(&mut params, "contact_id")?,
         deal_id: take_uuid(&mut params, "deal_id")?,
+        lead_id: take_uuid(&mut params, "lead_id")?,
         owner_id: take_uuid(&mut params, "owner_id")?,
+        team_id: take_uuid(&mut params, "team_id")?,
         kind: take_text(&mut params, "kind")
             .map(|k| ActivityKind::parse(&k).map_err(|c| bad_request("kind", c)))
             .transpose()?,
@@ -78,17 +75,39 @@ fn written(m: &Model, status: StatusCode) -> Response {
     (status, etag(m.version), Json(ActivityView::of(m))).into_response()
 }
 
-/// Log an activity.
+/// A logged activity with the next contact planned with it.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct LoggedActivity {
+    #[serde(flatten)]
+    pub activity: ActivityView,
+    /// The task created from `next_contact`, if one was sent.
+    pub next_task: Option<TaskView>,
+}
+
+/// Log an activity. An optional `next_contact` object (a task: `title`,
+/// `due_at`, …) plans the next contact in the same commit, linked to the
+/// same records.
 #[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = ActivityDraft,
-    responses((status = 201, body = ActivityView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = LoggedActivity), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let draft: ActivityDraft = parse_json(&body)?;
-    let m = activities::create(&state.app, &caller.principal, draft).await?;
-    Ok(written(&m, StatusCode::CREATED))
+    let mut object = parse_object(&body)?;
+    let next: Option<TaskDraft> = match object.remove("next_contact") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(v) => Some(parse_json(v.to_string().as_bytes())?),
+    };
+    let draft: ActivityDraft =
+        parse_json(serde_json::Value::Object(object).to_string().as_bytes())?;
+    let (m, task) = activities::create(&state.app, &caller.principal, draft, next).await?;
+    let now = state.app.now();
+    let body = LoggedActivity {
+        activity: ActivityView::of(&m),
+        next_task: task.as_ref().map(|t| TaskView::of(t, now)),
+    };
+    Ok((StatusCode::CREATED, etag(m.version), Json(body)).into_response())
 }
 
 /// Read one activity.

@@ -1,7 +1,10 @@
 //! The OpenAPI 3.1 description, generated from the handlers and types that
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
-use super::{accounts, activities, contacts, deals, directory, pipelines, search, settings};
+use super::{
+    accounts, activities, calendar, contacts, deals, directory, leads, pipelines, routing, search,
+    settings, tasks,
+};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -14,6 +17,10 @@ use utoipa::{Modify, OpenApi};
         accounts::list, accounts::create, accounts::get, accounts::update, accounts::delete, accounts::restore, accounts::history,
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::delete, contacts::restore, contacts::history,
         activities::list, activities::create, activities::get, activities::update, activities::delete,
+        tasks::list, tasks::create, tasks::get, tasks::update, tasks::delete,
+        leads::list, leads::create, leads::get, leads::update, leads::delete, leads::convert, leads::redistribute, leads::history,
+        routing::list, routing::create, routing::update, routing::delete, routing::set_default,
+        calendar::enable, calendar::revoke,
         pipelines::list, pipelines::create, pipelines::get, pipelines::update,
         deals::list, deals::totals, deals::create, deals::get, deals::update, deals::delete, deals::restore, deals::history, deals::stays,
         directory::list_users, directory::create_user, directory::update_user, directory::list_teams, directory::create_team,
@@ -30,6 +37,10 @@ use utoipa::{Modify, OpenApi};
         (name = "pipelines", description = "Sales pipelines and their stages (воронки)"),
         (name = "activities", description = "Calls, meetings and other contacts with customers"),
         (name = "deals", description = "Deals (сделки), their stage stays and board totals"),
+        (name = "tasks", description = "Tasks (задачи) with due times and reminders"),
+        (name = "leads", description = "Leads (лиды), conversion and redistribution; the public form is POST /forms/lead"),
+        (name = "routing", description = "Lead routing rules and the default"),
+        (name = "calendar", description = "The private iCalendar feed"),
         (name = "users", description = "Users, teams, tokens, login records"),
         (name = "settings", description = "Classifiers and custom fields"),
         (name = "search", description = "Global search and telephony look-up"),

@@ -2,13 +2,17 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod calendar;
 pub mod contacts;
 pub mod deals;
 pub mod directory;
 pub mod docs;
+pub mod leads;
 pub mod pipelines;
+pub mod routing;
 pub mod search;
 pub mod settings;
+pub mod tasks;
 
 use crate::AppState;
 use crate::error::{ApiError, bad_request};
@@ -88,6 +92,32 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/custom-fields",
             get(settings::list_custom_fields).post(settings::create_custom_field),
+        )
+        .route("/tasks", get(tasks::list).post(tasks::create))
+        .route(
+            "/tasks/{id}",
+            get(tasks::get).patch(tasks::update).delete(tasks::delete),
+        )
+        .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/redistribute", post(leads::redistribute))
+        .route(
+            "/leads/{id}",
+            get(leads::get).patch(leads::update).delete(leads::delete),
+        )
+        .route("/leads/{id}/convert", post(leads::convert))
+        .route("/leads/{id}/history", get(leads::history))
+        .route("/routing-rules", get(routing::list).post(routing::create))
+        .route(
+            "/routing-rules/default",
+            axum::routing::put(routing::set_default),
+        )
+        .route(
+            "/routing-rules/{id}",
+            axum::routing::patch(routing::update).delete(routing::delete),
+        )
+        .route(
+            "/calendar-feed",
+            post(calendar::enable).delete(calendar::revoke),
         )
         .route("/search", get(search::global))
         .route("/lookup", get(search::lookup))

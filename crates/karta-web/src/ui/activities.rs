@@ -99,7 +99,7 @@ pub async fn log(
         deal_id: id("deal_id"),
         ..Default::default()
     };
-    match activities::create(&state.app, &caller.0.principal, draft).await {
+    match activities::create(&state.app, &caller.0.principal, draft, None).await {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Invalid(e)) => {
             let code = e.0.first().map(|f| f.code).unwrap_or("other");

@@ -1,0 +1,193 @@
+//! Task use cases: planning work (also "the next contact" when an activity
+//! is logged), changing and completing it, and reading it by due time for
+//! "Today", the calendar and the cards.
+
+use crate::{App, AppError, Principal, records};
+use karta_core::Invalid;
+use karta_core::roles::{Access, Entity};
+use karta_core::tasks::{TaskDraft, TaskFields};
+use karta_db::entities::task::{self, ActiveModel, Model};
+use karta_db::history;
+use karta_db::page::{Cursor, Page};
+use karta_db::records::Record;
+use karta_db::tasks::{self as store, TaskFilter};
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Map, Value};
+use uuid::Uuid;
+
+const ENTITY: &str = "tasks";
+
+/// Checks the links (`records::check_links`) and the assignee.
+async fn complete(
+    app: &App,
+    p: &Principal,
+    mut f: TaskFields,
+    current: Option<&Model>,
+) -> Result<TaskFields, AppError> {
+    let mut e = Invalid::default();
+    records::check_links(
+        app,
+        p,
+        &mut f.account_id,
+        f.contact_id,
+        f.deal_id,
+        f.lead_id,
+        &mut e,
+    )
+    .await?;
+    crate::directory::assign_owner(
+        app,
+        p,
+        Entity::Tasks,
+        &mut f.owner_id,
+        &mut f.team_id,
+        current.map(|c| (c.owner_id, c.team_id)),
+        &mut e,
+    )
+    .await?;
+    e.into_result()?;
+    Ok(f)
+}
+
+fn snapshot(f: &TaskFields) -> Value {
+    serde_json::to_value(TaskDraft::from(f)).unwrap_or(Value::Null)
+}
+
+/// Plans a task.
+pub async fn create(app: &App, p: &Principal, draft: TaskDraft) -> Result<Model, AppError> {
+    p.require(Entity::Tasks, Access::Write)?;
+    let f = complete(app, p, draft.validate()?, None).await?;
+    let txn = app.db.begin_write().await?;
+    let saved = insert(app, &txn, p, &f).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Inserts an already completed task inside the caller's transaction (the
+/// activity log plans the next contact this way, in the same commit).
+pub(crate) async fn insert<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    f: &TaskFields,
+) -> Result<Model, AppError> {
+    let now = app.now();
+    let id = Uuid::now_v7();
+    let mut model = <task::Entity as Record>::created(id, now, Some(p.user_id));
+    store::set_fields(&mut model, f, None, now);
+    let saved = task::Entity::insert(model).exec_with_returning(txn).await?;
+    history::record(
+        txn,
+        now,
+        p.actor(),
+        ENTITY,
+        id,
+        "create",
+        &history::diff(&Value::Null, &snapshot(f)),
+    )
+    .await?;
+    if let Some(lead) = f.lead_id {
+        karta_db::leads::touch(txn, lead, now).await?;
+    }
+    Ok(saved)
+}
+
+/// Validates a task planned together with something else (the next
+/// contact of a logged activity) without saving it.
+pub(crate) async fn prepare(
+    app: &App,
+    p: &Principal,
+    draft: TaskDraft,
+) -> Result<TaskFields, AppError> {
+    p.require(Entity::Tasks, Access::Write)?;
+    complete(app, p, draft.validate()?, None).await
+}
+
+/// Reads one visible task.
+pub async fn get(app: &App, p: &Principal, id: Uuid) -> Result<Model, AppError> {
+    let vis = p.require(Entity::Tasks, Access::Read)?;
+    store::find(app.db.conn(), id, vis, false)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A page of visible tasks, soonest due first.
+pub async fn list(
+    app: &App,
+    p: &Principal,
+    filter: TaskFilter,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Model>, AppError> {
+    let vis = p.require(Entity::Tasks, Access::Read)?;
+    Ok(store::list(app.db.conn(), &filter, vis, cursor, limit).await?)
+}
+
+/// Applies a partial update at the given version (completing a task is
+/// `{"status": "done"}`).
+pub async fn update(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    patch: Map<String, Value>,
+) -> Result<Model, AppError> {
+    let txn = app.db.begin_write().await?;
+    let current = records::load_for_write::<task::Entity, _>(
+        app,
+        &txn,
+        p,
+        Entity::Tasks,
+        id,
+        Access::Write,
+        false,
+        expected,
+    )
+    .await?;
+    let before = store::fields_of(&current);
+    let draft = crate::accounts::merge(&TaskDraft::from(&before), patch)?;
+    let after = complete(app, p, draft.validate()?, Some(&current)).await?;
+    let changes = history::diff(&snapshot(&before), &snapshot(&after));
+    if changes.is_empty() {
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let now = app.now();
+    let mut model = ActiveModel::default();
+    store::set_fields(&mut model, &after, Some(&current), now);
+    let saved =
+        records::save::<task::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
+    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
+    if let Some(lead) = after.lead_id {
+        karta_db::leads::touch(&txn, lead, now).await?;
+    }
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Moves a task to the trash (`delete`) or back.
+pub async fn set_deleted(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    delete: bool,
+) -> Result<Model, AppError> {
+    records::set_deleted::<task::Entity>(app, p, Entity::Tasks, id, expected, delete).await
+}
+
+/// The caller's reminders that are due now, marked as sent so that each
+/// reminds once.
+pub async fn take_reminders(app: &App, p: &Principal) -> Result<Vec<Model>, AppError> {
+    p.require(Entity::Tasks, Access::Read)?;
+    let now = app.now();
+    let due = store::due_reminders(app.db.conn(), p.user_id, now).await?;
+    let ids: Vec<Uuid> = due.iter().map(|t| t.id).collect();
+    store::mark_reminded(app.db.conn(), &ids, now).await?;
+    Ok(due)
+}
+
+/// Deletes for good the tasks in the trash longer than the window.
+pub async fn purge(app: &App) -> Result<usize, AppError> {
+    records::purge::<task::Entity>(app).await
+}
