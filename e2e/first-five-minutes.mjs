@@ -53,6 +53,10 @@ async function journey(base) {
     await page.fill("input[name=email]", "head@demo.karta");
     await page.fill("input[name=password]", "karta-demo-2026");
     await page.click("button[type=submit]");
+    // "Today" is the home page after login.
+    await page.waitForURL(/\/today$/);
+    assert.equal(await page.textContent("h1"), "Сегодня");
+    await page.click("nav a[href='/accounts']");
     await page.waitForURL(/\/accounts$/);
     assert.equal(await page.textContent("h1"), "Контрагенты");
 

@@ -91,7 +91,7 @@ pub async fn save_versioned<C: ConnectionTrait>(
 /// serializes writers).
 pub async fn last_user<C: ConnectionTrait>(db: &C, rule_id: Uuid) -> Result<Option<Uuid>, DbErr> {
     Entity::update_many()
-        .col_expr(Column::LastUserId, Expr::col(Column::LastUserId).into())
+        .col_expr(Column::LastUserId, Expr::col(Column::LastUserId))
         .filter(Column::Id.eq(rule_id))
         .exec(db)
         .await?;

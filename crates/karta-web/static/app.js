@@ -119,4 +119,27 @@
         if (next) { more.replaceWith(next); } else { more.remove(); }
       });
   });
+
+  // Task reminders arrive live (Server-Sent Events) on every signed-in page.
+  var remindersUrl = document.body.getAttribute("data-reminders");
+  if (remindersUrl && window.EventSource) {
+    var source = new EventSource(remindersUrl);
+    source.addEventListener("reminder", function (e) {
+      var r = JSON.parse(e.data);
+      var box = document.getElementById("reminders");
+      if (!box) {
+        box = document.createElement("div");
+        box.id = "reminders";
+        box.className = "reminders";
+        box.setAttribute("aria-live", "polite");
+        document.body.appendChild(box);
+      }
+      var note = document.createElement(r.link ? "a" : "div");
+      note.className = "reminder card";
+      if (r.link) { note.href = r.link; }
+      var when = new Date(r.due_at);
+      note.textContent = "⏰ " + r.title + " — " + when.toLocaleString(lang, { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
+      box.appendChild(note);
+    });
+  }
 })();

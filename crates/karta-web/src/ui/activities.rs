@@ -83,11 +83,17 @@ pub async fn log(
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
     let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
     let id = |k: &str| get(k).and_then(|v| v.parse::<Uuid>().ok());
-    let back = match (id("deal_id"), id("contact_id"), id("account_id")) {
-        (Some(d), _, _) => format!("/deals/{d}"),
-        (None, Some(c), _) => format!("/contacts/{c}"),
-        (None, None, Some(a)) => format!("/accounts/{a}"),
-        _ => "/deals/board".to_string(),
+    let back = match (
+        id("deal_id"),
+        id("lead_id"),
+        id("contact_id"),
+        id("account_id"),
+    ) {
+        (Some(d), ..) => format!("/deals/{d}"),
+        (None, Some(l), ..) => format!("/leads/{l}"),
+        (None, None, Some(c), _) => format!("/contacts/{c}"),
+        (None, None, None, Some(a)) => format!("/accounts/{a}"),
+        _ => "/today".to_string(),
     };
     let draft = ActivityDraft {
         kind: get("kind"),
@@ -97,9 +103,11 @@ pub async fn log(
         account_id: id("account_id"),
         contact_id: id("contact_id"),
         deal_id: id("deal_id"),
+        lead_id: id("lead_id"),
         ..Default::default()
     };
-    match activities::create(&state.app, &caller.0.principal, draft, None).await {
+    let next = super::today::task_from_form(&form, "next_", state.app.config.utc_offset_minutes);
+    match activities::create(&state.app, &caller.0.principal, draft, next).await {
         Ok(_) => Ok(Redirect::to(&back).into_response()),
         Err(AppError::Invalid(e)) => {
             let code = e.0.first().map(|f| f.code).unwrap_or("other");
@@ -112,7 +120,7 @@ pub async fn log(
 /// The log form's page data: kinds and the record it is for.
 pub struct LogForm {
     pub kinds: Vec<(String, String)>,
-    /// `account_id`, `contact_id` or `deal_id`.
+    /// `account_id`, `contact_id`, `deal_id` or `lead_id`.
     pub link: &'static str,
     pub id: Uuid,
 }

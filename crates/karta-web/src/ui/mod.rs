@@ -5,14 +5,19 @@ pub mod accounts;
 pub mod activities;
 pub mod admin;
 pub mod board;
+pub mod calendar;
 pub mod contacts;
+pub mod control;
 pub mod custom;
 pub mod deals;
 pub mod forms;
+pub mod leads;
 pub mod lists;
 pub mod pipelines;
+pub mod routing;
 pub mod search;
 pub mod session;
+pub mod today;
 pub mod tokens;
 pub mod trash;
 
@@ -31,7 +36,25 @@ use std::collections::HashMap;
 /// Every UI route.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/accounts") }))
+        .route("/", get(|| async { Redirect::to("/today") }))
+        .route("/today", get(today::page))
+        .route("/events", get(today::events))
+        .route("/tasks", post(today::create_task))
+        .route("/tasks/{id}/status", post(today::set_status))
+        .route("/calendar", get(calendar::page))
+        .route("/calendar/feed", post(calendar::enable_feed))
+        .route("/calendar/feed/revoke", post(calendar::revoke_feed))
+        .route("/leads", get(leads::list))
+        .route("/leads/new", get(leads::new_form).post(leads::create))
+        .route("/leads/form", get(leads::snippet))
+        .route("/leads/redistribute", post(leads::redistribute))
+        .route("/leads/{id}", get(leads::card))
+        .route("/leads/{id}/status", post(leads::set_status))
+        .route("/leads/{id}/convert", post(leads::convert))
+        .route("/routing", get(routing::page).post(routing::create))
+        .route("/routing/default", post(routing::set_default))
+        .route("/routing/{id}/delete", post(routing::delete))
+        .route("/control", get(control::page))
         .route("/login", get(session::login_page).post(session::login))
         .route("/logout", post(session::logout))
         .route("/language", post(session::language))
@@ -98,6 +121,8 @@ pub struct PageCtx {
     pub q: String,
     /// Show the settings link.
     pub show_admin: bool,
+    /// Show the head of sales' control page link.
+    pub show_control: bool,
 }
 
 impl PageCtx {
@@ -110,6 +135,10 @@ impl PageCtx {
             user_name: user.map(|u| u.name.clone()).unwrap_or_default(),
             q: String::new(),
             show_admin: admin::may_manage(caller),
+            show_control: caller
+                .0
+                .principal
+                .may_assign(karta_core::roles::Entity::Deals),
         }
     }
 }

@@ -89,7 +89,7 @@ pub async fn login(
                 SESSION_COOKIE,
                 session.token,
             ));
-            (jar, Redirect::to("/accounts")).into_response()
+            (jar, Redirect::to("/today")).into_response()
         }
         Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
             let key = if matches!(e, AppError::Throttled) {
@@ -166,7 +166,7 @@ fn local_path(url: &str) -> String {
     if path.starts_with('/') && !path.starts_with("//") {
         path.to_string()
     } else {
-        "/accounts".to_string()
+        "/today".to_string()
     }
 }
 
@@ -181,8 +181,8 @@ mod tests {
             "/accounts/1?x=2"
         );
         assert_eq!(local_path("/contacts"), "/contacts");
-        assert_eq!(local_path("//evil.example/x"), "/accounts");
-        assert_eq!(local_path("https://evil.example"), "/accounts");
-        assert_eq!(local_path(""), "/accounts");
+        assert_eq!(local_path("//evil.example/x"), "/today");
+        assert_eq!(local_path("https://evil.example"), "/today");
+        assert_eq!(local_path(""), "/today");
     }
 }

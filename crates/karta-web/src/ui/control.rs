@@ -1,0 +1,101 @@
+//! The head of sales' control page: per rep, open deals by stage, this
+//! week's activities by type with the time they took, overdue tasks, deals
+//! without a next step and leads nobody touched for a while.
+
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use karta_app::agenda;
+use karta_core::activities::ActivityKind;
+use std::collections::HashMap;
+
+/// One rep's row, ready to show.
+pub struct Row {
+    pub name: String,
+    pub stages: Vec<i64>,
+    pub open_deals: i64,
+    pub without_next_step: i64,
+    /// Per activity kind: "count / hours".
+    pub activities: Vec<String>,
+    pub hours: String,
+    pub overdue_tasks: i64,
+    pub untouched_leads: i64,
+}
+
+#[derive(Template)]
+#[template(path = "control.html")]
+struct ControlPage {
+    page: PageCtx,
+    stages: Vec<String>,
+    kinds: Vec<String>,
+    rows: Vec<Row>,
+    hours: i64,
+}
+
+fn hours(minutes: i64) -> String {
+    format!("{}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// The page; `hours` sets how long a lead may go untouched (default 24).
+pub async fn page(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(&caller);
+    let untouched = q
+        .get("hours")
+        .and_then(|h| h.parse::<i64>().ok())
+        .filter(|h| (1..=24 * 90).contains(h))
+        .unwrap_or(24);
+    let reps = agenda::control(&state.app, &caller.0.principal, untouched).await?;
+    // Columns: the open stages of every active pipeline, in order.
+    let pipelines = karta_app::pipelines::list(&state.app, &caller.0.principal).await?;
+    let open_stages: Vec<_> = pipelines
+        .iter()
+        .filter(|p| p.pipeline.active)
+        .flat_map(|p| p.stages.iter().filter(|s| s.kind == "open"))
+        .collect();
+    let lang = page.tr.lang;
+    let kinds = ActivityKind::ALL;
+    let rows = reps
+        .iter()
+        .map(|r| Row {
+            name: r.user.name.clone(),
+            stages: open_stages
+                .iter()
+                .map(|s| r.stages.get(&s.id).copied().unwrap_or(0))
+                .collect(),
+            open_deals: r.open_deals,
+            without_next_step: r.without_next_step,
+            activities: kinds
+                .iter()
+                .map(|k| match r.activities.get(k.as_str()) {
+                    Some((n, minutes)) => format!("{n} / {}", hours(*minutes)),
+                    None => "—".into(),
+                })
+                .collect(),
+            hours: hours(r.minutes_this_week),
+            overdue_tasks: r.overdue_tasks,
+            untouched_leads: r.untouched_leads,
+        })
+        .collect();
+    let view = ControlPage {
+        stages: open_stages
+            .iter()
+            .map(|s| karta_db::pipelines::stage_name(s, lang))
+            .collect(),
+        kinds: kinds
+            .iter()
+            .map(|k| page.tr.t(&format!("activity-{}", k.as_str())))
+            .collect(),
+        page,
+        rows,
+        hours: untouched,
+    };
+    Ok(render(&view))
+}

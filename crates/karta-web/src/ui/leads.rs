@@ -1,0 +1,463 @@
+//! Leads in the UI: the list (with the head of sales' queue and bulk
+//! redistribution), the new-lead form, the lead card (work, disqualify,
+//! convert, log an activity, plan a task) and the page that gives the
+//! embeddable web form snippet.
+
+use super::activities::LogForm;
+use super::forms::form_value;
+use super::today::{TaskLine, with_error};
+use super::{Labels, PageCtx, render};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::leads::{self, ConvertLead};
+use karta_app::{AppError, tasks};
+use karta_core::leads::{LeadChannel, LeadDraft, LeadStatus};
+use karta_core::roles::Entity;
+use karta_db::leads::LeadFilter;
+use karta_db::page::Cursor;
+use karta_db::tasks::TaskFilter;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A lead row of the list.
+pub struct LeadRow {
+    pub id: Uuid,
+    pub name: String,
+    pub company: String,
+    pub status: String,
+    pub source: String,
+    pub owner: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "leads.html")]
+struct LeadsPage {
+    page: PageCtx,
+    rows: Vec<LeadRow>,
+    status: String,
+    unassigned: bool,
+    next: Option<String>,
+    may_assign: bool,
+    users: Vec<(String, String)>,
+    message: Option<String>,
+}
+
+fn statuses(page: &PageCtx) -> Vec<(String, String)> {
+    LeadStatus::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str().to_string(),
+                page.tr.t(&format!("lead-status-{}", s.as_str())),
+            )
+        })
+        .collect()
+}
+
+/// The list.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(&caller);
+    let p = &caller.0.principal;
+    let status = q.get("status").cloned().unwrap_or_default();
+    let unassigned = q.get("unassigned").is_some_and(|v| v == "1");
+    let filter = LeadFilter {
+        status: LeadStatus::parse(&status).ok(),
+        unassigned,
+        ..Default::default()
+    };
+    let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
+    let found = leads::list(&state.app, p, filter, cursor.as_ref(), 50).await?;
+    let db = state.app.db.conn();
+    let owners: Vec<Uuid> = found.items.iter().filter_map(|l| l.owner_id).collect();
+    let names = karta_db::users::names(db, &owners).await?;
+    let labels = Labels::new(&karta_db::classifiers::all(db).await?, page.tr);
+    let rows = found
+        .items
+        .iter()
+        .map(|l| LeadRow {
+            id: l.id,
+            name: l.person_name.clone().unwrap_or_default(),
+            company: l.company_name.clone().unwrap_or_default(),
+            status: page.tr.t(&format!("lead-status-{}", l.status)),
+            source: labels.of("lead_source", l.source.as_deref()),
+            owner: l
+                .owner_id
+                .and_then(|o| names.get(&o).cloned())
+                .unwrap_or_else(|| page.tr.t("lead-queue")),
+            created: karta_core::time::rfc3339(l.created_at),
+        })
+        .collect();
+    let may_assign = p.may_assign(Entity::Leads);
+    let users = if may_assign {
+        karta_db::users::users(db)
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id.to_string(), u.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let message = q
+        .get("moved")
+        .map(|n| page.tr.count("lead-moved", n.parse().unwrap_or(0)))
+        .or(q.get("error").map(|c| page.tr.error(c)));
+    let view = LeadsPage {
+        page,
+        rows,
+        status,
+        unassigned,
+        next: found.next_cursor,
+        may_assign,
+        users,
+        message,
+    };
+    Ok(render(&view))
+}
+
+/// Gives the ticked leads to one rep.
+pub async fn redistribute(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let ids: Vec<Uuid> = form
+        .iter()
+        .filter(|(k, _)| k == "lead_id")
+        .filter_map(|(_, v)| v.parse().ok())
+        .collect();
+    let Some(owner) = form_value(&form, "owner_id").and_then(|v| v.parse().ok()) else {
+        return Ok(Redirect::to("/leads?error=required").into_response());
+    };
+    match leads::redistribute(&state.app, &caller.0.principal, &ids, owner).await {
+        Ok(n) => Ok(Redirect::to(&format!("/leads?moved={n}")).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let code = e.0.first().map(|f| f.code).unwrap_or("other");
+            Ok(Redirect::to(&format!("/leads?error={code}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lead_new.html")]
+struct NewLeadPage {
+    page: PageCtx,
+    errors: Vec<String>,
+    /// (field, value) of the text inputs.
+    inputs: Vec<(&'static str, String)>,
+    message: String,
+    sources: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+}
+
+async fn new_page(
+    state: &AppState,
+    caller: &UiCaller,
+    errors: Vec<String>,
+    values: HashMap<String, String>,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(caller);
+    let all = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let labels = Labels::new(&all, page.tr);
+    let value = |k: &str| values.get(k).cloned().unwrap_or_default();
+    let view = NewLeadPage {
+        sources: labels.options(&all, "lead_source"),
+        regions: labels.options(&all, "region"),
+        inputs: ["person_name", "company_name", "email", "phone", "interest"]
+            .into_iter()
+            .map(|k| (k, value(k)))
+            .collect(),
+        message: value("message"),
+        page,
+        errors,
+    };
+    Ok(render(&view))
+}
+
+/// The new-lead form.
+pub async fn new_form(
+    State(state): State<AppState>,
+    caller: UiCaller,
+) -> Result<Response, ApiError> {
+    new_page(&state, &caller, Vec::new(), HashMap::new()).await
+}
+
+/// Creates a lead typed in by hand.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
+    let draft = LeadDraft {
+        person_name: get("person_name"),
+        company_name: get("company_name"),
+        email: get("email"),
+        phone: get("phone"),
+        region: get("region"),
+        source: get("source"),
+        interest: get("interest"),
+        message: get("message"),
+        consent: Some(get("consent").is_some()),
+        ..Default::default()
+    };
+    match leads::create(&state.app, &caller.0.principal, draft, LeadChannel::Manual).await {
+        Ok(m) => Ok(Redirect::to(&format!("/leads/{}", m.id)).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let tr = PageCtx::of(&caller).tr;
+            let errors =
+                e.0.iter()
+                    .map(|f| format!("{}: {}", tr.field(&f.field), tr.error(f.code)))
+                    .collect();
+            let values = form.into_iter().filter(|(k, _)| k != "_csrf").collect();
+            new_page(&state, &caller, errors, values).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "lead.html")]
+struct LeadCard {
+    page: PageCtx,
+    error: Option<String>,
+    lead: karta_app::views::LeadView,
+    status_label: String,
+    owner: String,
+    routing: String,
+    source: String,
+    campaign: String,
+    region: String,
+    open: bool,
+    statuses: Vec<(String, String)>,
+    reasons: Vec<(String, String)>,
+    pipelines: Vec<(String, String)>,
+    tasks: Vec<TaskLine>,
+    /// Where task buttons return to.
+    back: String,
+    log: LogForm,
+    timeline: Vec<super::TimelineEntry>,
+}
+
+/// The lead card.
+pub async fn card(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(&caller);
+    let p = &caller.0.principal;
+    let m = leads::get(&state.app, p, id).await?;
+    let db = state.app.db.conn();
+    let all = karta_db::classifiers::all(db).await?;
+    let labels = Labels::new(&all, page.tr);
+    let owner = match m.owner_id {
+        Some(o) => karta_db::users::names(db, &[o])
+            .await?
+            .remove(&o)
+            .unwrap_or_default(),
+        None => page.tr.t("lead-queue"),
+    };
+    let rule = match m.routing_rule_id {
+        Some(r) => karta_db::routing::all(db)
+            .await?
+            .into_iter()
+            .find(|x| x.id == r)
+            .map(|x| x.name),
+        None => None,
+    };
+    let routing = match (&m.routing_note, rule) {
+        (Some(how), Some(rule)) => format!(
+            "{} «{rule}» · {}",
+            page.tr.t("lead-rule"),
+            page.tr.t(&format!("routing-{how}"))
+        ),
+        (Some(how), None) => page.tr.t(&format!("routing-{how}")),
+        (None, _) => page.tr.t(&format!("lead-channel-{}", m.channel)),
+    };
+    let now = state.app.now();
+    let task_rows = tasks::list(
+        &state.app,
+        p,
+        TaskFilter {
+            lead_id: Some(id),
+            ..Default::default()
+        },
+        None,
+        50,
+    )
+    .await?;
+    let history = leads::history(&state.app, p, id, None, 50).await?;
+    let timeline = super::activities::merge(
+        super::timeline(history.items, page.tr),
+        super::activities::entries(
+            &state,
+            &caller,
+            page.tr,
+            karta_db::activities::ActivityFilter {
+                lead_id: Some(id),
+                ..Default::default()
+            },
+        )
+        .await?,
+    );
+    let pipelines = karta_app::pipelines::list(&state.app, p)
+        .await?
+        .into_iter()
+        .filter(|x| x.pipeline.active)
+        .map(|x| (x.pipeline.id.to_string(), x.pipeline.name))
+        .collect();
+    let open = m.converted_at.is_none() && m.status != LeadStatus::Disqualified.as_str();
+    let view = LeadCard {
+        error: q.get("error").map(|c| page.tr.error(c)),
+        status_label: page.tr.t(&format!("lead-status-{}", m.status)),
+        owner,
+        routing,
+        source: labels.of("lead_source", m.source.as_deref()),
+        campaign: labels.of("campaign", m.campaign.as_deref()),
+        region: labels.of("region", m.region.as_deref()),
+        open,
+        statuses: statuses(&page)
+            .into_iter()
+            .filter(|(s, _)| s != "qualified")
+            .collect(),
+        reasons: labels.options(&all, "disqualify_reason"),
+        pipelines,
+        tasks: task_rows
+            .items
+            .iter()
+            .map(|t| TaskLine::of(t, now))
+            .collect(),
+        back: format!("/leads/{id}"),
+        log: LogForm::new(&page, "lead_id", id),
+        timeline,
+        lead: karta_app::views::LeadView::of(&m, p.sees_personal_data()),
+        page,
+    };
+    Ok(render(&view))
+}
+
+/// Changes the lead's status (with the reason when disqualifying).
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let back = format!("/leads/{id}");
+    let version = form_value(&form, "version").and_then(|v| v.parse().ok());
+    let mut patch: Map<String, Value> = Map::new();
+    patch.insert("status".into(), json!(form_value(&form, "status")));
+    if let Some(r) = form_value(&form, "disqualify_reason").filter(|r| !r.is_empty()) {
+        patch.insert("disqualify_reason".into(), json!(r));
+    }
+    refused_or(
+        leads::update(&state.app, &caller.0.principal, id, version, patch)
+            .await
+            .map(|_| back.clone()),
+        &back,
+    )
+}
+
+/// A redirect to `Ok`'s target, or back with the refusal's code.
+fn refused_or(result: Result<String, AppError>, back: &str) -> Result<Response, ApiError> {
+    match result {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let code = e.0.first().map(|f| f.code).unwrap_or("other");
+            Ok(Redirect::to(&with_error(back, code)).into_response())
+        }
+        Err(AppError::Conflict(code)) => Ok(Redirect::to(&with_error(back, code)).into_response()),
+        Err(AppError::VersionMismatch { .. }) => {
+            Ok(Redirect::to(&with_error(back, "version_mismatch")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Converts the lead and opens the new deal (or the account).
+pub async fn convert(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
+    let version = get("version").and_then(|v| v.parse().ok());
+    let amount = match get("amount") {
+        Some(raw) => match karta_core::custom_fields::parse_money_minor(&raw) {
+            Ok(v) => Some(v),
+            Err(code) => {
+                return Ok(Redirect::to(&with_error(&format!("/leads/{id}"), code)).into_response());
+            }
+        },
+        None => None,
+    };
+    let input = ConvertLead {
+        inn: get("inn"),
+        create_deal: Some(get("create_deal").is_some()),
+        pipeline_id: get("pipeline_id").and_then(|v| v.parse().ok()),
+        title: get("title"),
+        amount_minor: amount,
+        ..Default::default()
+    };
+    let result = leads::convert(&state.app, &caller.0.principal, id, version, input)
+        .await
+        .map(|c| match c.deal_id {
+            Some(d) => format!("/deals/{d}"),
+            None => format!("/accounts/{}", c.account_id),
+        });
+    refused_or(result, &format!("/leads/{id}"))
+}
+
+#[derive(Template)]
+#[template(path = "lead_snippet.html")]
+struct SnippetPage {
+    page: PageCtx,
+    snippet: String,
+}
+
+/// The embeddable form: HTML to paste into a site.
+pub async fn snippet(caller: UiCaller, headers: HeaderMap) -> Result<Response, ApiError> {
+    let page = PageCtx::of(&caller);
+    let action = format!("{}/forms/lead", crate::api::calendar::origin(&headers));
+    let t = |k: &str| page.tr.t(k);
+    let snippet = format!(
+        r#"<form method="post" action="{action}" accept-charset="utf-8">
+  <label>{name} <input name="name" required></label>
+  <label>{company} <input name="company"></label>
+  <label>E-mail <input type="email" name="email"></label>
+  <label>{phone} <input type="tel" name="phone"></label>
+  <label>{message} <textarea name="message"></textarea></label>
+  <input type="hidden" name="source" value="website">
+  <div style="position:absolute;left:-9999px" aria-hidden="true"><input name="website" tabindex="-1" autocomplete="off"></div>
+  <label><input type="checkbox" name="consent" value="on" required> {consent}</label>
+  <button>{send}</button>
+</form>"#,
+        name = t("webform-name"),
+        company = t("webform-company"),
+        phone = t("webform-phone"),
+        message = t("webform-message"),
+        consent = t("webform-consent"),
+        send = t("webform-send"),
+    );
+    Ok(render(&SnippetPage { page, snippet }))
+}

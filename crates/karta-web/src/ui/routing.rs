@@ -1,0 +1,199 @@
+//! The routing page: heads of sales and administrators order the rules that
+//! send new leads to reps or teams, and set where the rest go.
+
+use super::forms::form_value;
+use super::{Labels, PageCtx, render};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::AppError;
+use karta_app::routing::{self, RoutingDefault};
+use karta_core::routing::{RuleDraft, Target};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// A rule as the page lists it.
+pub struct RuleRow {
+    pub id: Uuid,
+    pub position: i32,
+    pub name: String,
+    pub conditions: String,
+    pub target: String,
+    pub method: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "routing.html")]
+struct RoutingPage {
+    page: PageCtx,
+    error: Option<String>,
+    rules: Vec<RuleRow>,
+    users: Vec<(String, String)>,
+    teams: Vec<(String, String)>,
+    regions: Vec<(String, String)>,
+    industries: Vec<(String, String)>,
+    sources: Vec<(String, String)>,
+    default_user: String,
+}
+
+/// The page.
+pub async fn page(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(&caller);
+    let p = &caller.0.principal;
+    let rules = routing::list(&state.app, p).await?;
+    let db = state.app.db.conn();
+    let all = karta_db::classifiers::all(db).await?;
+    let labels = Labels::new(&all, page.tr);
+    let users: Vec<(String, String)> = karta_db::users::users(db)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| (u.id.to_string(), u.name))
+        .collect();
+    let teams: Vec<(String, String)> = karta_db::users::teams(db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id.to_string(), t.name))
+        .collect();
+    let name_of = |list: &[(String, String)], id: Uuid| {
+        list.iter()
+            .find(|(i, _)| *i == id.to_string())
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    let rows = rules
+        .iter()
+        .map(|m| {
+            let f = karta_db::routing::fields_of(m);
+            let conditions = [
+                f.region.as_deref().map(|r| labels.of("region", Some(r))),
+                f.industry
+                    .as_deref()
+                    .map(|r| labels.of("industry", Some(r))),
+                f.source
+                    .as_deref()
+                    .map(|r| labels.of("lead_source", Some(r))),
+                f.interest.clone().map(|i| format!("«{i}»")),
+            ]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ");
+            RuleRow {
+                id: m.id,
+                position: f.position,
+                name: f.name.clone(),
+                conditions: if conditions.is_empty() {
+                    page.tr.t("routing-any")
+                } else {
+                    conditions
+                },
+                target: match f.target {
+                    Target::User(u) => name_of(&users, u),
+                    Target::Team(t) => {
+                        format!("{} {}", page.tr.t("routing-team"), name_of(&teams, t))
+                    }
+                },
+                method: match f.target {
+                    Target::User(_) => String::new(),
+                    Target::Team(_) => page.tr.t(&format!("routing-{}", f.method.as_str())),
+                },
+                active: f.active,
+            }
+        })
+        .collect();
+    let default_user = routing::default_target(&state.app)
+        .await?
+        .user_id
+        .map(|u| u.to_string())
+        .unwrap_or_default();
+    let view = RoutingPage {
+        error: q.get("error").map(|c| page.tr.error(c)),
+        regions: labels.options(&all, "region"),
+        industries: labels.options(&all, "industry"),
+        sources: labels.options(&all, "lead_source"),
+        page,
+        rules: rows,
+        users,
+        teams,
+        default_user,
+    };
+    Ok(render(&view))
+}
+
+fn back(result: Result<(), AppError>) -> Result<Response, ApiError> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/routing").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let code = e.0.first().map(|f| f.code).unwrap_or("other");
+            Ok(Redirect::to(&format!("/routing?error={code}")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds a rule.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
+    // One select names the target: `user:<id>` or `team:<id>`.
+    let target = get("target").unwrap_or_default();
+    let (kind, id) = target.split_once(':').unwrap_or(("", ""));
+    let id = id.parse::<Uuid>().ok();
+    let draft = RuleDraft {
+        name: get("name"),
+        position: get("position").and_then(|v| v.parse().ok()),
+        region: get("region"),
+        industry: get("industry"),
+        source: get("source"),
+        interest: get("interest"),
+        target_user_id: id.filter(|_| kind == "user"),
+        target_team_id: id.filter(|_| kind == "team"),
+        method: get("method"),
+        active: Some(true),
+    };
+    back(
+        routing::create(&state.app, &caller.0.principal, draft)
+            .await
+            .map(|_| ()),
+    )
+}
+
+/// Removes a rule.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    back(routing::delete(&state.app, &caller.0.principal, id).await)
+}
+
+/// Sets where unmatched leads go.
+pub async fn set_default(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let user_id = form_value(&form, "user_id").and_then(|v| v.parse().ok());
+    back(
+        routing::set_default(&state.app, &caller.0.principal, RoutingDefault { user_id })
+            .await
+            .map(|_| ()),
+    )
+}

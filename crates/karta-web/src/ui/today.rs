@@ -1,0 +1,272 @@
+//! "Today" (the home page after login): overdue and today's tasks, today's
+//! meetings, deals needing attention, a quick task form; task actions; and
+//! `/events`, the Server-Sent Events stream that brings reminders live.
+
+use super::forms::form_value;
+use super::{PageCtx, render};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use futures::stream::Stream;
+use karta_app::{AppError, agenda, tasks};
+use karta_core::tasks::TaskDraft;
+use karta_core::time::rfc3339;
+use karta_db::entities::{activity, deal, task};
+use serde_json::{Map, Value, json};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A task line on a page.
+pub struct TaskLine {
+    pub id: Uuid,
+    pub version: i64,
+    pub title: String,
+    pub iso: String,
+    pub at: String,
+    pub priority: String,
+    pub status: String,
+    pub overdue: bool,
+    /// Where the task leads (its deal, account, contact or lead card).
+    pub link: Option<String>,
+}
+
+impl TaskLine {
+    /// The line of a stored task at `now`.
+    pub fn of(t: &task::Model, now: i64) -> Self {
+        let link = match (t.deal_id, t.lead_id, t.contact_id, t.account_id) {
+            (Some(d), ..) => Some(format!("/deals/{d}")),
+            (None, Some(l), ..) => Some(format!("/leads/{l}")),
+            (None, None, Some(c), _) => Some(format!("/contacts/{c}")),
+            (None, None, None, Some(a)) => Some(format!("/accounts/{a}")),
+            _ => None,
+        };
+        let iso = rfc3339(t.due_at);
+        Self {
+            id: t.id,
+            version: t.version,
+            title: t.title.clone(),
+            at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+            iso,
+            priority: t.priority.clone(),
+            status: t.status.clone(),
+            overdue: karta_db::tasks::fields_of(t).is_overdue(now),
+            link,
+        }
+    }
+}
+
+/// A meeting line.
+pub struct MeetingLine {
+    pub iso: String,
+    pub at: String,
+    pub kind: String,
+    pub subject: String,
+    pub minutes: i32,
+    pub link: Option<String>,
+}
+
+impl MeetingLine {
+    /// The line of a planned meeting or demo.
+    pub fn of(a: &activity::Model) -> Self {
+        let iso = rfc3339(a.started_at);
+        Self {
+            at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+            iso,
+            kind: a.kind.clone(),
+            subject: a.subject.clone().unwrap_or_default(),
+            minutes: a.duration_minutes,
+            link: a
+                .deal_id
+                .map(|d| format!("/deals/{d}"))
+                .or(a.account_id.map(|c| format!("/accounts/{c}"))),
+        }
+    }
+}
+
+/// A deal that needs attention, and why.
+pub struct AttentionLine {
+    pub id: Uuid,
+    pub title: String,
+    pub no_next_step: bool,
+    pub since: String,
+}
+
+#[derive(Template)]
+#[template(path = "today.html")]
+struct TodayPage {
+    page: PageCtx,
+    error: Option<String>,
+    overdue: Vec<TaskLine>,
+    tasks: Vec<TaskLine>,
+    meetings: Vec<MeetingLine>,
+    deals: Vec<AttentionLine>,
+    /// Where task buttons return to.
+    back: &'static str,
+}
+
+fn attention(d: &deal::Model) -> AttentionLine {
+    AttentionLine {
+        id: d.id,
+        title: d.title.clone(),
+        no_next_step: d.next_step.is_none(),
+        since: rfc3339(d.stage_entered_at),
+    }
+}
+
+/// The page.
+pub async fn page(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let page = PageCtx::of(&caller);
+    let now = state.app.now();
+    let day = agenda::today(&state.app, &caller.0.principal).await?;
+    let view = TodayPage {
+        error: q.get("error").map(|c| page.tr.error(c)),
+        page,
+        overdue: day.overdue.iter().map(|t| TaskLine::of(t, now)).collect(),
+        tasks: day.tasks.iter().map(|t| TaskLine::of(t, now)).collect(),
+        meetings: day.meetings.iter().map(MeetingLine::of).collect(),
+        deals: day.deals.iter().map(attention).collect(),
+        back: "/today",
+    };
+    Ok(render(&view))
+}
+
+/// A `datetime-local` value (`2026-11-23T10:00`, the company's clock) as
+/// RFC 3339; anything else is passed on to fail validation visibly.
+pub fn local_time(raw: &str, utc_offset_minutes: i32) -> String {
+    let raw = raw.trim();
+    if raw.len() == 16 && raw.as_bytes().get(10) == Some(&b'T') {
+        let sign = if utc_offset_minutes < 0 { '-' } else { '+' };
+        let m = utc_offset_minutes.abs();
+        format!("{raw}:00{sign}{:02}:{:02}", m / 60, m % 60)
+    } else {
+        raw.to_string()
+    }
+}
+
+/// The task fields of a form whose task inputs start with `prefix`
+/// (`next_` on the activity log form), or `None` when no title was given.
+pub fn task_from_form(
+    form: &[(String, String)],
+    prefix: &str,
+    utc_offset_minutes: i32,
+) -> Option<TaskDraft> {
+    let get = |k: &str| form_value(form, &format!("{prefix}{k}")).filter(|v| !v.trim().is_empty());
+    let id = |k: &str| get(k).and_then(|v| v.parse::<Uuid>().ok());
+    let title = get("title")?;
+    Some(TaskDraft {
+        title: Some(title),
+        due_at: get("due_at").map(|v| local_time(&v, utc_offset_minutes)),
+        priority: get("priority"),
+        account_id: id("account_id"),
+        contact_id: id("contact_id"),
+        deal_id: id("deal_id"),
+        lead_id: id("lead_id"),
+        ..Default::default()
+    })
+}
+
+/// Where a form asked to return to (same-site paths only).
+pub fn back_to(form: &[(String, String)], fallback: &str) -> String {
+    form_value(form, "back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// With `?error=code` appended.
+pub fn with_error(back: &str, code: &str) -> String {
+    let sep = if back.contains('?') { '&' } else { '?' };
+    format!("{back}{sep}error={code}")
+}
+
+/// Plans a task from the quick form.
+pub async fn create_task(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let back = back_to(&form, "/today");
+    let offset = state.app.config.utc_offset_minutes;
+    let Some(draft) = task_from_form(&form, "", offset) else {
+        return Ok(Redirect::to(&with_error(&back, "required")).into_response());
+    };
+    match tasks::create(&state.app, &caller.0.principal, draft).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(AppError::Invalid(e)) => {
+            let code = e.0.first().map(|f| f.code).unwrap_or("other");
+            Ok(Redirect::to(&with_error(&back, code)).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Marks a task done (or reopens it with `status=open`).
+pub async fn set_status(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let back = back_to(&form, "/today");
+    let version = form_value(&form, "version").and_then(|v| v.parse().ok());
+    let status = form_value(&form, "status").unwrap_or_else(|| "done".into());
+    let patch: Map<String, Value> = [("status".to_string(), json!(status))]
+        .into_iter()
+        .collect();
+    match tasks::update(&state.app, &caller.0.principal, id, version, patch).await {
+        Ok(_) => Ok(Redirect::to(&back).into_response()),
+        Err(AppError::VersionMismatch { .. }) => {
+            Ok(Redirect::to(&with_error(&back, "version_mismatch")).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How often the stream looks for reminders that came due.
+const REMINDER_POLL: Duration = Duration::from_secs(20);
+
+/// The reminder stream: each task reminder once, as a `reminder` event
+/// with the task's title, due time and link.
+pub async fn events(
+    State(state): State<AppState>,
+    caller: UiCaller,
+) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let principal = caller.0.principal.clone();
+    let stream = futures::stream::unfold(true, move |first| {
+        let state = state.clone();
+        let principal = principal.clone();
+        async move {
+            if !first {
+                tokio::time::sleep(REMINDER_POLL).await;
+            }
+            let due = tasks::take_reminders(&state.app, &principal)
+                .await
+                .unwrap_or_default();
+            let now = state.app.now();
+            let events: Vec<Result<Event, std::convert::Infallible>> = due
+                .iter()
+                .map(|t| {
+                    let line = TaskLine::of(t, now);
+                    Ok(Event::default().event("reminder").data(
+                        json!({"id": line.id, "title": line.title, "due_at": line.iso,
+                               "link": line.link})
+                        .to_string(),
+                    ))
+                })
+                .collect();
+            Some((futures::stream::iter(events), false))
+        }
+    });
+    use futures::StreamExt;
+    Sse::new(stream.flatten()).keep_alive(KeepAlive::default())
+}

@@ -1,0 +1,319 @@
+//! "Today", the calendar page, reminders over Server-Sent Events, the lead
+//! pages (card, convert), the routing page and the control page, through
+//! the real router on SQLite and (with KARTA_TEST_DATABASE_URL) PostgreSQL.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use futures::StreamExt;
+use karta_testkit::TestApp;
+use serde_json::json;
+use tower::ServiceExt;
+
+const DAY: i64 = 86_400_000_000;
+
+/// The first event of the reminder stream (the stream itself never ends).
+async fn first_reminders(t: &TestApp, cookie: &str) -> String {
+    let req = Request::get("/events")
+        .header("cookie", cookie)
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = t
+        .router
+        .clone()
+        .oneshot(req)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/event-stream")
+    );
+    let mut body = response.into_body().into_data_stream();
+    let mut text = String::new();
+    // The first poll answers at once; later ones wait, so stop when the
+    // batch is in (or after one keep-alive-free read came back empty).
+    while let Ok(Some(Ok(chunk))) =
+        tokio::time::timeout(std::time::Duration::from_millis(500), body.next()).await
+    {
+        text.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    text
+}
+
+#[tokio::test]
+async fn today_shows_overdue_and_todays_work_and_reminders_arrive_once() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let b_token = t.user("b@x.ru", "sales_rep", Some("B")).await;
+    let account = t
+        .post("/api/v1/accounts", &a, json!({"name": "ООО Ромашка"}))
+        .await;
+    let account_id = account.json["id"].as_str().unwrap_or_default().to_string();
+    // START is 2026-01-15 12:00 in Moscow.
+    t.post(
+        "/api/v1/tasks",
+        &a,
+        json!({"title": "Вчерашний звонок", "due_at": "2026-01-14T15:00:00+03:00"}),
+    )
+    .await;
+    t.post(
+        "/api/v1/tasks",
+        &a,
+        json!({"title": "Отправить КП", "due_at": "2026-01-15T16:00:00+03:00",
+               "remind_at": "2026-01-15T11:55:00+03:00", "account_id": account_id}),
+    )
+    .await;
+    t.post(
+        "/api/v1/tasks",
+        &a,
+        json!({"title": "Завтрашнее дело", "due_at": "2026-01-16T10:00:00+03:00",
+               "remind_at": "2026-01-16T09:00:00+03:00"}),
+    )
+    .await;
+    t.post(
+        "/api/v1/activities",
+        &a,
+        json!({"kind": "meeting", "subject": "Встреча с закупщиком", "account_id": account_id,
+               "started_at": "2026-01-15T14:00:00+03:00"}),
+    )
+    .await;
+    t.post(
+        "/api/v1/tasks",
+        &b_token,
+        json!({"title": "Чужая задача", "due_at": "2026-01-15T16:00:00+03:00",
+               "remind_at": "2026-01-15T11:00:00+03:00"}),
+    )
+    .await;
+
+    let browser = t.session("a@x.ru").await;
+    let home = t.page(&browser, "/").await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(home.headers["location"], "/today");
+    let today = t.page(&browser, "/today").await;
+    assert_eq!(today.status, StatusCode::OK, "{}", today.text);
+    let section = |id: &str| {
+        today
+            .text
+            .split(&format!("id=\"{id}\""))
+            .nth(1)
+            .and_then(|s| s.split("</section>").next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(section("overdue").contains("Вчерашний звонок"));
+    assert!(section("overdue").contains("Просрочена"));
+    assert!(section("today-tasks").contains("Отправить КП"));
+    assert!(!today.text.contains("Завтрашнее дело"));
+    assert!(!today.text.contains("Чужая задача"));
+    assert!(section("today-meetings").contains("Встреча с закупщиком"));
+
+    let events = first_reminders(&t, &browser.cookie).await;
+    assert!(events.contains("event: reminder"), "{events}");
+    assert!(events.contains("Отправить КП"), "{events}");
+    assert!(!events.contains("Завтрашнее"), "{events}");
+    assert!(!events.contains("Чужая"), "{events}");
+    let again = first_reminders(&t, &browser.cookie).await;
+    assert!(!again.contains("Отправить КП"), "reminded once: {again}");
+    t.clock.advance(DAY);
+    // A new day, a new sign-in (sessions end after hours idle).
+    let browser = t.session("a@x.ru").await;
+    let tomorrow = first_reminders(&t, &browser.cookie).await;
+    assert!(tomorrow.contains("Завтрашнее дело"), "{tomorrow}");
+
+    // A quick task from the page, then done.
+    let added = t
+        .form(
+            &browser,
+            "/tasks",
+            &[
+                ("title", "Позвонить Ивану"),
+                ("due_at", "2026-01-16T17:30"),
+                ("back", "/today"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.text);
+    let listed = t.get("/api/v1/tasks?status=open", &a).await;
+    let task = listed.json["items"]
+        .as_array()
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|i| i["title"] == "Позвонить Ивану")
+                .cloned()
+        })
+        .unwrap_or_default();
+    assert_eq!(task["due_at"], "2026-01-16T14:30:00Z");
+    let missing = t
+        .form(
+            &browser,
+            "/tasks",
+            &[("title", "Без срока"), ("back", "/today")],
+        )
+        .await;
+    assert_eq!(missing.headers["location"], "/today?error=required");
+    let done = t
+        .form(
+            &browser,
+            &format!("/tasks/{}/status", task["id"].as_str().unwrap_or_default()),
+            &[("version", "1"), ("status", "done"), ("back", "/today")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    let after = t
+        .get(
+            &format!("/api/v1/tasks/{}", task["id"].as_str().unwrap_or_default()),
+            &a,
+        )
+        .await;
+    assert_eq!(after.json["status"], "done");
+
+    // The calendar shows the week, mine or my team's.
+    let week = t
+        .page(&browser, "/calendar?view=week&date=2026-01-15")
+        .await;
+    assert_eq!(week.status, StatusCode::OK);
+    assert!(week.text.contains("Отправить КП") && week.text.contains("Встреча с закупщиком"));
+    assert!(!week.text.contains("Чужая задача"));
+    let month = t
+        .page(&browser, "/calendar?view=month&date=2026-01-15&whose=team")
+        .await;
+    assert_eq!(month.text.matches("class=\"day").count(), 31);
+    let feed = t.form(&browser, "/calendar/feed", &[]).await;
+    assert!(feed.text.contains("/calendar/"), "{}", feed.text);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_lead_is_worked_converted_and_routed_from_the_pages() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let a_id = karta_db::users::user_by_email(t.app.db.conn(), "a@x.ru")
+        .await
+        .ok()
+        .flatten()
+        .map(|u| u.id.to_string())
+        .unwrap_or_default();
+    let pipeline = t
+        .post(
+            "/api/v1/pipelines",
+            &head,
+            json!({"name": "Продажи", "stages": [{"name": "Новая", "probability": 10},
+                {"name_ru": "Выиграна", "name_en": "Won", "kind": "won"},
+                {"name_ru": "Проиграна", "name_en": "Lost", "kind": "lost"}]}),
+        )
+        .await;
+    assert_eq!(pipeline.status, StatusCode::CREATED, "{}", pipeline.text);
+    let boss = t.session("head@x.ru").await;
+    let rule = t
+        .form(
+            &boss,
+            "/routing",
+            &[("name", "Всё — Анне"), ("target", &format!("user:{a_id}"))],
+        )
+        .await;
+    assert_eq!(rule.headers["location"], "/routing");
+    let no_name = t
+        .form(&boss, "/routing", &[("target", &format!("user:{a_id}"))])
+        .await;
+    assert_eq!(no_name.headers["location"], "/routing?error=required");
+    let routing = t.page(&boss, "/routing").await;
+    assert!(routing.text.contains("Всё — Анне"));
+
+    let snippet = t.page(&boss, "/leads/form").await;
+    assert!(snippet.text.contains("/forms/lead"));
+    assert!(
+        snippet.text.contains("name=&#34;website&#34;")
+            || snippet.text.contains("name=\"website\"")
+    );
+    t.call(
+        axum::http::Method::POST,
+        "/forms/lead",
+        None,
+        Some(json!({"name": "Ольга", "company": "ООО Лютик", "email": "olga@lutik.ru", "consent": true})),
+        &[],
+    )
+    .await;
+
+    let rep = t.session("a@x.ru").await;
+    let list = t.page(&rep, "/leads").await;
+    assert!(list.text.contains("Ольга"), "{}", list.text);
+    let lead_id = list
+        .text
+        .split("href=\"/leads/")
+        .filter_map(|s| s.split('"').next())
+        .find(|s| s.len() == 36)
+        .unwrap_or_default()
+        .to_string();
+    let card = t.page(&rep, &format!("/leads/{lead_id}")).await;
+    assert!(
+        card.text.contains("Всё — Анне"),
+        "routing shown: {}",
+        card.text
+    );
+    let logged = t
+        .form(
+            &rep,
+            "/activities",
+            &[
+                ("lead_id", &lead_id),
+                ("kind", "call"),
+                ("outcome", "Интересуются"),
+                ("next_title", "Перезвонить Ольге"),
+                ("next_due_at", "2026-01-16T10:00"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        logged.headers["location"],
+        format!("/leads/{lead_id}").as_str()
+    );
+    let card = t.page(&rep, &format!("/leads/{lead_id}")).await;
+    assert!(card.text.contains("Интересуются") && card.text.contains("Перезвонить Ольге"));
+    let refused = t
+        .form(
+            &rep,
+            &format!("/leads/{lead_id}/status"),
+            &[("version", "1"), ("status", "disqualified")],
+        )
+        .await;
+    assert_eq!(
+        refused.headers["location"],
+        format!("/leads/{lead_id}?error=disqualify_reason_required").as_str()
+    );
+    let converted = t
+        .form(
+            &rep,
+            &format!("/leads/{lead_id}/convert"),
+            &[
+                ("version", "1"),
+                ("create_deal", "on"),
+                ("amount", "250 000"),
+            ],
+        )
+        .await;
+    let location = converted.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        location.starts_with("/deals/"),
+        "{location} {}",
+        converted.text
+    );
+    let deal = t.page(&rep, &location).await;
+    assert!(deal.text.contains("ООО Лютик"), "{}", deal.text);
+
+    let control = t.page(&boss, "/control").await;
+    assert_eq!(control.status, StatusCode::OK);
+    assert!(
+        control.text.contains("a</th>") || control.text.contains(">a<"),
+        "{}",
+        control.text
+    );
+    assert_eq!(t.page(&rep, "/control").await.status, StatusCode::FORBIDDEN);
+    t.finish().await;
+}
