@@ -22,6 +22,7 @@ pub const CLASSIFIER_KINDS: &[&str] = &[
     "lead_source",
     "loss_reason",
     "campaign",
+    "disqualify_reason",
     "payment_method",
     "buying_priority",
     "purchase_role",

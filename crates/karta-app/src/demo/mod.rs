@@ -4,6 +4,7 @@
 //! Deterministic, loaded once, through the same use cases as real input
 //! (so history and search are filled too).
 
+mod leads;
 mod sales;
 
 use crate::directory::NewUser;
@@ -76,6 +77,9 @@ const CLASSIFIERS: &[(&str, &str, &str, &str)] = &[
         "Chose a competitor",
     ),
     ("loss_reason", "no_budget", "Нет бюджета", "No budget"),
+    ("disqualify_reason", "no_need", "Нет потребности", "No need"),
+    ("disqualify_reason", "spam", "Спам", "Spam"),
+    ("disqualify_reason", "duplicate", "Дубль", "Duplicate"),
     (
         "campaign",
         "expo_2026",
@@ -327,6 +331,15 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
     .await?;
     let customers = load_customers(app, &admin, &user_ids[2..6]).await?;
     sales::load(app, &admin, &customers).await?;
+    leads::load_rules(app, &admin, user_ids[2].0, &team_ids).await?;
+    leads::load_leads(app, &admin).await?;
+    let reps: Vec<Uuid> = user_ids[2..6].iter().map(|(id, _)| *id).collect();
+    let owned: Vec<(Uuid, Uuid)> = customers
+        .iter()
+        .filter(|c| !c.competitor)
+        .map(|c| (c.id, c.owner))
+        .collect();
+    leads::load_tasks(app, &admin, &reps, &owned).await?;
     Ok(true)
 }
 
