@@ -93,7 +93,7 @@ async function journey(base) {
     // Switch to English.
     await page.click("form.lang button[value=en]");
     await page.waitForLoadState("load");
-    assert.equal(await page.textContent("header nav a"), "Accounts");
+    assert.equal(await page.textContent("header nav a[href='/accounts']"), "Accounts");
     assert.ok((await page.textContent("#timeline")).includes("changed"));
     await page.screenshot({ path: "test-results/card.png", fullPage: true });
 
@@ -127,6 +127,44 @@ async function journey(base) {
       lostBefore + 1,
     );
     await page.screenshot({ path: "test-results/board.png", fullPage: true });
+
+    // A site visitor sends the public web form; the routing rules give a
+    // machine-tool enquiry to Иван Петров.
+    const sent = await page.request.post(base + "/forms/lead", {
+      form: { name: "Вера Тестова", company: "ООО Проверка", email: "vera@example.ru",
+        message: "Нужен станок с ЧПУ", consent: "on", website: "" },
+    });
+    assert.equal(sent.status(), 200);
+    await page.goto(base + "/leads");
+    const leadRow = page.locator("tr", { hasText: "Вера Тестова" });
+    assert.ok((await leadRow.textContent()).includes("Иван Петров"), "routed to Ivan");
+    await leadRow.locator("a").first().click();
+    await page.waitForURL(/\/leads\/[0-9a-f-]+$/);
+    await page.fill("#convert input[name=amount]", "1 200 000");
+    await page.click("#convert button");
+    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+
+    // The new deal moves across the board.
+    await page.click("header nav a[href='/deals/board']");
+    await page.waitForURL(/\/deals\/board/);
+    await columns.nth(0).locator("li.deal", { hasText: "ООО Проверка" }).dragTo(columns.nth(1).locator("header"));
+    await page.waitForFunction(() => [...document.querySelectorAll("#board section.column")[1]
+      .querySelectorAll("li.deal a")].some((a) => a.textContent.includes("ООО Проверка")));
+    await columns.nth(1).locator("li.deal a", { hasText: "ООО Проверка" }).click();
+    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+
+    // A call with the next contact planned: it shows on "Today".
+    const moscowToday = new Date(Date.now() + 3 * 3600e3).toISOString().slice(0, 10);
+    await page.selectOption("form.log select[name=kind]", "call");
+    await page.fill("form.log input[name=outcome]", "Ждут КП");
+    await page.fill("form.log input[name=next_title]", "Перезвонить Вере");
+    await page.fill("form.log input[name=next_due_at]", moscowToday + "T23:50");
+    await page.click("form.log button");
+    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+    await page.click("header nav a[href='/today']");
+    await page.waitForURL(/\/today$/);
+    assert.ok((await page.textContent("#today-tasks")).includes("Перезвонить Вере"), "the next contact is on Today");
+    await page.screenshot({ path: "test-results/today.png", fullPage: true });
   } finally {
     await browser.close();
   }
@@ -138,7 +176,7 @@ const server = await startServer(dataDir, port);
 try {
   await journey(`http://127.0.0.1:${port}`);
   results.passed += 1;
-  console.log("ok - first five minutes: log in, search, card, edit, timeline, log a call, language, deal board");
+  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today");
 } catch (e) {
   results.failed += 1;
   console.error("not ok - first five minutes:", e);
