@@ -402,19 +402,26 @@ async fn existing_account(
         ("phone", f.phone.as_ref().map(|ph| ph.to_string())),
     ];
     let contact_vis = p.visibility(Entity::Contacts, Access::Read);
+    // (how, contact, account) of every contact with the lead's e-mail or
+    // phone, then their accounts in one read.
+    let mut via_contacts: Vec<(&'static str, Uuid, Uuid)> = Vec::new();
     for (kind, value) in channels {
         let Some(value) = value else { continue };
         let contacts =
             karta_db::contacts::with_channel(db, kind, &value, contact_vis, None, 5).await?;
         let ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
         for (contact, accounts) in karta_db::contacts::account_links(db, &ids).await? {
-            found.extend(
-                karta_db::accounts::by_ids(db, &accounts)
-                    .await?
-                    .into_iter()
-                    .filter(|a| a.deleted_at.is_none())
-                    .map(|a| (a, kind, Some(contact))),
-            );
+            via_contacts.extend(accounts.into_iter().map(|a| (kind, contact, a)));
+        }
+    }
+    let ids: Vec<Uuid> = via_contacts.iter().map(|(_, _, a)| *a).collect();
+    let accounts = karta_db::accounts::by_ids(db, &ids).await?;
+    for (kind, contact, account_id) in via_contacts {
+        if let Some(a) = accounts
+            .iter()
+            .find(|a| a.id == account_id && a.deleted_at.is_none())
+        {
+            found.push((a.clone(), kind, Some(contact)));
         }
     }
     let Some((account, how, contact)) = found.into_iter().next() else {

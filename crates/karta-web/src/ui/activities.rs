@@ -8,7 +8,7 @@ use crate::auth::UiCaller;
 use crate::error::ApiError;
 use axum::Form;
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use karta_app::{AppError, activities};
 use karta_core::activities::{ActivityDraft, ActivityKind};
 use karta_core::time::rfc3339;
@@ -107,14 +107,8 @@ pub async fn log(
         ..Default::default()
     };
     let next = super::today::task_from_form(&form, "next_", state.app.config.utc_offset_minutes);
-    match activities::create(&state.app, &caller.0.principal, draft, next).await {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let code = e.0.first().map(|f| f.code).unwrap_or("other");
-            Ok(Redirect::to(&format!("{back}?error={code}")).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = activities::create(&state.app, &caller.0.principal, draft, next).await;
+    super::forms::redirect_after(result.map(|_| back.clone()), &back)
 }
 
 /// The log form's page data: kinds and the record it is for.

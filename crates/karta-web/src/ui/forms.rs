@@ -2,8 +2,10 @@
 //! template, error messages beside fields, and the stale-save view.
 
 use super::{PageCtx, render};
+use crate::error::ApiError;
 use askama::Template;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::AppError;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 
@@ -134,4 +136,31 @@ pub fn conflict_errors(patch: &Map<String, Value>, current: &Value) -> HashMap<S
         }
     }
     errors
+}
+
+/// Where a form asked to return to (same-site paths only).
+pub fn back_to(form: &[(String, String)], fallback: &str) -> String {
+    form_value(form, "back")
+        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+        .unwrap_or_else(|| fallback.to_string())
+}
+
+/// `back` with `?error=code` appended.
+pub fn with_error(back: &str, code: &str) -> String {
+    let sep = if back.contains('?') { '&' } else { '?' };
+    format!("{back}{sep}error={code}")
+}
+
+/// After a form's act: on to the page `result` names, or back to `back`
+/// with the code of a refusal the user can act on (invalid input, a
+/// conflict, someone else's change); anything else is an error page.
+pub fn redirect_after(result: Result<String, AppError>, back: &str) -> Result<Response, ApiError> {
+    let code = match result {
+        Ok(to) => return Ok(Redirect::to(&to).into_response()),
+        Err(AppError::Invalid(e)) => e.0.first().map(|f| f.code).unwrap_or("other"),
+        Err(AppError::Conflict(code)) => code,
+        Err(AppError::VersionMismatch { .. }) => "version_mismatch",
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Redirect::to(&with_error(back, code)).into_response())
 }

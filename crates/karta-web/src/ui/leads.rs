@@ -4,8 +4,8 @@
 //! embeddable web form snippet.
 
 use super::activities::LogForm;
-use super::forms::form_value;
-use super::today::{TaskLine, with_error};
+use super::forms::{form_value, redirect_after, with_error};
+use super::today::TaskLine;
 use super::{Labels, PageCtx, render};
 use crate::AppState;
 use crate::auth::UiCaller;
@@ -42,6 +42,8 @@ pub struct LeadRow {
 struct LeadsPage {
     page: PageCtx,
     rows: Vec<LeadRow>,
+    /// `(code, label)` of every status, for the filter.
+    statuses: Vec<(String, String)>,
     status: String,
     unassigned: bool,
     next: Option<String>,
@@ -115,6 +117,7 @@ pub async fn list(
         .map(|n| page.tr.count("lead-moved", n.parse().unwrap_or(0)))
         .or(q.get("error").map(|c| page.tr.error(c)));
     let view = LeadsPage {
+        statuses: statuses(&page),
         page,
         rows,
         status,
@@ -142,14 +145,8 @@ pub async fn redistribute(
     let Some(owner) = form_value(&form, "owner_id").and_then(|v| v.parse().ok()) else {
         return Ok(Redirect::to("/leads?error=required").into_response());
     };
-    match leads::redistribute(&state.app, &caller.0.principal, &ids, owner).await {
-        Ok(n) => Ok(Redirect::to(&format!("/leads?moved={n}")).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let code = e.0.first().map(|f| f.code).unwrap_or("other");
-            Ok(Redirect::to(&format!("/leads?error={code}")).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = leads::redistribute(&state.app, &caller.0.principal, &ids, owner).await;
+    redirect_after(result.map(|n| format!("/leads?moved={n}")), "/leads")
 }
 
 #[derive(Template)]
@@ -368,28 +365,12 @@ pub async fn set_status(
     if let Some(r) = form_value(&form, "disqualify_reason").filter(|r| !r.is_empty()) {
         patch.insert("disqualify_reason".into(), json!(r));
     }
-    refused_or(
+    redirect_after(
         leads::update(&state.app, &caller.0.principal, id, version, patch)
             .await
             .map(|_| back.clone()),
         &back,
     )
-}
-
-/// A redirect to `Ok`'s target, or back with the refusal's code.
-fn refused_or(result: Result<String, AppError>, back: &str) -> Result<Response, ApiError> {
-    match result {
-        Ok(to) => Ok(Redirect::to(&to).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let code = e.0.first().map(|f| f.code).unwrap_or("other");
-            Ok(Redirect::to(&with_error(back, code)).into_response())
-        }
-        Err(AppError::Conflict(code)) => Ok(Redirect::to(&with_error(back, code)).into_response()),
-        Err(AppError::VersionMismatch { .. }) => {
-            Ok(Redirect::to(&with_error(back, "version_mismatch")).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Converts the lead and opens the new deal (or the account).
@@ -425,7 +406,7 @@ pub async fn convert(
             Some(d) => format!("/deals/{d}"),
             None => format!("/accounts/{}", c.account_id),
         });
-    refused_or(result, &format!("/leads/{id}"))
+    redirect_after(result, &format!("/leads/{id}"))
 }
 
 #[derive(Template)]

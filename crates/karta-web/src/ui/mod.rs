@@ -197,6 +197,12 @@ impl Labels {
     }
 }
 
+/// An RFC 3339 instant as text for pages without JavaScript
+/// (`2026-11-23 07:15 UTC`); `app.js` rewrites it in the reader's zone.
+pub fn utc_label(iso: &str) -> String {
+    format!("{} UTC", iso.get(..16).unwrap_or(iso).replace('T', " "))
+}
+
 /// One timeline entry, ready to show.
 pub struct TimelineEntry {
     /// UTC, shown as is without JavaScript and converted to the browser's
@@ -213,7 +219,7 @@ impl TimelineEntry {
     /// An entry at the RFC 3339 instant `iso`.
     pub fn new(iso: String, who: String, what: String, detail: String) -> Self {
         Self {
-            at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+            at: utc_label(&iso),
             iso,
             who,
             what,

@@ -1,7 +1,7 @@
 //! The routing page: heads of sales and administrators order the rules that
 //! send new leads to reps or teams, and set where the rest go.
 
-use super::forms::form_value;
+use super::forms::{form_value, redirect_after};
 use super::{Labels, PageCtx, render};
 use crate::AppState;
 use crate::auth::UiCaller;
@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use karta_app::AppError;
 use karta_app::routing::{self, RoutingDefault};
 use karta_core::routing::{RuleDraft, Target};
@@ -130,15 +130,8 @@ pub async fn page(
     Ok(render(&view))
 }
 
-fn back(result: Result<(), AppError>) -> Result<Response, ApiError> {
-    match result {
-        Ok(()) => Ok(Redirect::to("/routing").into_response()),
-        Err(AppError::Invalid(e)) => {
-            let code = e.0.first().map(|f| f.code).unwrap_or("other");
-            Ok(Redirect::to(&format!("/routing?error={code}")).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+fn back<T>(result: Result<T, AppError>) -> Result<Response, ApiError> {
+    redirect_after(result.map(|_| "/routing".to_string()), "/routing")
 }
 
 /// Adds a rule.
@@ -191,9 +184,5 @@ pub async fn set_default(
 ) -> Result<Response, ApiError> {
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
     let user_id = form_value(&form, "user_id").and_then(|v| v.parse().ok());
-    back(
-        routing::set_default(&state.app, &caller.0.principal, RoutingDefault { user_id })
-            .await
-            .map(|_| ()),
-    )
+    back(routing::set_default(&state.app, &caller.0.principal, RoutingDefault { user_id }).await)
 }

@@ -2,7 +2,7 @@
 //! meetings, deals needing attention, a quick task form; task actions; and
 //! `/events`, the Server-Sent Events stream that brings reminders live.
 
-use super::forms::form_value;
+use super::forms::{back_to, form_value, redirect_after, with_error};
 use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::UiCaller;
@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures::stream::Stream;
-use karta_app::{AppError, agenda, tasks};
+use karta_app::{agenda, tasks};
 use karta_core::tasks::TaskDraft;
 use karta_core::time::rfc3339;
 use karta_db::entities::{activity, deal, task};
@@ -50,7 +50,7 @@ impl TaskLine {
             id: t.id,
             version: t.version,
             title: t.title.clone(),
-            at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+            at: super::utc_label(&iso),
             iso,
             priority: t.priority.clone(),
             status: t.status.clone(),
@@ -75,7 +75,7 @@ impl MeetingLine {
     pub fn of(a: &activity::Model) -> Self {
         let iso = rfc3339(a.started_at);
         Self {
-            at: format!("{} UTC", iso.get(..16).unwrap_or(&iso).replace('T', " ")),
+            at: super::utc_label(&iso),
             iso,
             kind: a.kind.clone(),
             subject: a.subject.clone().unwrap_or_default(),
@@ -174,19 +174,6 @@ pub fn task_from_form(
     })
 }
 
-/// Where a form asked to return to (same-site paths only).
-pub fn back_to(form: &[(String, String)], fallback: &str) -> String {
-    form_value(form, "back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or_else(|| fallback.to_string())
-}
-
-/// With `?error=code` appended.
-pub fn with_error(back: &str, code: &str) -> String {
-    let sep = if back.contains('?') { '&' } else { '?' };
-    format!("{back}{sep}error={code}")
-}
-
 /// Plans a task from the quick form.
 pub async fn create_task(
     State(state): State<AppState>,
@@ -199,14 +186,8 @@ pub async fn create_task(
     let Some(draft) = task_from_form(&form, "", offset) else {
         return Ok(Redirect::to(&with_error(&back, "required")).into_response());
     };
-    match tasks::create(&state.app, &caller.0.principal, draft).await {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
-        Err(AppError::Invalid(e)) => {
-            let code = e.0.first().map(|f| f.code).unwrap_or("other");
-            Ok(Redirect::to(&with_error(&back, code)).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = tasks::create(&state.app, &caller.0.principal, draft).await;
+    redirect_after(result.map(|_| back.clone()), &back)
 }
 
 /// Marks a task done (or reopens it with `status=open`).
@@ -223,13 +204,8 @@ pub async fn set_status(
     let patch: Map<String, Value> = [("status".to_string(), json!(status))]
         .into_iter()
         .collect();
-    match tasks::update(&state.app, &caller.0.principal, id, version, patch).await {
-        Ok(_) => Ok(Redirect::to(&back).into_response()),
-        Err(AppError::VersionMismatch { .. }) => {
-            Ok(Redirect::to(&with_error(&back, "version_mismatch")).into_response())
-        }
-        Err(e) => Err(e.into()),
-    }
+    let result = tasks::update(&state.app, &caller.0.principal, id, version, patch).await;
+    redirect_after(result.map(|_| back.clone()), &back)
 }
 
 /// How often the stream looks for reminders that came due.
