@@ -19,7 +19,12 @@ use uuid::Uuid;
 
 const ENTITY: &str = "activities";
 
-/// Checks the links (`records::check_links`) and the performer.
+/// The classifier that lists activity types.
+const TYPES: &str = "activity_type";
+
+/// Checks the type against the `activity_type` classifier (taking its
+/// default duration when none was given), the links
+/// (`records::check_links`) and the performer.
 async fn complete(
     app: &App,
     p: &Principal,
@@ -27,6 +32,12 @@ async fn complete(
     current: Option<&Model>,
 ) -> Result<ActivityFields, AppError> {
     let mut e = Invalid::default();
+    match karta_db::classifiers::by_code(app.db.conn(), TYPES, f.kind.as_str()).await? {
+        Some(kind) => {
+            f.duration_minutes = f.duration_minutes.or(kind.default_minutes).or(Some(0));
+        }
+        None => e.push("kind", "unknown_classifier_value"),
+    }
     records::check_links(
         app,
         p,

@@ -30,7 +30,7 @@ pub struct Today {
 /// The principal's day at the app's clock.
 pub async fn today(app: &App, p: &Principal) -> Result<Today, AppError> {
     let now = app.now();
-    let (start, end) = day_bounds(now, app.config.utc_offset_minutes);
+    let (start, end) = day_bounds(now, app.utc_offset(p));
     let overdue = crate::tasks::list(
         app,
         p,
@@ -97,7 +97,7 @@ pub async fn control(
         })
         .collect();
     let ids: Vec<Uuid> = reps.iter().map(|u| u.id).collect();
-    let (week_start, week_end) = week_bounds(now, app.config.utc_offset_minutes);
+    let (week_start, week_end) = week_bounds(now, app.utc_offset(p));
     let stages = karta_db::deals::open_by_owner_and_stage(db, &ids).await?;
     let activities =
         karta_db::activities::totals_by_owner_and_kind(db, &ids, week_start, week_end).await?;

@@ -76,6 +76,7 @@ pub fn principal_of(
         team_id: u.team_id,
         scopes,
         channel,
+        utc_offset_minutes: u.utc_offset_minutes,
     })
 }
 

@@ -63,14 +63,14 @@ pub async fn period(
     .await?
     .items;
     let mut meetings = Vec::new();
-    for kind in [ActivityKind::Meeting, ActivityKind::Demo] {
+    for kind in [ActivityKind::MEETING, ActivityKind::DEMO] {
         let page = crate::activities::list(
             app,
             p,
             ActivityFilter {
                 owner_id,
                 team_id,
-                kind: Some(kind),
+                kind: Some(ActivityKind::stored(kind.to_string())),
                 from: Some(from),
                 to: Some(to),
                 ..Default::default()

@@ -39,17 +39,23 @@ pub struct UserPatch {
     pub active: Option<bool>,
     pub locale: Option<String>,
     pub password: Option<String>,
+    /// The user's own clock, like `+07:00`, for firms across time zones;
+    /// `null` returns them to the company's.
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub utc_offset: Option<Option<String>>,
 }
 
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
 mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    pub fn deserialize<'de, D: Deserializer<'de>>(
+    pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
-    ) -> Result<Option<Option<uuid::Uuid>>, D::Error> {
-        Option::<uuid::Uuid>::deserialize(d).map(Some)
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
     }
-    pub fn serialize<S: Serializer>(
-        v: &Option<Option<uuid::Uuid>>,
+    pub fn serialize<S: Serializer, T: Serialize>(
+        v: &Option<Option<T>>,
         s: S,
     ) -> Result<S::Ok, S::Error> {
         v.serialize(s)
@@ -121,6 +127,7 @@ pub async fn create_user(
         password_hash: Set(hash),
         locale: Set(input.locale),
         active: Set(true),
+        utc_offset_minutes: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -168,6 +175,14 @@ pub async fn update_user(
     {
         e.push("locale", "invalid_choice");
     }
+    // Outer `None`: leave as is; `Some(None)`: back to the company's clock.
+    let utc_offset = match patch.utc_offset.as_ref() {
+        Some(Some(raw)) => e
+            .take("utc_offset", karta_core::time::parse_utc_offset(raw))
+            .map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
     if id == p.user_id && (patch.active == Some(false) || role.is_some_and(|r| r != Role::Admin)) {
         e.push("role", "cannot_demote_self");
     }
@@ -188,6 +203,9 @@ pub async fn update_user(
     }
     if let Some(l) = patch.locale {
         model.locale = Set(Some(l));
+    }
+    if let Some(offset) = utc_offset {
+        model.utc_offset_minutes = Set(offset);
     }
     if let Some(pw) = patch.password {
         model.password_hash = Set(Some(crate::auth::hash_password(app, &pw)?));

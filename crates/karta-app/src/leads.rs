@@ -107,6 +107,7 @@ async fn insert(
     let saved = lead::Entity::insert(model)
         .exec_with_returning(&txn)
         .await?;
+    write_search(&txn, id, &f).await?;
     let mut changes = history::diff(&Value::Null, &snapshot(&f));
     if let Some(Routed { rule_id, how, .. }) = routed {
         changes.push(history::FieldChange {
@@ -203,7 +204,11 @@ pub async fn list(
     limit: u64,
 ) -> Result<Page<Model>, AppError> {
     let vis = p.require(Entity::Leads, Access::Read)?;
-    Ok(store::list(app.db.conn(), &filter, vis, cursor, limit).await?)
+    let filter = LeadFilter {
+        search_private: p.sees_personal_data(),
+        ..filter
+    };
+    Ok(store::list(app.db.conn(), app.db.backend(), &filter, vis, cursor, limit).await?)
 }
 
 /// Applies a partial update at the given version; any change counts as
@@ -269,7 +274,29 @@ async fn save<C: ConnectionTrait>(
         ..Default::default()
     };
     store::set_fields(&mut model, f);
-    records::save::<lead::Entity, _>(app, txn, p, model, current.id, current.version, None).await
+    let saved =
+        records::save::<lead::Entity, _>(app, txn, p, model, current.id, current.version, None)
+            .await?;
+    write_search(txn, current.id, f).await?;
+    Ok(saved)
+}
+
+/// Keeps the lead findable by name, company, interest, e-mail and phone.
+async fn write_search<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    f: &LeadFields,
+) -> Result<(), AppError> {
+    let (public, private) = store::search_text(f);
+    karta_db::search::index(
+        db,
+        ENTITY,
+        id,
+        &karta_core::search::index_terms(&public),
+        &karta_core::search::index_terms(&private),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Gives leads to another rep in bulk (heads of sales): each visible open

@@ -50,7 +50,7 @@ pub struct AppConfig {
     /// Telephony look-ups allowed per user per minute.
     pub lookups_per_minute: i64,
     /// The company's clock, minutes east of UTC: where "today" and "this
-    /// week" begin.
+    /// week" begin for users without a clock of their own.
     pub utc_offset_minutes: i32,
 }
 
@@ -92,5 +92,12 @@ impl App {
     /// Now, in storage microseconds.
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Whose clock decides where `p`'s day begins: their own, else the
+    /// company's (minutes east of UTC).
+    pub fn utc_offset(&self, p: &Principal) -> i32 {
+        p.utc_offset_minutes
+            .unwrap_or(self.config.utc_offset_minutes)
     }
 }

@@ -19,6 +19,9 @@ pub struct Principal {
     pub scopes: Option<Vec<Scope>>,
     /// `ui`, `api` or `cli`: recorded in history.
     pub channel: &'static str,
+    /// The user's own clock (minutes east of UTC), when it differs from the
+    /// company's.
+    pub utc_offset_minutes: Option<i32>,
 }
 
 impl Principal {
@@ -97,6 +100,7 @@ mod tests {
             team_id: None,
             scopes,
             channel: "api",
+            utc_offset_minutes: None,
         }
     }
 

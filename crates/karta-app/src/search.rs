@@ -1,10 +1,11 @@
-//! Global search over accounts and contacts, and the telephony look-up by
-//! phone number. Both go through the same visibility predicates as lists.
+//! Global search over accounts, contacts, deals and leads, and the
+//! telephony look-up by phone number. Both go through the same visibility
+//! predicates as lists.
 
 use crate::{App, AppError, Principal};
 use karta_core::identifiers::{CustomerCode, Phone};
 use karta_core::roles::{Access, Entity, Reach};
-use karta_db::entities::{account, contact};
+use karta_db::entities::{account, contact, deal, lead};
 use karta_db::records;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -15,11 +16,13 @@ pub struct Found {
     pub accounts: Vec<account::Model>,
     pub contacts: Vec<contact::Model>,
     pub contact_accounts: HashMap<Uuid, Vec<Uuid>>,
+    pub deals: Vec<deal::Model>,
+    pub leads: Vec<lead::Model>,
 }
 
-/// Searches both entities the principal may read: the first `limit`
-/// visible matches of each, ordered by name. A customer code finds its
-/// account first.
+/// Searches every entity the principal may read: the first `limit`
+/// visible matches of each, accounts and contacts ordered by name. A
+/// customer code finds its account first.
 pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Found, AppError> {
     let terms = karta_core::search::query_terms(q);
     let mut found = Found::default();
@@ -59,6 +62,17 @@ pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Fou
         let ids: Vec<Uuid> = matches.iter().map(|c| c.id).collect();
         found.contact_accounts = karta_db::contacts::account_links(db, &ids).await?;
         found.contacts = matches;
+    }
+    if p.reach(Entity::Deals, Access::Read) != Reach::Nothing {
+        let vis = p.visibility(Entity::Deals, Access::Read);
+        found.deals =
+            records::search::<deal::Entity, _>(db, backend, &terms, false, vis, limit).await?;
+    }
+    if p.reach(Entity::Leads, Access::Read) != Reach::Nothing {
+        let vis = p.visibility(Entity::Leads, Access::Read);
+        let personal = p.sees_personal_data();
+        found.leads =
+            records::search::<lead::Entity, _>(db, backend, &terms, personal, vis, limit).await?;
     }
     Ok(found)
 }

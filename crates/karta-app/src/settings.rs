@@ -26,6 +26,7 @@ pub const CLASSIFIER_KINDS: &[&str] = &[
     "payment_method",
     "buying_priority",
     "purchase_role",
+    "activity_type",
 ];
 
 /// A classifier value as clients send it.
@@ -40,6 +41,8 @@ pub struct ClassifierInput {
     pub position: i32,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Activity types only: how long one usually takes, in minutes.
+    pub default_minutes: Option<i32>,
 }
 
 fn yes() -> bool {
@@ -52,6 +55,15 @@ fn valid_code(code: &str) -> bool {
         && code
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// A default duration belongs to activity types alone and fits in a day.
+fn check_default_minutes(e: &mut Invalid, kind: &str, minutes: Option<i32>) {
+    match minutes {
+        Some(_) if kind != "activity_type" => e.push("default_minutes", "not_for_this_kind"),
+        Some(m) if !(0..=24 * 60).contains(&m) => e.push("default_minutes", "out_of_range"),
+        _ => {}
+    }
 }
 
 fn check_labels(e: &mut Invalid, ru: &str, en: &str) {
@@ -78,6 +90,7 @@ pub async fn create_classifier(
         e.push("code", "invalid_code");
     }
     check_labels(&mut e, &input.label_ru, &input.label_en);
+    check_default_minutes(&mut e, &input.kind, input.default_minutes);
     e.into_result()?;
     if classifiers::by_code(app.db.conn(), &input.kind, &input.code)
         .await?
@@ -94,6 +107,7 @@ pub async fn create_classifier(
         label_en: Set(input.label_en.trim().to_string()),
         position: Set(input.position),
         active: Set(input.active),
+        default_minutes: Set(input.default_minutes),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -103,8 +117,9 @@ pub async fn create_classifier(
         .await?)
 }
 
-/// Changes to a classifier value: labels, order, active flag. Kind and code
-/// are fixed, because records refer to the code.
+/// Changes to a classifier value: labels, order, active flag, an activity
+/// type's default duration. Kind and code are fixed, because records refer
+/// to the code.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassifierPatch {
@@ -112,6 +127,7 @@ pub struct ClassifierPatch {
     pub label_en: Option<String>,
     pub position: Option<i32>,
     pub active: Option<bool>,
+    pub default_minutes: Option<i32>,
 }
 
 /// Changes a classifier value.
@@ -129,6 +145,7 @@ pub async fn update_classifier(
     let label_ru = patch.label_ru.unwrap_or_else(|| current.label_ru.clone());
     let label_en = patch.label_en.unwrap_or_else(|| current.label_en.clone());
     check_labels(&mut e, &label_ru, &label_en);
+    check_default_minutes(&mut e, &current.kind, patch.default_minutes);
     e.into_result()?;
     let version = current.version;
     let mut model = current.into_active_model();
@@ -139,6 +156,9 @@ pub async fn update_classifier(
     }
     if let Some(active) = patch.active {
         model.active = Set(active);
+    }
+    if let Some(minutes) = patch.default_minutes {
+        model.default_minutes = Set(Some(minutes));
     }
     model.updated_at = Set(app.now());
     model.version = Set(version + 1);

@@ -1,6 +1,6 @@
 //! `karta bench`: loads a dataset of the requested size (once) and measures
-//! p50/p99 latency of the list, search and card endpoints through the real
-//! router in-process (no network, so the figures are the server's own).
+//! p50/p99 latency of the list, search, card and board endpoints through the
+//! real router in-process (no network, so the figures are the server's own).
 
 use anyhow::{Context, Result};
 use axum::body::Body;
@@ -15,7 +15,69 @@ use tower::ServiceExt;
 pub struct Bench {
     pub accounts: usize,
     pub contacts_per_account: usize,
+    /// Deals on the benchmark pipeline's board.
+    pub deals: usize,
     pub samples: usize,
+}
+
+const BENCH_PIPELINE: &str = "Bench pipeline";
+
+/// The benchmark pipeline (created once) with `wanted` deals on it.
+async fn ensure_board(
+    app: &App,
+    owners: &[(uuid::Uuid, Option<uuid::Uuid>)],
+    wanted: usize,
+) -> Result<karta_db::pipelines::PipelineWithStages> {
+    use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
+    let fail = |e: karta_app::AppError| anyhow::anyhow!("{e}");
+    let admin = karta_db::users::user_by_email(app.db.conn(), "bench-admin@karta.local")
+        .await?
+        .and_then(|u| karta_app::auth::principal_of(&u, None, "cli"))
+        .context("the bench administrator is missing")?;
+    let existing = karta_app::pipelines::list(app, &admin)
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .find(|p| p.pipeline.name == BENCH_PIPELINE);
+    let pipeline = match existing {
+        Some(p) => p,
+        None => {
+            let stage = |ru: &str, en: &str, kind, probability| {
+                StageDraft::named(ru, en, kind, probability)
+            };
+            let draft = PipelineDraft {
+                name: BENCH_PIPELINE.into(),
+                stages: vec![
+                    stage("Квалификация", "Qualification", StageKind::Open, Some(10)),
+                    stage("Потребность", "Needs", StageKind::Open, Some(25)),
+                    stage("КП", "Proposal", StageKind::Open, Some(50)),
+                    stage("Переговоры", "Negotiation", StageKind::Open, Some(75)),
+                    stage("Выиграна", "Won", StageKind::Won, None),
+                    stage("Проиграна", "Lost", StageKind::Lost, None),
+                ],
+                ..Default::default()
+            };
+            karta_app::pipelines::create(app, &admin, draft)
+                .await
+                .map_err(fail)?
+        }
+    };
+    let have =
+        karta_db::deals::count_in_pipeline(app.db.conn(), pipeline.pipeline.id).await? as usize;
+    if have < wanted {
+        eprintln!("Generating {} deals…", wanted - have);
+        let took = karta_app::generate::generate_deals(
+            app,
+            &pipeline,
+            wanted - have,
+            owners,
+            have as u64 + 1,
+        )
+        .await
+        .map_err(fail)?;
+        eprintln!("Generated in {:.1} s.", took.as_secs_f64());
+    }
+    Ok(pipeline)
 }
 
 struct Client {
@@ -145,8 +207,28 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))
         }
     };
+    let board = ensure_board(&app, &owners, bench.deals).await?;
     let admin = token("bench-admin@karta.local").await?;
     let rep = token("bench-rep3@karta.local").await?;
+    // What the board page reads: the column totals, then the first page of
+    // every column.
+    let board_requests = |token: &String| {
+        let id = board.pipeline.id;
+        let mut requests = vec![(
+            format!("/api/v1/deals/totals?pipeline_id={id}"),
+            token.clone(),
+        )];
+        for s in &board.stages {
+            requests.push((
+                format!(
+                    "/api/v1/deals?pipeline_id={id}&stage_id={}&sort=-updated_at&limit=20",
+                    s.id
+                ),
+                token.clone(),
+            ));
+        }
+        requests
+    };
     let client = Client {
         router: karta_web::router(karta_web::AppState {
             app: app.clone(),
@@ -258,6 +340,14 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
                     ),
                 ]
             }),
+        ),
+        (
+            "board: totals + first page of 6 columns (rep)",
+            Box::new(|_| board_requests(&rep)),
+        ),
+        (
+            "board: totals + first page of 6 columns (head: all deals)",
+            Box::new(|_| board_requests(&admin)),
         ),
     ];
     println!("| workload | p50 ms | p99 ms | samples |");

@@ -24,6 +24,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     bind: Option<String>,
+    utc_offset: Option<String>,
 }
 
 fn file_config() -> Result<FileConfig> {
@@ -57,5 +58,10 @@ impl DbArgs {
     /// `bind` from `karta.toml`, if any.
     pub fn file_bind(&self) -> Option<String> {
         file_config().ok().and_then(|f| f.bind)
+    }
+
+    /// `utc_offset` from `karta.toml`, if any.
+    pub fn file_utc_offset(&self) -> Option<String> {
+        file_config().ok().and_then(|f| f.utc_offset)
     }
 }

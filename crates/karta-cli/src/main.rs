@@ -19,22 +19,30 @@ struct Cli {
     command: Command,
 }
 
+/// How `karta serve` runs.
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "KARTA_BIND")]
+    bind: Option<String>,
+    /// Load the demo company (once) and print its logins.
+    #[arg(long)]
+    demo: bool,
+    /// Mark cookies Secure (set when users reach Karta over HTTPS).
+    #[arg(long, env = "KARTA_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// The company's clock, e.g. +03:00 (Moscow) or +07:00: where "today"
+    /// begins for users without a time zone of their own [default: +03:00].
+    #[arg(long, env = "KARTA_UTC_OFFSET")]
+    utc_offset: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the web UI and API.
-    Serve {
-        #[command(flatten)]
-        db: DbArgs,
-        /// Address to listen on [default: 127.0.0.1:8080].
-        #[arg(long, env = "KARTA_BIND")]
-        bind: Option<String>,
-        /// Load the demo company (once) and print its logins.
-        #[arg(long)]
-        demo: bool,
-        /// Mark cookies Secure (set when users reach Karta over HTTPS).
-        #[arg(long, env = "KARTA_SECURE_COOKIES")]
-        secure_cookies: bool,
-    },
+    Serve(ServeArgs),
     /// Create or upgrade the database schema and exit.
     Migrate {
         #[command(flatten)]
@@ -56,6 +64,9 @@ enum Command {
         /// Contacts per generated account.
         #[arg(long, default_value_t = 2)]
         contacts_per_account: usize,
+        /// Deals on the benchmark pipeline's board (generated once).
+        #[arg(long, default_value_t = 100_000)]
+        deals: usize,
         /// Timed requests per workload.
         #[arg(long, default_value_t = 300)]
         samples: usize,
@@ -182,8 +193,26 @@ async fn housekeeping(app: App) {
     }
 }
 
-async fn serve(db: DbArgs, bind: Option<String>, demo: bool, secure_cookies: bool) -> Result<()> {
-    let app = open(&db).await?;
+async fn serve(args: ServeArgs) -> Result<()> {
+    let ServeArgs {
+        db,
+        bind,
+        demo,
+        secure_cookies,
+        utc_offset,
+    } = args;
+    let mut app = open(&db).await?;
+    if let Some(raw) = utc_offset.or(db.file_utc_offset()) {
+        let minutes = karta_core::time::parse_utc_offset(&raw).map_err(|_| {
+            anyhow::anyhow!(
+                "--utc-offset {raw} is not an offset like +03:00 (from -12:00 to +14:00)"
+            )
+        })?;
+        app.config = std::sync::Arc::new(karta_app::AppConfig {
+            utc_offset_minutes: minutes,
+            ..karta_app::AppConfig::default()
+        });
+    }
     if demo {
         let loaded = karta_app::demo::load(&app).await.map_err(explain)?;
         println!(
@@ -250,16 +279,12 @@ fn read_password() -> Result<Option<String>> {
 async fn main() -> Result<()> {
     init_logging();
     match Cli::parse().command {
-        Command::Serve {
-            db,
-            bind,
-            demo,
-            secure_cookies,
-        } => serve(db, bind, demo, secure_cookies).await?,
+        Command::Serve(args) => serve(args).await?,
         Command::Bench {
             db,
             accounts,
             contacts_per_account,
+            deals,
             samples,
         } => {
             let app = open(&db).await?;
@@ -268,6 +293,7 @@ async fn main() -> Result<()> {
                 bench::Bench {
                     accounts,
                     contacts_per_account,
+                    deals,
                     samples,
                 },
             )

@@ -6,30 +6,90 @@ use crate::accounts::{clean_text, optional, vocabulary};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-vocabulary!(
-    /// What kind of contact with the customer it was.
-    ActivityKind {
-        Call = "call",
-        Meeting = "meeting",
-        Email = "email",
-        Demo = "demo",
-        Materials = "materials",
-        Proposal = "proposal",
-        Note = "note",
-    }
-);
+/// What kind of contact with the customer it was: the code of an
+/// `activity_type` classifier value. Administrators may add their own types;
+/// the built-in ones below keep their meaning (calls have a direction,
+/// meetings and demos fill the calendar).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ActivityKind(String);
+
+/// A built-in activity type: code, Russian and English labels, and how long
+/// one usually takes in minutes. Seeded by the migration that made activity
+/// types a classifier.
+pub struct BuiltInKind {
+    pub code: &'static str,
+    pub label_ru: &'static str,
+    pub label_en: &'static str,
+    pub default_minutes: i32,
+}
 
 impl ActivityKind {
-    /// How long one usually takes, in minutes (the default duration).
-    pub fn default_minutes(self) -> i32 {
-        match self {
-            Self::Call => 15,
-            Self::Meeting | Self::Demo => 60,
-            Self::Proposal => 30,
-            Self::Materials => 10,
-            Self::Email => 5,
-            Self::Note => 0,
+    pub const CALL: &'static str = "call";
+    pub const MEETING: &'static str = "meeting";
+    pub const DEMO: &'static str = "demo";
+    pub const PROPOSAL: &'static str = "proposal";
+    pub const NOTE: &'static str = "note";
+
+    /// The types every installation starts with.
+    pub const BUILT_IN: &'static [BuiltInKind] = &[
+        built_in(Self::CALL, "Звонок", "Call", 15),
+        built_in(Self::MEETING, "Встреча", "Meeting", 60),
+        built_in("email", "Письмо", "E-mail", 5),
+        built_in(Self::DEMO, "Демонстрация", "Demo", 60),
+        built_in("materials", "Отправка материалов", "Materials sent", 10),
+        built_in(Self::PROPOSAL, "Коммерческое предложение", "Proposal", 30),
+        built_in(Self::NOTE, "Заметка", "Note", 0),
+    ];
+
+    /// Parses a classifier code (lower-case letters, digits, `_`); whether
+    /// the type exists is the database's question.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let raw = raw.trim();
+        let well_formed = !raw.is_empty()
+            && raw.len() <= 64
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if well_formed {
+            Ok(Self(raw.to_string()))
+        } else {
+            Err("invalid_choice")
         }
+    }
+
+    /// A code read back from storage, where only parsed codes are written.
+    pub fn stored(code: String) -> Self {
+        Self(code)
+    }
+
+    /// The classifier code.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Calls alone have a direction.
+    pub fn is_call(&self) -> bool {
+        self.0 == Self::CALL
+    }
+
+    /// Meetings and demos take a slot in the calendar.
+    pub fn is_appointment(&self) -> bool {
+        self.0 == Self::MEETING || self.0 == Self::DEMO
+    }
+}
+
+const fn built_in(
+    code: &'static str,
+    label_ru: &'static str,
+    label_en: &'static str,
+    default_minutes: i32,
+) -> BuiltInKind {
+    BuiltInKind {
+        code,
+        label_ru,
+        label_en,
+        default_minutes,
     }
 }
 
@@ -42,7 +102,8 @@ vocabulary!(
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityDraft {
-    /// call, meeting, email, demo, materials, proposal, note.
+    /// An `activity_type` classifier code: call, meeting, email, demo,
+    /// materials, proposal, note, or one an administrator added.
     pub kind: Option<String>,
     pub subject: Option<String>,
     pub outcome: Option<String>,
@@ -69,7 +130,8 @@ pub struct ActivityFields {
     pub outcome: Option<String>,
     /// Micros; `None` means now.
     pub started_at: Option<i64>,
-    pub duration_minutes: i32,
+    /// Minutes; `None` until the type's default duration is filled in.
+    pub duration_minutes: Option<i32>,
     pub direction: Option<Direction>,
     pub account_id: Option<Uuid>,
     pub contact_id: Option<Uuid>,
@@ -96,7 +158,7 @@ impl ActivityDraft {
             Some(k) => e.take("kind", ActivityKind::parse(k)),
         };
         let direction = optional(&mut e, "direction", self.direction, Direction::parse);
-        if direction.is_some() && kind.is_some_and(|k| k != ActivityKind::Call) {
+        if direction.is_some() && kind.as_ref().is_some_and(|k| !k.is_call()) {
             e.push("direction", "direction_only_for_calls");
         }
         if self
@@ -121,11 +183,8 @@ impl ActivityDraft {
                 self.started_at,
                 crate::time::parse_rfc3339,
             ),
-            duration_minutes: self
-                .duration_minutes
-                .or(kind.map(ActivityKind::default_minutes))
-                .unwrap_or(0),
-            kind: kind.unwrap_or(ActivityKind::Note),
+            duration_minutes: self.duration_minutes,
+            kind: kind.unwrap_or_else(|| ActivityKind::stored(ActivityKind::NOTE.to_string())),
             direction,
             account_id: self.account_id,
             contact_id: self.contact_id,
@@ -145,7 +204,7 @@ impl From<&ActivityFields> for ActivityDraft {
             subject: f.subject.clone(),
             outcome: f.outcome.clone(),
             started_at: f.started_at.map(crate::time::rfc3339),
-            duration_minutes: Some(f.duration_minutes),
+            duration_minutes: f.duration_minutes,
             direction: f.direction.map(|d| d.as_str().to_string()),
             account_id: f.account_id,
             contact_id: f.contact_id,
@@ -190,7 +249,7 @@ mod tests {
         }
         .validate()
         .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(call.duration_minutes, 15);
+        assert_eq!(call.duration_minutes, None);
         assert_eq!(ActivityDraft::from(&call).validate().ok(), Some(call));
     }
 }

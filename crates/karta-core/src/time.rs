@@ -53,6 +53,37 @@ pub fn week_bounds(at: Micros, utc_offset_minutes: i32) -> (Micros, Micros) {
     (start, start + 7 * DAY)
 }
 
+/// Parses a clock offset from UTC, `+03:00`, `-05:30`, `+3` or `UTC+7`,
+/// into minutes east of UTC (from −12:00 to +14:00, as on Earth).
+pub fn parse_utc_offset(raw: &str) -> Result<i32, &'static str> {
+    let raw = raw.trim();
+    let raw = raw.strip_prefix("UTC").unwrap_or(raw);
+    let (sign, rest) = match raw.as_bytes().first() {
+        Some(b'+') => (1, &raw[1..]),
+        Some(b'-') => (-1, &raw[1..]),
+        _ => return Err("invalid_utc_offset"),
+    };
+    let (hours, minutes) = rest.split_once(':').unwrap_or((rest, "0"));
+    let small = |t: &str, max: i32| {
+        t.parse::<i32>()
+            .ok()
+            .filter(|v| (0..=max).contains(v) && (1..=2).contains(&t.len()))
+    };
+    match (small(hours, 14), small(minutes, 59)) {
+        (Some(h), Some(m)) if (-12 * 60..=14 * 60).contains(&(sign * (h * 60 + m))) => {
+            Ok(sign * (h * 60 + m))
+        }
+        _ => Err("invalid_utc_offset"),
+    }
+}
+
+/// An offset in minutes as `+03:00`.
+pub fn format_utc_offset(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let m = minutes.abs();
+    format!("{sign}{:02}:{:02}", m / 60, m % 60)
+}
+
 /// Source of the current time.
 pub trait Clock: Send + Sync + std::fmt::Debug {
     /// Now, in storage micros.
@@ -94,6 +125,18 @@ impl Clock for FixedClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_offsets_read_as_people_write_them() {
+        for (raw, minutes) in [("+03:00", 180), ("UTC+7", 420), ("-05:30", -330), ("+0", 0)] {
+            assert_eq!(parse_utc_offset(raw), Ok(minutes), "{raw}");
+        }
+        for raw in ["03:00", "+15:00", "-13", "+3:75", "+003", "UTC", ""] {
+            assert_eq!(parse_utc_offset(raw), Err("invalid_utc_offset"), "{raw}");
+        }
+        assert_eq!(format_utc_offset(-330), "-05:30");
+        assert_eq!(parse_utc_offset(&format_utc_offset(345)), Ok(345));
+    }
 
     #[test]
     fn days_and_weeks_follow_the_company_clock() {

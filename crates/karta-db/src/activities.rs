@@ -29,11 +29,11 @@ pub struct ActivityFilter {
 /// Reads a stored row back into domain fields.
 pub fn fields_of(m: &Model) -> ActivityFields {
     ActivityFields {
-        kind: ActivityKind::parse(&m.kind).unwrap_or(ActivityKind::Note),
+        kind: ActivityKind::stored(m.kind.clone()),
         subject: m.subject.clone(),
         outcome: m.outcome.clone(),
         started_at: Some(m.started_at),
-        duration_minutes: m.duration_minutes,
+        duration_minutes: Some(m.duration_minutes),
         direction: m
             .direction
             .as_deref()
@@ -53,7 +53,7 @@ pub fn set_fields(a: &mut ActiveModel, f: &ActivityFields, started_at: i64) {
     a.subject = Set(f.subject.clone());
     a.outcome = Set(f.outcome.clone());
     a.started_at = Set(started_at);
-    a.duration_minutes = Set(f.duration_minutes);
+    a.duration_minutes = Set(f.duration_minutes.unwrap_or(0));
     a.direction = Set(f.direction.map(|d| d.as_str().to_string()));
     a.account_id = Set(f.account_id);
     a.contact_id = Set(f.contact_id);
@@ -91,7 +91,7 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(t) = filter.team_id {
         cond = cond.add(Column::TeamId.eq(t));
     }
-    if let Some(k) = filter.kind {
+    if let Some(k) = &filter.kind {
         cond = cond.add(Column::Kind.eq(k.as_str()));
     }
     if let Some(from) = filter.from {

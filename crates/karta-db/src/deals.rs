@@ -432,3 +432,16 @@ pub async fn open_by_owner_and_stage<C: ConnectionTrait>(
         .all(db)
         .await
 }
+
+/// How many deals (live or trashed) a pipeline holds; the benchmark's check
+/// of what it already generated.
+pub async fn count_in_pipeline<C: ConnectionTrait>(
+    db: &C,
+    pipeline_id: Uuid,
+) -> Result<u64, DbErr> {
+    use sea_orm::PaginatorTrait;
+    Entity::find()
+        .filter(Column::PipelineId.eq(pipeline_id))
+        .count(db)
+        .await
+}

@@ -26,6 +26,29 @@ pub struct LeadFilter {
     pub team_id: Option<Uuid>,
     /// Only leads nobody owns yet (the head of sales' queue).
     pub unassigned: bool,
+    /// Search terms (every one must match as a prefix).
+    pub terms: Vec<String>,
+    /// Whether the terms may match e-mail and phone.
+    pub search_private: bool,
+}
+
+/// The indexed text of a lead: names, company and interest in public; e-mail
+/// and phone digits in personal data.
+pub fn search_text(f: &LeadFields) -> (String, String) {
+    let public = [&f.person_name, &f.company_name, &f.interest]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let private = f
+        .email
+        .iter()
+        .map(|e| e.to_string())
+        .chain(f.phone.iter().map(|p| p.digits().to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (public, private)
 }
 
 /// Reads a stored row back into domain fields.
@@ -71,6 +94,7 @@ pub fn set_fields(a: &mut ActiveModel, f: &LeadFields) {
 /// A page of visible live leads matching `filter`, newest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    backend: crate::Backend,
     filter: &LeadFilter,
     vis: Visibility,
     cursor: Option<&Cursor>,
@@ -88,6 +112,14 @@ pub async fn list<C: ConnectionTrait>(
     }
     if filter.unassigned {
         cond = cond.add(Column::OwnerId.is_null());
+    }
+    if !filter.terms.is_empty() {
+        cond = cond.add(Column::Id.in_subquery(crate::search::matching_ids(
+            backend,
+            "leads",
+            &filter.terms,
+            filter.search_private,
+        )));
     }
     let rows = page::keyset_over(
         Entity::find().filter(cond),

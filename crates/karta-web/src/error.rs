@@ -59,6 +59,8 @@ pub fn field_message(code: &str) -> String {
         "invalid_choice" => "Not one of the allowed values.",
         "unknown_field" => "Unknown field.",
         "unknown_classifier_value" => "Not a value of this list.",
+        "not_for_this_kind" => "This classifier kind has no such setting.",
+        "invalid_utc_offset" => "Write the offset from UTC like +03:00 (from -12:00 to +14:00).",
         "unknown_user" => "No such active user.",
         "unknown_team" => "No such team.",
         "unknown_account" => "No such account.",

@@ -649,3 +649,97 @@ async fn the_calendar_feed_parses_as_icalendar_holds_only_ones_own_work_and_can_
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn leads_and_deals_are_found_by_words_and_phones_within_visibility() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let b = t.user("b@x.ru", "sales_rep", Some("B")).await;
+    let viewer = t.user("ro@x.ru", "read_only", None).await;
+    let lead = t
+        .post(
+            "/api/v1/leads",
+            &a,
+            json!({"person_name": "Пётр Сидоров", "company_name": "ООО Стройинвест",
+                   "phone": "+7 912 555-44-33", "interest": "фрезерные станки"}),
+        )
+        .await;
+    assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.text);
+    let app = &t;
+    let found = |token: &str, q: &str| {
+        let path = format!("/api/v1/search?q={}", urlencode(q));
+        let token = token.to_string();
+        async move { app.get(&path, &token).await.json }
+    };
+    // Words with morphology, the phone's digits; only within visibility.
+    let by_word = found(&a, "стройинвеста").await;
+    assert_eq!(by_word["leads"][0]["id"], lead.json["id"], "{by_word}");
+    assert_eq!(
+        found(&a, "фрезерных").await["leads"][0]["id"],
+        lead.json["id"]
+    );
+    assert_eq!(
+        found(&a, "5554433").await["leads"][0]["id"],
+        lead.json["id"]
+    );
+    assert_eq!(found(&b, "стройинвест").await["leads"], json!([]));
+    // A role without personal data finds the lead by name, not by phone,
+    // and sees no phone in it.
+    let named = found(&viewer, "сидоров").await;
+    assert_eq!(named["leads"][0]["id"], lead.json["id"], "{named}");
+    assert_eq!(named["leads"][0]["phone"], json!(null));
+    assert_eq!(found(&viewer, "5554433").await["leads"], json!([]));
+    // The lead list filters by the same words.
+    let list = t.get("/api/v1/leads?q=сидоров", &a).await;
+    assert_eq!(list.json["items"].as_array().map(Vec::len), Some(1));
+    let none = t.get("/api/v1/leads?q=иванов", &a).await;
+    assert_eq!(none.json["items"], json!([]));
+    // Deals are found too, and shown on the search page.
+    let account = t
+        .post("/api/v1/accounts", &a, json!({"name": "ООО Вектор"}))
+        .await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    pipeline(&t, &head).await;
+    let deal = t
+        .post(
+            "/api/v1/deals",
+            &a,
+            json!({"title": "Поставка фрезеров", "account_id": id(&account)}),
+        )
+        .await;
+    assert_eq!(deal.status, StatusCode::CREATED, "{}", deal.text);
+    assert_eq!(
+        found(&a, "фрезеров").await["deals"][0]["id"],
+        deal.json["id"]
+    );
+    assert_eq!(found(&b, "фрезеров").await["deals"], json!([]));
+    let browser = t.session("a@x.ru").await;
+    let page = t
+        .page(
+            &browser,
+            "/search?q=%D1%81%D1%82%D1%80%D0%BE%D0%B9%D0%B8%D0%BD%D0%B2%D0%B5%D1%81%D1%82",
+        )
+        .await;
+    assert!(
+        page.text.contains(&format!("/leads/{}", id(&lead))),
+        "{}",
+        page.text
+    );
+    let page = t
+        .page(
+            &browser,
+            "/leads?q=%D1%81%D0%B8%D0%B4%D0%BE%D1%80%D0%BE%D0%B2",
+        )
+        .await;
+    assert!(page.text.contains("Пётр Сидоров"));
+    t.finish().await;
+}
+
+fn urlencode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

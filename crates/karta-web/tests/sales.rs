@@ -697,3 +697,83 @@ async fn a_logged_call_shows_on_the_card_and_only_to_the_team() {
     assert!(deal_card.text.contains("Уточнить бюджет"));
     t.finish().await;
 }
+
+#[tokio::test]
+async fn activity_types_are_a_classifier_with_a_default_duration() {
+    let t = TestApp::spawn().await;
+    let (_head, a, _b, account) = sales_team(&t).await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    // Built in, with their usual durations.
+    let types = t.get("/api/v1/classifiers", &a).await;
+    let meeting = types.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["kind"] == "activity_type" && c["code"] == "meeting")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(meeting["default_minutes"], 60, "{}", types.text);
+    // An administrator adds "site visit" (90 minutes) …
+    let visit = t
+        .post(
+            "/api/v1/classifiers",
+            &admin,
+            json!({"kind": "activity_type", "code": "site_visit", "label_ru": "Выезд на объект",
+                   "label_en": "Site visit", "default_minutes": 90}),
+        )
+        .await;
+    assert_eq!(visit.status, StatusCode::CREATED, "{}", visit.text);
+    // … a duration makes no sense on other lists, nor a negative one.
+    for (body, code) in [
+        (
+            json!({"kind": "industry", "code": "mining", "label_ru": "Добыча", "label_en": "Mining",
+                   "default_minutes": 5}),
+            "not_for_this_kind",
+        ),
+        (
+            json!({"kind": "activity_type", "code": "nap", "label_ru": "Сон", "label_en": "Nap",
+                   "default_minutes": -1}),
+            "out_of_range",
+        ),
+    ] {
+        let refused = t.post("/api/v1/classifiers", &admin, body).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.json["errors"][0]["field"], "default_minutes");
+        assert_eq!(refused.json["errors"][0]["code"], code);
+    }
+    // A rep logs one and gets its duration; an unknown type is explained.
+    let logged = t
+        .post(
+            "/api/v1/activities",
+            &a,
+            json!({"kind": "site_visit", "account_id": account}),
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::CREATED, "{}", logged.text);
+    assert_eq!(logged.json["duration_minutes"], 90);
+    let unknown = t
+        .post(
+            "/api/v1/activities",
+            &a,
+            json!({"kind": "teleport", "account_id": account}),
+        )
+        .await;
+    assert_eq!(unknown.json["errors"][0]["field"], "kind");
+    assert_eq!(
+        unknown.json["errors"][0]["code"],
+        "unknown_classifier_value"
+    );
+    // The card's log form offers it and the timeline names it.
+    let browser = t.session("a@x.ru").await;
+    let card = t.page(&browser, &format!("/accounts/{account}")).await;
+    assert!(
+        card.text
+            .contains("<option value=\"site_visit\">Выезд на объект</option>")
+    );
+    assert!(
+        card.text.contains("</b> Выезд на объект</li>"),
+        "{}",
+        card.text
+    );
+    t.finish().await;
+}

@@ -317,3 +317,56 @@ async fn a_lead_is_worked_converted_and_routed_from_the_pages() {
     assert_eq!(t.page(&rep, "/control").await.status, StatusCode::FORBIDDEN);
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_user_in_another_time_zone_gets_their_own_today() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let rep = t.user("ny@x.ru", "sales_rep", Some("A")).await;
+    // START is 2026-01-15 09:00 UTC: noon in Moscow, 04:00 in New York.
+    // 23:00 UTC is tomorrow night in Moscow, but still today in New York.
+    let task = t
+        .post(
+            "/api/v1/tasks",
+            &rep,
+            json!({"title": "Созвон с Нью-Йорком", "due_at": "2026-01-15T23:00:00Z"}),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.text);
+    let browser = t.session("ny@x.ru").await;
+    assert!(
+        !t.page(&browser, "/today")
+            .await
+            .text
+            .contains("Созвон с Нью-Йорком"),
+        "on the company's (Moscow) clock the task is tomorrow's"
+    );
+    let users = t.get("/api/v1/users", &admin).await;
+    let user = users.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == "ny@x.ru")
+        .cloned()
+        .unwrap_or_default();
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap_or_default());
+    let refused = t
+        .patch(&path, &admin, None, json!({"utc_offset": "+15:00"}))
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json["errors"][0]["field"], "utc_offset");
+    assert_eq!(refused.json["errors"][0]["code"], "invalid_utc_offset");
+    let moved = t
+        .patch(&path, &admin, None, json!({"utc_offset": "-05:00"}))
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(moved.json["utc_offset"], "-05:00");
+    let today = t.page(&browser, "/today").await;
+    assert!(today.text.contains("Созвон с Нью-Йорком"), "{}", today.text);
+    // Back on the company's clock.
+    let back = t
+        .patch(&path, &admin, None, json!({"utc_offset": null}))
+        .await;
+    assert_eq!(back.json["utc_offset"], json!(null));
+    t.finish().await;
+}

@@ -290,6 +290,7 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
             label_en: en.to_string(),
             position: i as i32,
             active: true,
+            default_minutes: None,
         };
         crate::settings::create_classifier(app, &admin, input).await?;
     }

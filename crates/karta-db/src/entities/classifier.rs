@@ -13,6 +13,8 @@ pub struct Model {
     pub label_en: String,
     pub position: i32,
     pub active: bool,
+    /// Activity types only: how long one usually takes, in minutes.
+    pub default_minutes: Option<i32>,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,

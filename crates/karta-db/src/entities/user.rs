@@ -14,6 +14,8 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub locale: Option<String>,
     pub active: bool,
+    /// The user's own clock, minutes east of UTC; the company's when unset.
+    pub utc_offset_minutes: Option<i32>,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,

@@ -7,6 +7,7 @@ mod m0003_search_by_entity;
 mod m0004_pipelines_and_deals;
 mod m0005_activities;
 mod m0006_tasks_leads_routing;
+mod m0007_activity_types_and_time_zones;
 
 use sea_orm_migration::prelude::*;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_pipelines_and_deals::Migration),
             Box::new(m0005_activities::Migration),
             Box::new(m0006_tasks_leads_routing::Migration),
+            Box::new(m0007_activity_types_and_time_zones::Migration),
         ]
     }
 }

@@ -27,6 +27,8 @@ pub struct UserView {
     pub team_id: Option<Uuid>,
     pub active: bool,
     pub locale: Option<String>,
+    /// The user's own clock (`+07:00`); `null` means the company's.
+    pub utc_offset: Option<String>,
     pub created_at: String,
     pub version: i64,
 }
@@ -41,6 +43,9 @@ impl From<&user::Model> for UserView {
             team_id: u.team_id,
             active: u.active,
             locale: u.locale.clone(),
+            utc_offset: u
+                .utc_offset_minutes
+                .map(karta_core::time::format_utc_offset),
             created_at: rfc3339(u.created_at),
             version: u.version,
         }

@@ -35,6 +35,7 @@ pub struct LeadList {
         ("status" = Option<String>, Query, description = "new, assigned, in_work, qualified, disqualified"),
         ("owner_id" = Option<Uuid>, Query), ("team_id" = Option<Uuid>, Query),
         ("unassigned" = Option<bool>, Query, description = "only the queue nobody owns yet"),
+        ("q" = Option<String>, Query, description = "words of the name, company or interest; e-mail and phone for roles that see personal data"),
         ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query),
     ),
     responses((status = 200, body = LeadList), (status = 400, body = Problem), (status = 403, body = Problem)))]
@@ -51,6 +52,8 @@ pub async fn list(
         owner_id: take_uuid(&mut params, "owner_id")?,
         team_id: take_uuid(&mut params, "team_id")?,
         unassigned: take_bool(&mut params, "unassigned")?.unwrap_or(false),
+        terms: karta_core::search::query_terms(&take_text(&mut params, "q").unwrap_or_default()),
+        search_private: false,
     };
     no_more(params)?;
     let p = &caller.principal;

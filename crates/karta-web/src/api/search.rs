@@ -5,14 +5,16 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use axum::Json;
 use axum::extract::{Query, State};
-use karta_app::views::{AccountView, ContactView, contact_json};
+use karta_app::views::{AccountView, ContactView, DealView, LeadView, contact_json};
 use serde_json::{Value, json};
 
-/// Search results (contacts follow the personal-data rule).
+/// Search results (contacts and leads follow the personal-data rule).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct SearchResult {
     pub accounts: Vec<AccountView>,
     pub contacts: Vec<ContactView>,
+    pub deals: Vec<DealView>,
+    pub leads: Vec<LeadView>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -22,8 +24,8 @@ pub struct SearchParams {
     limit: Option<u64>,
 }
 
-/// Accounts and contacts matching `q` (words with Russian morphology, INN,
-/// customer code, e-mail and phone fragments).
+/// Accounts, contacts, deals and leads matching `q` (words with Russian
+/// morphology, INN, customer code, e-mail and phone fragments).
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
     params(("q" = String, Query), ("limit" = Option<u64>, Query, description = "1–50 per entity, default 10")),
     responses((status = 200, body = SearchResult), (status = 401, body = Problem)))]
@@ -48,7 +50,20 @@ pub async fn global(
             )
         })
         .collect();
-    Ok(Json(json!({"accounts": accounts, "contacts": contacts})))
+    let mut links = karta_app::deals::contacts_of(&state.app, &found.deals).await?;
+    let deals: Vec<DealView> = found
+        .deals
+        .iter()
+        .map(|m| DealView::of(m, links.remove(&m.id).unwrap_or_default()))
+        .collect();
+    let leads: Vec<LeadView> = found
+        .leads
+        .iter()
+        .map(|m| LeadView::of(m, personal))
+        .collect();
+    Ok(Json(
+        json!({"accounts": accounts, "contacts": contacts, "deals": deals, "leads": leads}),
+    ))
 }
 
 #[derive(Debug, serde::Deserialize)]

@@ -26,6 +26,9 @@ pub struct ClassifierView {
     pub label_en: String,
     pub position: i32,
     pub active: bool,
+    /// Activity types only: the usual duration in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_minutes: Option<i32>,
     pub version: i64,
 }
 
@@ -39,6 +42,7 @@ impl From<&classifier::Model> for ClassifierView {
             label_en: c.label_en.clone(),
             position: c.position,
             active: c.active,
+            default_minutes: c.default_minutes,
             version: c.version,
         }
     }

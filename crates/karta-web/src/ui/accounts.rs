@@ -322,6 +322,7 @@ pub async fn card(
         &state,
         &caller,
         tr,
+        &labels,
         karta_db::activities::ActivityFilter {
             account_id: Some(m.id),
             ..Default::default()
@@ -345,7 +346,7 @@ pub async fn card(
         custom,
         contacts,
         deals,
-        log: super::activities::LogForm::new(&page, "account_id", m.id),
+        log: super::activities::LogForm::new(&labels, &classifiers, "account_id", m.id),
         error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
         timeline: super::activities::merge(timeline(history.items, tr), done),
         duplicates,

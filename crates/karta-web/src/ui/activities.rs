@@ -2,7 +2,7 @@
 //! activities merged into a card's timeline with its change history.
 
 use super::forms::form_value;
-use super::{PageCtx, TimelineEntry};
+use super::{Labels, TimelineEntry};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
@@ -10,22 +10,20 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use karta_app::{AppError, activities};
-use karta_core::activities::{ActivityDraft, ActivityKind};
+use karta_core::activities::ActivityDraft;
 use karta_core::time::rfc3339;
 use karta_db::activities::ActivityFilter;
+use karta_db::entities::classifier;
 use uuid::Uuid;
 
-/// `(code, label)` of every activity kind, for the log form.
-pub fn kinds(tr: crate::i18n::Tr) -> Vec<(String, String)> {
-    ActivityKind::ALL
-        .iter()
-        .map(|k| {
-            (
-                k.as_str().to_string(),
-                tr.t(&format!("activity-{}", k.as_str())),
-            )
-        })
-        .collect()
+/// The classifier that lists activity types.
+pub const TYPES: &str = "activity_type";
+
+/// Labels of the activity types alone, for pages that show no other
+/// classifier.
+pub async fn type_labels(state: &AppState, tr: crate::i18n::Tr) -> Result<Labels, ApiError> {
+    let types = karta_db::classifiers::of_kind(state.app.db.conn(), TYPES).await?;
+    Ok(Labels::new(&types, tr))
 }
 
 /// The latest activities matching `filter`, as timeline entries (none when
@@ -34,6 +32,7 @@ pub async fn entries(
     state: &AppState,
     caller: &UiCaller,
     tr: crate::i18n::Tr,
+    labels: &Labels,
     filter: ActivityFilter,
 ) -> Result<Vec<TimelineEntry>, ApiError> {
     let page = match activities::list(&state.app, &caller.0.principal, filter, None, 50).await {
@@ -47,7 +46,7 @@ pub async fn entries(
         .items
         .iter()
         .map(|a| {
-            let mut what = tr.t(&format!("activity-{}", a.kind));
+            let mut what = labels.of(TYPES, Some(&a.kind));
             if let Some(d) = &a.direction {
                 what = format!("{what} ({})", tr.t(&format!("direction-{d}")));
             }
@@ -106,12 +105,14 @@ pub async fn log(
         lead_id: id("lead_id"),
         ..Default::default()
     };
-    let next = super::today::task_from_form(&form, "next_", state.app.config.utc_offset_minutes);
+    let next =
+        super::today::task_from_form(&form, "next_", state.app.utc_offset(&caller.0.principal));
     let result = activities::create(&state.app, &caller.0.principal, draft, next).await;
     super::forms::redirect_after(result.map(|_| back.clone()), &back)
 }
 
-/// The log form's page data: kinds and the record it is for.
+/// The log form's page data: the active activity types and the record it
+/// is for.
 pub struct LogForm {
     pub kinds: Vec<(String, String)>,
     /// `account_id`, `contact_id`, `deal_id` or `lead_id`.
@@ -121,9 +122,9 @@ pub struct LogForm {
 
 impl LogForm {
     /// The form for one record.
-    pub fn new(page: &PageCtx, link: &'static str, id: Uuid) -> Self {
+    pub fn new(labels: &Labels, all: &[classifier::Model], link: &'static str, id: Uuid) -> Self {
         Self {
-            kinds: kinds(page.tr),
+            kinds: labels.options(all, TYPES),
             link,
             id,
         }

@@ -29,6 +29,8 @@ pub struct UserRow {
     role: String,
     team: String,
     active: bool,
+    /// Their own clock (`+07:00`), empty when they keep the company's.
+    utc_offset: String,
 }
 
 #[derive(Template)]
@@ -40,6 +42,8 @@ struct AdminPage {
     manage_users: bool,
     manage_settings: bool,
     users: Vec<UserRow>,
+    /// The company's clock, shown where a user keeps it.
+    company_offset: String,
     teams: Vec<(String, String)>,
     roles: Vec<(String, String)>,
     classifiers: Vec<classifier::Model>,
@@ -86,6 +90,10 @@ async fn show(
                 role: u.role,
                 team: u.team_id.map(|t| t.to_string()).unwrap_or_default(),
                 active: u.active,
+                utc_offset: u
+                    .utc_offset_minutes
+                    .map(karta_core::time::format_utc_offset)
+                    .unwrap_or_default(),
             })
             .collect()
     } else {
@@ -114,6 +122,7 @@ async fn show(
         Vec::new()
     };
     let view = AdminPage {
+        company_offset: karta_core::time::format_utc_offset(state.app.config.utc_offset_minutes),
         messages,
         saved,
         manage_users,
@@ -226,6 +235,7 @@ pub async fn update_user(
         role: Some(text(&form, "role")),
         team_id: Some(team_of(&form)),
         active: Some(checked(&form, "active")),
+        utc_offset: Some(Some(text(&form, "utc_offset")).filter(|o| !o.trim().is_empty())),
         ..Default::default()
     };
     let result = directory::update_user(&state.app, &caller.0.principal, id, patch);
@@ -256,12 +266,19 @@ pub async fn add_classifier(
         label_en: text(&form, "label_en"),
         position: 1000,
         active: true,
+        default_minutes: minutes(&form),
     };
     let result = settings::create_classifier(&state.app, &caller.0.principal, input);
     act(&state, &caller, &form, result).await
 }
 
-/// Changes a classifier value's labels or active flag.
+/// The activity type's default duration from the form; the number input
+/// lets only whole minutes through.
+fn minutes(form: &HashMap<String, String>) -> Option<i32> {
+    text(form, "default_minutes").trim().parse().ok()
+}
+
+/// Changes a classifier value's labels, active flag or default duration.
 pub async fn update_classifier(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -273,6 +290,7 @@ pub async fn update_classifier(
         label_en: Some(text(&form, "label_en")),
         position: None,
         active: Some(checked(&form, "active")),
+        default_minutes: minutes(&form),
     };
     let result = settings::update_classifier(&state.app, &caller.0.principal, id, patch);
     act(&state, &caller, &form, result).await

@@ -68,7 +68,7 @@ async fn show(
     feed_url: Option<String>,
 ) -> Result<Response, ApiError> {
     let page = PageCtx::of(caller);
-    let offset = state.app.config.utc_offset_minutes;
+    let offset = state.app.utc_offset(&caller.0.principal);
     let now = state.app.now();
     let at = q
         .get("date")
@@ -96,6 +96,7 @@ async fn show(
         }
     };
     let got = calendar::period(&state.app, &caller.0.principal, whose, from, to).await?;
+    let labels = super::activities::type_labels(state, page.tr).await?;
     let (today, _) = day_bounds(now, offset);
     let mut days: Vec<DayBox> = Vec::new();
     let mut day = from;
@@ -118,7 +119,7 @@ async fn show(
                 .meetings
                 .iter()
                 .filter(|a| (day..end).contains(&a.started_at))
-                .map(MeetingLine::of)
+                .map(|m| MeetingLine::of(m, &labels))
                 .collect(),
         });
         day = end;

@@ -10,7 +10,6 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use karta_app::agenda;
-use karta_core::activities::ActivityKind;
 use std::collections::HashMap;
 
 /// One rep's row, ready to show.
@@ -61,7 +60,13 @@ pub async fn page(
         .flat_map(|p| p.stages.iter().filter(|s| s.kind == "open"))
         .collect();
     let lang = page.tr.lang;
-    let kinds = ActivityKind::ALL;
+    // Activity columns: the active types, and retired ones still in use.
+    let types =
+        karta_db::classifiers::of_kind(state.app.db.conn(), super::activities::TYPES).await?;
+    let kinds: Vec<_> = types
+        .iter()
+        .filter(|t| t.active || reps.iter().any(|r| r.activities.contains_key(&t.code)))
+        .collect();
     let rows = reps
         .iter()
         .map(|r| Row {
@@ -74,7 +79,7 @@ pub async fn page(
             without_next_step: r.without_next_step,
             activities: kinds
                 .iter()
-                .map(|k| match r.activities.get(k.as_str()) {
+                .map(|k| match r.activities.get(&k.code) {
                     Some((n, minutes)) => format!("{n} / {}", hours(*minutes)),
                     None => "—".into(),
                 })
@@ -91,7 +96,13 @@ pub async fn page(
             .collect(),
         kinds: kinds
             .iter()
-            .map(|k| page.tr.t(&format!("activity-{}", k.as_str())))
+            .map(|k| {
+                if lang == "en" {
+                    k.label_en.clone()
+                } else {
+                    k.label_ru.clone()
+                }
+            })
             .collect(),
         page,
         rows,

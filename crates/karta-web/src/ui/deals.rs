@@ -429,6 +429,7 @@ pub async fn card(
         &state,
         &caller,
         tr,
+        &labels,
         karta_db::activities::ActivityFilter {
             deal_id: Some(id),
             ..Default::default()
@@ -458,7 +459,7 @@ pub async fn card(
         checklist,
         stays,
         loss_reasons: labels.options(&classifiers, "loss_reason"),
-        log: super::activities::LogForm::new(&page, "deal_id", id),
+        log: super::activities::LogForm::new(&labels, &classifiers, "deal_id", id),
         timeline: super::activities::merge(
             readable(timeline(history.items, tr), &pipeline, tr),
             done,

@@ -46,6 +46,9 @@ struct LeadsPage {
     statuses: Vec<(String, String)>,
     status: String,
     unassigned: bool,
+    /// The search words as typed.
+    text: String,
+    /// The next page's link, filters kept.
     next: Option<String>,
     may_assign: bool,
     users: Vec<(String, String)>,
@@ -74,9 +77,11 @@ pub async fn list(
     let p = &caller.0.principal;
     let status = q.get("status").cloned().unwrap_or_default();
     let unassigned = q.get("unassigned").is_some_and(|v| v == "1");
+    let text = q.get("q").cloned().unwrap_or_default();
     let filter = LeadFilter {
         status: LeadStatus::parse(&status).ok(),
         unassigned,
+        terms: karta_core::search::query_terms(&text),
         ..Default::default()
     };
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
@@ -116,13 +121,25 @@ pub async fn list(
         .get("moved")
         .map(|n| page.tr.count("lead-moved", n.parse().unwrap_or(0)))
         .or(q.get("error").map(|c| page.tr.error(c)));
+    let next = found.next_cursor.map(|c| {
+        let mut href = format!(
+            "/leads?status={}&q={}&cursor={c}",
+            super::lists::urlencode(&status),
+            super::lists::urlencode(&text)
+        );
+        if unassigned {
+            href.push_str("&unassigned=1");
+        }
+        href
+    });
     let view = LeadsPage {
         statuses: statuses(&page),
         page,
         rows,
         status,
         unassigned,
-        next: found.next_cursor,
+        next,
+        text,
         may_assign,
         users,
         message,
@@ -307,6 +324,7 @@ pub async fn card(
             &state,
             &caller,
             page.tr,
+            &labels,
             karta_db::activities::ActivityFilter {
                 lead_id: Some(id),
                 ..Default::default()
@@ -342,7 +360,7 @@ pub async fn card(
             .map(|t| TaskLine::of(t, now))
             .collect(),
         back: format!("/leads/{id}"),
-        log: LogForm::new(&page, "lead_id", id),
+        log: LogForm::new(&labels, &all, "lead_id", id),
         timeline,
         lead: karta_app::views::LeadView::of(&m, p.sees_personal_data()),
         page,

@@ -1,5 +1,5 @@
-//! Global search results over accounts and contacts (the `/` box in the
-//! layout). A single exact customer code opens the card directly.
+//! Global search results over accounts, contacts, deals and leads (the `/`
+//! box in the layout). A single exact customer code opens the card directly.
 
 use super::{PageCtx, render};
 use crate::AppState;
@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_core::identifiers::CustomerCode;
+use karta_core::money::{Currency, format_amount};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -18,6 +19,10 @@ struct SearchPage {
     page: PageCtx,
     accounts: Vec<(Uuid, String, String, String)>,
     contacts: Vec<(Uuid, String, String)>,
+    /// `(id, title, amount)`.
+    deals: Vec<(Uuid, String, String)>,
+    /// `(id, person, company)`.
+    leads: Vec<(Uuid, String, String)>,
 }
 
 /// Global search results.
@@ -53,9 +58,34 @@ pub async fn results(
             (c.id, f.display_name(), f.position.unwrap_or_default())
         })
         .collect();
+    let deals = found
+        .deals
+        .iter()
+        .map(|d| {
+            let currency = Currency::parse(&d.currency).unwrap_or_else(|_| Currency::rub());
+            (
+                d.id,
+                d.title.clone(),
+                format_amount(d.amount_minor, &currency, page.tr.lang),
+            )
+        })
+        .collect();
+    let leads = found
+        .leads
+        .iter()
+        .map(|l| {
+            (
+                l.id,
+                l.person_name.clone().unwrap_or_else(|| "—".into()),
+                l.company_name.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
     Ok(render(&SearchPage {
         page,
         accounts,
         contacts,
+        deals,
+        leads,
     }))
 }

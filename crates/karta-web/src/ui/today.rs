@@ -71,13 +71,13 @@ pub struct MeetingLine {
 }
 
 impl MeetingLine {
-    /// The line of a planned meeting or demo.
-    pub fn of(a: &activity::Model) -> Self {
+    /// The line of a planned meeting or demo, its type named by `labels`.
+    pub fn of(a: &activity::Model, labels: &super::Labels) -> Self {
         let iso = rfc3339(a.started_at);
         Self {
             at: super::utc_label(&iso),
             iso,
-            kind: a.kind.clone(),
+            kind: labels.of(super::activities::TYPES, Some(&a.kind)),
             subject: a.subject.clone().unwrap_or_default(),
             minutes: a.duration_minutes,
             link: a
@@ -127,26 +127,32 @@ pub async fn page(
     let page = PageCtx::of(&caller);
     let now = state.app.now();
     let day = agenda::today(&state.app, &caller.0.principal).await?;
+    let labels = super::activities::type_labels(&state, page.tr).await?;
     let view = TodayPage {
         error: q.get("error").map(|c| page.tr.error(c)),
         page,
         overdue: day.overdue.iter().map(|t| TaskLine::of(t, now)).collect(),
         tasks: day.tasks.iter().map(|t| TaskLine::of(t, now)).collect(),
-        meetings: day.meetings.iter().map(MeetingLine::of).collect(),
+        meetings: day
+            .meetings
+            .iter()
+            .map(|m| MeetingLine::of(m, &labels))
+            .collect(),
         deals: day.deals.iter().map(attention).collect(),
         back: "/today",
     };
     Ok(render(&view))
 }
 
-/// A `datetime-local` value (`2026-11-23T10:00`, the company's clock) as
+/// A `datetime-local` value (`2026-11-23T10:00`, the user's clock) as
 /// RFC 3339; anything else is passed on to fail validation visibly.
 pub fn local_time(raw: &str, utc_offset_minutes: i32) -> String {
     let raw = raw.trim();
     if raw.len() == 16 && raw.as_bytes().get(10) == Some(&b'T') {
-        let sign = if utc_offset_minutes < 0 { '-' } else { '+' };
-        let m = utc_offset_minutes.abs();
-        format!("{raw}:00{sign}{:02}:{:02}", m / 60, m % 60)
+        format!(
+            "{raw}:00{}",
+            karta_core::time::format_utc_offset(utc_offset_minutes)
+        )
     } else {
         raw.to_string()
     }
@@ -182,7 +188,7 @@ pub async fn create_task(
 ) -> Result<Response, ApiError> {
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
     let back = back_to(&form, "/today");
-    let offset = state.app.config.utc_offset_minutes;
+    let offset = state.app.utc_offset(&caller.0.principal);
     let Some(draft) = task_from_form(&form, "", offset) else {
         return Ok(Redirect::to(&with_error(&back, "required")).into_response());
     };

@@ -1,6 +1,11 @@
 //! A deterministic generator of large datasets (benchmarks): accounts with
 //! valid INNs and contacts with Russian and English names, written in bulk
-//! batches with their links, search entries and a "create" history row.
+//! batches with their links, search entries and a "create" history row;
+//! deals across a pipeline's stages (`deals`).
+
+mod deals;
+
+pub use deals::generate_deals;
 
 use crate::{App, AppError};
 use karta_core::accounts::{AccountDraft, AccountFields};
@@ -67,7 +72,7 @@ const LAST: &[&str] = &[
 ];
 const REGIONS: &[&str] = &["moscow", "spb", "kazan", "ekb", "nsk"];
 
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -77,12 +82,12 @@ impl Rng {
             .wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n as u64) as usize
     }
 }
 
-fn db_err(e: impl std::fmt::Display) -> AppError {
+pub(crate) fn db_err(e: impl std::fmt::Display) -> AppError {
     AppError::Db(karta_db::DbErr::Custom(e.to_string()))
 }
 
