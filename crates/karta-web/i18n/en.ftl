@@ -413,6 +413,7 @@ routing-conditions = Conditions
 routing-target = To
 routing-method = Method
 routing-add = Add rule
+routing-edit = Edit
 field-person_name = Name
 field-company_name = Company
 field-email = E-mail

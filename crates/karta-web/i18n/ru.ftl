@@ -417,6 +417,7 @@ routing-conditions = Условия
 routing-target = Кому
 routing-method = Способ
 routing-add = Добавить правило
+routing-edit = Изменить
 field-person_name = Имя
 field-company_name = Компания
 field-email = E-mail

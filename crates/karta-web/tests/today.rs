@@ -212,10 +212,39 @@ async fn a_lead_is_worked_converted_and_routed_from_the_pages() {
         .form(
             &boss,
             "/routing",
-            &[("name", "Всё — Анне"), ("target", &format!("user:{a_id}"))],
+            &[
+                ("name", "Всё Анне"),
+                ("target", &format!("user:{a_id}")),
+                ("active", "1"),
+            ],
         )
         .await;
     assert_eq!(rule.headers["location"], "/routing");
+    // Edited in place at the version shown; a stale form changes nothing.
+    let rules = t.get("/api/v1/routing-rules", &head).await;
+    let made = &rules.json["items"][0];
+    let edit = format!("/routing/{}", made["id"].as_str().unwrap_or_default());
+    let version = made["version"].to_string();
+    let target = format!("user:{a_id}");
+    let rename = |name: &'static str| {
+        [
+            ("name", name),
+            ("target", target.as_str()),
+            ("active", "1"),
+            ("version", version.as_str()),
+        ]
+    };
+    let saved = t.form(&boss, &edit, &rename("Всё — Анне")).await;
+    assert_eq!(saved.headers["location"], "/routing");
+    let refused = t.form(&boss, &edit, &rename("Никому")).await;
+    assert_ne!(refused.headers["location"], "/routing");
+    let shown = t
+        .page(
+            &boss,
+            refused.headers["location"].to_str().unwrap_or_default(),
+        )
+        .await;
+    assert!(!shown.text.contains("Никому"));
     let no_name = t
         .form(&boss, "/routing", &[("target", &format!("user:{a_id}"))])
         .await;

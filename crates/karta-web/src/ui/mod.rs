@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/leads/{id}/convert", post(leads::convert))
         .route("/routing", get(routing::page).post(routing::create))
         .route("/routing/default", post(routing::set_default))
+        .route("/routing/{id}", post(routing::update))
         .route("/routing/{id}/delete", post(routing::delete))
         .route("/control", get(control::page))
         .route("/login", get(session::login_page).post(session::login))

@@ -12,19 +12,56 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use karta_app::AppError;
 use karta_app::routing::{self, RoutingDefault};
-use karta_core::routing::{RuleDraft, Target};
+use karta_core::routing::{RuleDraft, RuleFields, Target};
 use std::collections::HashMap;
 use uuid::Uuid;
 
 /// A rule as the page lists it.
 pub struct RuleRow {
     pub id: Uuid,
+    pub version: i64,
     pub position: i32,
     pub name: String,
     pub conditions: String,
     pub target: String,
     pub method: String,
     pub active: bool,
+    /// The values its edit form starts from.
+    pub values: RuleValues,
+}
+
+/// A rule form's values: empty for a new rule, the rule's own to edit one.
+#[derive(Default)]
+pub struct RuleValues {
+    pub position: String,
+    pub name: String,
+    pub region: String,
+    pub industry: String,
+    pub source: String,
+    pub interest: String,
+    /// `user:<id>` or `team:<id>`.
+    pub target: String,
+    pub method: String,
+    pub active: bool,
+}
+
+impl RuleValues {
+    fn of(f: &RuleFields) -> Self {
+        Self {
+            position: f.position.to_string(),
+            name: f.name.clone(),
+            region: f.region.clone().unwrap_or_default(),
+            industry: f.industry.clone().unwrap_or_default(),
+            source: f.source.clone().unwrap_or_default(),
+            interest: f.interest.clone().unwrap_or_default(),
+            target: match f.target {
+                Target::User(u) => format!("user:{u}"),
+                Target::Team(t) => format!("team:{t}"),
+            },
+            method: f.method.as_str().to_string(),
+            active: f.active,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -33,6 +70,8 @@ struct RoutingPage {
     page: PageCtx,
     error: Option<String>,
     rules: Vec<RuleRow>,
+    /// The empty form that adds a rule.
+    blank: RuleValues,
     users: Vec<(String, String)>,
     teams: Vec<(String, String)>,
     regions: Vec<(String, String)>,
@@ -90,6 +129,8 @@ pub async fn page(
             .join(" · ");
             RuleRow {
                 id: m.id,
+                version: m.version,
+                values: RuleValues::of(&f),
                 position: f.position,
                 name: f.name.clone(),
                 conditions: if conditions.is_empty() {
@@ -123,6 +164,10 @@ pub async fn page(
         sources: labels.options(&all, "lead_source"),
         page,
         rules: rows,
+        blank: RuleValues {
+            active: true,
+            ..Default::default()
+        },
         users,
         teams,
         default_user,
@@ -134,19 +179,14 @@ fn back<T>(result: Result<T, AppError>) -> Result<Response, ApiError> {
     redirect_after(result.map(|_| "/routing".to_string()), "/routing")
 }
 
-/// Adds a rule.
-pub async fn create(
-    State(state): State<AppState>,
-    caller: UiCaller,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
-    let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
+/// The whole rule as its form states it.
+fn draft_of(form: &[(String, String)]) -> RuleDraft {
+    let get = |k: &str| form_value(form, k).filter(|v| !v.trim().is_empty());
     // One select names the target: `user:<id>` or `team:<id>`.
     let target = get("target").unwrap_or_default();
     let (kind, id) = target.split_once(':').unwrap_or(("", ""));
     let id = id.parse::<Uuid>().ok();
-    let draft = RuleDraft {
+    RuleDraft {
         name: get("name"),
         position: get("position").and_then(|v| v.parse().ok()),
         region: get("region"),
@@ -156,10 +196,40 @@ pub async fn create(
         target_user_id: id.filter(|_| kind == "user"),
         target_team_id: id.filter(|_| kind == "team"),
         method: get("method"),
-        active: Some(true),
+        active: Some(get("active").is_some()),
+    }
+}
+
+/// Adds a rule.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    back(
+        routing::create(&state.app, &caller.0.principal, draft_of(&form))
+            .await
+            .map(|_| ()),
+    )
+}
+
+/// Rewrites a rule at the version the form was shown with (a rule changed
+/// meanwhile is refused, not overwritten).
+pub async fn update(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let version = form_value(&form, "version").and_then(|v| v.parse().ok());
+    let patch = match serde_json::to_value(draft_of(&form)) {
+        Ok(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
     };
     back(
-        routing::create(&state.app, &caller.0.principal, draft)
+        routing::update(&state.app, &caller.0.principal, id, version, patch)
             .await
             .map(|_| ()),
     )
