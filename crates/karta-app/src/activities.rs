@@ -4,7 +4,7 @@
 
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
-use karta_core::activities::{ActivityDraft, ActivityFields};
+use karta_core::activities::{ActivityDraft, ActivityFields, ActivityKind};
 use karta_core::roles::{Access, Entity};
 use karta_core::tasks::TaskDraft;
 use karta_db::activities::{self as store, ActivityFilter};
@@ -19,9 +19,6 @@ use uuid::Uuid;
 
 const ENTITY: &str = "activities";
 
-/// The classifier that lists activity types.
-const TYPES: &str = "activity_type";
-
 /// Checks the type against the `activity_type` classifier (taking its
 /// default duration when none was given), the links
 /// (`records::check_links`) and the performer.
@@ -32,7 +29,9 @@ async fn complete(
     current: Option<&Model>,
 ) -> Result<ActivityFields, AppError> {
     let mut e = Invalid::default();
-    match karta_db::classifiers::by_code(app.db.conn(), TYPES, f.kind.as_str()).await? {
+    match karta_db::classifiers::by_code(app.db.conn(), ActivityKind::CLASSIFIER, f.kind.as_str())
+        .await?
+    {
         Some(kind) => {
             f.duration_minutes = f.duration_minutes.or(kind.default_minutes).or(Some(0));
         }

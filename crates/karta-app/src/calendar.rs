@@ -159,11 +159,22 @@ pub async fn feed(app: &App, token: &str) -> Result<String, AppError> {
             changed: t.updated_at,
         })
         .collect();
+    // A meeting without a subject is named by its type, in the owner's language.
+    let types = karta_db::classifiers::of_kind(db, ActivityKind::CLASSIFIER).await?;
+    let english = user.locale.as_deref() == Some("en");
+    let type_name = |code: &str| {
+        types
+            .iter()
+            .find(|t| t.code == code)
+            .map(|t| if english { &t.label_en } else { &t.label_ru })
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    };
     items.extend(got.meetings.iter().map(|a| CalendarItem {
         uid: format!("activity-{}@karta", a.id),
         start: a.started_at,
         end: a.started_at + i64::from(a.duration_minutes) * 60_000_000,
-        summary: a.subject.clone().unwrap_or_else(|| a.kind.clone()),
+        summary: a.subject.clone().unwrap_or_else(|| type_name(&a.kind)),
         description: a.outcome.clone(),
         changed: a.updated_at,
     }));

@@ -26,7 +26,7 @@ pub const CLASSIFIER_KINDS: &[&str] = &[
     "payment_method",
     "buying_priority",
     "purchase_role",
-    "activity_type",
+    karta_core::activities::ActivityKind::CLASSIFIER,
 ];
 
 /// A classifier value as clients send it.
@@ -60,7 +60,9 @@ fn valid_code(code: &str) -> bool {
 /// A default duration belongs to activity types alone and fits in a day.
 fn check_default_minutes(e: &mut Invalid, kind: &str, minutes: Option<i32>) {
     match minutes {
-        Some(_) if kind != "activity_type" => e.push("default_minutes", "not_for_this_kind"),
+        Some(_) if kind != karta_core::activities::ActivityKind::CLASSIFIER => {
+            e.push("default_minutes", "not_for_this_kind")
+        }
         Some(m) if !(0..=24 * 60).contains(&m) => e.push("default_minutes", "out_of_range"),
         _ => {}
     }

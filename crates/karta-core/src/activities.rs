@@ -25,6 +25,8 @@ pub struct BuiltInKind {
 }
 
 impl ActivityKind {
+    /// The classifier kind that lists activity types.
+    pub const CLASSIFIER: &'static str = "activity_type";
     pub const CALL: &'static str = "call";
     pub const MEETING: &'static str = "meeting";
     pub const DEMO: &'static str = "demo";

@@ -42,7 +42,7 @@ impl MigrationTrait for Migration {
         for (position, kind) in (0..).zip(ActivityKind::BUILT_IN) {
             insert.values_panic([
                 Uuid::now_v7().into(),
-                "activity_type".into(),
+                ActivityKind::CLASSIFIER.into(),
                 kind.code.into(),
                 kind.label_ru.into(),
                 kind.label_en.into(),

@@ -17,7 +17,7 @@ use karta_db::entities::classifier;
 use uuid::Uuid;
 
 /// The classifier that lists activity types.
-pub const TYPES: &str = "activity_type";
+pub const TYPES: &str = karta_core::activities::ActivityKind::CLASSIFIER;
 
 /// Labels of the activity types alone, for pages that show no other
 /// classifier.
