@@ -145,12 +145,12 @@ pub async fn totals_by_owner_and_kind<C: ConnectionTrait>(
     to: i64,
 ) -> Result<Vec<OwnerKindTotal>, DbErr> {
     use sea_orm::QuerySelect;
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait};
+    use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait};
     Entity::find()
         .select_only()
         .column(Column::OwnerId)
         .column(Column::Kind)
-        .column_as(Expr::col(Column::Id).count(), "activities")
+        .column_as(Expr::col(Asterisk).count(), "activities")
         .column_as(
             Expr::col(Column::DurationMinutes)
                 .sum()

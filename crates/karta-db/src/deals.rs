@@ -11,7 +11,7 @@ use karta_core::contacts::{DATE_FORMAT, parse_date};
 use karta_core::deals::DealFields;
 use karta_core::money::Currency;
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
     QueryOrder, QuerySelect,
@@ -344,7 +344,7 @@ pub async fn totals<C: ConnectionTrait>(
         .select_only()
         .column(Column::StageId)
         .column(Column::Currency)
-        .column_as(Expr::col(Column::Id).count(), "deals")
+        .column_as(Expr::col(Asterisk).count(), "deals")
         // CAST: PostgreSQL sums bigints into numeric.
         .column_as(
             Expr::col(Column::AmountMinor)
@@ -417,7 +417,7 @@ pub async fn open_by_owner_and_stage<C: ConnectionTrait>(
         .select_only()
         .column(Column::OwnerId)
         .column(Column::StageId)
-        .column_as(Expr::col(Column::Id).count(), "deals")
+        .column_as(Expr::col(Asterisk).count(), "deals")
         .column_as(
             Expr::cust("SUM(CASE WHEN deals.next_step IS NULL THEN 1 ELSE 0 END)")
                 .cast_as(sea_orm::sea_query::Alias::new("bigint")),

@@ -7,7 +7,7 @@ use crate::visibility::Visibility;
 use karta_core::identifiers::{Email, Phone};
 use karta_core::leads::{LeadFields, LeadStatus};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
 };
@@ -158,7 +158,7 @@ pub async fn open_counts<C: ConnectionTrait>(
     let mut q = Entity::find()
         .select_only()
         .column(Column::OwnerId)
-        .column_as(Expr::col(Column::Id).count(), "n")
+        .column_as(Expr::col(Asterisk).count(), "n")
         .filter(Column::OwnerId.is_in(owners.iter().copied()))
         .filter(Column::Status.is_in(OPEN.iter().map(|s| s.as_str())))
         .filter(Column::DeletedAt.is_null())

@@ -7,7 +7,7 @@ use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
 use karta_core::tasks::{Priority, TaskFields, TaskStatus};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -183,7 +183,7 @@ pub async fn overdue_counts<C: ConnectionTrait>(
     Entity::find()
         .select_only()
         .column(Column::OwnerId)
-        .column_as(Expr::col(Column::Id).count(), "n")
+        .column_as(Expr::col(Asterisk).count(), "n")
         .filter(Column::OwnerId.is_in(owners.iter().copied()))
         .filter(Column::Status.eq(TaskStatus::Open.as_str()))
         .filter(Column::DueAt.lt(now))

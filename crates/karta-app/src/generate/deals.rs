@@ -81,6 +81,7 @@ pub async fn generate_deals(
                 next_step: Set((seq % 3 != 0).then(|| "Позвонить".to_string())),
                 description: Set(None),
                 checklist_done: Set(json!([])),
+                custom: Set(json!({})),
                 stage_entered_at: Set(entered),
                 closed_at: Set(closed.then_some(entered)),
                 owner_id: Set(Some(owner)),
