@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
 pub mod error;
+pub mod export;
 pub mod identifiers;
 pub mod leads;
 pub mod money;

@@ -115,6 +115,77 @@ pub async fn list(
     }))
 }
 
+/// The columns of an account export: the list's fields, then every active
+/// custom field as `custom.<key>`.
+const ACCOUNT_COLUMNS: &[&str] = &[
+    "code",
+    "name",
+    "legal_name",
+    "types",
+    "inn",
+    "kpp",
+    "ogrn",
+    "legal_address",
+    "actual_address",
+    "region",
+    "industry",
+    "segment",
+    "status",
+    "tags",
+    "owner_id",
+    "team_id",
+    "created_at",
+    "updated_at",
+];
+
+/// Every visible account matching the list's filters, in its sort, as CSV.
+#[utoipa::path(get, path = "/api/v1/accounts/export.csv", tag = "accounts",
+    params(("sort" = Option<String>, Query, description = "as the list"),
+           ("q" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let sort = match take_text(&mut params, "sort") {
+        Some(s) => AccountSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
+        None => AccountSort::Name,
+    };
+    let filter = filter_from(&state, &mut params).await?;
+    no_more(params)?;
+    let mut columns: Vec<String> = ACCOUNT_COLUMNS.iter().map(|c| c.to_string()).collect();
+    columns.extend(
+        karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts")
+            .await?
+            .into_iter()
+            .filter(|f| f.active)
+            .map(|f| format!("custom.{}", f.key)),
+    );
+    let (app, p) = (state.app.clone(), caller.principal.clone());
+    super::export::csv("accounts.csv", columns, move |cursor| {
+        let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
+        async move {
+            let page = accounts::list(
+                &app,
+                &p,
+                filter,
+                sort,
+                cursor.as_ref(),
+                super::export::EXPORT_PAGE,
+            )
+            .await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|m| serde_json::to_value(AccountView::of(m)).unwrap_or_default())
+                .collect();
+            Ok((rows, page.next_cursor))
+        }
+    })
+    .await
+}
+
 fn written(m: &Model, duplicates: Vec<DuplicateHint>, status: StatusCode) -> Response {
     (
         status,

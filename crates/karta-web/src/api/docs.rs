@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Karta API", description = "CRM API. Errors are application/problem+json with a stable `code`; \
         lists use keyset pagination (`limit`, `cursor`); PATCH and DELETE need `If-Match`."),
     paths(
-        accounts::list, accounts::create, accounts::get, accounts::update, accounts::delete, accounts::restore, accounts::history,
+        accounts::list, accounts::export_csv, accounts::create, accounts::get, accounts::update, accounts::delete, accounts::restore, accounts::history,
         contacts::list, contacts::create, contacts::get, contacts::update, contacts::delete, contacts::restore, contacts::history,
         activities::list, activities::create, activities::get, activities::update, activities::delete,
         tasks::list, tasks::create, tasks::get, tasks::update, tasks::delete,

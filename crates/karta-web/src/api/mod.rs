@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod deals;
 pub mod directory;
 pub mod docs;
+pub mod export;
 pub mod leads;
 pub mod pipelines;
 pub mod routing;
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/export.csv", get(accounts::export_csv))
         .route(
             "/accounts/{id}",
             get(accounts::get)
