@@ -108,14 +108,7 @@ fn snapshot(f: &AccountFields) -> Value {
 
 async fn write_search<C: ConnectionTrait>(db: &C, m: &Model) -> Result<(), AppError> {
     let (public, private) = store::search_text(m.code, &store::fields_of(m));
-    search::index(
-        db,
-        ENTITY,
-        m.id,
-        &karta_core::search::index_terms(&public),
-        &karta_core::search::index_terms(&private),
-    )
-    .await?;
+    search::index(db, ENTITY, m.id, &public, &private).await?;
     Ok(())
 }
 

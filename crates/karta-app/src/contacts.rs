@@ -86,14 +86,7 @@ async fn write_search<C: ConnectionTrait>(
     f: &ContactFields,
 ) -> Result<(), AppError> {
     let (public, private) = store::search_text(f);
-    search::index(
-        db,
-        ENTITY,
-        id,
-        &karta_core::search::index_terms(&public),
-        &karta_core::search::index_terms(&private),
-    )
-    .await?;
+    search::index(db, ENTITY, id, &public, &private).await?;
     Ok(())
 }
 

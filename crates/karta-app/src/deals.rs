@@ -181,14 +181,7 @@ async fn write_search<C: ConnectionTrait>(
     f: &DealFields,
 ) -> Result<(), AppError> {
     let public = [f.title.as_str(), f.next_step.as_deref().unwrap_or_default()].join(" ");
-    search::index(
-        db,
-        ENTITY,
-        id,
-        &karta_core::search::index_terms(&public),
-        "",
-    )
-    .await?;
+    search::index(db, ENTITY, id, &public, "").await?;
     Ok(())
 }
 

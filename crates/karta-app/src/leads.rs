@@ -288,14 +288,7 @@ async fn write_search<C: ConnectionTrait>(
     f: &LeadFields,
 ) -> Result<(), AppError> {
     let (public, private) = store::search_text(f);
-    karta_db::search::index(
-        db,
-        ENTITY,
-        id,
-        &karta_core::search::index_terms(&public),
-        &karta_core::search::index_terms(&private),
-    )
-    .await?;
+    karta_db::search::index(db, ENTITY, id, &public, &private).await?;
     Ok(())
 }
 

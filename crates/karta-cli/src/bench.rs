@@ -310,7 +310,10 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
                 let w = words[r.below(words.len())];
                 let typed = &w[..w.char_indices().nth(4).map(|(i, _)| i).unwrap_or(w.len())];
                 vec![(
-                    format!("/api/v1/search?q={}", urlencode(typed)),
+                    format!(
+                        "/api/v1/search?q={}",
+                        karta_web::ui::lists::urlencode(typed)
+                    ),
                     rep.clone(),
                 )]
             }),
@@ -383,13 +386,4 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
         );
     }
     Ok(())
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

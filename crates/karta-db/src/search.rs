@@ -106,14 +106,17 @@ pub fn matching_docs(
     Some(q)
 }
 
-/// Stores or replaces the index entry of one record.
+/// Stores or replaces the index entry of one record from its public text
+/// and its personal-data text (turned into index terms here).
 pub async fn index<C: ConnectionTrait>(
     db: &C,
     entity: &str,
     record_id: Uuid,
-    body: &str,
-    private_body: &str,
+    public: &str,
+    private: &str,
 ) -> Result<(), DbErr> {
+    let body = karta_core::search::index_terms(public);
+    let private_body = karta_core::search::index_terms(private);
     let backend = db.get_database_backend();
     remove(db, record_id).await?;
     let insert = Statement::from_sql_and_values(

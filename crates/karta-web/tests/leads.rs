@@ -667,7 +667,7 @@ async fn leads_and_deals_are_found_by_words_and_phones_within_visibility() {
     assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.text);
     let app = &t;
     let found = |token: &str, q: &str| {
-        let path = format!("/api/v1/search?q={}", urlencode(q));
+        let path = format!("/api/v1/search?q={}", karta_web::ui::lists::urlencode(q));
         let token = token.to_string();
         async move { app.get(&path, &token).await.json }
     };
@@ -733,13 +733,4 @@ async fn leads_and_deals_are_found_by_words_and_phones_within_visibility() {
         .await;
     assert!(page.text.contains("Пётр Сидоров"));
     t.finish().await;
-}
-
-fn urlencode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

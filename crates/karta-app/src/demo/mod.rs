@@ -205,7 +205,7 @@ const POSITIONS: &[&str] = &[
 ];
 
 /// A tiny deterministic generator (no dependency, same data every run).
-pub(crate) struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {

@@ -2,7 +2,8 @@
 //! owned round-robin by the given reps, each with its stage stay and search
 //! entry, written in bulk batches.
 
-use super::{Rng, db_err};
+use super::db_err;
+use crate::demo::Rng;
 use crate::{App, AppError};
 use karta_db::entities::{account, deal, deal_stay};
 use karta_db::pipelines::PipelineWithStages;

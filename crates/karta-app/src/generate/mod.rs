@@ -5,6 +5,7 @@
 
 mod deals;
 
+use crate::demo::Rng;
 pub use deals::generate_deals;
 
 use crate::{App, AppError};
@@ -71,21 +72,6 @@ const LAST: &[&str] = &[
     "Wilson",
 ];
 const REGIONS: &[&str] = &["moscow", "spb", "kazan", "ekb", "nsk"];
-
-pub(crate) struct Rng(pub(crate) u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        self.0 >> 33
-    }
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 pub(crate) fn db_err(e: impl std::fmt::Display) -> AppError {
     AppError::Db(karta_db::DbErr::Custom(e.to_string()))

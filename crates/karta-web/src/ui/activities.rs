@@ -10,19 +10,17 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
 use karta_app::{AppError, activities};
-use karta_core::activities::ActivityDraft;
+use karta_core::activities::{ActivityDraft, ActivityKind};
 use karta_core::time::rfc3339;
 use karta_db::activities::ActivityFilter;
 use karta_db::entities::classifier;
 use uuid::Uuid;
 
-/// The classifier that lists activity types.
-pub const TYPES: &str = karta_core::activities::ActivityKind::CLASSIFIER;
-
 /// Labels of the activity types alone, for pages that show no other
 /// classifier.
 pub async fn type_labels(state: &AppState, tr: crate::i18n::Tr) -> Result<Labels, ApiError> {
-    let types = karta_db::classifiers::of_kind(state.app.db.conn(), TYPES).await?;
+    let types =
+        karta_db::classifiers::of_kind(state.app.db.conn(), ActivityKind::CLASSIFIER).await?;
     Ok(Labels::new(&types, tr))
 }
 
@@ -46,7 +44,7 @@ pub async fn entries(
         .items
         .iter()
         .map(|a| {
-            let mut what = labels.of(TYPES, Some(&a.kind));
+            let mut what = labels.of(ActivityKind::CLASSIFIER, Some(&a.kind));
             if let Some(d) = &a.direction {
                 what = format!("{what} ({})", tr.t(&format!("direction-{d}")));
             }
@@ -124,7 +122,7 @@ impl LogForm {
     /// The form for one record.
     pub fn new(labels: &Labels, all: &[classifier::Model], link: &'static str, id: Uuid) -> Self {
         Self {
-            kinds: labels.options(all, TYPES),
+            kinds: labels.options(all, ActivityKind::CLASSIFIER),
             link,
             id,
         }

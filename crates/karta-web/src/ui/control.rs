@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use karta_app::agenda;
+use karta_core::activities::ActivityKind;
 use std::collections::HashMap;
 
 /// One rep's row, ready to show.
@@ -62,7 +63,8 @@ pub async fn page(
     let lang = page.tr.lang;
     // Activity columns: the active types, and retired ones still in use.
     let types =
-        karta_db::classifiers::of_kind(state.app.db.conn(), super::activities::TYPES).await?;
+        karta_db::classifiers::of_kind(state.app.db.conn(), ActivityKind::CLASSIFIER).await?;
+    let labels = super::Labels::new(&types, page.tr);
     let kinds: Vec<_> = types
         .iter()
         .filter(|t| t.active || reps.iter().any(|r| r.activities.contains_key(&t.code)))
@@ -96,13 +98,7 @@ pub async fn page(
             .collect(),
         kinds: kinds
             .iter()
-            .map(|k| {
-                if lang == "en" {
-                    k.label_en.clone()
-                } else {
-                    k.label_ru.clone()
-                }
-            })
+            .map(|k| labels.of(ActivityKind::CLASSIFIER, Some(&k.code)))
             .collect(),
         page,
         rows,

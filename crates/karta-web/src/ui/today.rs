@@ -77,7 +77,10 @@ impl MeetingLine {
         Self {
             at: super::utc_label(&iso),
             iso,
-            kind: labels.of(super::activities::TYPES, Some(&a.kind)),
+            kind: labels.of(
+                karta_core::activities::ActivityKind::CLASSIFIER,
+                Some(&a.kind),
+            ),
             subject: a.subject.clone().unwrap_or_default(),
             minutes: a.duration_minutes,
             link: a
