@@ -119,23 +119,79 @@ pub async fn create(
     draft: AccountDraft,
 ) -> Result<(Model, Vec<DuplicateHint>), AppError> {
     p.require(Entity::Accounts, Access::Write)?;
-    let fields = complete(app, p, draft.validate()?, None).await?;
-    let now = app.now();
+    let fields = prepare(app, p, draft, None).await?;
     let txn = app.db.begin_write().await?;
-    let mut model = account::ActiveModel {
-        code: Set(store::next_code(&txn).await?),
-        ..<account::Entity as Record>::created(Uuid::now_v7(), now, Some(p.user_id))
-    };
-    store::set_fields(&mut model, &fields);
-    let saved = account::Entity::insert(model)
-        .exec_with_returning(&txn)
-        .await?;
-    let changes = history::diff(&Value::Null, &snapshot(&fields));
-    history::record(&txn, now, p.actor(), ENTITY, saved.id, "create", &changes).await?;
-    write_search(&txn, &saved).await?;
+    let saved = insert(app, &txn, p.actor(), &fields).await?;
     txn.commit().await?;
     let hints = duplicates(app, &fields, Some(saved.id)).await?;
     Ok((saved, hints))
+}
+
+/// Validates a draft and completes it from the database (classifier codes,
+/// custom fields, owner and team) for a new account or over `current`.
+pub(crate) async fn prepare(
+    app: &App,
+    p: &Principal,
+    draft: AccountDraft,
+    current: Option<&Model>,
+) -> Result<AccountFields, AppError> {
+    complete(app, p, draft.validate()?, current).await
+}
+
+/// Inserts prepared fields as a new account in `txn`, with its history
+/// and search entry.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    actor: history::Actor,
+    fields: &AccountFields,
+) -> Result<Model, AppError> {
+    let now = app.now();
+    let mut model = account::ActiveModel {
+        code: Set(store::next_code(txn).await?),
+        ..<account::Entity as Record>::created(Uuid::now_v7(), now, actor.user_id)
+    };
+    store::set_fields(&mut model, fields);
+    let saved = account::Entity::insert(model)
+        .exec_with_returning(txn)
+        .await?;
+    let changes = history::diff(&Value::Null, &snapshot(fields));
+    history::record(txn, now, actor, ENTITY, saved.id, "create", &changes).await?;
+    write_search(txn, &saved).await?;
+    Ok(saved)
+}
+
+/// Writes prepared fields over `current` in `txn`, with history and search
+/// entry; `None` when nothing changes.
+pub(crate) async fn rewrite<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    actor: history::Actor,
+    current: &Model,
+    after: &AccountFields,
+) -> Result<Option<Model>, AppError> {
+    let changes = history::diff(&snapshot(&store::fields_of(current)), &snapshot(after));
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let mut model = ActiveModel::default();
+    store::set_fields(&mut model, after);
+    let saved =
+        records::save::<account::Entity, _>(app, txn, p, model, current.id, current.version, None)
+            .await?;
+    history::record(
+        txn,
+        app.now(),
+        actor,
+        ENTITY,
+        current.id,
+        "update",
+        &changes,
+    )
+    .await?;
+    write_search(txn, &saved).await?;
+    Ok(Some(saved))
 }
 
 /// Reads one visible account (live, or in the trash with `deleted`).
@@ -202,21 +258,12 @@ pub async fn update(
         expected,
     )
     .await?;
-    let before = store::fields_of(&current);
-    let draft = merge(&AccountDraft::from(&before), patch)?;
-    let after = complete(app, p, draft.validate()?, Some(&current)).await?;
-    let changes = history::diff(&snapshot(&before), &snapshot(&after));
-    if changes.is_empty() {
+    let draft = merge(&AccountDraft::from(&store::fields_of(&current)), patch)?;
+    let after = prepare(app, p, draft, Some(&current)).await?;
+    let Some(saved) = rewrite(app, &txn, p, p.actor(), &current, &after).await? else {
         txn.rollback().await?;
         return Ok((current, Vec::new()));
-    }
-    let now = app.now();
-    let mut model = ActiveModel::default();
-    store::set_fields(&mut model, &after);
-    let saved =
-        records::save::<account::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
-    write_search(&txn, &saved).await?;
+    };
     txn.commit().await?;
     let hints = duplicates(app, &after, Some(id)).await?;
     Ok((saved, hints))

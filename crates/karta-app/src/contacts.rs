@@ -104,30 +104,81 @@ pub async fn create(
         .flatten()
         .filter(|(_, v)| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
     refuse_hidden(p, non_empty.map(|(k, _)| k.clone()))?;
-    let fields = complete(app, p, draft.validate()?, None).await?;
+    let fields = prepare(app, p, draft, None).await?;
+    let txn = app.db.begin_write().await?;
+    let saved = insert(app, &txn, p.actor(), &fields).await?;
+    txn.commit().await?;
+    let hints = duplicates(app, p, &fields, Some(saved.id)).await?;
+    Ok((saved, fields.account_ids, hints))
+}
+
+/// Validates a draft and completes it from the database (classifier codes,
+/// custom fields, accounts, owner and team), for a new contact or over
+/// `current`.
+pub(crate) async fn prepare(
+    app: &App,
+    p: &Principal,
+    draft: ContactDraft,
+    current: Option<&Model>,
+) -> Result<ContactFields, AppError> {
+    complete(app, p, draft.validate()?, current).await
+}
+
+/// Inserts prepared fields as a new contact in `txn`, with its account
+/// links, history and search entry.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    actor: history::Actor,
+    fields: &ContactFields,
+) -> Result<Model, AppError> {
     let now = app.now();
     let id = Uuid::now_v7();
-    let txn = app.db.begin_write().await?;
-    let mut model = <contact::Entity as Record>::created(id, now, Some(p.user_id));
-    store::set_fields(&mut model, &fields);
+    let mut model = <contact::Entity as Record>::created(id, now, actor.user_id);
+    store::set_fields(&mut model, fields);
     let saved = contact::Entity::insert(model)
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?;
-    store::save_links(&txn, id, &fields).await?;
+    store::save_links(txn, id, fields).await?;
+    let changes = history::diff(&Value::Null, &snapshot(fields));
+    history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
+    write_search(txn, id, fields).await?;
+    Ok(saved)
+}
+
+/// Writes prepared fields over `current` (whose fields were `before`) in
+/// `txn`, with links, history and search entry; `None` when nothing changes.
+pub(crate) async fn rewrite<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    actor: history::Actor,
+    current: &Model,
+    before: &ContactFields,
+    after: &ContactFields,
+) -> Result<Option<Model>, AppError> {
+    let changes = history::diff(&snapshot(before), &snapshot(after));
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let mut model = ActiveModel::default();
+    store::set_fields(&mut model, after);
+    let saved =
+        records::save::<contact::Entity, _>(app, txn, p, model, current.id, current.version, None)
+            .await?;
+    store::save_links(txn, current.id, after).await?;
     history::record(
-        &txn,
-        now,
-        p.actor(),
+        txn,
+        app.now(),
+        actor,
         ENTITY,
-        id,
-        "create",
-        &history::diff(&Value::Null, &snapshot(&fields)),
+        current.id,
+        "update",
+        &changes,
     )
     .await?;
-    write_search(&txn, id, &fields).await?;
-    txn.commit().await?;
-    let hints = duplicates(app, p, &fields, Some(id)).await?;
-    Ok((saved, fields.account_ids, hints))
+    write_search(txn, current.id, after).await?;
+    Ok(Some(saved))
 }
 
 /// Reads one visible contact with its account ids.
@@ -206,20 +257,11 @@ pub async fn update(
         .unwrap_or_default();
     let before = store::fields_of(&current, links);
     let draft = crate::accounts::merge(&ContactDraft::from(&before), patch)?;
-    let after = complete(app, p, draft.validate()?, Some(&current)).await?;
-    let changes = history::diff(&snapshot(&before), &snapshot(&after));
-    if changes.is_empty() {
+    let after = prepare(app, p, draft, Some(&current)).await?;
+    let Some(saved) = rewrite(app, &txn, p, p.actor(), &current, &before, &after).await? else {
         txn.rollback().await?;
         return Ok((current, before.account_ids, Vec::new()));
-    }
-    let now = app.now();
-    let mut model = ActiveModel::default();
-    store::set_fields(&mut model, &after);
-    let saved =
-        records::save::<contact::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
-    store::save_links(&txn, id, &after).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
-    write_search(&txn, id, &after).await?;
+    };
     txn.commit().await?;
     let hints = duplicates(app, p, &after, Some(id)).await?;
     Ok((saved, after.account_ids, hints))

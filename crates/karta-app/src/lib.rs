@@ -14,6 +14,7 @@ pub mod demo;
 pub mod directory;
 pub mod error;
 pub mod generate;
+pub mod import;
 pub mod leads;
 pub mod maintenance;
 pub mod pipelines;

@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod import;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -70,6 +71,11 @@ enum Command {
         /// Timed requests per workload.
         #[arg(long, default_value_t = 300)]
         samples: usize,
+    },
+    /// Import accounts or contacts from CSV, or undo an import.
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Manage API tokens.
     Token {
@@ -299,6 +305,20 @@ async fn main() -> Result<()> {
             )
             .await?;
         }
+        Command::Import { command } => match command {
+            import::ImportCommand::Accounts(args) => {
+                let app = open(&args.db).await?;
+                import::run(app, karta_app::import::ImportEntity::Accounts, args).await?;
+            }
+            import::ImportCommand::Contacts(args) => {
+                let app = open(&args.db).await?;
+                import::run(app, karta_app::import::ImportEntity::Contacts, args).await?;
+            }
+            import::ImportCommand::Undo { job, user, db } => {
+                let app = open(&db).await?;
+                import::undo(app, job, user).await?;
+            }
+        },
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Database is up to date.");

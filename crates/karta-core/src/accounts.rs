@@ -87,6 +87,8 @@ pub struct AccountDraft {
     #[serde(default)]
     pub tags: Vec<String>,
     pub notes: Option<String>,
+    /// The record's id in the system it was imported from (1C, old CRM).
+    pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[serde(default)]
@@ -131,6 +133,8 @@ pub struct AccountFields {
     pub payment_method: Option<String>,
     pub tags: Vec<String>,
     pub notes: Option<String>,
+    /// The record's id in the system it was imported from (1C, old CRM).
+    pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub custom: serde_json::Map<String, serde_json::Value>,
@@ -228,6 +232,7 @@ impl AccountDraft {
             payment_method: clean_text(&mut e, "payment_method", self.payment_method, 100),
             tags: clean_list(self.tags),
             notes: clean_text(&mut e, "notes", self.notes, 20_000),
+            external_id: clean_text(&mut e, "external_id", self.external_id, 100),
             owner_id: self.owner_id,
             team_id: self.team_id,
             custom: self.custom,
@@ -279,6 +284,7 @@ impl From<&AccountFields> for AccountDraft {
             payment_method: s(&f.payment_method),
             tags: f.tags.clone(),
             notes: s(&f.notes),
+            external_id: s(&f.external_id),
             owner_id: f.owner_id,
             team_id: f.team_id,
             custom: f.custom.clone(),

@@ -43,6 +43,8 @@ pub struct ContactDraft {
     pub consent_personal_data: Option<Consent>,
     pub consent_marketing: Option<Consent>,
     pub notes: Option<String>,
+    /// The record's id in the system it was imported from (1C, old CRM).
+    pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[serde(default)]
@@ -74,6 +76,8 @@ pub struct ContactFields {
     pub consent_personal_data: ConsentRecord,
     pub consent_marketing: ConsentRecord,
     pub notes: Option<String>,
+    /// The record's id in the system it was imported from (1C, old CRM).
+    pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub custom: serde_json::Map<String, serde_json::Value>,
@@ -151,6 +155,7 @@ impl ContactDraft {
             ),
             consent_marketing: consent(&mut e, "consent_marketing", self.consent_marketing),
             notes: clean_text(&mut e, "notes", self.notes, 20_000),
+            external_id: clean_text(&mut e, "external_id", self.external_id, 100),
             owner_id: self.owner_id,
             team_id: self.team_id,
             custom: self.custom,
@@ -201,6 +206,7 @@ impl From<&ContactFields> for ContactDraft {
             consent_personal_data: consent_draft(&f.consent_personal_data),
             consent_marketing: consent_draft(&f.consent_marketing),
             notes: f.notes.clone(),
+            external_id: f.external_id.clone(),
             owner_id: f.owner_id,
             team_id: f.team_id,
             custom: f.custom.clone(),

@@ -13,6 +13,7 @@ pub mod deals;
 pub mod error;
 pub mod export;
 pub mod identifiers;
+pub mod import;
 pub mod leads;
 pub mod money;
 pub mod pipelines;

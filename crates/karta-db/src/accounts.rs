@@ -134,6 +134,7 @@ pub fn fields_of(m: &Model) -> AccountFields {
         payment_method: m.payment_method.clone(),
         tags: list(&m.tags),
         notes: m.notes.clone(),
+        external_id: m.external_id.clone(),
         owner_id: m.owner_id,
         team_id: m.team_id,
         custom: m.custom.as_object().cloned().unwrap_or_default(),
@@ -166,6 +167,7 @@ pub fn set_fields(a: &mut ActiveModel, f: &AccountFields) {
     a.payment_method = Set(f.payment_method.clone());
     a.tags = Set(json!(f.tags));
     a.notes = Set(f.notes.clone());
+    a.external_id = Set(f.external_id.clone());
     a.owner_id = Set(f.owner_id);
     a.team_id = Set(f.team_id);
     a.custom = Set(serde_json::Value::Object(f.custom.clone()));
@@ -331,6 +333,19 @@ pub async fn with_inn<C: ConnectionTrait>(
         q = q.filter(Column::Id.ne(id));
     }
     q.all(db).await
+}
+
+/// Live accounts (visible or not) with this id from another system.
+pub async fn with_external_id<C: ConnectionTrait>(
+    db: &C,
+    external_id: &str,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::ExternalId.eq(external_id))
+        .filter(Column::DeletedAt.is_null())
+        .limit(2)
+        .all(db)
+        .await
 }
 
 /// Number of account rows, live or in the trash (for the benchmark loader).

@@ -108,6 +108,7 @@ pub fn fields_of(m: &Model, account_ids: Vec<Uuid>) -> ContactFields {
             source: m.consent_marketing_source.clone(),
         },
         notes: m.notes.clone(),
+        external_id: m.external_id.clone(),
         owner_id: m.owner_id,
         team_id: m.team_id,
         custom: m.custom.as_object().cloned().unwrap_or_default(),
@@ -133,6 +134,7 @@ pub fn set_fields(a: &mut ActiveModel, f: &ContactFields) {
     a.consent_marketing_date = Set(date_text(f.consent_marketing.date));
     a.consent_marketing_source = Set(f.consent_marketing.source.clone());
     a.notes = Set(f.notes.clone());
+    a.external_id = Set(f.external_id.clone());
     a.owner_id = Set(f.owner_id);
     a.team_id = Set(f.team_id);
     a.custom = Set(serde_json::Value::Object(f.custom.clone()));
@@ -313,6 +315,19 @@ pub async fn with_channel<C: ConnectionTrait>(
         q = q.filter(Column::Id.ne(id));
     }
     q.order_by_asc(Column::NameKey).limit(limit).all(db).await
+}
+
+/// Live contacts (visible or not) with this id from another system.
+pub async fn with_external_id<C: ConnectionTrait>(
+    db: &C,
+    external_id: &str,
+) -> Result<Vec<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::ExternalId.eq(external_id))
+        .filter(Column::DeletedAt.is_null())
+        .limit(2)
+        .all(db)
+        .await
 }
 
 /// Contacts by id (live or not, visible or not: callers decide).

@@ -36,6 +36,8 @@ pub struct Model {
     #[sea_orm(column_type = "JsonBinary")]
     pub tags: Json,
     pub notes: Option<String>,
+    /// The record's id in the system it was imported from.
+    pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[sea_orm(column_type = "JsonBinary")]

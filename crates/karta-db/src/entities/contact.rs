@@ -27,6 +27,8 @@ pub struct Model {
     pub consent_marketing_date: Option<String>,
     pub consent_marketing_source: Option<String>,
     pub notes: Option<String>,
+    /// The record's id in the system it was imported from.
+    pub external_id: Option<String>,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     #[sea_orm(column_type = "JsonBinary")]

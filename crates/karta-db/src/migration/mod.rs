@@ -8,6 +8,7 @@ mod m0004_pipelines_and_deals;
 mod m0005_activities;
 mod m0006_tasks_leads_routing;
 mod m0007_activity_types_and_time_zones;
+mod m0008_imports;
 
 use sea_orm_migration::prelude::*;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_activities::Migration),
             Box::new(m0006_tasks_leads_routing::Migration),
             Box::new(m0007_activity_types_and_time_zones::Migration),
+            Box::new(m0008_imports::Migration),
         ]
     }
 }

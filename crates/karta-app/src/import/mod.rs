@@ -1,0 +1,453 @@
+//! Imports of accounts and contacts from CSV files.
+//!
+//! An import is a job. It reads the file row by row and checks each row
+//! with the API's own rules. It writes in batches: each batch is one
+//! transaction that also records the job's progress, what it created or
+//! changed, and the rows it refused. A crash loses at most the batch in
+//! flight, and a resumed run starts after the last committed one. A dry run
+//! does all of this and then rolls every batch back. A finished import can
+//! be undone.
+
+mod columns;
+mod undo;
+mod write;
+
+pub use columns::{Columns, Lookups, Target};
+pub use undo::undo;
+
+use crate::{App, AppError, Principal};
+use karta_core::Invalid;
+use karta_core::import::{CsvRows, ImportField, Key, Mode};
+use karta_core::roles::{Access, Entity, Role};
+use karta_db::entities::{import_error, import_item, import_job};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+/// Rows written per transaction.
+pub const BATCH: usize = 500;
+
+/// Longest cell text kept in an error report.
+const REPORTED_VALUE: usize = 200;
+
+/// What an import brings in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportEntity {
+    Accounts,
+    Contacts,
+}
+
+impl ImportEntity {
+    /// Parses `accounts` or `contacts`.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        match raw {
+            "accounts" => Ok(Self::Accounts),
+            "contacts" => Ok(Self::Contacts),
+            _ => Err("invalid_entity"),
+        }
+    }
+
+    /// Stable identifier (the API's path segment).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Accounts => "accounts",
+            Self::Contacts => "contacts",
+        }
+    }
+
+    /// The fields a column can fill.
+    pub fn fields(self) -> &'static [ImportField] {
+        match self {
+            Self::Accounts => karta_core::import::ACCOUNT_FIELDS,
+            Self::Contacts => karta_core::import::CONTACT_FIELDS,
+        }
+    }
+
+    fn entity(self) -> Entity {
+        match self {
+            Self::Accounts => Entity::Accounts,
+            Self::Contacts => Entity::Contacts,
+        }
+    }
+
+    /// The keys that find this entity's records.
+    pub fn keys(self) -> &'static [Key] {
+        match self {
+            Self::Accounts => &[Key::Code, Key::Inn, Key::ExternalId],
+            Self::Contacts => &[Key::Email, Key::Phone, Key::ExternalId],
+        }
+    }
+}
+
+/// How to import a file.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    pub entity: ImportEntity,
+    pub mode: Mode,
+    pub key: Option<Key>,
+    pub dry_run: bool,
+    pub file_name: String,
+}
+
+/// An import job as clients see it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct JobView {
+    pub id: Uuid,
+    pub entity: String,
+    pub mode: String,
+    pub key: Option<String>,
+    pub dry_run: bool,
+    /// `running`, `done`, `failed` or `undone`.
+    pub status: String,
+    pub file_name: String,
+    pub encoding: String,
+    /// The field each column fills, in column order (`null`: skipped).
+    #[schema(value_type = Vec<Option<String>>)]
+    pub columns: Value,
+    /// Data rows processed so far.
+    pub rows_done: i64,
+    pub created: i64,
+    pub updated: i64,
+    pub unchanged: i64,
+    pub failed: i64,
+    /// Why the file stopped being read, if it did.
+    pub failure: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+    pub undone_at: Option<i64>,
+}
+
+impl JobView {
+    /// The view of a stored job.
+    pub fn of(m: &import_job::Model) -> Self {
+        Self {
+            id: m.id,
+            entity: m.entity.clone(),
+            mode: m.mode.clone(),
+            key: m.key_field.clone(),
+            dry_run: m.dry_run,
+            status: m.status.clone(),
+            file_name: m.file_name.clone(),
+            encoding: m.encoding.clone(),
+            columns: m.columns.clone(),
+            rows_done: m.rows_done,
+            created: m.created,
+            updated: m.updated,
+            unchanged: m.unchanged,
+            failed: m.failed,
+            failure: m.failure.clone(),
+            created_by: m.created_by,
+            created_at: m.created_at,
+            finished_at: m.finished_at,
+            undone_at: m.undone_at,
+        }
+    }
+}
+
+/// One refused cell or row of an import, as the error report lists it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RowError {
+    /// The row's line in the file (the header is line 1).
+    pub line: i64,
+    /// The column's header; empty when the whole row is refused.
+    pub column: String,
+    pub value: String,
+    /// A stable error code.
+    pub code: String,
+}
+
+/// The custom fields of the imported entity.
+pub async fn custom_fields(
+    app: &App,
+    entity: ImportEntity,
+) -> Result<Vec<karta_db::entities::custom_field::Model>, AppError> {
+    Ok(karta_db::custom_fields::of_entity(app.db.conn(), entity.as_str()).await?)
+}
+
+/// Checks a spec and its columns and records a new job, ready to run.
+pub async fn start(
+    app: &App,
+    p: &Principal,
+    spec: &Spec,
+    columns: &Columns,
+    encoding: &str,
+) -> Result<import_job::Model, AppError> {
+    p.require(spec.entity.entity(), Access::Write)?;
+    let mut e = Invalid::default();
+    match spec.key {
+        Some(key) if !spec.entity.keys().contains(&key) => e.push("key", "key_not_for_entity"),
+        Some(key) if !columns.fills(key.as_str()) => e.push("key", "key_column_missing"),
+        None if spec.mode != Mode::Create => e.push("key", "required"),
+        _ => {}
+    }
+    if columns.targets.iter().all(Option::is_none) {
+        e.push("columns", "nothing_mapped");
+    }
+    if spec.entity == ImportEntity::Contacts {
+        let hidden = crate::contacts::hidden_fields(p);
+        for (i, t) in columns.targets.iter().enumerate() {
+            if t.as_ref()
+                .is_some_and(|t| hidden.contains(&t.name().as_str()))
+            {
+                e.push(format!("columns[{i}]"), "field_not_allowed");
+            }
+        }
+    }
+    e.into_result()?;
+    let now = app.now();
+    let job = import_job::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        entity: Set(spec.entity.as_str().into()),
+        mode: Set(spec.mode.as_str().into()),
+        key_field: Set(spec.key.map(|k| k.as_str().to_string())),
+        dry_run: Set(spec.dry_run),
+        status: Set("running".into()),
+        file_name: Set(spec.file_name.chars().take(200).collect()),
+        encoding: Set(encoding.into()),
+        columns: Set(serde_json::json!(columns.names())),
+        rows_done: Set(0),
+        created: Set(0),
+        updated: Set(0),
+        unchanged: Set(0),
+        failed: Set(0),
+        failure: Set(None),
+        created_by: Set(Some(p.user_id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        finished_at: Set(None),
+        undone_at: Set(None),
+        undone_by: Set(None),
+    };
+    Ok(job.insert(app.db.conn()).await?)
+}
+
+/// Reads a job the principal may see: their own, or any for an
+/// administrator.
+pub async fn get(app: &App, p: &Principal, id: Uuid) -> Result<import_job::Model, AppError> {
+    let job = import_job::Entity::find_by_id(id)
+        .one(app.db.conn())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if job.created_by != Some(p.user_id) && p.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    Ok(job)
+}
+
+/// The principal's latest jobs (an administrator's: everyone's), newest
+/// first.
+pub async fn recent(
+    app: &App,
+    p: &Principal,
+    limit: u64,
+) -> Result<Vec<import_job::Model>, AppError> {
+    let mut q = import_job::Entity::find();
+    if p.role != Role::Admin {
+        q = q.filter(import_job::Column::CreatedBy.eq(p.user_id));
+    }
+    Ok(q.order_by_desc(import_job::Column::CreatedAt)
+        .order_by_desc(import_job::Column::Id)
+        .limit(limit)
+        .all(app.db.conn())
+        .await?)
+}
+
+/// Up to `limit` errors of a job after line `after`, in file order.
+pub async fn errors(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    after: Option<i64>,
+    limit: u64,
+) -> Result<Vec<RowError>, AppError> {
+    get(app, p, id).await?;
+    let rows = import_error::Entity::find()
+        .filter(import_error::Column::JobId.eq(id))
+        .filter(import_error::Column::Line.gt(after.unwrap_or(0)))
+        .order_by_asc(import_error::Column::Line)
+        .order_by_asc(import_error::Column::N)
+        .limit(limit)
+        .all(app.db.conn())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RowError {
+            line: r.line,
+            column: r.column_name,
+            value: r.value,
+            code: r.code,
+        })
+        .collect())
+}
+
+/// What one row did.
+enum Outcome {
+    Created {
+        id: Uuid,
+        version: i64,
+    },
+    Updated {
+        id: Uuid,
+        version: i64,
+        before: Value,
+    },
+    Unchanged,
+    /// (column, error code) for each problem; `None` for the whole row.
+    Refused(Vec<(Option<usize>, String)>),
+}
+
+/// Runs (or resumes) a job over the file's rows, calling `progress` after
+/// every batch. The rows a previous run committed are skipped, so running a
+/// job again after a crash imports each row exactly once.
+pub async fn run(
+    app: &App,
+    p: &Principal,
+    job_id: Uuid,
+    columns: &Columns,
+    rows: &mut CsvRows,
+    progress: &mut (dyn FnMut(&import_job::Model) + Send),
+) -> Result<import_job::Model, AppError> {
+    let mut job = get(app, p, job_id).await?;
+    if job.status != "running" && job.status != "failed" {
+        return Err(AppError::Conflict("import_finished"));
+    }
+    let spec = Spec {
+        entity: ImportEntity::parse(&job.entity).map_err(|_| AppError::NotFound)?,
+        mode: Mode::parse(&job.mode).map_err(|_| AppError::NotFound)?,
+        key: job.key_field.as_deref().and_then(|k| Key::parse(k).ok()),
+        dry_run: job.dry_run,
+        file_name: job.file_name.clone(),
+    };
+    let mut lookups = Lookups::load(app).await?;
+    let mut skipped = 0;
+    let mut batch: Vec<(i64, Vec<String>)> = Vec::with_capacity(BATCH);
+    let mut failure = None;
+    loop {
+        let cells = match rows.next_row() {
+            Ok(Some(cells)) => cells,
+            Ok(None) => break,
+            Err(e) => {
+                failure = Some(format!("{} (line {})", e.code(), rows.line() + 1));
+                break;
+            }
+        };
+        if skipped < job.rows_done {
+            skipped += 1;
+            continue;
+        }
+        batch.push((rows.line() as i64, cells));
+        if batch.len() == BATCH {
+            job = write_batch(app, p, &spec, job, columns, &mut lookups, &batch).await?;
+            batch.clear();
+            progress(&job);
+        }
+    }
+    if !batch.is_empty() {
+        job = write_batch(app, p, &spec, job, columns, &mut lookups, &batch).await?;
+    }
+    let now = app.now();
+    let mut done = job.into_active_model();
+    done.status = Set(if failure.is_some() { "failed" } else { "done" }.into());
+    done.failure = Set(failure);
+    done.finished_at = Set(Some(now));
+    done.updated_at = Set(now);
+    let job = done.update(app.db.conn()).await?;
+    progress(&job);
+    Ok(job)
+}
+
+/// Writes one batch in one transaction with the job's progress; a dry run
+/// rolls the records back and keeps only the counts and the errors.
+async fn write_batch(
+    app: &App,
+    p: &Principal,
+    spec: &Spec,
+    job: import_job::Model,
+    columns: &Columns,
+    lookups: &mut Lookups,
+    batch: &[(i64, Vec<String>)],
+) -> Result<import_job::Model, AppError> {
+    let txn = app.db.begin_write().await?;
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    let (mut created, mut updated, mut unchanged, mut failed) = (0, 0, 0, 0);
+    for (line, cells) in batch {
+        let outcome = write::row(app, &txn, p, spec, columns, lookups, cells).await?;
+        let item = |record_id, action: &str, version, before| import_item::ActiveModel {
+            job_id: Set(job.id),
+            line: Set(*line),
+            record_id: Set(record_id),
+            action: Set(action.into()),
+            version: Set(version),
+            before: Set(before),
+        };
+        match outcome {
+            Outcome::Created { id, version } => {
+                created += 1;
+                items.push(item(id, "created", version, None));
+            }
+            Outcome::Updated {
+                id,
+                version,
+                before,
+            } => {
+                updated += 1;
+                items.push(item(id, "updated", version, Some(before)));
+            }
+            Outcome::Unchanged => unchanged += 1,
+            Outcome::Refused(problems) => {
+                failed += 1;
+                for (n, (column, code)) in (0..).zip(problems) {
+                    let (header, value) = column
+                        .map(|c| {
+                            (
+                                columns.headers.get(c).cloned().unwrap_or_default(),
+                                cells.get(c).cloned().unwrap_or_default(),
+                            )
+                        })
+                        .unwrap_or_default();
+                    errors.push(import_error::ActiveModel {
+                        job_id: Set(job.id),
+                        line: Set(*line),
+                        n: Set(n),
+                        column_name: Set(header),
+                        value: Set(value.chars().take(REPORTED_VALUE).collect()),
+                        code: Set(code),
+                    });
+                }
+            }
+        }
+    }
+    let progress_txn = if spec.dry_run {
+        txn.rollback().await?;
+        app.db.begin_write().await?
+    } else {
+        txn
+    };
+    if !items.is_empty() && !spec.dry_run {
+        import_item::Entity::insert_many(items)
+            .exec(&progress_txn)
+            .await?;
+    }
+    if !errors.is_empty() {
+        import_error::Entity::insert_many(errors)
+            .exec(&progress_txn)
+            .await?;
+    }
+    let mut next = job.clone().into_active_model();
+    next.rows_done = Set(job.rows_done + batch.len() as i64);
+    next.created = Set(job.created + created);
+    next.updated = Set(job.updated + updated);
+    next.unchanged = Set(job.unchanged + unchanged);
+    next.failed = Set(job.failed + failed);
+    next.updated_at = Set(app.now());
+    let saved = next.update(&progress_txn).await?;
+    progress_txn.commit().await?;
+    Ok(saved)
+}

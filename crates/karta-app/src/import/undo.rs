@@ -1,0 +1,202 @@
+//! Undoing an import: what it created goes to the trash (restorable like
+//! any deletion), what it updated gets its earlier fields back. A record
+//! someone changed after the import is left as it is and counted, so undo
+//! never destroys later work.
+
+use super::{ImportEntity, get};
+use crate::{App, AppError, Principal, records};
+use karta_core::accounts::AccountDraft;
+use karta_core::contacts::ContactDraft;
+use karta_db::entities::{account, contact, import_item, import_job};
+use karta_db::history::{self, Actor};
+use karta_db::records::Record;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Items undone per transaction.
+const UNDO_BATCH: u64 = 500;
+
+/// What an undo did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct UndoSummary {
+    /// Created records moved to the trash.
+    pub removed: u64,
+    /// Updated records given their earlier fields back.
+    pub restored: u64,
+    /// Records changed (or deleted) since the import, left alone.
+    pub skipped: u64,
+}
+
+/// Undoes a finished import, newest row first. The job's creator or an
+/// administrator may; the undo is recorded on the job and in each record's
+/// history.
+pub async fn undo(app: &App, p: &Principal, id: Uuid) -> Result<UndoSummary, AppError> {
+    let job = get(app, p, id).await?;
+    if job.dry_run {
+        return Err(AppError::Conflict("import_dry_run"));
+    }
+    match job.status.as_str() {
+        "running" => return Err(AppError::Conflict("import_running")),
+        "undone" => return Err(AppError::Conflict("import_undone")),
+        _ => {}
+    }
+    let entity = ImportEntity::parse(&job.entity).map_err(|_| AppError::NotFound)?;
+    let actor = Actor {
+        user_id: Some(p.user_id),
+        channel: "import",
+    };
+    let mut summary = UndoSummary::default();
+    // The version each record should still have for its earlier item: an
+    // undone update moves it on.
+    let mut expected: HashMap<Uuid, i64> = HashMap::new();
+    let mut before_line = i64::MAX;
+    loop {
+        let items = import_item::Entity::find()
+            .filter(import_item::Column::JobId.eq(id))
+            .filter(import_item::Column::Line.lt(before_line))
+            .order_by_desc(import_item::Column::Line)
+            .limit(UNDO_BATCH)
+            .all(app.db.conn())
+            .await?;
+        let Some(last) = items.last() else { break };
+        before_line = last.line;
+        let txn = app.db.begin_write().await?;
+        for item in &items {
+            let version = expected
+                .get(&item.record_id)
+                .copied()
+                .unwrap_or(item.version);
+            let done = match entity {
+                ImportEntity::Accounts => undo_account(app, &txn, p, actor, item, version).await?,
+                ImportEntity::Contacts => undo_contact(app, &txn, p, actor, item, version).await?,
+            };
+            match done {
+                Some(new_version) if item.action == "created" => {
+                    summary.removed += 1;
+                    expected.insert(item.record_id, new_version);
+                }
+                Some(new_version) => {
+                    summary.restored += 1;
+                    expected.insert(item.record_id, new_version);
+                }
+                None => summary.skipped += 1,
+            }
+        }
+        txn.commit().await?;
+    }
+    let now = app.now();
+    let mut undone: import_job::ActiveModel = job.into_active_model();
+    undone.status = Set("undone".into());
+    undone.undone_at = Set(Some(now));
+    undone.undone_by = Set(Some(p.user_id));
+    undone.updated_at = Set(now);
+    undone.update(app.db.conn()).await?;
+    history::record(
+        app.db.conn(),
+        now,
+        actor,
+        "imports",
+        id,
+        "undo",
+        &[history::FieldChange {
+            field: "records".into(),
+            old: None,
+            new: Some(serde_json::json!(summary)),
+        }],
+    )
+    .await?;
+    Ok(summary)
+}
+
+/// Undoes one item on an account still at `version`; the account's new
+/// version, or `None` when it was left alone.
+async fn undo_account(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    actor: Actor,
+    item: &import_item::Model,
+    version: i64,
+) -> Result<Option<i64>, AppError> {
+    let Some(current) = account::Entity::find_by_id(item.record_id).one(txn).await? else {
+        return Ok(None);
+    };
+    if current.version != version || current.deleted_at.is_some() {
+        return Ok(None);
+    }
+    if item.action == "created" {
+        return trash::<account::Entity>(app, txn, p, actor, item.record_id, version).await;
+    }
+    let Some(before) = item
+        .before
+        .clone()
+        .and_then(|b| serde_json::from_value::<AccountDraft>(b).ok())
+        .and_then(|d| d.validate().ok())
+    else {
+        return Ok(None);
+    };
+    Ok(
+        crate::accounts::rewrite(app, txn, p, actor, &current, &before)
+            .await?
+            .map(|m| m.version),
+    )
+}
+
+/// Undoes one item on a contact still at `version`.
+async fn undo_contact(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    actor: Actor,
+    item: &import_item::Model,
+    version: i64,
+) -> Result<Option<i64>, AppError> {
+    let Some(current) = contact::Entity::find_by_id(item.record_id).one(txn).await? else {
+        return Ok(None);
+    };
+    if current.version != version || current.deleted_at.is_some() {
+        return Ok(None);
+    }
+    if item.action == "created" {
+        return trash::<contact::Entity>(app, txn, p, actor, item.record_id, version).await;
+    }
+    let Some(before) = item
+        .before
+        .clone()
+        .and_then(|b| serde_json::from_value::<ContactDraft>(b).ok())
+        .and_then(|d| d.validate().ok())
+    else {
+        return Ok(None);
+    };
+    let links = karta_db::contacts::account_links(txn, &[current.id])
+        .await?
+        .remove(&current.id)
+        .unwrap_or_default();
+    let now_fields = karta_db::contacts::fields_of(&current, links);
+    Ok(
+        crate::contacts::rewrite(app, txn, p, actor, &current, &now_fields, &before)
+            .await?
+            .map(|m| m.version),
+    )
+}
+
+/// Moves a record the import created into the trash.
+async fn trash<E: Record>(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    actor: Actor,
+    id: Uuid,
+    version: i64,
+) -> Result<Option<i64>, AppError> {
+    let saved =
+        records::save::<E, _>(app, txn, p, Default::default(), id, version, Some(true)).await?;
+    history::record(txn, app.now(), actor, E::NAME, id, "delete", &[]).await?;
+    Ok(Some(E::version_of(&saved)))
+}
