@@ -131,10 +131,27 @@ impl TestApp {
             }
             None => Body::empty(),
         };
+        self.send(req.body(body).unwrap_or_else(|e| panic!("{e}")))
+            .await
+    }
+
+    /// POST raw bytes (a file upload) with a token.
+    pub async fn upload(&self, path: &str, token: &str, bytes: Vec<u8>) -> Answer {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "text/csv")
+            .body(Body::from(bytes))
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.send(req).await
+    }
+
+    async fn send(&self, req: Request<Body>) -> Answer {
         let response = self
             .router
             .clone()
-            .oneshot(req.body(body).unwrap_or_else(|e| panic!("{e}")))
+            .oneshot(req)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         let status = response.status();

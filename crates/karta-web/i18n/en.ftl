@@ -455,3 +455,23 @@ err-too_many = Too many records at once (at most 500).
 err-no_team = You are not in a team.
 err-already_converted = The lead is already converted.
 err-lead_disqualified = A disqualified lead cannot be converted; put it back to work first.
+
+# Imports
+import-row = Row
+import-column = Column
+import-value = Value
+import-problem = Problem
+err-key_not_for_entity = This key does not identify records of this kind (accounts: code, inn, external_id; contacts: email, phone, external_id).
+err-key_column_missing = No column is mapped to the key field.
+err-key_missing = The key cell is empty, so the row cannot be matched.
+err-key_ambiguous = The key matches several records; make it unique first.
+err-not_found = No record has this key.
+err-not_allowed = The record with this key is not yours to change.
+err-nothing_mapped = Map at least one column to a field.
+err-mapped_twice = Two columns are mapped to the same field.
+err-unknown_column = The file has no such column.
+err-ambiguous_account = Several accounts have this name; give the INN or the customer code.
+err-invalid_mode = The mode is create, update or upsert.
+err-invalid_key = The key is code, inn, email, phone or external_id.
+err-empty_file = The file is empty or has no header row.
+err-unreadable_file = The file cannot be read as CSV.

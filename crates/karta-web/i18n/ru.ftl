@@ -459,3 +459,23 @@ err-too_many = Слишком много записей за раз (не бол
 err-no_team = Вы не состоите в команде.
 err-already_converted = Лид уже конвертирован.
 err-lead_disqualified = Дисквалифицированный лид не конвертируется; сначала верните его в работу.
+
+# Imports
+import-row = Строка
+import-column = Колонка
+import-value = Значение
+import-problem = Ошибка
+err-key_not_for_entity = Это поле не определяет записи такого вида (контрагенты: код, ИНН, внешний код; контакты: e-mail, телефон, внешний код).
+err-key_column_missing = Ни одна колонка не сопоставлена ключевому полю.
+err-key_missing = Ключевая ячейка пуста — строку не с чем сопоставить.
+err-key_ambiguous = Этому ключу соответствуют несколько записей; сначала устраните дубли.
+err-not_found = Записи с таким ключом нет.
+err-not_allowed = Запись с этим ключом вам не принадлежит, изменить её нельзя.
+err-nothing_mapped = Сопоставьте с полями хотя бы одну колонку.
+err-mapped_twice = Две колонки сопоставлены одному полю.
+err-unknown_column = В файле нет такой колонки.
+err-ambiguous_account = Контрагентов с таким названием несколько; укажите ИНН или код клиента.
+err-invalid_mode = Режим: create, update или upsert.
+err-invalid_key = Ключ: code, inn, email, phone или external_id.
+err-empty_file = Файл пуст или в нём нет строки заголовков.
+err-unreadable_file = Файл не читается как CSV.

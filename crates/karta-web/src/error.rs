@@ -114,6 +114,15 @@ pub fn field_message(code: &str) -> String {
         "convert_to_qualify" => "A lead becomes qualified by converting it (POST /api/v1/leads/{id}/convert).",
         "too_many" => "Too many items in one request (at most 500).",
         "no_team" => "You are not in a team.",
+        "key_not_for_entity" => "This key does not identify records of this kind (accounts: code, inn, external_id; contacts: email, phone, external_id).",
+        "key_column_missing" => "No column is mapped to the key field.",
+        "nothing_mapped" => "Map at least one column to a field.",
+        "mapped_twice" => "Two columns are mapped to the same field.",
+        "unknown_column" => "The file has no such column.",
+        "invalid_mode" => "The mode is create, update or upsert.",
+        "invalid_key" => "The key is code, inn, email, phone or external_id.",
+        "empty_file" => "The file is empty or has no header row.",
+        "unreadable_file" => "The file cannot be read as CSV.",
         _ => "Invalid value.",
     }
     .to_string()

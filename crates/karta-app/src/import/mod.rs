@@ -13,7 +13,7 @@ mod undo;
 mod write;
 
 pub use columns::{Columns, Lookups, Target};
-pub use undo::undo;
+pub use undo::{UndoSummary, undo};
 
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
@@ -325,6 +325,8 @@ pub async fn run(
         file_name: job.file_name.clone(),
     };
     let mut lookups = Lookups::load(app).await?;
+    // Rows an earlier run of this job committed.
+    let committed = job.rows_done;
     let mut skipped = 0;
     let mut batch: Vec<(i64, Vec<String>)> = Vec::with_capacity(BATCH);
     let mut failure = None;
@@ -337,7 +339,7 @@ pub async fn run(
                 break;
             }
         };
-        if skipped < job.rows_done {
+        if skipped < committed {
             skipped += 1;
             continue;
         }

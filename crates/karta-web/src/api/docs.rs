@@ -2,8 +2,8 @@
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
 use super::{
-    accounts, activities, calendar, contacts, deals, directory, leads, pipelines, routing, search,
-    settings, tasks,
+    accounts, activities, calendar, contacts, deals, directory, import, leads, pipelines, routing,
+    search, settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         settings::list_classifiers, settings::create_classifier, settings::update_classifier,
         settings::list_custom_fields, settings::create_custom_field, settings::update_custom_field,
         search::global, search::lookup,
+        import::preview, import::create, import::list, import::get, import::errors, import::errors_csv, import::undo,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -44,6 +45,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Users, teams, tokens, login records"),
         (name = "settings", description = "Classifiers and custom fields"),
         (name = "search", description = "Global search and telephony look-up"),
+        (name = "imports", description = "CSV imports of accounts and contacts: preview, background job, error report, undo"),
     )
 )]
 pub struct ApiDoc;

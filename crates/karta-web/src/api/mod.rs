@@ -8,6 +8,7 @@ pub mod deals;
 pub mod directory;
 pub mod docs;
 pub mod export;
+pub mod import;
 pub mod leads;
 pub mod pipelines;
 pub mod routing;
@@ -36,6 +37,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/accounts/{id}/history", get(accounts::history))
+        .route("/imports", get(import::list))
+        .route("/imports/{id}", get(import::get).post(import::create))
+        .route("/imports/{id}/preview", post(import::preview))
+        .route("/imports/{id}/errors", get(import::errors))
+        .route("/imports/{id}/errors.csv", get(import::errors_csv))
+        .route("/imports/{id}/undo", post(import::undo))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route(
             "/contacts/{id}",

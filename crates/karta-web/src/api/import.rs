@@ -1,0 +1,362 @@
+//! `/api/v1/imports`: upload a CSV of accounts or contacts, preview how its
+//! columns map, run the import as a background job, follow its progress,
+//! download the error report, undo it.
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, Problem, bad_request};
+use crate::http::{no_more, take_bool, take_text};
+use crate::i18n::{Tr, from_accept_language};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::StreamExt;
+use karta_app::import::{self, Columns, ImportEntity, JobView, RowError, Spec, UndoSummary};
+use karta_app::{App, AppError, Principal};
+use karta_core::export::{BOM, line};
+use karta_core::import::{CsvRows, Key, Mode, ReadError};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::io::Write;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Rows shown by a preview.
+const PREVIEW_ROWS: usize = 5;
+
+/// Errors per page of the error list.
+const ERROR_PAGE: u64 = 200;
+
+/// How a file will be read: what the preview answers.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preview {
+    pub encoding: String,
+    /// `,`, `;` or a tab.
+    pub delimiter: String,
+    pub headers: Vec<String>,
+    /// The field each column would fill (`null`: skipped), guessed from the
+    /// headers unless `column.N` says otherwise.
+    pub columns: Vec<Option<String>>,
+    /// The first rows, as read.
+    pub rows: Vec<Vec<String>>,
+    /// Every field a column can fill: `name`, … and `custom.<key>`.
+    pub fields: Vec<String>,
+}
+
+/// A page of an import's refused rows.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorList {
+    pub items: Vec<RowError>,
+    /// Pass as `after` for the next page; `null` on the last page.
+    pub next_after: Option<i64>,
+}
+
+fn unreadable(e: ReadError) -> ApiError {
+    bad_request("file", e.code())
+}
+
+/// Writes the request body to a temporary file, chunk by chunk, so a file
+/// of any size costs no more memory than one chunk.
+async fn spool(body: Body) -> Result<std::fs::File, ApiError> {
+    let mut file = tempfile::tempfile().map_err(|_| bad_request("file", "unreadable_file"))?;
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| bad_request("file", "unreadable_file"))?;
+        file.write_all(&chunk)
+            .map_err(|_| bad_request("file", "unreadable_file"))?;
+    }
+    use std::io::Seek;
+    file.rewind()
+        .map_err(|_| bad_request("file", "unreadable_file"))?;
+    Ok(file)
+}
+
+/// The entity of the path, the file's rows and their columns: guessed from
+/// the headers, then `column.N=field` (N from 1) as the caller chose.
+async fn open(
+    state: &AppState,
+    entity: &str,
+    params: &mut HashMap<String, String>,
+    body: Body,
+) -> Result<(ImportEntity, CsvRows, Columns), ApiError> {
+    let entity = ImportEntity::parse(entity).map_err(|_| ApiError(AppError::NotFound))?;
+    let file = spool(body).await?;
+    let rows = CsvRows::open(file).map_err(unreadable)?;
+    let customs = import::custom_fields(&state.app, entity).await?;
+    let mut names = Columns::guess(entity, &rows.headers, &customs).names();
+    let mut chosen = false;
+    for (k, v) in params.clone() {
+        let Some(n) = k.strip_prefix("column.") else {
+            continue;
+        };
+        let i = n
+            .parse::<usize>()
+            .ok()
+            .filter(|i| (1..=names.len()).contains(i))
+            .ok_or_else(|| bad_request(&k, "unknown_column"))?;
+        names[i - 1] = Some(v).filter(|v| !v.is_empty());
+        params.remove(&k);
+        chosen = true;
+    }
+    let columns = if chosen {
+        Columns::chosen(entity, &rows.headers, &names, &customs).map_err(AppError::from)?
+    } else {
+        Columns::guess(entity, &rows.headers, &customs)
+    };
+    Ok((entity, rows, columns))
+}
+
+/// How a CSV file's columns would be read, without importing anything.
+#[utoipa::path(post, path = "/api/v1/imports/{entity}/preview", tag = "imports",
+    params(("entity" = String, Path, description = "accounts or contacts"),
+           ("column.N" = Option<String>, Query, description = "The field of column N (from 1); empty to skip it")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = Preview), (status = 422, body = Problem)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(entity): Path<String>,
+    Query(mut params): Query<HashMap<String, String>>,
+    body: Body,
+) -> Result<Json<Preview>, ApiError> {
+    let (entity, mut rows, columns) = open(&state, &entity, &mut params, body).await?;
+    no_more(params)?;
+    let mut sample = Vec::new();
+    while sample.len() < PREVIEW_ROWS {
+        match rows.next_row().map_err(unreadable)? {
+            Some(r) => sample.push(r),
+            None => break,
+        }
+    }
+    let customs = import::custom_fields(&state.app, entity).await?;
+    let hidden = match entity {
+        ImportEntity::Contacts => karta_app::contacts::hidden_fields(&caller.principal),
+        ImportEntity::Accounts => &[],
+    };
+    let fields = entity
+        .fields()
+        .iter()
+        .map(|f| f.field.to_string())
+        .filter(|f| !hidden.contains(&f.as_str()))
+        .chain(
+            customs
+                .iter()
+                .filter(|c| c.active)
+                .map(|c| format!("custom.{}", c.key)),
+        )
+        .collect();
+    Ok(Json(Preview {
+        encoding: rows.encoding.as_str().into(),
+        delimiter: (rows.delimiter as char).to_string(),
+        headers: rows.headers.clone(),
+        columns: columns.names(),
+        rows: sample,
+        fields,
+    }))
+}
+
+/// Starts importing a CSV file. Answers 202 with the job at once; the rows
+/// are imported in the background (follow `GET /api/v1/imports/{id}`).
+#[utoipa::path(post, path = "/api/v1/imports/{entity}", tag = "imports",
+    params(("entity" = String, Path, description = "accounts or contacts"),
+           ("mode" = Option<String>, Query, description = "create, update or upsert [default: upsert with a key, else create]"),
+           ("key" = Option<String>, Query, description = "code, inn, external_id (accounts); email, phone, external_id (contacts)"),
+           ("dry_run" = Option<bool>, Query, description = "Check every row, change nothing"),
+           ("file_name" = Option<String>, Query, description = "The file's name, for the job list"),
+           ("column.N" = Option<String>, Query, description = "The field of column N (from 1); empty to skip it")),
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 202, body = JobView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(entity): Path<String>,
+    Query(mut params): Query<HashMap<String, String>>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let key = take_text(&mut params, "key")
+        .map(|k| Key::parse(&k).map_err(|c| bad_request("key", c)))
+        .transpose()?;
+    let mode = match take_text(&mut params, "mode") {
+        Some(m) => Mode::parse(&m).map_err(|c| bad_request("mode", c))?,
+        None if key.is_some() => Mode::Upsert,
+        None => Mode::Create,
+    };
+    let dry_run = take_bool(&mut params, "dry_run")?.unwrap_or(false);
+    let file_name = take_text(&mut params, "file_name").unwrap_or_else(|| "upload.csv".into());
+    let (entity, rows, columns) = open(&state, &entity, &mut params, body).await?;
+    no_more(params)?;
+    let spec = Spec {
+        entity,
+        mode,
+        key,
+        dry_run,
+        file_name,
+    };
+    let p = caller.principal.clone();
+    let job = import::start(&state.app, &p, &spec, &columns, rows.encoding.as_str()).await?;
+    tokio::spawn(run_in_background(
+        state.app.clone(),
+        p,
+        job.id,
+        columns,
+        rows,
+    ));
+    Ok((StatusCode::ACCEPTED, Json(JobView::of(&job))).into_response())
+}
+
+async fn run_in_background(app: App, p: Principal, id: Uuid, columns: Columns, mut rows: CsvRows) {
+    if let Err(e) = import::run(&app, &p, id, &columns, &mut rows, &mut |_| {}).await {
+        tracing::error!(job = %id, error = %e, "import failed");
+    }
+}
+
+/// The caller's latest imports (an administrator's: everyone's).
+#[utoipa::path(get, path = "/api/v1/imports", tag = "imports",
+    responses((status = 200, body = Vec<JobView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<JobView>>, ApiError> {
+    let jobs = import::recent(&state.app, &caller.principal, 50).await?;
+    Ok(Json(jobs.iter().map(JobView::of).collect()))
+}
+
+/// One import job: its state and counts.
+#[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = Uuid, Path)),
+    responses((status = 200, body = JobView), (status = 404, body = Problem)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<JobView>, ApiError> {
+    Ok(Json(JobView::of(
+        &import::get(&state.app, &caller.principal, id).await?,
+    )))
+}
+
+/// An import's refused rows, in file order.
+#[utoipa::path(get, path = "/api/v1/imports/{id}/errors", tag = "imports",
+    params(("id" = Uuid, Path), ("after" = Option<i64>, Query, description = "next_after of the previous page")),
+    responses((status = 200, body = ErrorList), (status = 404, body = Problem)))]
+pub async fn errors(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Json<ErrorList>, ApiError> {
+    let after = take_text(&mut params, "after")
+        .map(|a| {
+            a.parse::<i64>()
+                .map_err(|_| bad_request("after", "invalid_number"))
+        })
+        .transpose()?;
+    no_more(params)?;
+    let items = import::errors(&state.app, &caller.principal, id, after, ERROR_PAGE).await?;
+    // A page may end inside a row's errors: the next starts after the last
+    // whole row.
+    let mut items = items;
+    let next_after = if items.len() as u64 == ERROR_PAGE {
+        let last = items.last().map_or(0, |e| e.line);
+        if items.iter().any(|e| e.line < last) {
+            items.retain(|e| e.line < last);
+        }
+        items.last().map(|e| e.line)
+    } else {
+        None
+    };
+    Ok(Json(ErrorList { items, next_after }))
+}
+
+/// The error report as CSV (row, column, value, problem in the caller's
+/// language), every refused row, streamed.
+#[utoipa::path(get, path = "/api/v1/imports/{id}/errors.csv", tag = "imports", params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = Problem)))]
+pub async fn errors_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    import::get(&state.app, &caller.principal, id).await?;
+    let lang = from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let tr = Tr::new(lang);
+    let head: Vec<String> = [
+        "import-row",
+        "import-column",
+        "import-value",
+        "import-problem",
+    ]
+    .iter()
+    .map(|k| tr.t(k))
+    .collect();
+    let (app, p) = (state.app.clone(), caller.principal.clone());
+    let pages = futures::stream::try_unfold(Some(0i64), move |after| {
+        let (app, p, tr) = (app.clone(), p.clone(), Tr::new(lang));
+        async move {
+            let Some(after) = after else {
+                return Ok::<_, AppError>(None);
+            };
+            let mut items = import::errors(&app, &p, id, Some(after), ERROR_PAGE).await?;
+            let full = items.len() as u64 == ERROR_PAGE;
+            let last = items.last().map(|e| e.line);
+            if full
+                && let Some(last) = last
+                && items.iter().any(|e| e.line < last)
+            {
+                // Keep whole rows per page; the rest of the last row
+                // comes with the next page.
+                items.retain(|e| e.line < last);
+            }
+            let text: String = items
+                .iter()
+                .map(|e| {
+                    line(&[
+                        e.line.to_string(),
+                        karta_core::export::neutralize(&e.column),
+                        karta_core::export::neutralize(&e.value),
+                        tr.error(&e.code),
+                    ])
+                })
+                .collect();
+            let next = if full {
+                items.last().map(|e| e.line)
+            } else {
+                None
+            };
+            Ok(Some((text, next)))
+        }
+    });
+    let body =
+        futures::stream::once(async move { Ok::<_, AppError>(format!("{BOM}{}", line(&head))) })
+            .chain(pages)
+            .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.to_string())));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"import-{id}-errors.csv\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Undoes an import: what it created goes to the trash, what it updated
+/// gets its earlier fields back; records changed since are left alone.
+#[utoipa::path(post, path = "/api/v1/imports/{id}/undo", tag = "imports", params(("id" = Uuid, Path)),
+    responses((status = 200, body = UndoSummary), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn undo(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<UndoSummary>, ApiError> {
+    Ok(Json(import::undo(&state.app, &caller.principal, id).await?))
+}

@@ -1,0 +1,516 @@
+//! CSV imports through the real router and the import engine, on SQLite
+//! and (with KARTA_TEST_DATABASE_URL) PostgreSQL.
+
+use axum::http::StatusCode;
+use karta_app::import::{self, Columns, ImportEntity, Spec};
+use karta_core::import::{CsvRows, Key, Mode};
+use karta_testkit::{Answer, TestApp};
+use serde_json::{Value, json};
+use std::io::Read;
+
+/// Polls a job until it leaves `running`.
+async fn finished(t: &TestApp, token: &str, job: &Answer) -> Value {
+    assert_eq!(job.status, StatusCode::ACCEPTED, "{}", job.text);
+    let id = job.json["id"].as_str().unwrap_or_default().to_string();
+    for _ in 0..500 {
+        let now = t.get(&format!("/api/v1/imports/{id}"), token).await;
+        if now.json["status"] != "running" {
+            return now.json;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+fn cp1251(text: &str) -> Vec<u8> {
+    encoding_rs::WINDOWS_1251.encode(text).0.into_owned()
+}
+
+async fn accounts(t: &TestApp, token: &str, query: &str) -> Vec<Value> {
+    let list = t.get(&format!("/api/v1/accounts?{query}"), token).await;
+    list.json["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn a_windows_1251_semicolon_file_is_read_with_guessed_columns_and_a_second_import_creates_nothing()
+ {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let file = cp1251(
+        "Наименование;ИНН;Тип;Теги;Код 1С;Ответственный\r\n\
+         ООО «Ромашка»;7707083893;Клиент;\"опт; розница\";A-1;admin@x.ru\r\n\
+         АО Лютик;7736050003;Дилер;;A-2;\r\n\
+         Без ИНН;;;;A-3;\r\n\
+         Плохой;1234;Клиент;;A-4;nobody@x.ru\r\n",
+    );
+    let preview = t
+        .upload("/api/v1/imports/accounts/preview", &admin, file.clone())
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert_eq!(preview.json["encoding"], "windows-1251");
+    assert_eq!(preview.json["delimiter"], ";");
+    assert_eq!(
+        preview.json["columns"],
+        json!(["name", "inn", "types", "tags", "external_id", "owner"])
+    );
+    assert_eq!(preview.json["rows"][0][0], "ООО «Ромашка»");
+    assert!(t.get("/api/v1/accounts", &admin).await.json["items"][0].is_null());
+
+    let first = t
+        .upload("/api/v1/imports/accounts?key=inn", &admin, file.clone())
+        .await;
+    let job = finished(&t, &admin, &first).await;
+    assert_eq!(job["status"], "done", "{job}");
+    assert_eq!(job["mode"], "upsert");
+    assert_eq!(
+        (job["created"].as_i64(), job["failed"].as_i64()),
+        (Some(2), Some(2))
+    );
+    let romashka = accounts(&t, &admin, "inn=7707083893").await;
+    assert_eq!(romashka.len(), 1);
+    assert_eq!(romashka[0]["types"], json!(["customer"]));
+    assert_eq!(romashka[0]["tags"], json!(["опт", "розница"]));
+    assert_eq!(romashka[0]["external_id"], "A-1");
+
+    // The report names each refused cell, in the reader's language.
+    let id = job["id"].as_str().unwrap_or_default();
+    let report = t
+        .call(
+            axum::http::Method::GET,
+            &format!("/api/v1/imports/{id}/errors.csv"),
+            Some(&admin),
+            None,
+            &[("accept-language", "ru")],
+        )
+        .await;
+    let lines: Vec<&str> = report.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "Строка,Колонка,Значение,Ошибка");
+    assert!(
+        lines.contains(&"4,ИНН,,Ключевая ячейка пуста — строку не с чем сопоставить."),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("5,Ответственный,nobody@x.ru,")),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("5,ИНН,1234,")),
+        "{lines:?}"
+    );
+    let errors = t.get(&format!("/api/v1/imports/{id}/errors"), &admin).await;
+    assert_eq!(errors.json["items"].as_array().map(Vec::len), Some(3));
+
+    // The same file again: nothing new, nothing changed.
+    let again = t
+        .upload("/api/v1/imports/accounts?key=inn", &admin, file)
+        .await;
+    let job = finished(&t, &admin, &again).await;
+    assert_eq!(
+        (
+            job["created"].as_i64(),
+            job["updated"].as_i64(),
+            job["unchanged"].as_i64()
+        ),
+        (Some(0), Some(0), Some(2))
+    );
+    assert_eq!(accounts(&t, &admin, "").await.len(), 2);
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_but_changes_nothing_and_bad_requests_are_explained() {
+    let t = TestApp::spawn().await;
+    let rep = t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    let reader = t.user("ro@x.ru", "read_only", None).await;
+    let file = b"name,inn\nAlpha,7707083893\nBeta,12\n".to_vec();
+    let dry = t
+        .upload("/api/v1/imports/accounts?dry_run=true", &rep, file.clone())
+        .await;
+    let job = finished(&t, &rep, &dry).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["failed"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert!(accounts(&t, &rep, "").await.is_empty(), "a dry run wrote");
+    let undo = t
+        .post(
+            &format!(
+                "/api/v1/imports/{}/undo",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &rep,
+            json!({}),
+        )
+        .await;
+    assert_eq!(undo.status, StatusCode::CONFLICT);
+    assert_eq!(undo.json["code"], "import_dry_run");
+
+    let refused = t
+        .upload("/api/v1/imports/accounts", &reader, file.clone())
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let bad_key = t
+        .upload("/api/v1/imports/accounts?key=email", &rep, file.clone())
+        .await;
+    assert_eq!(bad_key.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_key.json["errors"][0]["code"], "key_not_for_entity");
+    let no_column = t
+        .upload(
+            "/api/v1/imports/accounts?key=external_id",
+            &rep,
+            file.clone(),
+        )
+        .await;
+    assert_eq!(no_column.json["errors"][0]["code"], "key_column_missing");
+    let twice = t
+        .upload("/api/v1/imports/accounts?column.2=name", &rep, file.clone())
+        .await;
+    assert_eq!(twice.json["errors"][0]["field"], "columns[1]");
+    assert_eq!(twice.json["errors"][0]["code"], "mapped_twice");
+    let empty = t.upload("/api/v1/imports/accounts", &rep, Vec::new()).await;
+    assert_eq!(empty.json["errors"][0]["code"], "empty_file");
+    let other = t.upload("/api/v1/imports/deals", &rep, file).await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    // Nobody else sees a rep's jobs.
+    let rep2 = t.user("rep2@x.ru", "sales_rep", Some("A")).await;
+    let theirs = t
+        .get(
+            &format!("/api/v1/imports/{}", job["id"].as_str().unwrap_or_default()),
+            &rep2,
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(t.get("/api/v1/imports", &rep2).await.json, json!([]));
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn contacts_upsert_by_email_phone_and_external_id_within_the_callers_rights() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let b = t.user("b@x.ru", "sales_rep", Some("B")).await;
+    let account = t
+        .post(
+            "/api/v1/accounts",
+            &a,
+            json!({"name": "ООО Ромашка", "inn": "7707083893"}),
+        )
+        .await;
+    let account_id = account.json["id"].clone();
+    let file = "ФИО,E-mail,Телефон,Компания,Дата рождения,ID\n\
+                Иванов Пётр Сергеевич,petr@x.ru,'+7 495 123-45-67,7707083893,05.03.1980,C-1\n"
+        .as_bytes()
+        .to_vec();
+    let job = finished(
+        &t,
+        &a,
+        &t.upload("/api/v1/imports/contacts?key=email", &a, file)
+            .await,
+    )
+    .await;
+    assert_eq!(job["created"], 1, "{job}");
+    let list = t.get("/api/v1/contacts", &a).await;
+    let petr = &list.json["items"][0];
+    assert_eq!(
+        (
+            &petr["last_name"],
+            &petr["first_name"],
+            &petr["middle_name"]
+        ),
+        (&json!("Иванов"), &json!("Пётр"), &json!("Сергеевич"))
+    );
+    assert_eq!(petr["birthday"], "1980-03-05");
+    assert_eq!(petr["account_ids"], json!([account_id]));
+    assert_eq!(petr["phones"], json!(["+74951234567"]));
+
+    // By phone (written differently), by external id: the same person.
+    let by_phone = "Телефон,Должность\n8 (495) 123-45-67,Директор\n"
+        .as_bytes()
+        .to_vec();
+    let job = finished(
+        &t,
+        &a,
+        &t.upload("/api/v1/imports/contacts?key=phone", &a, by_phone)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (job["created"].as_i64(), job["updated"].as_i64()),
+        (Some(0), Some(1)),
+        "{job}"
+    );
+    let by_id = "ID,E-mail\nC-1,p.ivanov@x.ru\n".as_bytes().to_vec();
+    let job = finished(
+        &t,
+        &a,
+        &t.upload(
+            "/api/v1/imports/contacts?key=external_id&mode=update",
+            &a,
+            by_id,
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(job["updated"], 1, "{job}");
+    let petr = &t.get("/api/v1/contacts", &a).await.json["items"][0];
+    assert_eq!(petr["position"], "Директор");
+    assert_eq!(
+        petr["emails"],
+        json!(["p.ivanov@x.ru", "petr@x.ru"]),
+        "a file's e-mail adds to the others"
+    );
+    let history = t
+        .get(
+            &format!(
+                "/api/v1/contacts/{}/history",
+                petr["id"].as_str().unwrap_or_default()
+            ),
+            &a,
+        )
+        .await;
+    assert!(history.text.contains("\"import\""), "{}", history.text);
+
+    // Another team's rep cannot update A's contact through the key.
+    let stranger = "E-mail,Должность\npetr@x.ru,Никто\n".as_bytes().to_vec();
+    let job = finished(
+        &t,
+        &b,
+        &t.upload("/api/v1/imports/contacts?key=email", &b, stranger)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (job["updated"].as_i64(), job["failed"].as_i64()),
+        (Some(0), Some(1))
+    );
+    let report = t
+        .get(
+            &format!(
+                "/api/v1/imports/{}/errors",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &b,
+        )
+        .await;
+    assert_eq!(report.json["items"][0]["code"], "not_allowed");
+    // Update mode never creates.
+    let nobody = "E-mail,Фамилия\nnew@x.ru,Новый\n".as_bytes().to_vec();
+    let job = finished(
+        &t,
+        &a,
+        &t.upload("/api/v1/imports/contacts?key=email&mode=update", &a, nobody)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (job["created"].as_i64(), job["failed"].as_i64()),
+        (Some(0), Some(1))
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn accounts_upsert_by_customer_code_and_undo_restores_what_nobody_touched_since() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let kept = t
+        .post("/api/v1/accounts", &admin, json!({"name": "Старое имя"}))
+        .await;
+    let code = kept.json["code"].as_str().unwrap_or_default().to_string();
+    let file = format!("Код клиента,Наименование\n{code},Новое имя\n,Новый один\n,Новый два\n");
+    let job = finished(
+        &t,
+        &admin,
+        &t.upload(
+            "/api/v1/imports/accounts?key=code",
+            &admin,
+            file.into_bytes(),
+        )
+        .await,
+    )
+    .await;
+    // Rows without a code cannot be matched: refused, not duplicated.
+    assert_eq!(
+        (job["updated"].as_i64(), job["failed"].as_i64()),
+        (Some(1), Some(2)),
+        "{job}"
+    );
+    let created = finished(
+        &t,
+        &admin,
+        &t.upload(
+            "/api/v1/imports/accounts",
+            &admin,
+            b"name\nOne\nTwo\n".to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(created["created"], 2);
+    // Someone edits "Two" after the import: undo must leave it.
+    let two = accounts(&t, &admin, "q=Two").await;
+    let two_id = two[0]["id"].as_str().unwrap_or_default().to_string();
+    let edited = t
+        .patch(
+            &format!("/api/v1/accounts/{two_id}"),
+            &admin,
+            two[0]["version"].as_i64(),
+            json!({"notes": "called"}),
+        )
+        .await;
+    assert_eq!(edited.status, StatusCode::OK);
+    let undo = t
+        .post(
+            &format!(
+                "/api/v1/imports/{}/undo",
+                created["id"].as_str().unwrap_or_default()
+            ),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(undo.status, StatusCode::OK, "{}", undo.text);
+    assert_eq!(
+        undo.json,
+        json!({"removed": 1, "restored": 0, "skipped": 1})
+    );
+    let names: Vec<Value> = accounts(&t, &admin, "")
+        .await
+        .iter()
+        .map(|a| a["name"].clone())
+        .collect();
+    assert_eq!(names, vec![json!("Two"), json!("Новое имя")]);
+    assert_eq!(accounts(&t, &admin, "deleted=true").await[0]["name"], "One");
+    let undo_update = t
+        .post(
+            &format!(
+                "/api/v1/imports/{}/undo",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(undo_update.json["restored"], 1, "{}", undo_update.text);
+    assert_eq!(
+        accounts(&t, &admin, &format!("q={code}")).await[0]["name"],
+        "Старое имя"
+    );
+    let twice = t
+        .post(
+            &format!(
+                "/api/v1/imports/{}/undo",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(twice.json["code"], "import_undone");
+    t.finish().await;
+}
+
+/// A file that breaks after `limit` bytes, as a killed upload or a cut
+/// disk read would.
+struct Broken {
+    inner: std::io::Cursor<Vec<u8>>,
+    limit: u64,
+}
+
+impl Read for Broken {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.inner.position() >= self.limit {
+            return Err(std::io::Error::other("cut"));
+        }
+        let room = (self.limit - self.inner.position()).min(buf.len() as u64) as usize;
+        self.inner.read(&mut buf[..room])
+    }
+}
+
+#[tokio::test]
+async fn an_import_cut_off_midway_resumes_after_its_last_batch_and_each_row_lands_once() {
+    let t = TestApp::spawn().await;
+    t.user("admin@x.ru", "admin", None).await;
+    let user = karta_db::users::user_by_email(t.app.db.conn(), "admin@x.ru")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("no admin"));
+    let p = karta_app::auth::principal_of(&user, None, "cli").unwrap_or_else(|| panic!("role"));
+    let rows = 2_600;
+    let mut text = String::from("Фамилия;E-mail\n");
+    for i in 0..rows {
+        text.push_str(&format!(
+            "Контакт {i};contact-number-{i}@example-company.ru\n"
+        ));
+    }
+    let bytes = text.into_bytes();
+    let spec = Spec {
+        entity: ImportEntity::Contacts,
+        mode: Mode::Upsert,
+        key: Some(Key::Email),
+        dry_run: false,
+        file_name: "big.csv".into(),
+    };
+    // The file breaks 70 % of the way in (past the sniffed first 64 KiB).
+    let cut = Broken {
+        inner: std::io::Cursor::new(bytes.clone()),
+        limit: bytes.len() as u64 * 7 / 10,
+    };
+    let mut csv = CsvRows::open(cut).unwrap_or_else(|e| panic!("{e}"));
+    let customs = import::custom_fields(&t.app, spec.entity)
+        .await
+        .unwrap_or_default();
+    let columns = Columns::guess(spec.entity, &csv.headers, &customs);
+    let job = import::start(&t.app, &p, &spec, &columns, "utf-8")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let broken = import::run(&t.app, &p, job.id, &columns, &mut csv, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(broken.status, "failed");
+    assert!(
+        broken
+            .failure
+            .as_deref()
+            .unwrap_or_default()
+            .starts_with("unreadable_file")
+    );
+    // Every whole row before the cut is in, in more than one batch.
+    assert!(broken.rows_done > import::BATCH as i64 && broken.rows_done < rows);
+    assert_eq!(contacts_count(&t).await, broken.rows_done as u64);
+
+    // Resume with the whole file: each row exactly once.
+    let mut csv =
+        CsvRows::open(std::io::Cursor::new(bytes.clone())).unwrap_or_else(|e| panic!("{e}"));
+    let resumed = import::run(&t.app, &p, job.id, &columns, &mut csv, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (resumed.status.as_str(), resumed.rows_done, resumed.created),
+        ("done", rows, rows)
+    );
+    assert_eq!(contacts_count(&t).await, rows as u64);
+    // Re-running the whole file as a new job creates nothing more.
+    let job = import::start(&t.app, &p, &spec, &columns, "utf-8")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut csv = CsvRows::open(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+    let again = import::run(&t.app, &p, job.id, &columns, &mut csv, &mut |_| {})
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((again.created, again.unchanged), (0, rows));
+    assert_eq!(contacts_count(&t).await, rows as u64);
+    t.finish().await;
+}
+
+async fn contacts_count(t: &TestApp) -> u64 {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    karta_db::entities::contact::Entity::find()
+        .filter(karta_db::entities::contact::Column::DeletedAt.is_null())
+        .count(t.app.db.conn())
+        .await
+        .unwrap_or_default()
+}
