@@ -61,13 +61,12 @@ pub struct ImportArgs {
 
 /// The principal an import acts as.
 pub async fn acting_user(app: &App, email: Option<&str>) -> Result<Principal> {
-    let users = karta_db::users::users(app.db.conn()).await?;
     let user = match email {
-        Some(e) => users
-            .into_iter()
-            .find(|u| u.email.eq_ignore_ascii_case(e))
+        Some(e) => karta_db::users::user_by_email(app.db.conn(), &e.to_lowercase())
+            .await?
             .with_context(|| format!("no user {e}"))?,
-        None => users
+        None => karta_db::users::users(app.db.conn())
+            .await?
             .into_iter()
             .filter(|u| u.active && u.role == "admin")
             .min_by_key(|u| u.created_at)
@@ -203,10 +202,10 @@ pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()>
     }
     if job.failed > 0 {
         println!("Refused rows (line, column, value, problem):");
-        for e in import::errors(&app, &p, job.id, None, 20)
+        let (first, _) = import::errors(&app, &p, job.id, None, 20)
             .await
-            .map_err(crate::explain)?
-        {
+            .map_err(crate::explain)?;
+        for e in first {
             println!("  {:>6}  {}  {:?}  {}", e.line, e.column, e.value, e.code);
         }
         if job.failed > 20 {

@@ -306,6 +306,21 @@ const fn f(field: &'static str, kind: Kind, headers: &'static [&'static str]) ->
     }
 }
 
+/// The record's id in the system a file came from, for both entities.
+const EXTERNAL_ID: ImportField = f(
+    "external_id",
+    Kind::Text,
+    &[
+        "Внешний код",
+        "Внешний ID",
+        "Код 1С",
+        "Код в 1С",
+        "Идентификатор",
+        "External ID",
+        "ID",
+    ],
+);
+
 /// Account fields an import can fill.
 pub const ACCOUNT_FIELDS: &[ImportField] = &[
     f(
@@ -421,19 +436,7 @@ pub const ACCOUNT_FIELDS: &[ImportField] = &[
         Kind::Code,
         &["Код клиента", "Customer code", "Code"],
     ),
-    f(
-        "external_id",
-        Kind::Text,
-        &[
-            "Внешний код",
-            "Внешний ID",
-            "Код 1С",
-            "Код в 1С",
-            "Идентификатор",
-            "External ID",
-            "ID",
-        ],
-    ),
+    EXTERNAL_ID,
 ];
 
 /// Contact fields an import can fill.
@@ -556,19 +559,7 @@ pub const CONTACT_FIELDS: &[ImportField] = &[
         Kind::Owner,
         &["Ответственный", "Менеджер", "Owner", "Manager"],
     ),
-    f(
-        "external_id",
-        Kind::Text,
-        &[
-            "Внешний код",
-            "Внешний ID",
-            "Код 1С",
-            "Код в 1С",
-            "Идентификатор",
-            "External ID",
-            "ID",
-        ],
-    ),
+    EXTERNAL_ID,
 ];
 
 /// Account types and statuses written as words ("Клиент", "Дилер",

@@ -4,7 +4,7 @@
 //! link. Looked-up values are cached for the whole file.
 
 use super::ImportEntity;
-use crate::{App, AppError};
+use crate::{App, AppError, Principal};
 use karta_core::custom_fields::FieldType;
 use karta_core::identifiers::{CustomerCode, Inn};
 use karta_core::import::{self, ImportField, Kind, header_key};
@@ -238,7 +238,7 @@ pub struct Lookups {
 
 impl Lookups {
     /// Loads classifiers and users once.
-    pub async fn load(app: &App) -> Result<Self, AppError> {
+    pub async fn load(app: &App, p: &Principal) -> Result<Self, AppError> {
         let db = app.db.conn();
         let mut classifiers = HashMap::new();
         for c in karta_db::classifiers::all(db).await? {
@@ -253,9 +253,10 @@ impl Lookups {
             users.insert(u.email.to_lowercase(), u.id);
             users.entry(u.name.to_lowercase()).or_insert(u.id);
         }
-        let today = time::OffsetDateTime::from_unix_timestamp(app.now() / 1_000_000)
-            .map(|t| t.date())
-            .unwrap_or(time::Date::MIN)
+        // Consents given "today" by a file are dated on the importer's clock.
+        let shift = i64::from(app.utc_offset(p)) * 60_000_000;
+        let today = karta_core::time::from_micros(app.now() + shift)
+            .date()
             .format(karta_core::contacts::DATE_FORMAT)
             .unwrap_or_default();
         Ok(Self {

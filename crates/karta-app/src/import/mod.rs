@@ -258,14 +258,16 @@ pub async fn recent(
         .await?)
 }
 
-/// Up to `limit` errors of a job after line `after`, in file order.
+/// Errors of a job after row `after`, in file order: up to `limit`, whole
+/// rows only (unless one row alone has more), with the row to continue
+/// after when there are more.
 pub async fn errors(
     app: &App,
     p: &Principal,
     id: Uuid,
     after: Option<i64>,
     limit: u64,
-) -> Result<Vec<RowError>, AppError> {
+) -> Result<(Vec<RowError>, Option<i64>), AppError> {
     get(app, p, id).await?;
     let rows = import_error::Entity::find()
         .filter(import_error::Column::JobId.eq(id))
@@ -275,7 +277,7 @@ pub async fn errors(
         .limit(limit)
         .all(app.db.conn())
         .await?;
-    Ok(rows
+    let mut items: Vec<RowError> = rows
         .into_iter()
         .map(|r| RowError {
             line: r.line,
@@ -283,7 +285,17 @@ pub async fn errors(
             value: r.value,
             code: r.code,
         })
-        .collect())
+        .collect();
+    if (items.len() as u64) < limit {
+        return Ok((items, None));
+    }
+    let last = items.last().map_or(0, |e| e.line);
+    if items.iter().any(|e| e.line < last) {
+        // The rest of the last row comes with the next page.
+        items.retain(|e| e.line < last);
+    }
+    let next = items.last().map(|e| e.line);
+    Ok((items, next))
 }
 
 /// What one row did.
@@ -324,7 +336,7 @@ pub async fn run(
         dry_run: job.dry_run,
         file_name: job.file_name.clone(),
     };
-    let mut lookups = Lookups::load(app).await?;
+    let mut lookups = Lookups::load(app, p).await?;
     // Rows an earlier run of this job committed.
     let committed = job.rows_done;
     let mut skipped = 0;

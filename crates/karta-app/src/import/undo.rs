@@ -7,6 +7,7 @@ use super::{ImportEntity, get};
 use crate::{App, AppError, Principal, records};
 use karta_core::accounts::AccountDraft;
 use karta_core::contacts::ContactDraft;
+use karta_db::Visibility;
 use karta_db::entities::{account, contact, import_item, import_job};
 use karta_db::history::{self, Actor};
 use karta_db::records::Record;
@@ -114,6 +115,27 @@ pub async fn undo(app: &App, p: &Principal, id: Uuid) -> Result<UndoSummary, App
     Ok(summary)
 }
 
+/// The live record an item wrote, if it is still at `version` (nobody
+/// changed it since).
+async fn untouched<E: Record>(
+    txn: &DatabaseTransaction,
+    id: Uuid,
+    version: i64,
+) -> Result<Option<E::Model>, AppError> {
+    Ok(
+        karta_db::records::find::<E, _>(txn, id, Visibility::All, false)
+            .await?
+            .filter(|m| E::version_of(m) == version),
+    )
+}
+
+/// The draft an update item saved of the record's earlier fields.
+fn earlier<T: serde::de::DeserializeOwned>(item: &import_item::Model) -> Option<T> {
+    item.before
+        .clone()
+        .and_then(|b| serde_json::from_value(b).ok())
+}
+
 /// Undoes one item on an account still at `version`; the account's new
 /// version, or `None` when it was left alone.
 async fn undo_account(
@@ -124,21 +146,13 @@ async fn undo_account(
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let Some(current) = account::Entity::find_by_id(item.record_id).one(txn).await? else {
+    let Some(current) = untouched::<account::Entity>(txn, item.record_id, version).await? else {
         return Ok(None);
     };
-    if current.version != version || current.deleted_at.is_some() {
-        return Ok(None);
-    }
     if item.action == "created" {
         return trash::<account::Entity>(app, txn, p, actor, item.record_id, version).await;
     }
-    let Some(before) = item
-        .before
-        .clone()
-        .and_then(|b| serde_json::from_value::<AccountDraft>(b).ok())
-        .and_then(|d| d.validate().ok())
-    else {
+    let Some(before) = earlier::<AccountDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
     Ok(
@@ -157,21 +171,13 @@ async fn undo_contact(
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let Some(current) = contact::Entity::find_by_id(item.record_id).one(txn).await? else {
+    let Some(current) = untouched::<contact::Entity>(txn, item.record_id, version).await? else {
         return Ok(None);
     };
-    if current.version != version || current.deleted_at.is_some() {
-        return Ok(None);
-    }
     if item.action == "created" {
         return trash::<contact::Entity>(app, txn, p, actor, item.record_id, version).await;
     }
-    let Some(before) = item
-        .before
-        .clone()
-        .and_then(|b| serde_json::from_value::<ContactDraft>(b).ok())
-        .and_then(|d| d.validate().ok())
-    else {
+    let Some(before) = earlier::<ContactDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
     let links = karta_db::contacts::account_links(txn, &[current.id])

@@ -42,14 +42,8 @@ async fn find(
     row: &RowDraft,
 ) -> Result<Result<Option<Existing>, &'static str>, AppError> {
     let text = |f: &str| row.draft.get(f).and_then(Value::as_str).map(String::from);
-    let accounts = |found: Vec<account::Model>| match found.len() {
-        0 => Ok(None),
-        1 => Ok(found
-            .into_iter()
-            .next()
-            .map(|m| Existing::Account(Box::new(m)))),
-        _ => Err("key_ambiguous"),
-    };
+    let accounts = |found| single(found, Existing::Account);
+    let contacts = |found| single(found, Existing::Contact);
     let found = match (entity, key) {
         (ImportEntity::Accounts, Key::Code) => match row.code {
             Some(code) => accounts(
@@ -113,13 +107,14 @@ async fn find(
     Ok(found)
 }
 
-fn contacts(found: Vec<contact::Model>) -> Result<Option<Existing>, &'static str> {
+/// The one record a key found; none, or several (`key_ambiguous`).
+fn single<T>(
+    found: Vec<T>,
+    existing: fn(Box<T>) -> Existing,
+) -> Result<Option<Existing>, &'static str> {
     match found.len() {
         0 => Ok(None),
-        1 => Ok(found
-            .into_iter()
-            .next()
-            .map(|m| Existing::Contact(Box::new(m)))),
+        1 => Ok(found.into_iter().next().map(|m| existing(Box::new(m)))),
         _ => Err("key_ambiguous"),
     }
 }
@@ -137,15 +132,6 @@ fn refused(columns: &Columns, e: AppError) -> Result<Outcome, AppError> {
         )),
         other => Err(other),
     }
-}
-
-/// `current`'s draft with the row's filled fields laid over it: an empty
-/// cell leaves the record's value as it is.
-fn overlay<T: serde::Serialize + serde::de::DeserializeOwned>(
-    current: &T,
-    row: &Map<String, Value>,
-) -> Result<T, AppError> {
-    crate::accounts::merge(current, row.clone())
 }
 
 /// Imports one row.
@@ -274,7 +260,7 @@ async fn update(
     let written: Option<(Uuid, i64, Value)> = match found {
         Existing::Account(current) => {
             let before = AccountDraft::from(&karta_db::accounts::fields_of(&current));
-            let draft = overlay(&before, row)?;
+            let draft = crate::accounts::merge(&before, row.clone())?;
             let after = crate::accounts::prepare(app, p, draft, Some(&current)).await?;
             crate::accounts::rewrite(app, txn, p, actor, &current, &after)
                 .await?
@@ -308,7 +294,7 @@ async fn update(
                     }
                 }
             }
-            let draft = overlay(&before, &row)?;
+            let draft = crate::accounts::merge(&before, row)?;
             let after = crate::contacts::prepare(app, p, draft, Some(&current)).await?;
             crate::contacts::rewrite(app, txn, p, actor, &current, &fields, &after)
                 .await?

@@ -17,6 +17,7 @@ use karta_app::import::{self, Columns, ImportEntity, JobView, RowError, Spec, Un
 use karta_app::{App, AppError, Principal};
 use karta_core::export::{BOM, line};
 use karta_core::import::{CsvRows, Key, Mode, ReadError};
+use karta_db::entities::custom_field;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -73,14 +74,15 @@ async fn spool(body: Body) -> Result<std::fs::File, ApiError> {
     Ok(file)
 }
 
-/// The entity of the path, the file's rows and their columns: guessed from
-/// the headers, then `column.N=field` (N from 1) as the caller chose.
+/// The entity of the path, the file's rows and their columns (guessed from
+/// the headers, then `column.N=field`, N from 1, as the caller chose), with
+/// the entity's custom fields.
 async fn open(
     state: &AppState,
     entity: &str,
     params: &mut HashMap<String, String>,
     body: Body,
-) -> Result<(ImportEntity, CsvRows, Columns), ApiError> {
+) -> Result<(ImportEntity, CsvRows, Columns, Vec<custom_field::Model>), ApiError> {
     let entity = ImportEntity::parse(entity).map_err(|_| ApiError(AppError::NotFound))?;
     let file = spool(body).await?;
     let rows = CsvRows::open(file).map_err(unreadable)?;
@@ -105,7 +107,7 @@ async fn open(
     } else {
         Columns::guess(entity, &rows.headers, &customs)
     };
-    Ok((entity, rows, columns))
+    Ok((entity, rows, columns, customs))
 }
 
 /// How a CSV file's columns would be read, without importing anything.
@@ -121,7 +123,7 @@ pub async fn preview(
     Query(mut params): Query<HashMap<String, String>>,
     body: Body,
 ) -> Result<Json<Preview>, ApiError> {
-    let (entity, mut rows, columns) = open(&state, &entity, &mut params, body).await?;
+    let (entity, mut rows, columns, customs) = open(&state, &entity, &mut params, body).await?;
     no_more(params)?;
     let mut sample = Vec::new();
     while sample.len() < PREVIEW_ROWS {
@@ -130,7 +132,6 @@ pub async fn preview(
             None => break,
         }
     }
-    let customs = import::custom_fields(&state.app, entity).await?;
     let hidden = match entity {
         ImportEntity::Contacts => karta_app::contacts::hidden_fields(&caller.principal),
         ImportEntity::Accounts => &[],
@@ -185,7 +186,7 @@ pub async fn create(
     };
     let dry_run = take_bool(&mut params, "dry_run")?.unwrap_or(false);
     let file_name = take_text(&mut params, "file_name").unwrap_or_else(|| "upload.csv".into());
-    let (entity, rows, columns) = open(&state, &entity, &mut params, body).await?;
+    let (entity, rows, columns, _) = open(&state, &entity, &mut params, body).await?;
     no_more(params)?;
     let spec = Spec {
         entity,
@@ -253,19 +254,8 @@ pub async fn errors(
         })
         .transpose()?;
     no_more(params)?;
-    let items = import::errors(&state.app, &caller.principal, id, after, ERROR_PAGE).await?;
-    // A page may end inside a row's errors: the next starts after the last
-    // whole row.
-    let mut items = items;
-    let next_after = if items.len() as u64 == ERROR_PAGE {
-        let last = items.last().map_or(0, |e| e.line);
-        if items.iter().any(|e| e.line < last) {
-            items.retain(|e| e.line < last);
-        }
-        items.last().map(|e| e.line)
-    } else {
-        None
-    };
+    let (items, next_after) =
+        import::errors(&state.app, &caller.principal, id, after, ERROR_PAGE).await?;
     Ok(Json(ErrorList { items, next_after }))
 }
 
@@ -302,17 +292,7 @@ pub async fn errors_csv(
             let Some(after) = after else {
                 return Ok::<_, AppError>(None);
             };
-            let mut items = import::errors(&app, &p, id, Some(after), ERROR_PAGE).await?;
-            let full = items.len() as u64 == ERROR_PAGE;
-            let last = items.last().map(|e| e.line);
-            if full
-                && let Some(last) = last
-                && items.iter().any(|e| e.line < last)
-            {
-                // Keep whole rows per page; the rest of the last row
-                // comes with the next page.
-                items.retain(|e| e.line < last);
-            }
+            let (items, next) = import::errors(&app, &p, id, Some(after), ERROR_PAGE).await?;
             let text: String = items
                 .iter()
                 .map(|e| {
@@ -324,11 +304,6 @@ pub async fn errors_csv(
                     ])
                 })
                 .collect();
-            let next = if full {
-                items.last().map(|e| e.line)
-            } else {
-                None
-            };
             Ok(Some((text, next)))
         }
     });
