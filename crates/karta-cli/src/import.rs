@@ -150,6 +150,7 @@ pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()>
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default(),
+                save_profile: None,
             };
             import::start(&app, &p, &spec, &columns, rows.encoding.as_str())
                 .await

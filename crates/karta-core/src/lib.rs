@@ -22,5 +22,6 @@ pub mod routing;
 pub mod search;
 pub mod tasks;
 pub mod time;
+pub mod vcard;
 
 pub use error::{FieldError, Invalid};

@@ -381,10 +381,19 @@ impl Columns {
                         None => row.errors.push((i, "unknown_user")),
                     },
                     Kind::Accounts => {
-                        for name in cell.split(';').map(str::trim).filter(|s| !s.is_empty()) {
-                            match lookups.account(app, name).await? {
-                                Ok(id) => push(d, "account_ids", [id.to_string()]),
-                                Err(code) => row.errors.push((i, code)),
+                        // A name that itself holds ';' is one company, not two.
+                        let whole = match cell.contains(';') {
+                            true => lookups.account(app, cell.trim()).await?.ok(),
+                            false => None,
+                        };
+                        if let Some(id) = whole {
+                            push(d, "account_ids", [id.to_string()]);
+                        } else {
+                            for name in cell.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+                                match lookups.account(app, name).await? {
+                                    Ok(id) => push(d, "account_ids", [id.to_string()]),
+                                    Err(code) => row.errors.push((i, code)),
+                                }
                             }
                         }
                     }

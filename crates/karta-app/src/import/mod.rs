@@ -9,6 +9,7 @@
 //! be undone.
 
 mod columns;
+pub mod profiles;
 mod undo;
 mod write;
 
@@ -92,6 +93,8 @@ pub struct Spec {
     pub key: Option<Key>,
     pub dry_run: bool,
     pub file_name: String,
+    /// Also save the columns' mapping as the profile of this name.
+    pub save_profile: Option<String>,
 }
 
 /// An import job as clients see it.
@@ -200,6 +203,17 @@ pub async fn start(
         }
     }
     e.into_result()?;
+    if let Some(name) = &spec.save_profile {
+        profiles::save(
+            app,
+            p,
+            spec.entity,
+            name,
+            &columns.headers,
+            &columns.names(),
+        )
+        .await?;
+    }
     let now = app.now();
     let job = import_job::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -335,6 +349,7 @@ pub async fn run(
         key: job.key_field.as_deref().and_then(|k| Key::parse(k).ok()),
         dry_run: job.dry_run,
         file_name: job.file_name.clone(),
+        save_profile: None,
     };
     let mut lookups = Lookups::load(app, p).await?;
     // Rows an earlier run of this job committed.

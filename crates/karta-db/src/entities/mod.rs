@@ -16,6 +16,7 @@ pub mod deal_stay;
 pub mod import_error;
 pub mod import_item;
 pub mod import_job;
+pub mod import_profile;
 pub mod lead;
 pub mod login_event;
 pub mod pipeline;

@@ -9,6 +9,7 @@ mod m0005_activities;
 mod m0006_tasks_leads_routing;
 mod m0007_activity_types_and_time_zones;
 mod m0008_imports;
+mod m0009_import_profiles;
 
 use sea_orm_migration::prelude::*;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_tasks_leads_routing::Migration),
             Box::new(m0007_activity_types_and_time_zones::Migration),
             Box::new(m0008_imports::Migration),
+            Box::new(m0009_import_profiles::Migration),
         ]
     }
 }
