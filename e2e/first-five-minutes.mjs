@@ -1,7 +1,8 @@
 // The first five minutes, in a real browser: log in, search a customer,
 // open the card, edit a field, see the change in the timeline, log a call,
 // switch language, move deals across the board (one of them to "lost", which asks
-// for the reason). Starts its own `karta serve --demo` on a free port.
+// for the reason); then import contacts from a CSV and undo it. Starts its
+// own `karta serve --demo` on a free port.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -35,136 +36,201 @@ async function startServer(dataDir, port) {
 
 const results = { passed: 0, failed: 0 };
 
-async function journey(base) {
-  const browser = await chromium.launch({
+function launch() {
+  return chromium.launch({
     executablePath: browserPath,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+// A fresh page signed in as the head of sales, on "Today".
+async function signIn(browser, base) {
+  const page = await browser.newPage({ locale: "ru-RU" });
+  if (process.env.DEBUG_E2E) {
+    page.on("console", (m) => console.log("console:", m.text()));
+    page.on("response", (r) => { if (r.request().method() === "POST") console.log("POST", r.url(), r.status()); });
+  }
+  await page.goto(base + "/accounts");
+  assert.match(page.url(), /\/login$/);
+  await page.fill("input[name=email]", "head@demo.karta");
+  await page.fill("input[name=password]", "karta-demo-2026");
+  await page.click("button[type=submit]");
+  // "Today" is the home page after login.
+  await page.waitForURL(/\/today$/);
+  return page;
+}
+
+async function firstFiveMinutes(browser, base) {
+  const page = await signIn(browser, base);
+  assert.equal(await page.textContent("h1"), "Сегодня");
+  await page.click("nav a[href='/accounts']");
+  await page.waitForURL(/\/accounts$/);
+  assert.equal(await page.textContent("h1"), "Контрагенты");
+
+  // Global search with Russian morphology: "ромашки" finds «Ромашка».
+  await page.keyboard.press("/");
+  await page.keyboard.type("ромашки");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/\/search\?q=/);
+  const first = page.locator("section.card").first().locator("a").first();
+  const name = await first.textContent();
+  assert.match(name, /Ромашка/);
+  await first.click();
+  await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+  assert.match(await page.textContent("h1"), /K-\d{6}/);
+
+  // Edit a field and see it in the timeline.
+  await page.click("text=Изменить");
+  const note = "Позвонить в пятницу по поводу КП";
+  await page.fill("#f-notes", note);
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+  const timeline = await page.textContent("#timeline");
+  assert.ok(timeline.includes(note), "timeline shows the new note: " + timeline);
+  assert.ok(timeline.includes("Ольга Смирнова"), "timeline names who changed it");
+
+  // Log a call from the card; it joins the timeline.
+  await page.selectOption("form.log select[name=kind]", "call");
+  await page.selectOption("form.log select[name=direction]", "outgoing");
+  await page.fill("form.log input[name=subject]", "Звонок по КП");
+  await page.click("form.log button");
+  await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+  assert.ok((await page.textContent("#timeline")).includes("Звонок по КП"), "the call is in the timeline");
+
+  // Switch to English.
+  await page.click("form.lang button[value=en]");
+  await page.waitForLoadState("load");
+  assert.equal(await page.textContent("header nav a[href='/accounts']"), "Accounts");
+  assert.ok((await page.textContent("#timeline")).includes("changed"));
+  await page.screenshot({ path: "test-results/card.png", fullPage: true });
+
+  // The deal board: drag a deal to the next stage, then one to "Lost".
+  // Wide enough for every column, so dragging never scrolls the page
+  // under the pointer.
+  await page.setViewportSize({ width: 2000, height: 1200 });
+  await page.click("header nav a[href='/deals/board']");
+  await page.waitForURL(/\/deals\/board/);
+  const columns = page.locator("#board section.column");
+  const card = columns.nth(0).locator("li.deal").first();
+  const title = (await card.locator("a").textContent()).trim();
+  const before = Number(await columns.nth(1).locator(".count").textContent());
+  await card.dragTo(columns.nth(1).locator("header"));
+  await page.waitForFunction(
+    ([t, n]) => {
+      const col = document.querySelectorAll("#board section.column")[1];
+      return Number(col.querySelector(".count").textContent) === n
+        && [...col.querySelectorAll("li.deal a")].some((a) => a.textContent.trim() === t);
+    },
+    [title, before + 1],
+  );
+  const lost = page.locator("#board section.column[data-kind=lost]");
+  const lostBefore = Number(await lost.locator(".count").textContent());
+  await columns.nth(1).locator("li.deal").first().dragTo(lost.locator("header"));
+  await page.waitForSelector("#loss-dialog[open]");
+  await page.selectOption("#loss-reason", "price");
+  await page.click("#loss-dialog button[value=ok]");
+  await page.waitForFunction(
+    (n) => Number(document.querySelector("#board section[data-kind=lost] .count").textContent) === n,
+    lostBefore + 1,
+  );
+  await page.screenshot({ path: "test-results/board.png", fullPage: true });
+
+  // A site visitor sends the public web form; the routing rules give a
+  // machine-tool enquiry to Иван Петров.
+  const sent = await page.request.post(base + "/forms/lead", {
+    form: { name: "Вера Тестова", company: "ООО Проверка", email: "vera@example.ru",
+      message: "Нужен станок с ЧПУ", consent: "on", website: "" },
+  });
+  assert.equal(sent.status(), 200);
+  await page.goto(base + "/leads");
+  const leadRow = page.locator("tr", { hasText: "Вера Тестова" });
+  assert.ok((await leadRow.textContent()).includes("Иван Петров"), "routed to Ivan");
+  await leadRow.locator("a").first().click();
+  await page.waitForURL(/\/leads\/[0-9a-f-]+$/);
+  await page.fill("#convert input[name=amount]", "1 200 000");
+  await page.click("#convert button");
+  await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+
+  // The new deal moves across the board.
+  await page.click("header nav a[href='/deals/board']");
+  await page.waitForURL(/\/deals\/board/);
+  await columns.nth(0).locator("li.deal", { hasText: "ООО Проверка" }).dragTo(columns.nth(1).locator("header"));
+  await page.waitForFunction(() => [...document.querySelectorAll("#board section.column")[1]
+    .querySelectorAll("li.deal a")].some((a) => a.textContent.includes("ООО Проверка")));
+  await columns.nth(1).locator("li.deal a", { hasText: "ООО Проверка" }).click();
+  await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+
+  // A call with the next contact planned: it shows on "Today".
+  const moscowToday = new Date(Date.now() + 3 * 3600e3).toISOString().slice(0, 10);
+  await page.selectOption("form.log select[name=kind]", "call");
+  await page.fill("form.log input[name=outcome]", "Ждут КП");
+  await page.fill("form.log input[name=next_title]", "Перезвонить Вере");
+  await page.fill("form.log input[name=next_due_at]", moscowToday + "T23:50");
+  await page.click("form.log button");
+  await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+  await page.click("header nav a[href='/today']");
+  await page.waitForURL(/\/today$/);
+  assert.ok((await page.textContent("#today-tasks")).includes("Перезвонить Вере"), "the next contact is on Today");
+  await page.screenshot({ path: "test-results/today.png", fullPage: true });
+}
+
+// Importing contacts: upload a CSV, map two columns by hand, dry run,
+// import, watch it finish, find an imported contact, undo.
+async function importContacts(browser, base) {
+  const page = await signIn(browser, base);
+  page.on("dialog", (d) => d.accept());
+  // The first journey left this user in English.
+  await page.click("form.lang button[value=ru]");
+  await page.waitForLoadState("load");
+  await page.click("header nav a[href='/contacts']");
+  await page.waitForURL(/\/contacts$/);
+  await page.click("a[href='/imports?entity=contacts']");
+  await page.waitForURL(/\/imports\?entity=contacts$/);
+  const csv = "\uFEFFФИО;Электронка;Что обсуждали\n"
+    + "Кузнецова Алла Игоревна;alla@import.example;Скидка на станок\n"
+    + "Орлов Глеб;gleb@import.example;\n"
+    + "Неверов Иван;not-an-email;Без почты\n";
+  await page.setInputFiles("#upload input[type=file]",
+    { name: "clients.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.click("#upload button");
+  await page.waitForURL(/\/imports\/new\//);
+  // ФИО is recognised; the other two columns are mapped by hand.
+  assert.equal(await page.inputValue("#column-1"), "full_name");
+  assert.equal(await page.inputValue("#column-2"), "");
+  await page.selectOption("#column-2", "emails");
+  await page.selectOption("#column-3", "notes");
+  await page.selectOption("#mapping select[name=mode]", "upsert");
+  await page.selectOption("#mapping select[name=key]", "emails");
+
+  await page.click("#mapping button[value=dry_run]");
+  await page.waitForSelector("#job[data-status=done]");
+  assert.match(await page.textContent("#counts"), /создано 2 .* отклонено 1/);
+  assert.ok((await page.textContent("#errors")).includes("not-an-email"), "the bad row is listed");
+  const search = async (q) => {
+    const r = await page.request.get(base + "/contacts?q=" + encodeURIComponent(q));
+    return /<a href="\/contacts\/[0-9a-f-]{36}">[^<]*Кузнецова/.test(await r.text());
+  };
+  assert.equal(await search("Кузнецова Алла"), false, "a dry run imports nothing");
+
+  await page.click("form.inline button[value=import]");
+  await page.waitForSelector("#job[data-status=done]:not([data-dry-run])");
+  assert.equal(await page.textContent("#progress"), "Обработано строк: 3");
+  assert.match(await page.textContent("#counts"), /создано 2/);
+  assert.equal(await search("Кузнецова Алла"), true, "the imported contact is found");
+  await page.screenshot({ path: "test-results/import.png", fullPage: true });
+
+  await page.click("form[action$='/undo'] button");
+  await page.waitForSelector("#job[data-status=undone]");
+  assert.match(await page.textContent("#undone"), /в корзину 2/);
+  assert.equal(await search("Кузнецова Алла"), false, "undo removed it");
+}
+
+async function journey(base) {
+  const browser = await launch();
   try {
-    const page = await browser.newPage({ locale: "ru-RU" });
-    if (process.env.DEBUG_E2E) {
-      page.on("console", (m) => console.log("console:", m.text()));
-      page.on("dialog", (d) => { console.log("dialog:", d.message()); d.dismiss(); });
-      page.on("response", (r) => { if (r.request().method() === "POST") console.log("POST", r.url(), r.status()); });
-    }
-    await page.goto(base + "/accounts");
-    assert.match(page.url(), /\/login$/);
-    await page.fill("input[name=email]", "head@demo.karta");
-    await page.fill("input[name=password]", "karta-demo-2026");
-    await page.click("button[type=submit]");
-    // "Today" is the home page after login.
-    await page.waitForURL(/\/today$/);
-    assert.equal(await page.textContent("h1"), "Сегодня");
-    await page.click("nav a[href='/accounts']");
-    await page.waitForURL(/\/accounts$/);
-    assert.equal(await page.textContent("h1"), "Контрагенты");
-
-    // Global search with Russian morphology: "ромашки" finds «Ромашка».
-    await page.keyboard.press("/");
-    await page.keyboard.type("ромашки");
-    await page.keyboard.press("Enter");
-    await page.waitForURL(/\/search\?q=/);
-    const first = page.locator("section.card").first().locator("a").first();
-    const name = await first.textContent();
-    assert.match(name, /Ромашка/);
-    await first.click();
-    await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
-    assert.match(await page.textContent("h1"), /K-\d{6}/);
-
-    // Edit a field and see it in the timeline.
-    await page.click("text=Изменить");
-    const note = "Позвонить в пятницу по поводу КП";
-    await page.fill("#f-notes", note);
-    await page.click("button[type=submit]");
-    await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
-    const timeline = await page.textContent("#timeline");
-    assert.ok(timeline.includes(note), "timeline shows the new note: " + timeline);
-    assert.ok(timeline.includes("Ольга Смирнова"), "timeline names who changed it");
-
-    // Log a call from the card; it joins the timeline.
-    await page.selectOption("form.log select[name=kind]", "call");
-    await page.selectOption("form.log select[name=direction]", "outgoing");
-    await page.fill("form.log input[name=subject]", "Звонок по КП");
-    await page.click("form.log button");
-    await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
-    assert.ok((await page.textContent("#timeline")).includes("Звонок по КП"), "the call is in the timeline");
-
-    // Switch to English.
-    await page.click("form.lang button[value=en]");
-    await page.waitForLoadState("load");
-    assert.equal(await page.textContent("header nav a[href='/accounts']"), "Accounts");
-    assert.ok((await page.textContent("#timeline")).includes("changed"));
-    await page.screenshot({ path: "test-results/card.png", fullPage: true });
-
-    // The deal board: drag a deal to the next stage, then one to "Lost".
-    // Wide enough for every column, so dragging never scrolls the page
-    // under the pointer.
-    await page.setViewportSize({ width: 2000, height: 1200 });
-    await page.click("header nav a[href='/deals/board']");
-    await page.waitForURL(/\/deals\/board/);
-    const columns = page.locator("#board section.column");
-    const card = columns.nth(0).locator("li.deal").first();
-    const title = (await card.locator("a").textContent()).trim();
-    const before = Number(await columns.nth(1).locator(".count").textContent());
-    await card.dragTo(columns.nth(1).locator("header"));
-    await page.waitForFunction(
-      ([t, n]) => {
-        const col = document.querySelectorAll("#board section.column")[1];
-        return Number(col.querySelector(".count").textContent) === n
-          && [...col.querySelectorAll("li.deal a")].some((a) => a.textContent.trim() === t);
-      },
-      [title, before + 1],
-    );
-    const lost = page.locator("#board section.column[data-kind=lost]");
-    const lostBefore = Number(await lost.locator(".count").textContent());
-    await columns.nth(1).locator("li.deal").first().dragTo(lost.locator("header"));
-    await page.waitForSelector("#loss-dialog[open]");
-    await page.selectOption("#loss-reason", "price");
-    await page.click("#loss-dialog button[value=ok]");
-    await page.waitForFunction(
-      (n) => Number(document.querySelector("#board section[data-kind=lost] .count").textContent) === n,
-      lostBefore + 1,
-    );
-    await page.screenshot({ path: "test-results/board.png", fullPage: true });
-
-    // A site visitor sends the public web form; the routing rules give a
-    // machine-tool enquiry to Иван Петров.
-    const sent = await page.request.post(base + "/forms/lead", {
-      form: { name: "Вера Тестова", company: "ООО Проверка", email: "vera@example.ru",
-        message: "Нужен станок с ЧПУ", consent: "on", website: "" },
-    });
-    assert.equal(sent.status(), 200);
-    await page.goto(base + "/leads");
-    const leadRow = page.locator("tr", { hasText: "Вера Тестова" });
-    assert.ok((await leadRow.textContent()).includes("Иван Петров"), "routed to Ivan");
-    await leadRow.locator("a").first().click();
-    await page.waitForURL(/\/leads\/[0-9a-f-]+$/);
-    await page.fill("#convert input[name=amount]", "1 200 000");
-    await page.click("#convert button");
-    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
-
-    // The new deal moves across the board.
-    await page.click("header nav a[href='/deals/board']");
-    await page.waitForURL(/\/deals\/board/);
-    await columns.nth(0).locator("li.deal", { hasText: "ООО Проверка" }).dragTo(columns.nth(1).locator("header"));
-    await page.waitForFunction(() => [...document.querySelectorAll("#board section.column")[1]
-      .querySelectorAll("li.deal a")].some((a) => a.textContent.includes("ООО Проверка")));
-    await columns.nth(1).locator("li.deal a", { hasText: "ООО Проверка" }).click();
-    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
-
-    // A call with the next contact planned: it shows on "Today".
-    const moscowToday = new Date(Date.now() + 3 * 3600e3).toISOString().slice(0, 10);
-    await page.selectOption("form.log select[name=kind]", "call");
-    await page.fill("form.log input[name=outcome]", "Ждут КП");
-    await page.fill("form.log input[name=next_title]", "Перезвонить Вере");
-    await page.fill("form.log input[name=next_due_at]", moscowToday + "T23:50");
-    await page.click("form.log button");
-    await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
-    await page.click("header nav a[href='/today']");
-    await page.waitForURL(/\/today$/);
-    assert.ok((await page.textContent("#today-tasks")).includes("Перезвонить Вере"), "the next contact is on Today");
-    await page.screenshot({ path: "test-results/today.png", fullPage: true });
+    await firstFiveMinutes(browser, base);
+    await importContacts(browser, base);
   } finally {
     await browser.close();
   }
@@ -176,7 +242,7 @@ const server = await startServer(dataDir, port);
 try {
   await journey(`http://127.0.0.1:${port}`);
   results.passed += 1;
-  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today");
+  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today; import contacts: upload, map by hand, dry run, import, undo");
 } catch (e) {
   results.failed += 1;
   console.error("not ok - first five minutes:", e);

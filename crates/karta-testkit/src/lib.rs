@@ -297,24 +297,49 @@ impl TestApp {
         let req = req
             .body(Body::from(body.join("&")))
             .unwrap_or_else(|e| panic!("{e}"));
-        let response = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
-            .await
-            .unwrap_or_default();
-        let text = String::from_utf8_lossy(&bytes).to_string();
-        Answer {
-            status,
-            headers,
-            json: serde_json::from_str(&text).unwrap_or(Value::Null),
-            text,
+        self.send(req).await
+    }
+
+    /// POST a `multipart/form-data` form as a signed-in browser: the CSRF
+    /// token, `fields`, then `file` as `(name, bytes)` in a field `file`.
+    pub async fn upload_form(
+        &self,
+        b: &Browser,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> Answer {
+        const BOUNDARY: &str = "karta-test-boundary-7d1f";
+        let mut body = Vec::new();
+        let csrf = [("_csrf", b.csrf.as_str())];
+        for (k, v) in csrf.iter().chain(fields) {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .as_bytes(),
+            );
         }
+        body.extend_from_slice(
+            format!(
+                "--{BOUNDARY}\r\ncontent-disposition: form-data; name=\"file\"; filename=\"{}\"\r\ncontent-type: text/csv\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("cookie", b.cookie.as_str())
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.send(req).await
     }
 
     /// A new token for an existing user.
@@ -334,7 +359,8 @@ pub struct Browser {
     pub csrf: String,
 }
 
-fn encode(v: &str) -> String {
+/// Percent-encodes a form or query value.
+pub fn encode(v: &str) -> String {
     v.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

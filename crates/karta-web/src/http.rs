@@ -102,6 +102,19 @@ pub fn take_text(params: &mut HashMap<String, String>, name: &str) -> Option<Str
         .filter(|v| !v.is_empty())
 }
 
+/// Removes `sort`, read by `parse`; `default` when absent, `invalid_sort`
+/// when `parse` knows no such order.
+pub fn take_sort<S>(
+    params: &mut HashMap<String, String>,
+    parse: impl Fn(&str) -> Option<S>,
+    default: S,
+) -> Result<S, ApiError> {
+    match take_text(params, "sort") {
+        Some(s) => parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort")),
+        None => Ok(default),
+    }
+}
+
 /// Fails on any parameter left over: unknown parameters are errors.
 pub fn no_more(params: HashMap<String, String>) -> Result<(), ApiError> {
     match params.into_keys().next() {

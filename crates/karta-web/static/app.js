@@ -42,7 +42,9 @@
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) {
       var lang = document.documentElement.lang;
-      if (!window.confirm(lang === "en" ? "Move to the trash?" : "Переместить в корзину?")) { e.preventDefault(); }
+      var question = form.getAttribute("data-confirm") ||
+        (lang === "en" ? "Move to the trash?" : "Переместить в корзину?");
+      if (!window.confirm(question)) { e.preventDefault(); }
     });
   });
   // The deal board. Listeners sit on the document because the board is

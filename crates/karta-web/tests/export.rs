@@ -68,3 +68,112 @@ async fn an_account_export_streams_every_page_within_visibility_and_neutralizes_
     assert_eq!(bad.json["errors"][0]["code"], "invalid_sort");
     t.finish().await;
 }
+
+/// The data lines of a CSV export (header first), without the BOM.
+fn csv_lines(text: &str) -> Vec<String> {
+    text.trim_start_matches('\u{feff}')
+        .split("\r\n")
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// How many records the list API shows the caller (one page is enough here).
+async fn listed(t: &TestApp, path: &str, token: &str) -> usize {
+    let list = t.get(&format!("{path}?limit=200"), token).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    list.json["items"].as_array().map(Vec::len).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn contact_deal_and_lead_exports_show_what_the_list_shows_and_hide_personal_data() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let b = t.user("b@x.ru", "sales_rep", Some("B")).await;
+    let viewer = t.user("viewer@x.ru", "read_only", None).await;
+    let account = t
+        .post("/api/v1/accounts", &a, json!({"name": "ООО Ромашка"}))
+        .await;
+    let account = account.json["id"].as_str().unwrap_or_default().to_string();
+    for (token, last) in [(&a, "Петров"), (&a, "=cmd|' /C calc'!A0"), (&b, "Сидоров")]
+    {
+        let c = t
+            .post(
+                "/api/v1/contacts",
+                token,
+                json!({"last_name": last, "emails": [format!("{}@x.ru", last.len())], "phones": ["+7 916 111-22-33"]}),
+            )
+            .await;
+        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    }
+    t.post(
+        "/api/v1/pipelines",
+        &head,
+        json!({"name": "Продажи", "stages": [{"name": "Новая", "probability": 10},
+            {"name_ru": "Выиграна", "name_en": "Won", "kind": "won"},
+            {"name_ru": "Проиграна", "name_en": "Lost", "kind": "lost"}]}),
+    )
+    .await;
+    let deal = t
+        .post(
+            "/api/v1/deals",
+            &a,
+            json!({"title": "+Станки", "account_id": account, "amount_minor": 15_000_000}),
+        )
+        .await;
+    assert_eq!(deal.status, StatusCode::CREATED, "{}", deal.text);
+    let lead = t
+        .post(
+            "/api/v1/leads",
+            &a,
+            json!({"person_name": "Вера", "company_name": "ООО Лид", "email": "vera@lead.ru", "phone": "+7 900 000-00-00"}),
+        )
+        .await;
+    assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.text);
+
+    for entity in ["contacts", "deals", "leads"] {
+        for token in [&a, &b, &head, &viewer] {
+            let export = t.get(&format!("/api/v1/{entity}/export.csv"), token).await;
+            assert_eq!(export.status, StatusCode::OK, "{entity}: {}", export.text);
+            assert_eq!(
+                csv_lines(&export.text).len() - 1,
+                listed(&t, &format!("/api/v1/{entity}"), token).await,
+                "{entity}: the export has exactly the list's rows"
+            );
+        }
+    }
+    let mine = t.get("/api/v1/contacts/export.csv?sort=name", &a).await;
+    let lines = csv_lines(&mine.text);
+    assert!(
+        lines[0].starts_with(
+            "id,last_name,first_name,middle_name,position,purchase_role,emails,phones"
+        )
+    );
+    assert!(mine.text.contains(",'=cmd|' /C calc'!A0,"), "{}", mine.text);
+    assert!(mine.text.contains("+7 916 111-22-33") || mine.text.contains("+79161112233"));
+    // A read-only user sees contacts and leads without personal data.
+    let theirs = t.get("/api/v1/contacts/export.csv", &viewer).await;
+    assert_eq!(
+        csv_lines(&theirs.text).len(),
+        1 + 3,
+        "the viewer reads every contact"
+    );
+    let header = &csv_lines(&theirs.text)[0];
+    assert!(
+        !header.contains("emails") && !header.contains("phones") && !header.contains("birthday")
+    );
+    // Ids are random hex, so look for the phone as written, not for its digits alone.
+    assert!(!theirs.text.contains("@x.ru") && !theirs.text.contains("+7 916") && !theirs.text.contains("+7916"));
+    let leads = t.get("/api/v1/leads/export.csv", &viewer).await;
+    assert!(leads.text.contains("ООО Лид"), "{}", leads.text);
+    assert!(!leads.text.contains("vera@lead.ru") && !leads.text.contains("+7 900"));
+    let leads = t.get("/api/v1/leads/export.csv", &a).await;
+    assert!(leads.text.contains("vera@lead.ru"), "{}", leads.text);
+    let deals = t.get("/api/v1/deals/export.csv?status=open", &a).await;
+    assert!(deals.text.contains(",'+Станки,"), "{}", deals.text);
+    assert!(deals.text.contains("15000000"));
+    let bad = t.get("/api/v1/leads/export.csv?status=sleeping", &a).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    t.finish().await;
+}

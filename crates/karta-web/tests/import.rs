@@ -453,6 +453,7 @@ async fn an_import_cut_off_midway_resumes_after_its_last_batch_and_each_row_land
         key: Some(Key::Email),
         dry_run: false,
         file_name: "big.csv".into(),
+        save_profile: None,
     };
     // The file breaks 70 % of the way in (past the sniffed first 64 KiB).
     let cut = Broken {
@@ -513,4 +514,414 @@ async fn contacts_count(t: &TestApp) -> u64 {
         .count(t.app.db.conn())
         .await
         .unwrap_or_default()
+}
+
+fn location(a: &Answer) -> String {
+    a.headers
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Reloads a job's page until it leaves `running`, as its refresh does.
+async fn job_page(t: &TestApp, b: &karta_testkit::Browser, path: &str) -> String {
+    for _ in 0..500 {
+        let page = t.page(b, path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        if !page.text.contains(r#"data-status="running""#) {
+            return page.text;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("{path} kept running");
+}
+
+#[tokio::test]
+async fn in_the_browser_a_file_is_uploaded_mapped_by_hand_tried_imported_and_undone() {
+    let t = TestApp::spawn().await;
+    let token = t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    t.user("other@x.ru", "sales_rep", Some("A")).await;
+    let rep = t.session("rep@x.ru").await;
+    let file = "ФИО;Электронка;Что обсуждали\n\
+                Кузнецова Алла;alla@x.ru;Скидка\n\
+                Орлов Глеб;gleb@x.ru;\n\
+                Неверов Иван;not-an-email;\n";
+    let no_csrf = karta_testkit::Browser {
+        cookie: rep.cookie.clone(),
+        csrf: "forged".into(),
+    };
+    let forged = t
+        .upload_form(
+            &no_csrf,
+            "/imports",
+            &[("entity", "contacts")],
+            ("c.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let empty = t
+        .upload_form(&rep, "/imports", &[("entity", "contacts")], ("c.csv", b""))
+        .await;
+    assert!(
+        location(&empty).ends_with("error=empty_file"),
+        "{}",
+        location(&empty)
+    );
+
+    let uploaded = t
+        .upload_form(
+            &rep,
+            "/imports",
+            &[("entity", "contacts")],
+            ("c.csv", file.as_bytes()),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.text);
+    let mapping = location(&uploaded);
+    assert!(mapping.starts_with("/imports/new/"), "{mapping}");
+    let page = t.page(&rep, &mapping).await;
+    assert!(page.text.contains("windows-1251") || page.text.contains("utf-8"));
+    assert!(
+        page.text.contains(r#"<option value="full_name" selected>"#),
+        "the name column is guessed"
+    );
+    assert!(page.text.contains("Скидка"), "sample values are shown");
+    // Another user cannot reach this upload.
+    let other = t.session("other@x.ru").await;
+    let theirs = t.page(&other, &mapping).await;
+    assert!(location(&theirs).ends_with("error=upload_expired"));
+
+    let action = mapping.split('?').next().unwrap_or_default().to_string();
+    let choices = |mode: &'static str, key: &'static str, action: &'static str| {
+        vec![
+            ("entity", "contacts"),
+            ("name", "c.csv"),
+            ("column.1", "full_name"),
+            ("column.2", "emails"),
+            ("column.3", "notes"),
+            ("mode", mode),
+            ("key", key),
+            ("action", action),
+        ]
+    };
+    // Updating without a key is refused on the mapping page, nothing started.
+    let refused = t
+        .form(&rep, &action, &choices("upsert", "", "import"))
+        .await;
+    assert_eq!(refused.status, StatusCode::OK);
+    assert!(refused.text.contains("выберите ключ"), "{}", refused.text);
+    assert!(
+        refused.text.contains(r#"<option value="notes" selected>"#),
+        "choices are kept"
+    );
+    assert!(t.get("/api/v1/imports", &token).await.json[0].is_null());
+
+    let tried = t
+        .form(&rep, &action, &choices("upsert", "emails", "dry_run"))
+        .await;
+    let job = location(&tried);
+    assert!(job.starts_with("/imports/"), "{}", tried.text);
+    let page = job_page(&t, &rep, &job).await;
+    for shown in [
+        "создано 2",
+        "отклонено 1",
+        "not-an-email",
+        "Неверный адрес эл. почты.",
+    ] {
+        assert!(page.contains(shown), "{shown}: {page}");
+    }
+    assert!(
+        page.contains(r#"value="import""#),
+        "the dry run offers the import"
+    );
+    assert_eq!(contacts_count(&t).await, 0, "a dry run changes nothing");
+
+    let done = t
+        .form(&rep, &action, &choices("upsert", "emails", "import"))
+        .await;
+    let job = location(&done);
+    let page = job_page(&t, &rep, &job).await;
+    assert!(page.contains("Обработано строк: 3"), "{page}");
+    assert_eq!(contacts_count(&t).await, 2);
+    let id = job
+        .trim_start_matches("/imports/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let report = t.page(&rep, &format!("/imports/{id}/errors.csv")).await;
+    assert!(
+        report
+            .text
+            .starts_with("\u{feff}Строка,Колонка,Значение,Ошибка"),
+        "{}",
+        report.text
+    );
+    assert!(report.text.contains("4,Электронка,not-an-email,"));
+    assert_eq!(
+        t.page(&other, &format!("/imports/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let undone = t.form(&rep, &format!("/imports/{id}/undo"), &[]).await;
+    assert!(
+        location(&undone).ends_with("removed=2&restored=0&skipped=0"),
+        "{}",
+        location(&undone)
+    );
+    assert_eq!(contacts_count(&t).await, 0);
+    let list = t.page(&rep, "/imports").await;
+    assert!(list.text.contains("Отменён") && list.text.contains("c.csv"));
+    t.finish().await;
+}
+
+/// The contacts the API lists, by last name, as the vCard round trip
+/// compares them: the supported fields, and the company by name.
+async fn cards_of(t: &TestApp, token: &str) -> std::collections::BTreeMap<String, Value> {
+    let list = t.get("/api/v1/contacts?limit=100", token).await;
+    let accounts = t.get("/api/v1/accounts?limit=100", token).await;
+    let name_of = |id: &Value| {
+        accounts.json["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|a| a["id"] == *id)
+            .map(|a| a["name"].clone())
+            .unwrap_or(Value::Null)
+    };
+    list.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let mut kept = json!({});
+            for k in [
+                "last_name",
+                "first_name",
+                "middle_name",
+                "position",
+                "emails",
+                "phones",
+                "messengers",
+                "birthday",
+                "notes",
+            ] {
+                kept[k] = c[k].clone();
+            }
+            kept["company"] = name_of(&c["account_ids"][0]);
+            (
+                c["last_name"].as_str().unwrap_or_default().to_string(),
+                kept,
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn contacts_go_out_as_vcard_4_and_3_and_come_back_unchanged_into_another_karta() {
+    let from = TestApp::spawn().await;
+    let admin = from.user("admin@x.ru", "admin", None).await;
+    let viewer = from.user("viewer@x.ru", "read_only", None).await;
+    let company = from
+        .post(
+            "/api/v1/accounts",
+            &admin,
+            json!({"name": "ООО «Ромашка», филиал; север"}),
+        )
+        .await;
+    let notes =
+        "Звонить после 15:00.\nСекретарь: Ольга, доб. 204; не путать с \\ бухгалтерией. ".repeat(3);
+    for body in [
+        json!({"last_name": "Иванова", "first_name": "Анна", "middle_name": "Сергеевна",
+               "position": "Главный бухгалтер, зам. директора", "emails": ["anna@x.ru", "a.i@corp.ru"],
+               "phones": ["+7 916 111-22-33", "+7 495 123-45-67"], "messengers": ["https://t.me/anna"],
+               "birthday": "1985-03-07", "notes": notes.trim(), "account_ids": [company.json["id"]]}),
+        json!({"last_name": "Smith", "first_name": "John", "emails": ["john@acme.com"]}),
+    ] {
+        let c = from.post("/api/v1/contacts", &admin, body).await;
+        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    }
+    let original = cards_of(&from, &admin).await;
+    assert_eq!(original.len(), 2);
+
+    for version in ["4.0", "3.0"] {
+        let export = from
+            .get(
+                &format!("/api/v1/contacts/export.vcf?version={version}"),
+                &admin,
+            )
+            .await;
+        assert_eq!(export.status, StatusCode::OK, "{}", export.text);
+        assert!(export.text.contains(&format!("VERSION:{version}\r\n")));
+        assert_eq!(export.text.matches("BEGIN:VCARD").count(), 2);
+
+        let to = TestApp::spawn().await;
+        let admin2 = to.user("admin@x.ru", "admin", None).await;
+        to.post(
+            "/api/v1/accounts",
+            &admin2,
+            json!({"name": "ООО «Ромашка», филиал; север"}),
+        )
+        .await;
+        let path = "/api/v1/contacts/import.vcf?key=email";
+        let job = finished(
+            &to,
+            &admin2,
+            &to.upload(path, &admin2, export.text.clone().into_bytes())
+                .await,
+        )
+        .await;
+        assert_eq!(
+            (job["created"].as_i64(), job["failed"].as_i64()),
+            (Some(2), Some(0)),
+            "{job}"
+        );
+        assert_eq!(
+            cards_of(&to, &admin2).await,
+            original,
+            "vCard {version} round trip"
+        );
+        // The same file again changes nothing.
+        let again = finished(
+            &to,
+            &admin2,
+            &to.upload(path, &admin2, export.text.into_bytes()).await,
+        )
+        .await;
+        assert_eq!(
+            (again["created"].as_i64(), again["unchanged"].as_i64()),
+            (Some(0), Some(2)),
+            "{again}"
+        );
+        to.finish().await;
+    }
+
+    // Personal data stays out of a read-only user's cards.
+    let theirs = from.get("/api/v1/contacts/export.vcf", &viewer).await;
+    assert_eq!(theirs.text.matches("BEGIN:VCARD").count(), 2);
+    assert!(
+        !theirs.text.contains("EMAIL")
+            && !theirs.text.contains("TEL")
+            && !theirs.text.contains("BDAY")
+    );
+    let bad = from
+        .get("/api/v1/contacts/export.vcf?version=2.1", &admin)
+        .await;
+    assert_eq!(bad.json["errors"][0]["code"], "invalid_version");
+    let not_cards = from
+        .upload(
+            "/api/v1/contacts/import.vcf",
+            &admin,
+            b"name,email\nx,y\n".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        not_cards.json["errors"][0]["code"], "no_cards",
+        "{}",
+        not_cards.text
+    );
+
+    // In the browser a .vcf upload becomes contacts with guessed columns.
+    let b = from.session("admin@x.ru").await;
+    let phone_book = "BEGIN:VCARD\r\nVERSION:2.1\r\nN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=D0=9F=D0=B5=D1=82=D1=80=D0=BE=D0=B2;=D0=98=D0=B2=D0=B0=D0=BD;;;\r\nTEL;CELL:+79161112233\r\nEND:VCARD\r\n";
+    let up = from
+        .upload_form(
+            &b,
+            "/imports",
+            &[("entity", "accounts")],
+            ("phone.vcf", phone_book.as_bytes()),
+        )
+        .await;
+    let mapping = location(&up);
+    assert!(mapping.contains("entity=contacts"), "{mapping}");
+    let page = from.page(&b, &mapping).await;
+    assert!(page.text.contains("Петров"), "{}", page.text);
+    assert!(page.text.contains(r#"<option value="phones" selected>"#));
+    from.finish().await;
+}
+
+#[tokio::test]
+async fn a_mapping_saved_as_a_profile_maps_the_next_file_by_its_headers() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let viewer = t.user("viewer@x.ru", "read_only", None).await;
+    let first = "Клиент №;Электронка;Прочее\nАнна Петрова;anna@x.ru;x\n";
+    let profile = karta_testkit::encode("Выгрузка из 1С");
+    let saved = t
+        .upload(
+            &format!("/api/v1/imports/contacts?dry_run=true&column.1=full_name&column.2=emails&column.3=&save_profile={profile}"),
+            &admin,
+            first.as_bytes().to_vec(),
+        )
+        .await;
+    finished(&t, &admin, &saved).await;
+    let list = t
+        .get("/api/v1/imports/profiles?entity=contacts", &admin)
+        .await;
+    assert_eq!(list.json[0]["name"], "Выгрузка из 1С", "{}", list.text);
+    assert_eq!(
+        t.get("/api/v1/imports/profiles?entity=contacts", &viewer)
+            .await
+            .status,
+        StatusCode::FORBIDDEN,
+        "only those who may import see the profiles"
+    );
+    // The next file has its columns in another order and one more column.
+    let next = "Прочее;Должность;ЭЛЕКТРОНКА;Клиент №\nx;Директор;gleb@x.ru;Глеб Орлов\n";
+    let by_profile = t
+        .upload(
+            &format!("/api/v1/imports/contacts/preview?profile={profile}"),
+            &admin,
+            next.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(
+        by_profile.json["columns"],
+        json!([null, "position", "emails", "full_name"]),
+        "{}",
+        by_profile.text
+    );
+    let unknown = t
+        .upload(
+            &format!(
+                "/api/v1/imports/contacts/preview?profile={}",
+                karta_testkit::encode("Нет")
+            ),
+            &admin,
+            next.as_bytes().to_vec(),
+        )
+        .await;
+    assert_eq!(unknown.json["errors"][0]["field"], "profile");
+    assert_eq!(unknown.json["errors"][0]["code"], "not_found");
+
+    // On the mapping page the profile is offered and applied.
+    let b = t.session("admin@x.ru").await;
+    let up = t
+        .upload_form(
+            &b,
+            "/imports",
+            &[("entity", "contacts")],
+            ("next.csv", next.as_bytes()),
+        )
+        .await;
+    let mapping = location(&up);
+    let page = t.page(&b, &mapping).await;
+    assert!(page.text.contains("Выгрузка из 1С"));
+    assert!(
+        !page.text.contains(r#"<option value="emails" selected>"#),
+        "not guessed from «ЭЛЕКТРОНКА»"
+    );
+    let applied = t.page(&b, &format!("{mapping}&profile={profile}")).await;
+    assert!(
+        applied.text.contains(r#"<option value="emails" selected>"#),
+        "{}",
+        applied.text
+    );
+    assert!(
+        applied
+            .text
+            .contains(r#"<option value="full_name" selected>"#)
+    );
+    t.finish().await;
 }

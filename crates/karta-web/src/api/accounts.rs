@@ -4,7 +4,8 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
+    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_sort, take_text,
+    take_uuid,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -94,10 +95,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<AccountList>, ApiError> {
     let paging = paging(&mut params)?;
-    let sort = match take_text(&mut params, "sort") {
-        Some(s) => AccountSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
-        None => AccountSort::Name,
-    };
+    let sort = take_sort(&mut params, AccountSort::parse, AccountSort::Name)?;
     let filter = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let page = accounts::list(
@@ -148,20 +146,11 @@ pub async fn export_csv(
     caller: Caller,
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let sort = match take_text(&mut params, "sort") {
-        Some(s) => AccountSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
-        None => AccountSort::Name,
-    };
+    let sort = take_sort(&mut params, AccountSort::parse, AccountSort::Name)?;
     let filter = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let mut columns: Vec<String> = ACCOUNT_COLUMNS.iter().map(|c| c.to_string()).collect();
-    columns.extend(
-        karta_db::custom_fields::of_entity(state.app.db.conn(), "accounts")
-            .await?
-            .into_iter()
-            .filter(|f| f.active)
-            .map(|f| format!("custom.{}", f.key)),
-    );
+    columns.extend(super::export::custom_columns(&state, "accounts").await?);
     let (app, p) = (state.app.clone(), caller.principal.clone());
     super::export::csv("accounts.csv", columns, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());

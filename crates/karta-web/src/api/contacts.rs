@@ -1,22 +1,26 @@
 //! `/api/v1/contacts`.
 
 use super::accounts::ChangeList;
+use super::export::ExportPage;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
+    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_sort, take_text,
+    take_uuid,
 };
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use karta_app::contacts;
 use karta_app::views::{ContactView, DuplicateHint, contact_json};
-use karta_core::contacts::ContactDraft;
+use karta_app::{App, AppError, Principal, contacts};
+use karta_core::contacts::{ContactDraft, PERSONAL_DATA_FIELDS};
+use karta_core::vcard;
 use karta_db::contacts::{ContactFilter, ContactSort};
 use karta_db::entities::contact::Model;
+use karta_db::page::Cursor;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -37,6 +41,185 @@ pub struct ContactWritten {
     pub duplicates: Vec<DuplicateHint>,
 }
 
+/// The list's filters, taken out of `params`.
+async fn filter_from(
+    state: &AppState,
+    params: &mut HashMap<String, String>,
+) -> Result<ContactFilter, ApiError> {
+    let q = take_text(params, "q").unwrap_or_default();
+    Ok(ContactFilter {
+        terms: karta_core::search::query_terms(&q),
+        search_private: false,
+        account_id: take_uuid(params, "account_id")?,
+        owner_id: take_uuid(params, "owner_id")?,
+        team_id: take_uuid(params, "team_id")?,
+        purchase_role: take_text(params, "purchase_role"),
+        consent_marketing: take_bool(params, "consent_marketing")?,
+        deleted: take_bool(params, "deleted")?.unwrap_or(false),
+        custom: super::custom_filters(state, "contacts", params).await?,
+    })
+}
+
+/// Columns of the contacts export, in order; personal data is left out
+/// for a caller who may not see it.
+const CONTACT_COLUMNS: &[&str] = &[
+    "id",
+    "last_name",
+    "first_name",
+    "middle_name",
+    "position",
+    "purchase_role",
+    "emails",
+    "phones",
+    "messengers",
+    "birthday",
+    "account_ids",
+    "consent_personal_data.given",
+    "consent_personal_data.date",
+    "consent_marketing.given",
+    "consent_marketing.date",
+    "notes",
+    "external_id",
+    "owner_id",
+    "team_id",
+    "created_at",
+    "updated_at",
+];
+
+/// Every visible contact matching the list's filters, in its sort, as CSV.
+#[utoipa::path(get, path = "/api/v1/contacts/export.csv", tag = "contacts",
+    params(("sort" = Option<String>, Query, description = "as the list"),
+           ("q" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
+    let filter = filter_from(&state, &mut params).await?;
+    no_more(params)?;
+    let personal = caller.principal.sees_personal_data();
+    let mut columns: Vec<String> = CONTACT_COLUMNS
+        .iter()
+        .filter(|c| personal || !PERSONAL_DATA_FIELDS.contains(c))
+        .map(|c| c.to_string())
+        .collect();
+    columns.extend(super::export::custom_columns(&state, "contacts").await?);
+    let (app, p) = (state.app.clone(), caller.principal.clone());
+    super::export::csv("contacts.csv", columns, move |cursor| {
+        export_page(app.clone(), p.clone(), filter.clone(), sort, cursor)
+    })
+    .await
+}
+
+/// One page of a contacts export: the contacts as the API shows them to
+/// the caller.
+async fn export_page(
+    app: App,
+    p: Principal,
+    filter: ContactFilter,
+    sort: ContactSort,
+    cursor: Option<Cursor>,
+) -> Result<ExportPage, AppError> {
+    let (page, mut links) = contacts::list(
+        &app,
+        &p,
+        filter,
+        sort,
+        cursor.as_ref(),
+        super::export::EXPORT_PAGE,
+    )
+    .await?;
+    let personal = p.sees_personal_data();
+    let rows = page
+        .items
+        .iter()
+        .map(|m| contact_json(m, links.remove(&m.id).unwrap_or_default(), personal))
+        .collect();
+    Ok((rows, page.next_cursor))
+}
+
+/// Every visible contact matching the list's filters, in its sort, as
+/// vCards (4.0, or 3.0 with `version=3.0`) for address books and phones.
+#[utoipa::path(get, path = "/api/v1/contacts/export.vcf", tag = "contacts",
+    params(("version" = Option<String>, Query, description = "4.0 (default) or 3.0"),
+           ("sort" = Option<String>, Query, description = "as the list"),
+           ("q" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "text/vcard", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_vcf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let version = match take_text(&mut params, "version") {
+        Some(v) => vcard::Version::parse(&v).map_err(|c| bad_request("version", c))?,
+        None => vcard::Version::V4,
+    };
+    let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
+    let filter = filter_from(&state, &mut params).await?;
+    no_more(params)?;
+    let (app, p) = (state.app.clone(), caller.principal.clone());
+    let fetch = move |cursor: Option<Cursor>| {
+        let page = export_page(app.clone(), p.clone(), filter.clone(), sort, cursor);
+        let app = app.clone();
+        async move {
+            let (mut rows, next) = page.await?;
+            // One query for the page's companies, named on each card.
+            let firsts: Vec<Uuid> = rows
+                .iter()
+                .filter_map(|r| r["account_ids"][0].as_str()?.parse().ok())
+                .collect();
+            let names: HashMap<String, String> = karta_db::accounts::by_ids(app.db.conn(), &firsts)
+                .await?
+                .into_iter()
+                .map(|a| (a.id.to_string(), a.name))
+                .collect();
+            for row in &mut rows {
+                let company = row["account_ids"][0].as_str().and_then(|id| names.get(id));
+                row["company"] = company.cloned().map_or(Value::Null, Value::String);
+            }
+            Ok((rows, next))
+        }
+    };
+    let render = move |row: &Value| vcard::write(&card_of(row), version);
+    super::export::stream(
+        "contacts.vcf",
+        "text/vcard; charset=utf-8",
+        String::new(),
+        fetch,
+        render,
+    )
+    .await
+}
+
+/// A contact's export row as a vCard.
+fn card_of(row: &Value) -> vcard::Card {
+    let text = |k: &str| row[k].as_str().filter(|s| !s.is_empty()).map(String::from);
+    let list = |k: &str| -> Vec<String> {
+        row[k]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(String::from))
+            .collect()
+    };
+    vcard::Card {
+        uid: text("id").map(|id| format!("urn:uuid:{id}")),
+        last_name: text("last_name"),
+        first_name: text("first_name"),
+        middle_name: text("middle_name"),
+        full_name: text("display_name"),
+        position: text("position"),
+        emails: list("emails"),
+        phones: list("phones"),
+        messengers: list("messengers"),
+        birthday: text("birthday"),
+        company: text("company"),
+        notes: text("notes"),
+    }
+}
+
 /// List contacts.
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts",
     params(
@@ -52,22 +235,8 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let paging = paging(&mut params)?;
-    let sort = match take_text(&mut params, "sort") {
-        Some(s) => ContactSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
-        None => ContactSort::Name,
-    };
-    let q = take_text(&mut params, "q").unwrap_or_default();
-    let filter = ContactFilter {
-        terms: karta_core::search::query_terms(&q),
-        search_private: false,
-        account_id: take_uuid(&mut params, "account_id")?,
-        owner_id: take_uuid(&mut params, "owner_id")?,
-        team_id: take_uuid(&mut params, "team_id")?,
-        purchase_role: take_text(&mut params, "purchase_role"),
-        consent_marketing: take_bool(&mut params, "consent_marketing")?,
-        deleted: take_bool(&mut params, "deleted")?.unwrap_or(false),
-        custom: super::custom_filters(&state, "contacts", &mut params).await?,
-    };
+    let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
+    let filter = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let (page, mut links) = contacts::list(
         &state.app,

@@ -5,7 +5,8 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
+    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_sort, take_text,
+    take_uuid,
 };
 use axum::Json;
 use axum::body::Bytes;
@@ -86,10 +87,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<DealList>, ApiError> {
     let paging = paging(&mut params)?;
-    let sort = match take_text(&mut params, "sort") {
-        Some(s) => DealSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort"))?,
-        None => DealSort::default(),
-    };
+    let sort = take_sort(&mut params, DealSort::parse, DealSort::default())?;
     let filter = filter_from(&mut params)?;
     no_more(params)?;
     let page = deals::list(
@@ -110,6 +108,74 @@ pub async fn list(
             .collect(),
         next_cursor: page.next_cursor,
     }))
+}
+
+/// Columns of the deals export, in order.
+const DEAL_COLUMNS: &[&str] = &[
+    "id",
+    "title",
+    "account_id",
+    "contact_ids",
+    "pipeline_id",
+    "stage_id",
+    "amount_minor",
+    "currency",
+    "expected_close",
+    "probability",
+    "owner_id",
+    "team_id",
+    "source",
+    "campaign",
+    "competitor_id",
+    "loss_reason",
+    "next_step",
+    "description",
+    "closed_at",
+    "created_at",
+    "updated_at",
+];
+
+/// Every visible deal matching the list's filters, in its sort, as CSV.
+#[utoipa::path(get, path = "/api/v1/deals/export.csv", tag = "deals",
+    params(("sort" = Option<String>, Query, description = "as the list"),
+           ("status" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let sort = take_sort(&mut params, DealSort::parse, DealSort::default())?;
+    let filter = filter_from(&mut params)?;
+    no_more(params)?;
+    let mut columns: Vec<String> = DEAL_COLUMNS.iter().map(|c| c.to_string()).collect();
+    columns.extend(super::export::custom_columns(&state, "deals").await?);
+    let (app, p) = (state.app.clone(), caller.principal.clone());
+    super::export::csv("deals.csv", columns, move |cursor| {
+        let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
+        async move {
+            let page = deals::list(
+                &app,
+                &p,
+                filter,
+                sort,
+                cursor.as_ref(),
+                super::export::EXPORT_PAGE,
+            )
+            .await?;
+            let mut links = deals::contacts_of(&app, &page.items).await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|m| {
+                    serde_json::to_value(DealView::of(m, links.remove(&m.id).unwrap_or_default()))
+                        .unwrap_or_default()
+                })
+                .collect();
+            Ok((rows, page.next_cursor))
+        }
+    })
+    .await
 }
 
 /// Count and sum per stage and currency of a pipeline's visible deals.

@@ -2,6 +2,7 @@
 //! visibility and hidden-field rules (the rows are the API's own views),
 //! streamed as spreadsheet-safe CSV so memory stays flat at any size.
 
+use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Body;
 use axum::http::header;
@@ -20,24 +21,56 @@ pub const EXPORT_PAGE: u64 = 500;
 /// the next page.
 pub type ExportPage = (Vec<Value>, Option<String>);
 
+/// The export columns of an entity's active custom fields (`custom.<key>`).
+pub async fn custom_columns(state: &AppState, entity: &str) -> Result<Vec<String>, ApiError> {
+    Ok(
+        karta_db::custom_fields::of_entity(state.app.db.conn(), entity)
+            .await
+            .map_err(AppError::from)?
+            .into_iter()
+            .filter(|f| f.active)
+            .map(|f| format!("custom.{}", f.key))
+            .collect(),
+    )
+}
+
 /// Streams `columns` of every row `fetch` yields, page after page, as the
-/// CSV attachment `filename`. The first page is read before answering, so a
-/// refused request gets its problem answer rather than a broken file.
+/// CSV attachment `filename`.
 pub async fn csv<F, Fut>(
     filename: &str,
     columns: Vec<String>,
-    mut fetch: F,
+    fetch: F,
 ) -> Result<Response, ApiError>
 where
     F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,
 {
-    let first = fetch(None).await?;
     let head = format!("{BOM}{}", line(&columns));
+    let render = move |row: &Value| record(row, &columns);
+    stream(filename, "text/csv; charset=utf-8", head, fetch, render).await
+}
+
+/// Streams `head`, then each row `fetch` yields, page after page, as
+/// `render` writes it, as the attachment `filename`. The first page is read
+/// before answering, so a refused request gets its problem answer rather
+/// than a broken file.
+pub async fn stream<F, Fut, R>(
+    filename: &str,
+    content_type: &str,
+    head: String,
+    mut fetch: F,
+    render: R,
+) -> Result<Response, ApiError>
+where
+    F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,
+    R: Fn(&Value) -> String + Send + 'static,
+{
+    let first = fetch(None).await?;
     let pages = futures::stream::try_unfold(Some(first), move |state| {
         // Render this page and start reading the next before yielding.
         let step = state.map(|(rows, cursor)| {
-            let text: String = rows.iter().map(|r| record(r, &columns)).collect();
+            let text: String = rows.iter().map(&render).collect();
             let next = cursor
                 .and_then(|c| Cursor::decode(&c))
                 .map(|c| fetch(Some(c)));
@@ -56,7 +89,7 @@ where
         .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.to_string())));
     Ok((
         [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),

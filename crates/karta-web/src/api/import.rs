@@ -13,11 +13,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
-use karta_app::import::{self, Columns, ImportEntity, JobView, RowError, Spec, UndoSummary};
+use karta_app::import::{
+    self, Columns, ImportEntity, JobView, RowError, Spec, UndoSummary, profiles,
+};
 use karta_app::{App, AppError, Principal};
 use karta_core::export::{BOM, line};
 use karta_core::import::{CsvRows, Key, Mode, ReadError};
-use karta_db::entities::custom_field;
+use karta_db::entities::{custom_field, import_job};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -74,20 +76,14 @@ async fn spool(body: Body) -> Result<std::fs::File, ApiError> {
     Ok(file)
 }
 
-/// The entity of the path, the file's rows and their columns (guessed from
-/// the headers, then `column.N=field`, N from 1, as the caller chose), with
-/// the entity's custom fields.
-async fn open(
-    state: &AppState,
-    entity: &str,
+/// The fields of a file's columns: `guessed`, changed by each
+/// `column.N=field` (N from 1; empty to skip the column) taken out of
+/// `params`. `None` when the caller chose nothing.
+pub(crate) fn chosen_names(
+    guessed: &[Option<String>],
     params: &mut HashMap<String, String>,
-    body: Body,
-) -> Result<(ImportEntity, CsvRows, Columns, Vec<custom_field::Model>), ApiError> {
-    let entity = ImportEntity::parse(entity).map_err(|_| ApiError(AppError::NotFound))?;
-    let file = spool(body).await?;
-    let rows = CsvRows::open(file).map_err(unreadable)?;
-    let customs = import::custom_fields(&state.app, entity).await?;
-    let mut names = Columns::guess(entity, &rows.headers, &customs).names();
+) -> Result<Option<Vec<Option<String>>>, ApiError> {
+    let mut names = guessed.to_vec();
     let mut chosen = false;
     for (k, v) in params.clone() {
         let Some(n) = k.strip_prefix("column.") else {
@@ -102,17 +98,80 @@ async fn open(
         params.remove(&k);
         chosen = true;
     }
-    let columns = if chosen {
-        Columns::chosen(entity, &rows.headers, &names, &customs).map_err(AppError::from)?
-    } else {
-        Columns::guess(entity, &rows.headers, &customs)
+    Ok(chosen.then_some(names))
+}
+
+/// A file's rows and their columns: guessed from the headers, then
+/// `column.N=field` (N from 1) as the caller chose, taken out of `params`;
+/// with the entity's custom fields.
+pub(crate) async fn read(
+    app: &App,
+    p: &Principal,
+    entity: ImportEntity,
+    file: std::fs::File,
+    params: &mut HashMap<String, String>,
+) -> Result<(CsvRows, Columns, Vec<custom_field::Model>), ApiError> {
+    let rows = CsvRows::open(file).map_err(unreadable)?;
+    let customs = import::custom_fields(app, entity).await?;
+    let guessed = Columns::guess(entity, &rows.headers, &customs);
+    let profile = match take_text(params, "profile") {
+        Some(name) => Some(profiles::named(app, p, entity, &name, "profile").await?),
+        None => None,
     };
-    Ok((entity, rows, columns, customs))
+    let base = match &profile {
+        Some(profile) => profiles::apply(profile, &rows.headers, &guessed.names()),
+        None => guessed.names(),
+    };
+    let columns = match (chosen_names(&base, params)?, profile) {
+        (None, None) => guessed,
+        (chosen, _) => Columns::chosen(entity, &rows.headers, &chosen.unwrap_or(base), &customs)
+            .map_err(AppError::from)?,
+    };
+    Ok((rows, columns, customs))
+}
+
+/// A saved mapping profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileView {
+    pub name: String,
+    /// The field a column with each header fills (`null`: skipped); headers
+    /// are compared in lower case, letters and digits only.
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Value,
+    pub updated_at: String,
+}
+
+/// The saved mapping profiles of an entity. Pass `profile=<name>` to a
+/// preview or an import to map by one, `save_profile=<name>` to an import
+/// to save its mapping.
+#[utoipa::path(get, path = "/api/v1/imports/profiles", tag = "imports",
+    params(("entity" = String, Query, description = "accounts or contacts")),
+    responses((status = 200, body = Vec<ProfileView>), (status = 422, body = Problem)))]
+pub async fn profile_list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Json<Vec<ProfileView>>, ApiError> {
+    let entity = take_text(&mut params, "entity").unwrap_or_default();
+    let entity = ImportEntity::parse(&entity).map_err(|c| bad_request("entity", c))?;
+    no_more(params)?;
+    let found = profiles::list(&state.app, &caller.principal, entity).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|m| ProfileView {
+                name: m.name,
+                fields: m.fields,
+                updated_at: karta_core::time::rfc3339(m.updated_at),
+            })
+            .collect(),
+    ))
 }
 
 /// How a CSV file's columns would be read, without importing anything.
 #[utoipa::path(post, path = "/api/v1/imports/{entity}/preview", tag = "imports",
     params(("entity" = String, Path, description = "accounts or contacts"),
+           ("profile" = Option<String>, Query, description = "Map columns by this saved profile"),
            ("column.N" = Option<String>, Query, description = "The field of column N (from 1); empty to skip it")),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 200, body = Preview), (status = 422, body = Problem)))]
@@ -123,20 +182,46 @@ pub async fn preview(
     Query(mut params): Query<HashMap<String, String>>,
     body: Body,
 ) -> Result<Json<Preview>, ApiError> {
-    let (entity, mut rows, columns, customs) = open(&state, &entity, &mut params, body).await?;
+    let entity = ImportEntity::parse(&entity).map_err(|_| ApiError(AppError::NotFound))?;
+    let file = spool(body).await?;
+    let (mut rows, columns, customs) =
+        read(&state.app, &caller.principal, entity, file, &mut params).await?;
     no_more(params)?;
+    Ok(Json(Preview {
+        encoding: rows.encoding.as_str().into(),
+        delimiter: (rows.delimiter as char).to_string(),
+        headers: rows.headers.clone(),
+        columns: columns.names(),
+        rows: first_rows(&mut rows, PREVIEW_ROWS)?,
+        fields: fillable(entity, &customs, &caller.principal),
+    }))
+}
+
+/// Up to `n` rows from where `rows` stands.
+pub(crate) fn first_rows(rows: &mut CsvRows, n: usize) -> Result<Vec<Vec<String>>, ApiError> {
     let mut sample = Vec::new();
-    while sample.len() < PREVIEW_ROWS {
+    while sample.len() < n {
         match rows.next_row().map_err(unreadable)? {
             Some(r) => sample.push(r),
             None => break,
         }
     }
+    Ok(sample)
+}
+
+/// The fields the caller may fill from a column: the entity's own (less
+/// the personal data hidden from them), then its active custom fields as
+/// `custom.<key>`.
+pub(crate) fn fillable(
+    entity: ImportEntity,
+    customs: &[custom_field::Model],
+    p: &Principal,
+) -> Vec<String> {
     let hidden = match entity {
-        ImportEntity::Contacts => karta_app::contacts::hidden_fields(&caller.principal),
+        ImportEntity::Contacts => karta_app::contacts::hidden_fields(p),
         ImportEntity::Accounts => &[],
     };
-    let fields = entity
+    entity
         .fields()
         .iter()
         .map(|f| f.field.to_string())
@@ -147,15 +232,7 @@ pub async fn preview(
                 .filter(|c| c.active)
                 .map(|c| format!("custom.{}", c.key)),
         )
-        .collect();
-    Ok(Json(Preview {
-        encoding: rows.encoding.as_str().into(),
-        delimiter: (rows.delimiter as char).to_string(),
-        headers: rows.headers.clone(),
-        columns: columns.names(),
-        rows: sample,
-        fields,
-    }))
+        .collect()
 }
 
 /// Starts importing a CSV file. Answers 202 with the job at once; the rows
@@ -166,6 +243,8 @@ pub async fn preview(
            ("key" = Option<String>, Query, description = "code, inn, external_id (accounts); email, phone, external_id (contacts)"),
            ("dry_run" = Option<bool>, Query, description = "Check every row, change nothing"),
            ("file_name" = Option<String>, Query, description = "The file's name, for the job list"),
+           ("profile" = Option<String>, Query, description = "Map columns by this saved profile"),
+           ("save_profile" = Option<String>, Query, description = "Save the mapping as the profile of this name"),
            ("column.N" = Option<String>, Query, description = "The field of column N (from 1); empty to skip it")),
     request_body(content = String, content_type = "text/csv"),
     responses((status = 202, body = JobView), (status = 403, body = Problem), (status = 422, body = Problem)))]
@@ -173,8 +252,89 @@ pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(entity): Path<String>,
-    Query(mut params): Query<HashMap<String, String>>,
+    Query(params): Query<HashMap<String, String>>,
     body: Body,
+) -> Result<Response, ApiError> {
+    let entity = ImportEntity::parse(&entity).map_err(|_| ApiError(AppError::NotFound))?;
+    let file = spool(body).await?;
+    begin(&state, &caller, entity, params, file, "upload.csv").await
+}
+
+/// Starts importing the contacts of a vCard file (4.0, 3.0 or 2.1, as
+/// phones and address books export them), as an import job like a CSV's.
+/// Its cards are read as rows of these columns: 1 UID (external id), 2 last
+/// name, 3 first name, 4 middle name, 5 title, 6 e-mails, 7 phones,
+/// 8 messengers, 9 birthday, 10 company (a Karta account's name, INN or
+/// code), 11 note.
+#[utoipa::path(post, path = "/api/v1/contacts/import.vcf", tag = "imports",
+    params(("mode" = Option<String>, Query, description = "create, update or upsert [default: upsert with a key, else create]"),
+           ("key" = Option<String>, Query, description = "email, phone or external_id (the card's UID)"),
+           ("dry_run" = Option<bool>, Query, description = "Check every card, change nothing"),
+           ("file_name" = Option<String>, Query, description = "The file's name, for the job list"),
+           ("column.N" = Option<String>, Query, description = "The field of column N (from 1); empty to skip it, e.g. column.10= to leave companies out")),
+    request_body(content = String, content_type = "text/vcard"),
+    responses((status = 202, body = JobView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_from_vcard(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<HashMap<String, String>>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let vcf = spool(body).await?;
+    let mut csv = tempfile::tempfile().map_err(|_| bad_request("file", "unreadable_file"))?;
+    vcard_to_csv(vcf, &mut csv).map_err(|c| bad_request("file", c))?;
+    begin(
+        &state,
+        &caller,
+        ImportEntity::Contacts,
+        params,
+        csv,
+        "contacts.vcf",
+    )
+    .await
+}
+
+/// Writes the cards of a vCard file as a CSV the import reads, into `out`
+/// (rewound, ready to read). Fails with the code of the problem; a file
+/// without cards is refused.
+pub(crate) fn vcard_to_csv(
+    vcf: std::fs::File,
+    out: &mut std::fs::File,
+) -> Result<(), &'static str> {
+    use std::io::Seek;
+    let cards = karta_core::vcard::to_csv(std::io::BufReader::new(vcf), &mut *out)
+        .map_err(|_| "unreadable_file")?;
+    if cards == 0 {
+        return Err("no_cards");
+    }
+    out.rewind().map_err(|_| "unreadable_file")
+}
+
+/// Whether a file starts like a vCard (`BEGIN:VCARD`, after any BOM or
+/// blank lines).
+pub(crate) fn is_vcard(file: &mut std::fs::File) -> bool {
+    use std::io::{Read, Seek};
+    let mut start = [0u8; 64];
+    let n = file.read(&mut start).unwrap_or(0);
+    let rewound = file.rewind().is_ok();
+    let text = String::from_utf8_lossy(&start[..n]);
+    rewound
+        && text
+            .trim_start_matches('\u{feff}')
+            .trim_start()
+            .to_ascii_uppercase()
+            .starts_with("BEGIN:VCARD")
+}
+
+/// Starts importing `file` with the request's parameters (`mode`, `key`,
+/// `dry_run`, `file_name`, `column.N`); answers 202 with the job.
+async fn begin(
+    state: &AppState,
+    caller: &Caller,
+    entity: ImportEntity,
+    mut params: HashMap<String, String>,
+    file: std::fs::File,
+    default_name: &str,
 ) -> Result<Response, ApiError> {
     let key = take_text(&mut params, "key")
         .map(|k| Key::parse(&k).map_err(|c| bad_request("key", c)))
@@ -185,8 +345,9 @@ pub async fn create(
         None => Mode::Create,
     };
     let dry_run = take_bool(&mut params, "dry_run")?.unwrap_or(false);
-    let file_name = take_text(&mut params, "file_name").unwrap_or_else(|| "upload.csv".into());
-    let (entity, rows, columns, _) = open(&state, &entity, &mut params, body).await?;
+    let file_name = take_text(&mut params, "file_name").unwrap_or_else(|| default_name.into());
+    let save_profile = take_text(&mut params, "save_profile");
+    let (rows, columns, _) = read(&state.app, &caller.principal, entity, file, &mut params).await?;
     no_more(params)?;
     let spec = Spec {
         entity,
@@ -194,17 +355,29 @@ pub async fn create(
         key,
         dry_run,
         file_name,
+        save_profile,
     };
-    let p = caller.principal.clone();
-    let job = import::start(&state.app, &p, &spec, &columns, rows.encoding.as_str()).await?;
+    let job = launch(&state.app, &caller.principal, &spec, columns, rows).await?;
+    Ok((StatusCode::ACCEPTED, Json(JobView::of(&job))).into_response())
+}
+
+/// Records an import job and imports its rows in the background.
+pub(crate) async fn launch(
+    app: &App,
+    p: &Principal,
+    spec: &Spec,
+    columns: Columns,
+    rows: CsvRows,
+) -> Result<import_job::Model, AppError> {
+    let job = import::start(app, p, spec, &columns, rows.encoding.as_str()).await?;
     tokio::spawn(run_in_background(
-        state.app.clone(),
-        p,
+        app.clone(),
+        p.clone(),
         job.id,
         columns,
         rows,
     ));
-    Ok((StatusCode::ACCEPTED, Json(JobView::of(&job))).into_response())
+    Ok(job)
 }
 
 async fn run_in_background(app: App, p: Principal, id: Uuid, columns: Columns, mut rows: CsvRows) {
@@ -269,12 +442,22 @@ pub async fn errors_csv(
     Path(id): Path<Uuid>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    import::get(&state.app, &caller.principal, id).await?;
     let lang = from_accept_language(
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
+    error_report(&state.app, &caller.principal, id, lang).await
+}
+
+/// An import's error report as a streamed CSV download in `lang`.
+pub(crate) async fn error_report(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    lang: &'static str,
+) -> Result<Response, ApiError> {
+    import::get(app, p, id).await?;
     let tr = Tr::new(lang);
     let head: Vec<String> = [
         "import-row",
@@ -285,7 +468,7 @@ pub async fn errors_csv(
     .iter()
     .map(|k| tr.t(k))
     .collect();
-    let (app, p) = (state.app.clone(), caller.principal.clone());
+    let (app, p) = (app.clone(), p.clone());
     let pages = futures::stream::try_unfold(Some(0i64), move |after| {
         let (app, p, tr) = (app.clone(), p.clone(), Tr::new(lang));
         async move {

@@ -29,6 +29,88 @@ pub struct LeadList {
     pub next_cursor: Option<String>,
 }
 
+/// The list's filters, taken out of `params`.
+fn filter_from(params: &mut HashMap<String, String>) -> Result<LeadFilter, ApiError> {
+    Ok(LeadFilter {
+        status: take_text(params, "status")
+            .map(|k| LeadStatus::parse(&k).map_err(|c| bad_request("status", c)))
+            .transpose()?,
+        owner_id: take_uuid(params, "owner_id")?,
+        team_id: take_uuid(params, "team_id")?,
+        unassigned: take_bool(params, "unassigned")?.unwrap_or(false),
+        terms: karta_core::search::query_terms(&take_text(params, "q").unwrap_or_default()),
+        search_private: false,
+    })
+}
+
+/// Columns of the leads export, in order; e-mail and phone are left out
+/// for a caller who may not see personal data.
+const LEAD_COLUMNS: &[&str] = &[
+    "id",
+    "person_name",
+    "company_name",
+    "email",
+    "phone",
+    "region",
+    "industry",
+    "source",
+    "campaign",
+    "interest",
+    "message",
+    "status",
+    "disqualify_reason",
+    "consent",
+    "channel",
+    "owner_id",
+    "team_id",
+    "account_id",
+    "contact_id",
+    "deal_id",
+    "converted_at",
+    "created_at",
+    "updated_at",
+];
+
+/// Every visible lead matching the list's filters, newest first, as CSV.
+#[utoipa::path(get, path = "/api/v1/leads/export.csv", tag = "leads",
+    params(("status" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let filter = filter_from(&mut params)?;
+    no_more(params)?;
+    let personal = caller.principal.sees_personal_data();
+    let columns = LEAD_COLUMNS
+        .iter()
+        .filter(|c| personal || !["email", "phone"].contains(c))
+        .map(|c| c.to_string())
+        .collect();
+    let (app, p) = (state.app.clone(), caller.principal.clone());
+    super::export::csv("leads.csv", columns, move |cursor| {
+        let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
+        async move {
+            let page = leads::list(
+                &app,
+                &p,
+                filter,
+                cursor.as_ref(),
+                super::export::EXPORT_PAGE,
+            )
+            .await?;
+            let rows = page
+                .items
+                .iter()
+                .map(|m| serde_json::to_value(LeadView::of(m, personal)).unwrap_or_default())
+                .collect();
+            Ok((rows, page.next_cursor))
+        }
+    })
+    .await
+}
+
 /// List leads.
 #[utoipa::path(get, path = "/api/v1/leads", tag = "leads",
     params(
@@ -45,16 +127,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<LeadList>, ApiError> {
     let paging = paging(&mut params)?;
-    let filter = LeadFilter {
-        status: take_text(&mut params, "status")
-            .map(|k| LeadStatus::parse(&k).map_err(|c| bad_request("status", c)))
-            .transpose()?,
-        owner_id: take_uuid(&mut params, "owner_id")?,
-        team_id: take_uuid(&mut params, "team_id")?,
-        unassigned: take_bool(&mut params, "unassigned")?.unwrap_or(false),
-        terms: karta_core::search::query_terms(&take_text(&mut params, "q").unwrap_or_default()),
-        search_private: false,
-    };
+    let filter = filter_from(&mut params)?;
     no_more(params)?;
     let p = &caller.principal;
     let page = leads::list(&state.app, p, filter, paging.cursor.as_ref(), paging.limit).await?;

@@ -38,12 +38,16 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/accounts/{id}/history", get(accounts::history))
         .route("/imports", get(import::list))
+        .route("/imports/profiles", get(import::profile_list))
         .route("/imports/{id}", get(import::get).post(import::create))
         .route("/imports/{id}/preview", post(import::preview))
         .route("/imports/{id}/errors", get(import::errors))
         .route("/imports/{id}/errors.csv", get(import::errors_csv))
         .route("/imports/{id}/undo", post(import::undo))
         .route("/contacts", get(contacts::list).post(contacts::create))
+        .route("/contacts/export.csv", get(contacts::export_csv))
+        .route("/contacts/export.vcf", get(contacts::export_vcf))
+        .route("/contacts/import.vcf", post(import::create_from_vcard))
         .route(
             "/contacts/{id}",
             get(contacts::get)
@@ -68,6 +72,7 @@ pub fn routes() -> Router<AppState> {
                 .delete(activities::delete),
         )
         .route("/deals", get(deals::list).post(deals::create))
+        .route("/deals/export.csv", get(deals::export_csv))
         .route("/deals/totals", get(deals::totals))
         .route(
             "/deals/{id}",
@@ -108,6 +113,7 @@ pub fn routes() -> Router<AppState> {
             get(tasks::get).patch(tasks::update).delete(tasks::delete),
         )
         .route("/leads", get(leads::list).post(leads::create))
+        .route("/leads/export.csv", get(leads::export_csv))
         .route("/leads/redistribute", post(leads::redistribute))
         .route(
             "/leads/{id}",

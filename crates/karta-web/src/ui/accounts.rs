@@ -156,6 +156,16 @@ pub async fn list(
         title: tr.t("accounts-title"),
         action: "/accounts".into(),
         new_label: tr.t("accounts-new"),
+        tools: vec![
+            ("/imports?entity=accounts".into(), tr.t("import-title")),
+            (
+                format!(
+                    "/api/v1/accounts/export.csv?{}",
+                    params.filters(&selects).trim_start_matches('&')
+                ),
+                tr.t("list-export-csv"),
+            ),
+        ],
         count: tr.count("accounts-count", rows.len()),
         sorts: sorts
             .iter()

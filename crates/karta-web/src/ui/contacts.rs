@@ -177,6 +177,23 @@ pub async fn list(
         title: tr.t("contacts-title"),
         action: "/contacts".into(),
         new_label: tr.t("contacts-new"),
+        tools: vec![
+            ("/imports?entity=contacts".into(), tr.t("import-title")),
+            (
+                format!(
+                    "/api/v1/contacts/export.csv?{}",
+                    params.filters(&selects).trim_start_matches('&')
+                ),
+                tr.t("list-export-csv"),
+            ),
+            (
+                format!(
+                    "/api/v1/contacts/export.vcf?{}",
+                    params.filters(&selects).trim_start_matches('&')
+                ),
+                tr.t("list-export-vcard"),
+            ),
+        ],
         count: tr.count("contacts-count", rows.len()),
         sorts: sorts
             .iter()

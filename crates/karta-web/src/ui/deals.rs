@@ -246,6 +246,13 @@ pub async fn list(
         title: tr.t("deals-title"),
         action: "/deals".into(),
         new_label: tr.t("deals-new"),
+        tools: vec![(
+            format!(
+                "/api/v1/deals/export.csv?{}",
+                params.filters(&selects).trim_start_matches('&')
+            ),
+            tr.t("list-export-csv"),
+        )],
         count: tr.count("deals-count", rows.len()),
         sorts: sorts
             .iter()

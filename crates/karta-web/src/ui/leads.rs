@@ -53,6 +53,8 @@ struct LeadsPage {
     may_assign: bool,
     users: Vec<(String, String)>,
     message: Option<String>,
+    /// The CSV export of this list, filters kept.
+    export: String,
 }
 
 fn statuses(page: &PageCtx) -> Vec<(String, String)> {
@@ -121,6 +123,15 @@ pub async fn list(
         .get("moved")
         .map(|n| page.tr.count("lead-moved", n.parse().unwrap_or(0)))
         .or(q.get("error").map(|c| page.tr.error(c)));
+    let mut export = "/api/v1/leads/export.csv?".to_string();
+    for (k, v) in [("status", status.as_str()), ("q", text.as_str())] {
+        if !v.is_empty() {
+            export.push_str(&format!("{k}={}&", super::lists::urlencode(v)));
+        }
+    }
+    if unassigned {
+        export.push_str("unassigned=true");
+    }
     let next = found.next_cursor.map(|c| {
         let mut href = format!(
             "/leads?status={}&q={}&cursor={c}",
@@ -143,6 +154,7 @@ pub async fn list(
         may_assign,
         users,
         message,
+        export,
     };
     Ok(render(&view))
 }

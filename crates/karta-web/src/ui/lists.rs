@@ -36,6 +36,8 @@ pub struct ListPage {
     /// Where the list lives (`/accounts`): the form's action.
     pub action: String,
     pub new_label: String,
+    /// Links beside "new": `(href, label)`, e.g. import and export.
+    pub tools: Vec<(String, String)>,
     pub count: String,
     pub q: String,
     pub selects: Vec<Select>,
@@ -80,13 +82,18 @@ impl Params {
 
     /// The next page's address: the same filters, sort and the cursor.
     pub fn next_url(&self, action: &str, cursor: &str, selects: &[Select]) -> String {
-        let mut url = format!("{action}?cursor={cursor}");
-        for (k, v) in self.0.iter().filter(|(k, v)| {
-            !v.is_empty() && (k == "q" || k == "sort" || selects.iter().any(|s| &s.name == k))
-        }) {
-            url.push_str(&format!("&{k}={}", urlencode(v)));
-        }
-        url
+        format!("{action}?cursor={cursor}{}", self.filters(selects))
+    }
+
+    /// `&name=value` of the search, sort and filter selects in use.
+    pub fn filters(&self, selects: &[Select]) -> String {
+        self.0
+            .iter()
+            .filter(|(k, v)| {
+                !v.is_empty() && (k == "q" || k == "sort" || selects.iter().any(|s| &s.name == k))
+            })
+            .map(|(k, v)| format!("&{k}={}", urlencode(v)))
+            .collect()
     }
 }
 

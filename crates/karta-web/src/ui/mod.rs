@@ -11,6 +11,7 @@ pub mod control;
 pub mod custom;
 pub mod deals;
 pub mod forms;
+pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod pipelines;
@@ -72,6 +73,21 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/delete", post(accounts::delete))
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/trash", get(trash::page))
+        .route(
+            "/imports",
+            get(imports::page).post(imports::upload).layer(
+                // A customer base from 1C can be hundreds of megabytes; the
+                // upload streams to disk, so no cap is needed.
+                axum::extract::DefaultBodyLimit::disable(),
+            ),
+        )
+        .route(
+            "/imports/new/{id}",
+            get(imports::mapping).post(imports::start),
+        )
+        .route("/imports/{id}", get(imports::job))
+        .route("/imports/{id}/errors.csv", get(imports::errors_csv))
+        .route("/imports/{id}/undo", post(imports::undo))
         .route("/search", get(search::results))
         .route("/contacts", get(contacts::list))
         .route(
