@@ -164,7 +164,11 @@ async fn contact_deal_and_lead_exports_show_what_the_list_shows_and_hide_persona
         !header.contains("emails") && !header.contains("phones") && !header.contains("birthday")
     );
     // Ids are random hex, so look for the phone as written, not for its digits alone.
-    assert!(!theirs.text.contains("@x.ru") && !theirs.text.contains("+7 916") && !theirs.text.contains("+7916"));
+    assert!(
+        !theirs.text.contains("@x.ru")
+            && !theirs.text.contains("+7 916")
+            && !theirs.text.contains("+7916")
+    );
     let leads = t.get("/api/v1/leads/export.csv", &viewer).await;
     assert!(leads.text.contains("ООО Лид"), "{}", leads.text);
     assert!(!leads.text.contains("vera@lead.ru") && !leads.text.contains("+7 900"));
