@@ -3,6 +3,7 @@
 mod bench;
 mod config;
 mod import;
+mod transfer;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -72,10 +73,48 @@ enum Command {
         #[arg(long, default_value_t = 300)]
         samples: usize,
     },
-    /// Import accounts or contacts from CSV, or undo an import.
+    /// Import accounts or contacts from CSV, undo an import, or load a
+    /// whole export with --all.
+    #[command(args_conflicts_with_subcommands = true)]
     Import {
+        /// Load a whole `karta export --all` directory into an empty
+        /// database, in one transaction.
+        #[arg(long, value_name = "DIR")]
+        all: Option<std::path::PathBuf>,
+        /// With --all: wipe the database first instead of refusing one that
+        /// already holds a company.
+        #[arg(long, requires = "all")]
+        replace: bool,
+        #[command(flatten)]
+        db: DbArgs,
         #[command(subcommand)]
-        command: import::ImportCommand,
+        command: Option<import::ImportCommand>,
+    },
+    /// Write every table as JSON Lines, with a manifest of row counts and
+    /// checksums, from one consistent snapshot while Karta keeps serving.
+    Export {
+        /// A new or empty directory to write into.
+        #[arg(long, value_name = "DIR")]
+        all: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Back the database up into one new file while Karta keeps serving
+    /// (SQLite: a database copy; PostgreSQL: a zipped export).
+    Backup {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Load a backup into an empty database of either engine.
+    Restore {
+        file: std::path::PathBuf,
+        /// Wipe the database first instead of refusing one that already
+        /// holds a company.
+        #[arg(long)]
+        replace: bool,
+        #[command(flatten)]
+        db: DbArgs,
     },
     /// Manage API tokens.
     Token {
@@ -305,7 +344,24 @@ async fn main() -> Result<()> {
             )
             .await?;
         }
-        Command::Import { command } => match command {
+        Command::Export { all, db } => transfer::export_all(&db, &all).await?,
+        Command::Backup { file, db } => transfer::backup(&db, &file).await?,
+        Command::Restore { file, replace, db } => transfer::restore(&db, &file, replace).await?,
+        Command::Import {
+            all: Some(dir),
+            replace,
+            db,
+            ..
+        } => transfer::import_all(&db, &dir, replace).await?,
+        Command::Import { command: None, .. } => {
+            bail!(
+                "say what to import: `karta import accounts FILE`, `karta import contacts FILE` or `karta import --all DIR`"
+            )
+        }
+        Command::Import {
+            command: Some(command),
+            ..
+        } => match command {
             import::ImportCommand::Accounts(args) => {
                 let app = open(&args.db).await?;
                 import::run(app, karta_app::import::ImportEntity::Accounts, args).await?;

@@ -25,6 +25,7 @@ pub mod search;
 pub mod security;
 pub mod settings;
 pub mod tasks;
+pub mod transfer;
 pub mod users;
 pub mod visibility;
 
