@@ -12,6 +12,7 @@ pub mod contacts;
 pub mod deals;
 pub mod demo;
 pub mod directory;
+pub mod duplicates;
 pub mod error;
 pub mod generate;
 pub mod import;

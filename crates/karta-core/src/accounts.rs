@@ -292,8 +292,42 @@ impl From<&AccountFields> for AccountDraft {
     }
 }
 
+/// Words that say what kind of legal entity a company is, not which one:
+/// left out when names are compared for duplicates.
+const LEGAL_FORMS: &[&str] = &[
+    "ооо", "оао", "зао", "пао", "ао", "ип", "нко", "ано", "гк", "фгуп", "муп", "гуп", "тд", "llc",
+    "ltd", "inc", "gmbh", "corp", "co", "plc", "jsc",
+];
+
+/// A company name reduced for duplicate search: lower case, `ё` as `е`,
+/// quotes and punctuation gone, legal forms dropped, single spaces. «ООО
+/// "Ромашка"» and «Ромашка, ооо» both become `ромашка`.
+pub fn match_key(name: &str) -> String {
+    let lowered = name.to_lowercase().replace('ё', "е");
+    let words: Vec<&str> = lowered
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !LEGAL_FORMS.contains(w))
+        .collect();
+    if words.is_empty() {
+        // A name that is only a legal form still matches itself.
+        return lowered.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
+    words.join(" ")
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn match_key_ignores_legal_forms_quotes_case_and_yo() {
+        use super::match_key;
+        assert_eq!(match_key("ООО «Ромашка»"), "ромашка");
+        assert_eq!(match_key("Ромашка, ооо"), "ромашка");
+        assert_eq!(match_key("ЗАО \"Ёлка-Трейд\""), "елка трейд");
+        assert_eq!(match_key("Acme Co., Ltd."), "acme");
+        assert_ne!(match_key("Ромашка Плюс"), match_key("Ромашка"));
+        assert_eq!(match_key("ООО"), "ооо");
+    }
+
     use super::*;
 
     #[test]

@@ -145,6 +145,7 @@ pub fn fields_of(m: &Model) -> AccountFields {
 pub fn set_fields(a: &mut ActiveModel, f: &AccountFields) {
     a.name = Set(f.name.clone());
     a.name_key = Set(f.name.to_lowercase());
+    a.match_key = Set(karta_core::accounts::match_key(&f.name));
     a.legal_name = Set(f.legal_name.clone());
     a.types = Set(types_column(&f.types));
     a.inn = Set(f.inn.as_ref().map(ToString::to_string));

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod contacts;
 pub mod custom_fields;
 pub mod deals;
+pub mod duplicates;
 pub mod entities;
 pub mod history;
 pub mod idempotency;

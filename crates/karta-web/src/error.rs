@@ -58,6 +58,8 @@ pub fn field_message(code: &str) -> String {
         "invalid_date" => "Not a valid date (YYYY-MM-DD).",
         "invalid_choice" => "Not one of the allowed values.",
         "unknown_field" => "Unknown field.",
+        "invalid_merge_sources" => "Name 1 to 20 other records to merge, each once, not the surviving record itself.",
+        "not_in_merge" => "This record is not one of those being merged.",
         "unknown_classifier_value" => "Not a value of this list.",
         "not_for_this_kind" => "This classifier kind has no such setting.",
         "invalid_utc_offset" => "Write the offset from UTC like +03:00 (from -12:00 to +14:00).",

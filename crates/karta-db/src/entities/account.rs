@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     /// Lower-cased name: the sort key of lists.
     pub name_key: String,
+    /// The name reduced for duplicate search (`karta_core::accounts::match_key`).
+    pub match_key: String,
     pub legal_name: Option<String>,
     /// Comma-delimited with leading and trailing commas (`,customer,dealer,`).
     pub types: String,

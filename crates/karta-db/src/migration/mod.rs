@@ -10,6 +10,7 @@ mod m0006_tasks_leads_routing;
 mod m0007_activity_types_and_time_zones;
 mod m0008_imports;
 mod m0009_import_profiles;
+mod m0010_account_match_key;
 
 use sea_orm_migration::prelude::*;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_activity_types_and_time_zones::Migration),
             Box::new(m0008_imports::Migration),
             Box::new(m0009_import_profiles::Migration),
+            Box::new(m0010_account_match_key::Migration),
         ]
     }
 }

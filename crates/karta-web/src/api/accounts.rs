@@ -206,7 +206,11 @@ pub async fn create(
 }
 
 /// An id or a customer code (`K-000123`).
-async fn resolve(state: &AppState, caller: &Caller, key: &str) -> Result<Uuid, ApiError> {
+pub(crate) async fn resolve(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> Result<Uuid, ApiError> {
     if let Ok(id) = key.parse::<Uuid>() {
         return Ok(id);
     }

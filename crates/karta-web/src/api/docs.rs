@@ -2,8 +2,8 @@
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
 use super::{
-    accounts, activities, calendar, contacts, deals, directory, import, leads, pipelines, routing,
-    search, settings, tasks,
+    accounts, activities, calendar, contacts, deals, directory, duplicates, import, leads,
+    pipelines, routing, search, settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         settings::list_classifiers, settings::create_classifier, settings::update_classifier,
         settings::list_custom_fields, settings::create_custom_field, settings::update_custom_field,
         search::global, search::lookup,
+        duplicates::list, duplicates::merge_accounts, duplicates::merge_contacts,
         import::preview, import::profile_list, import::create, import::create_from_vcard, import::list, import::get, import::errors, import::errors_csv, import::undo,
     ),
     modifiers(&Security),
@@ -35,6 +36,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "accounts", description = "Accounts (контрагенты)"),
         (name = "contacts", description = "Contacts (контактные лица)"),
+        (name = "duplicates", description = "Duplicate clusters and merging (дубли)"),
         (name = "pipelines", description = "Sales pipelines and their stages (воронки)"),
         (name = "activities", description = "Calls, meetings and other contacts with customers"),
         (name = "deals", description = "Deals (сделки), their stage stays and board totals"),

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod deals;
 pub mod directory;
 pub mod docs;
+pub mod duplicates;
 pub mod export;
 pub mod import;
 pub mod leads;
@@ -37,6 +38,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/accounts/{id}/history", get(accounts::history))
+        .route("/accounts/{id}/merge", post(duplicates::merge_accounts))
+        .route("/duplicates", get(duplicates::list))
         .route("/imports", get(import::list))
         .route("/imports/profiles", get(import::profile_list))
         .route("/imports/{id}", get(import::get).post(import::create))
@@ -56,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/contacts/{id}/restore", post(contacts::restore))
         .route("/contacts/{id}/history", get(contacts::history))
+        .route("/contacts/{id}/merge", post(duplicates::merge_contacts))
         .route("/pipelines", get(pipelines::list).post(pipelines::create))
         .route(
             "/pipelines/{id}",

@@ -1,0 +1,312 @@
+//! Duplicate clusters and merges through the API, within each role's rights.
+
+use axum::http::{Method, StatusCode};
+use karta_testkit::TestApp;
+use serde_json::{Value, json};
+
+fn id(v: &karta_testkit::Answer) -> String {
+    v.json["id"].as_str().unwrap_or_default().to_string()
+}
+
+async fn created(t: &TestApp, path: &str, token: &str, body: Value) -> karta_testkit::Answer {
+    let a = t.post(path, token, body).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{path}: {}", a.text);
+    a
+}
+
+#[tokio::test]
+async fn accounts_sharing_an_inn_or_a_name_are_clustered_and_merged_keeping_everything() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let b = t.user("b@x.ru", "sales_rep", Some("B")).await;
+    let viewer = t.user("viewer@x.ru", "read_only", None).await;
+
+    let first = created(
+        &t,
+        "/api/v1/accounts",
+        &a,
+        json!({"name": "ООО «Ромашка»", "inn": "7707083893"}),
+    )
+    .await;
+    let second = created(&t, "/api/v1/accounts", &a,
+        json!({"name": "Ромашка, ооо", "inn": "7707083893", "legal_address": "Москва, Тверская 1", "notes": "старая запись"})).await;
+    created(&t, "/api/v1/accounts", &a, json!({"name": "Ромашка Плюс"})).await;
+    created(
+        &t,
+        "/api/v1/accounts",
+        &b,
+        json!({"name": "ЗАО Ромашка", "inn": "7707083893"}),
+    )
+    .await;
+    let (first_id, second_id) = (id(&first), id(&second));
+
+    // Each sees the clusters of what they may see.
+    let mine = t.get("/api/v1/duplicates?reason=inn", &a).await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert_eq!(
+        mine.json["items"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        mine.text
+    );
+    assert_eq!(
+        mine.json["items"][0]["members"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let all = t.get("/api/v1/duplicates?reason=inn", &admin).await;
+    assert_eq!(
+        all.json["items"][0]["members"].as_array().map(Vec::len),
+        Some(3)
+    );
+    let by_name = t.get("/api/v1/duplicates?reason=name", &admin).await;
+    let names: Vec<&str> = by_name.json["items"][0]["members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["label"].as_str())
+        .collect();
+    assert_eq!(
+        names.len(),
+        3,
+        "legal forms and quotes are ignored, «Ромашка Плюс» is not: {}",
+        by_name.text
+    );
+    assert!(!names.contains(&"Ромашка Плюс"));
+    let bad = t.get("/api/v1/duplicates?reason=colour", &a).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let paged = t.get("/api/v1/duplicates?reason=inn&limit=1", &admin).await;
+    assert!(paged.json["next_cursor"].is_null(), "one cluster, one page");
+
+    // What hangs on the merged account.
+    t.post("/api/v1/pipelines", &head, json!({"name": "Продажи", "stages": [{"name": "Новая", "probability": 10},
+        {"name_ru": "Выиграна", "name_en": "Won", "kind": "won"}, {"name_ru": "Проиграна", "name_en": "Lost", "kind": "lost"}]})).await;
+    let deal = created(
+        &t,
+        "/api/v1/deals",
+        &a,
+        json!({"title": "Станки", "account_id": second_id}),
+    )
+    .await;
+    let task = created(
+        &t,
+        "/api/v1/tasks",
+        &a,
+        json!({"title": "Позвонить", "due_at": "2026-01-20T10:00:00Z", "account_id": second_id}),
+    )
+    .await;
+    let both = created(
+        &t,
+        "/api/v1/contacts",
+        &a,
+        json!({"last_name": "Петров", "account_ids": [first_id, second_id]}),
+    )
+    .await;
+    let only_second = created(
+        &t,
+        "/api/v1/contacts",
+        &a,
+        json!({"last_name": "Сидоров", "account_ids": [second_id]}),
+    )
+    .await;
+
+    // Refusals change nothing.
+    let merge_path = format!("/api/v1/accounts/{first_id}/merge");
+    let no_version = t.post(&merge_path, &a, json!({"from": [second_id]})).await;
+    assert_eq!(
+        no_version.status,
+        StatusCode::PRECONDITION_REQUIRED,
+        "{}",
+        no_version.text
+    );
+    let itself = t
+        .post(&merge_path, &a, json!({"from": [first_id], "version": 1}))
+        .await;
+    assert_eq!(
+        itself.json["errors"][0]["code"], "invalid_merge_sources",
+        "{}",
+        itself.text
+    );
+    let stranger = t.post(&merge_path, &a,
+        json!({"from": [second_id], "version": 1, "fields": {"notes": "0190a0a0-0000-7000-8000-000000000000", "colour": second_id}})).await;
+    let codes: Vec<&str> = stranger.json["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"not_in_merge") && codes.contains(&"unknown_field"),
+        "{}",
+        stranger.text
+    );
+    let other_team = t
+        .post(&merge_path, &b, json!({"from": [second_id], "version": 1}))
+        .await;
+    assert_eq!(other_team.status, StatusCode::NOT_FOUND);
+    let reader = t
+        .post(
+            &merge_path,
+            &viewer,
+            json!({"from": [second_id], "version": 1}),
+        )
+        .await;
+    assert_eq!(reader.status, StatusCode::FORBIDDEN);
+    let still = t.get(&format!("/api/v1/accounts/{second_id}"), &a).await;
+    assert_eq!(still.status, StatusCode::OK);
+
+    // The merge.
+    let merged = t
+        .post(
+            &merge_path,
+            &a,
+            json!({"from": [second_id], "version": 1, "fields": {"notes": second_id}}),
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.text);
+    assert_eq!(merged.json["sources"]["notes"], json!(second_id));
+    assert_eq!(
+        merged.json["sources"]["legal_address"],
+        json!(second_id),
+        "an empty field is filled"
+    );
+    let survivor = t.get(&format!("/api/v1/accounts/{first_id}"), &a).await;
+    assert_eq!(
+        survivor.json["name"], "ООО «Ромашка»",
+        "the survivor's own name stays"
+    );
+    assert_eq!(survivor.json["notes"], "старая запись");
+    assert_eq!(survivor.json["legal_address"], "Москва, Тверская 1");
+    let gone = t.get(&format!("/api/v1/accounts/{second_id}"), &a).await;
+    assert_eq!(
+        gone.status,
+        StatusCode::NOT_FOUND,
+        "the merged account is in the trash"
+    );
+    let trashed = t
+        .get(&format!("/api/v1/accounts/{second_id}?deleted=true"), &a)
+        .await;
+    assert_eq!(trashed.status, StatusCode::OK);
+
+    let deal = t.get(&format!("/api/v1/deals/{}", id(&deal)), &a).await;
+    assert_eq!(deal.json["account_id"], json!(first_id));
+    let task = t.get(&format!("/api/v1/tasks/{}", id(&task)), &a).await;
+    assert_eq!(task.json["account_id"], json!(first_id));
+    for contact in [&both, &only_second] {
+        let c = t
+            .get(&format!("/api/v1/contacts/{}", id(contact)), &a)
+            .await;
+        assert_eq!(c.json["account_ids"], json!([first_id]), "{}", c.text);
+    }
+    let history = t
+        .get(
+            &format!("/api/v1/accounts/{first_id}/history?limit=100"),
+            &a,
+        )
+        .await;
+    let entries = history.json["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let merged_from = entries
+        .iter()
+        .find(|e| e["action"] == "merge" && e["field"] == "merged_from")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        merged_from.to_string().contains(&second_id),
+        "the merge names what was merged: {}",
+        history.text
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e["action"] == "create" && e.to_string().contains("Ромашка, ооо")),
+        "the merged account's own history moved over: {}",
+        history.text
+    );
+    let after = t.get("/api/v1/duplicates?reason=inn", &a).await;
+    assert_eq!(
+        after.json["items"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        after.text
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn contacts_sharing_an_email_are_merged_uniting_phones_companies_and_deal_roles() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let viewer = t.user("viewer@x.ru", "read_only", None).await;
+    let account = created(&t, "/api/v1/accounts", &a, json!({"name": "ООО Гранит"})).await;
+    let keep = created(&t, "/api/v1/contacts", &a,
+        json!({"last_name": "Иванова", "first_name": "Анна", "emails": ["anna@granit.ru"], "phones": ["+7 916 000-00-01"]})).await;
+    let copy = created(
+        &t,
+        "/api/v1/contacts",
+        &a,
+        json!({"last_name": "Иванова", "emails": ["Anna@Granit.ru"], "phones": ["+7 916 000-00-02"],
+               "position": "Главный инженер", "account_ids": [id(&account)]}),
+    )
+    .await;
+    t.post("/api/v1/pipelines", &head, json!({"name": "Продажи", "stages": [{"name": "Новая", "probability": 10},
+        {"name_ru": "Выиграна", "name_en": "Won", "kind": "won"}, {"name_ru": "Проиграна", "name_en": "Lost", "kind": "lost"}]})).await;
+    let deal = created(
+        &t,
+        "/api/v1/deals",
+        &a,
+        json!({"title": "Станки", "account_id": id(&account), "contact_ids": [id(&copy)]}),
+    )
+    .await;
+
+    let clusters = t.get("/api/v1/duplicates?reason=email", &a).await;
+    assert_eq!(
+        clusters.json["items"][0]["key"], "anna@granit.ru",
+        "{}",
+        clusters.text
+    );
+    assert_eq!(
+        clusters.json["items"][0]["members"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let hidden = t.get("/api/v1/duplicates?reason=email", &viewer).await;
+    assert_eq!(
+        hidden.status,
+        StatusCode::FORBIDDEN,
+        "e-mails are personal data"
+    );
+
+    let keep_id = id(&keep);
+    let merged = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/contacts/{keep_id}/merge"),
+            Some(&a),
+            Some(json!({"from": [id(&copy)]})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::OK, "{}", merged.text);
+    let c = t.get(&format!("/api/v1/contacts/{keep_id}"), &a).await;
+    assert_eq!(c.json["first_name"], "Анна");
+    assert_eq!(c.json["position"], "Главный инженер");
+    assert_eq!(c.json["emails"], json!(["anna@granit.ru"]));
+    assert_eq!(
+        c.json["phones"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        c.text
+    );
+    assert_eq!(c.json["account_ids"], json!([id(&account)]));
+    let deal = t.get(&format!("/api/v1/deals/{}", id(&deal)), &a).await;
+    assert_eq!(deal.json["contact_ids"], json!([keep_id]), "{}", deal.text);
+    let none = t.get("/api/v1/duplicates?reason=email", &a).await;
+    assert_eq!(none.json["items"].as_array().map(Vec::len), Some(0));
+    t.finish().await;
+}
