@@ -310,3 +310,125 @@ async fn contacts_sharing_an_email_are_merged_uniting_phones_companies_and_deal_
     assert_eq!(none.json["items"].as_array().map(Vec::len), Some(0));
     t.finish().await;
 }
+
+#[tokio::test]
+async fn the_duplicates_page_lists_clusters_and_merges_what_is_ticked() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    t.user("viewer@x.ru", "read_only", None).await;
+    let keep = created(
+        &t,
+        "/api/v1/accounts",
+        &a,
+        json!({"name": "ООО Гранит", "inn": "7736050003"}),
+    )
+    .await;
+    let copy = created(
+        &t,
+        "/api/v1/accounts",
+        &a,
+        json!({"name": "Гранит", "inn": "7736050003", "notes": "из 1С"}),
+    )
+    .await;
+    let (keep_id, copy_id) = (id(&keep), id(&copy));
+    let browser = t.session("a@x.ru").await;
+
+    let page = t.page(&browser, "/duplicates").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.text.contains("ООО Гранит")
+            && page.text.contains("Гранит")
+            && page.text.contains("Объединить"),
+        "{}",
+        page.text
+    );
+    let viewer = t.session("viewer@x.ru").await;
+    let hidden = t.page(&viewer, "/duplicates?reason=email").await;
+    assert!(
+        hidden.text.contains("персональные данные"),
+        "{}",
+        hidden.text
+    );
+
+    let forged = t
+        .form(
+            &browser,
+            "/duplicates/merge",
+            &[
+                ("_csrf", "forged"),
+                ("reason", "inn"),
+                ("into", &keep_id),
+                ("from", &copy_id),
+            ],
+        )
+        .await;
+    assert_ne!(forged.status, StatusCode::SEE_OTHER);
+    let nothing_ticked = t
+        .form(
+            &browser,
+            "/duplicates/merge",
+            &[
+                ("_csrf", &browser.csrf),
+                ("reason", "inn"),
+                ("into", &keep_id),
+                (&format!("version-{keep_id}"), "1"),
+            ],
+        )
+        .await;
+    assert!(
+        nothing_ticked.text.contains("Выберите от 1 до 20"),
+        "{}",
+        nothing_ticked.text
+    );
+    let stale = t
+        .form(
+            &browser,
+            "/duplicates/merge",
+            &[
+                ("_csrf", &browser.csrf),
+                ("reason", "inn"),
+                ("into", &keep_id),
+                ("from", &copy_id),
+                (&format!("version-{keep_id}"), "7"),
+            ],
+        )
+        .await;
+    assert!(stale.text.contains("запись изменили"), "{}", stale.text);
+    assert_eq!(
+        t.get(&format!("/api/v1/accounts/{copy_id}"), &a)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    let merged = t
+        .form(
+            &browser,
+            "/duplicates/merge",
+            &[
+                ("_csrf", &browser.csrf),
+                ("reason", "inn"),
+                ("into", &keep_id),
+                ("from", &copy_id),
+                (&format!("version-{keep_id}"), "1"),
+                (&format!("version-{copy_id}"), "1"),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.text);
+    assert_eq!(
+        merged.headers.get("location").and_then(|l| l.to_str().ok()),
+        Some(format!("/accounts/{keep_id}").as_str())
+    );
+    let survivor = t.get(&format!("/api/v1/accounts/{keep_id}"), &a).await;
+    assert_eq!(survivor.json["notes"], "из 1С");
+    assert_eq!(
+        t.get(&format!("/api/v1/accounts/{copy_id}"), &a)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let empty = t.page(&browser, "/duplicates").await;
+    assert!(empty.text.contains("Дублей не найдено"), "{}", empty.text);
+    t.finish().await;
+}

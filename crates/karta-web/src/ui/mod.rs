@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod control;
 pub mod custom;
 pub mod deals;
+pub mod duplicates;
 pub mod forms;
 pub mod imports;
 pub mod leads;
@@ -73,6 +74,8 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}/delete", post(accounts::delete))
         .route("/accounts/{id}/restore", post(accounts::restore))
         .route("/trash", get(trash::page))
+        .route("/duplicates", get(duplicates::page))
+        .route("/duplicates/merge", post(duplicates::merge))
         .route(
             "/imports",
             get(imports::page).post(imports::upload).layer(
