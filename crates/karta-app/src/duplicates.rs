@@ -88,7 +88,7 @@ pub async fn clusters(
         keys.last().cloned().unwrap_or_default()
     });
     let cap = (keys.len() * MEMBERS_PER_CLUSTER) as u64;
-    let mut members: Vec<(String, Member)> = if entity == Entity::Accounts {
+    let members: Vec<(String, Member)> = if entity == Entity::Accounts {
         store::account_members(db, reason, &keys, vis, cap)
             .await?
             .into_iter()
@@ -116,7 +116,7 @@ pub async fn clusters(
         .into_iter()
         .map(|key| {
             let mine: Vec<Member> = members
-                .iter_mut()
+                .iter()
                 .filter(|(k, _)| *k == key)
                 .map(|(_, m)| m.clone())
                 .take(MEMBERS_PER_CLUSTER)
