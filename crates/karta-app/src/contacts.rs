@@ -12,7 +12,7 @@ use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use karta_db::search;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, TryIntoModel};
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -132,17 +132,40 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     actor: history::Actor,
     fields: &ContactFields,
 ) -> Result<Model, AppError> {
+    insert_many(app, txn, actor, std::slice::from_ref(fields))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+/// Inserts many new contacts as `insert` does each, in a few statements
+/// per table whatever their number (bulk imports).
+pub(crate) async fn insert_many<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    actor: history::Actor,
+    all: &[ContactFields],
+) -> Result<Vec<Model>, AppError> {
     let now = app.now();
-    let id = Uuid::now_v7();
-    let mut model = <contact::Entity as Record>::created(id, now, actor.user_id);
-    store::set_fields(&mut model, fields);
-    let saved = contact::Entity::insert(model)
-        .exec_with_returning(txn)
-        .await?;
-    store::save_links(txn, id, fields).await?;
-    let changes = history::diff(&Value::Null, &snapshot(fields));
-    history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
-    write_search(txn, id, fields).await?;
+    let mut rows = Vec::with_capacity(all.len());
+    let mut saved = Vec::with_capacity(all.len());
+    let mut acts = Vec::with_capacity(all.len());
+    let mut docs = Vec::with_capacity(all.len());
+    for fields in all {
+        let id = Uuid::now_v7();
+        let mut model = <contact::Entity as Record>::created(id, now, actor.user_id);
+        store::set_fields(&mut model, fields);
+        saved.push(model.clone().try_into_model()?);
+        rows.push(model);
+        acts.push((id, history::diff(&Value::Null, &snapshot(fields))));
+        let (public, private) = store::search_text(fields);
+        docs.push((id, public, private));
+    }
+    karta_db::bulk::insert_all::<contact::Entity, _>(txn, rows).await?;
+    let links: Vec<_> = saved.iter().map(|m| m.id).zip(all).collect();
+    store::insert_links(txn, &links).await?;
+    history::record_many(txn, now, actor, ENTITY, "create", &acts).await?;
+    search::index_new(txn, ENTITY, &docs).await?;
     Ok(saved)
 }
 

@@ -286,7 +286,7 @@ pub async fn assign_owner(
     let (default_owner, default_team) = current.unwrap_or((Some(p.user_id), None));
     let owner_id = owner.or(default_owner).unwrap_or(p.user_id);
     *owner = Some(owner_id);
-    let owner_user = users::user(app.db.conn(), owner_id).await?;
+    let owner_user = app.user(owner_id).await?;
     let Some(owner_user) = owner_user.filter(|u| u.active) else {
         e.push("owner_id", "unknown_user");
         return Ok(());
@@ -307,7 +307,7 @@ pub async fn assign_owner(
         );
     }
     if let Some(t) = *team
-        && users::team(app.db.conn(), t).await?.is_none()
+        && app.team(t).await?.is_none()
     {
         e.push("team_id", "unknown_team");
     }

@@ -21,6 +21,7 @@ pub mod maintenance;
 pub mod pipelines;
 pub mod policy;
 pub mod records;
+pub mod reference;
 pub mod routing;
 pub mod search;
 pub mod settings;
@@ -79,6 +80,9 @@ pub struct App {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<AppConfig>,
+    /// Reference data kept for a bulk job (`remembering_reference`);
+    /// `None`: read afresh each time.
+    pub remembered: Option<Arc<reference::Remembered>>,
 }
 
 impl App {
@@ -88,6 +92,7 @@ impl App {
             db,
             clock: Arc::new(SystemClock),
             config: Arc::new(AppConfig::default()),
+            remembered: None,
         }
     }
 

@@ -185,7 +185,7 @@ pub async fn check_classifier_values(
     if values.iter().all(|(_, _, v)| v.is_none()) {
         return Ok(());
     }
-    let all = classifiers::all(app.db.conn()).await?;
+    let all = app.classifiers().await?;
     for (field, kind, value) in values {
         if let Some(code) = value
             && !all.iter().any(|c| c.kind == *kind && c.code == *code)
@@ -370,7 +370,7 @@ pub async fn normalise_custom(
     values: &Map<String, Value>,
     e: &mut Invalid,
 ) -> Result<Map<String, Value>, AppError> {
-    let defs = custom_fields::of_entity(app.db.conn(), entity).await?;
+    let defs = app.custom_fields(entity).await?;
     let mut out = Map::new();
     for (key, value) in values {
         match defs.iter().find(|d| &d.key == key) {

@@ -1,6 +1,9 @@
 //! `karta bench`: loads a dataset of the requested size (once) and measures
 //! p50/p99 latency of the list, search, card and board endpoints through the
-//! real router in-process (no network, so the figures are the server's own).
+//! real router in-process (no network, so the figures are the server's own);
+//! or, with `--import-rows`, the speed of an import (`import`).
+
+mod import;
 
 use anyhow::{Context, Result};
 use axum::body::Body;
@@ -18,6 +21,8 @@ pub struct Bench {
     /// Deals on the benchmark pipeline's board.
     pub deals: usize,
     pub samples: usize,
+    /// Time an import of a file of this many rows instead.
+    pub import_rows: Option<usize>,
 }
 
 const BENCH_PIPELINE: &str = "Bench pipeline";
@@ -176,6 +181,9 @@ async fn ensure_users(app: &App) -> Result<Vec<(uuid::Uuid, Option<uuid::Uuid>)>
 /// Runs the benchmark and prints a Markdown table.
 pub async fn run(app: App, bench: Bench) -> Result<()> {
     let owners = ensure_users(&app).await?;
+    if let Some(rows) = bench.import_rows {
+        return import::run(&app, rows, &std::env::temp_dir()).await;
+    }
     let existing = karta_db::accounts::count_all(app.db.conn()).await? as usize;
     if existing < bench.accounts {
         let missing = bench.accounts - existing;

@@ -72,6 +72,10 @@ enum Command {
         /// Timed requests per workload.
         #[arg(long, default_value_t = 300)]
         samples: usize,
+        /// Instead of the latency workloads: write a contacts file of this
+        /// many rows and time its import (and its re-import).
+        #[arg(long)]
+        import_rows: Option<usize>,
     },
     /// Import accounts or contacts from CSV, undo an import, or load a
     /// whole export with --all.
@@ -331,6 +335,7 @@ async fn main() -> Result<()> {
             contacts_per_account,
             deals,
             samples,
+            import_rows,
         } => {
             let app = open(&db).await?;
             bench::run(
@@ -340,6 +345,7 @@ async fn main() -> Result<()> {
                     contacts_per_account,
                     deals,
                     samples,
+                    import_rows,
                 },
             )
             .await?;

@@ -205,15 +205,33 @@ struct Counter {
 /// rolled-back create leaves no gap-free promise broken: codes are unique,
 /// not necessarily consecutive.
 pub async fn next_code<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
-    let stmt = Statement::from_string(
+    Ok(*next_codes(db, 1).await?.start())
+}
+
+/// Takes the next `n` (at least one) customer codes at once.
+pub async fn next_codes<C: ConnectionTrait>(
+    db: &C,
+    n: usize,
+) -> Result<std::ops::RangeInclusive<i64>, DbErr> {
+    let n = n.max(1) as i64;
+    let stmt = Statement::from_sql_and_values(
         db.get_database_backend(),
-        "UPDATE counters SET value = value + 1 WHERE name = 'account_code' RETURNING value",
+        match db.get_database_backend() {
+            sea_orm::DbBackend::Postgres => {
+                "UPDATE counters SET value = value + $1 WHERE name = 'account_code' RETURNING value"
+            }
+            _ => {
+                "UPDATE counters SET value = value + ? WHERE name = 'account_code' RETURNING value"
+            }
+        },
+        [n.into()],
     );
-    Counter::find_by_statement(stmt)
+    let last = Counter::find_by_statement(stmt)
         .one(db)
         .await?
         .map(|c| c.value)
-        .ok_or_else(|| DbErr::RecordNotFound("counter account_code".into()))
+        .ok_or_else(|| DbErr::RecordNotFound("counter account_code".into()))?;
+    Ok(last - n + 1..=last)
 }
 
 /// One account by id, if visible; `deleted` selects the trash.

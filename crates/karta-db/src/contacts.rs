@@ -164,37 +164,44 @@ pub async fn save_links<C: ConnectionTrait>(
         .filter(contact_account::Column::ContactId.eq(contact_id))
         .exec(db)
         .await?;
-    if !f.account_ids.is_empty() {
-        contact_account::Entity::insert_many(f.account_ids.iter().map(|account_id| {
-            contact_account::ActiveModel {
-                contact_id: Set(contact_id),
-                account_id: Set(*account_id),
-            }
-        }))
-        .exec(db)
-        .await?;
-    }
     contact_channel::Entity::delete_many()
         .filter(contact_channel::Column::ContactId.eq(contact_id))
         .exec(db)
         .await?;
-    let channels: Vec<_> = f
-        .emails
-        .iter()
-        .map(|e| ("email", e.to_string()))
-        .chain(f.phones.iter().map(|p| ("phone", p.to_string())))
-        .map(|(kind, value)| contact_channel::ActiveModel {
-            contact_id: Set(contact_id),
-            kind: Set(kind.into()),
-            value: Set(value),
-        })
-        .collect();
-    if !channels.is_empty() {
-        contact_channel::Entity::insert_many(channels)
-            .exec(db)
-            .await?;
+    insert_links(db, &[(contact_id, f)]).await
+}
+
+/// Writes the account links and channel rows of contacts that have none
+/// yet (new ones).
+pub async fn insert_links<C: ConnectionTrait>(
+    db: &C,
+    contacts: &[(Uuid, &ContactFields)],
+) -> Result<(), DbErr> {
+    let mut links = Vec::new();
+    let mut channels = Vec::new();
+    for (contact_id, f) in contacts {
+        links.extend(
+            f.account_ids
+                .iter()
+                .map(|account_id| contact_account::ActiveModel {
+                    contact_id: Set(*contact_id),
+                    account_id: Set(*account_id),
+                }),
+        );
+        channels.extend(
+            f.emails
+                .iter()
+                .map(|e| ("email", e.to_string()))
+                .chain(f.phones.iter().map(|p| ("phone", p.to_string())))
+                .map(|(kind, value)| contact_channel::ActiveModel {
+                    contact_id: Set(*contact_id),
+                    kind: Set(kind.into()),
+                    value: Set(value),
+                }),
+        );
     }
-    Ok(())
+    crate::bulk::insert_all::<contact_account::Entity, _>(db, links).await?;
+    crate::bulk::insert_all::<contact_channel::Entity, _>(db, channels).await
 }
 
 /// Account ids of each contact, in one query.

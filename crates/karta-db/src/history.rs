@@ -48,7 +48,6 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
 
 /// Appends the change records of one act. A create/delete/restore with no
 /// field changes still gets one row, so every act is visible.
-#[allow(clippy::too_many_arguments)]
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     at: i64,
@@ -58,28 +57,55 @@ pub async fn record<C: ConnectionTrait>(
     action: &str,
     changes: &[FieldChange],
 ) -> Result<(), DbErr> {
-    let row = |field: Option<String>, old: Option<Value>, new: Option<Value>| ActiveModel {
-        id: Set(Uuid::now_v7()),
-        entity: Set(entity.to_string()),
-        record_id: Set(record_id),
-        at: Set(at),
-        actor_id: Set(actor.user_id),
-        channel: Set(actor.channel.to_string()),
-        action: Set(action.to_string()),
-        field: Set(field),
-        old_value: Set(old),
-        new_value: Set(new),
-    };
-    let rows: Vec<ActiveModel> = if changes.is_empty() {
-        vec![row(None, None, None)]
-    } else {
-        changes
-            .iter()
-            .map(|c| row(Some(c.field.clone()), c.old.clone(), c.new.clone()))
-            .collect()
-    };
-    Entity::insert_many(rows).exec(db).await?;
-    Ok(())
+    record_many(
+        db,
+        at,
+        actor,
+        entity,
+        action,
+        &[(record_id, changes.to_vec())],
+    )
+    .await
+}
+
+/// Appends the change records of the same act on many records (a bulk
+/// import's creates), each as `record` would.
+pub async fn record_many<C: ConnectionTrait>(
+    db: &C,
+    at: i64,
+    actor: Actor,
+    entity: &str,
+    action: &str,
+    acts: &[(Uuid, Vec<FieldChange>)],
+) -> Result<(), DbErr> {
+    let row =
+        |record_id, field: Option<String>, old: Option<Value>, new: Option<Value>| ActiveModel {
+            id: Set(Uuid::now_v7()),
+            entity: Set(entity.to_string()),
+            record_id: Set(record_id),
+            at: Set(at),
+            actor_id: Set(actor.user_id),
+            channel: Set(actor.channel.to_string()),
+            action: Set(action.to_string()),
+            field: Set(field),
+            old_value: Set(old),
+            new_value: Set(new),
+        };
+    let mut rows = Vec::new();
+    for (record_id, changes) in acts {
+        if changes.is_empty() {
+            rows.push(row(*record_id, None, None, None));
+        }
+        rows.extend(changes.iter().map(|c| {
+            row(
+                *record_id,
+                Some(c.field.clone()),
+                c.old.clone(),
+                c.new.clone(),
+            )
+        }));
+    }
+    crate::bulk::insert_all::<Entity, _>(db, rows).await
 }
 
 /// A record's history, newest first. `hidden` fields are left out in the

@@ -7,6 +7,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod bulk;
 pub mod classifiers;
 pub mod connection;
 pub mod contacts;
@@ -16,6 +17,7 @@ pub mod duplicates;
 pub mod entities;
 pub mod history;
 pub mod idempotency;
+pub mod import;
 pub mod leads;
 pub mod migration;
 pub mod page;

@@ -149,6 +149,30 @@ pub async fn index<C: ConnectionTrait>(
     Ok(())
 }
 
+/// Indexes records that have no entry yet (a bulk import's new records):
+/// `(record_id, public text, private text)` each, as `index` would.
+pub async fn index_new<C: ConnectionTrait>(
+    db: &C,
+    entity: &str,
+    records: &[(Uuid, String, String)],
+) -> Result<(), DbErr> {
+    for chunk in records.chunks(1000) {
+        let docs: Vec<_> = chunk
+            .iter()
+            .map(|(id, public, private)| {
+                (
+                    entity,
+                    *id,
+                    karta_core::search::index_terms(public),
+                    karta_core::search::index_terms(private),
+                )
+            })
+            .collect();
+        index_many(db, &docs).await?;
+    }
+    Ok(())
+}
+
 /// Stores many index entries at once (bulk loads). On SQLite the full-text
 /// rows are copied from `search_docs` in one statement.
 pub async fn index_many<C: ConnectionTrait>(

@@ -299,12 +299,6 @@ async fn holds_company(txn: &DatabaseTransaction) -> Result<bool, DbErr> {
     Ok(false)
 }
 
-/// Rows an insert carries: the engines cap bound parameters (SQLite at
-/// 32766, PostgreSQL at 65535), so wide tables get fewer rows per insert.
-fn rows_per_insert(columns: usize) -> usize {
-    (30_000 / columns.max(1)).clamp(1, 1000)
-}
-
 async fn write_rows<E, C>(db: &C, table: &str, out: &mut dyn Write) -> Result<u64, TransferError>
 where
     E: EntityTrait,
@@ -334,7 +328,7 @@ where
     E::Model: DeserializeOwned + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
 {
-    let per_insert = rows_per_insert(E::Column::iter().count());
+    let per_insert = crate::bulk::rows_per_insert(E::Column::iter().count());
     let mut lines = Lines::new(input, table);
     let mut batch = Vec::with_capacity(per_insert);
     while let Some(model) = lines.next::<E::Model>()? {

@@ -77,6 +77,7 @@ impl TestApp {
             db,
             clock: clock.clone(),
             config: Arc::new(config),
+            remembered: None,
         };
         let router = karta_web::router(karta_web::AppState {
             app: app.clone(),

@@ -391,25 +391,61 @@ pub async fn run(
     Ok(job)
 }
 
-/// Writes one batch in one transaction with the job's progress; a dry run
-/// rolls the records back and keeps only the counts and the errors.
-async fn write_batch(
-    app: &App,
-    p: &Principal,
-    spec: &Spec,
-    job: import_job::Model,
-    columns: &Columns,
-    lookups: &mut Lookups,
-    batch: &[(i64, Vec<String>)],
-) -> Result<import_job::Model, AppError> {
-    let txn = app.db.begin_write().await?;
-    let mut items = Vec::new();
-    let mut errors = Vec::new();
-    let (mut created, mut updated, mut unchanged, mut failed) = (0, 0, 0, 0);
-    for (line, cells) in batch {
-        let outcome = write::row(app, &txn, p, spec, columns, lookups, cells).await?;
+/// What the rows of one batch did: counts, items for undo, report lines,
+/// and the new rows waiting to be inserted together.
+struct Tally<'a> {
+    job_id: Uuid,
+    columns: &'a Columns,
+    rows: &'a [(i64, Vec<String>)],
+    waiting: Vec<(usize, write::Prepared)>,
+    items: Vec<import_item::ActiveModel>,
+    errors: Vec<import_error::ActiveModel>,
+    created: i64,
+    updated: i64,
+    unchanged: i64,
+    failed: i64,
+}
+
+impl<'a> Tally<'a> {
+    fn new(job_id: Uuid, columns: &'a Columns, rows: &'a [(i64, Vec<String>)]) -> Self {
+        Self {
+            job_id,
+            columns,
+            rows,
+            waiting: Vec::new(),
+            items: Vec::new(),
+            errors: Vec::new(),
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            failed: 0,
+        }
+    }
+
+    /// Inserts the waiting new rows and records them.
+    async fn create_waiting(
+        &mut self,
+        app: &App,
+        txn: &sea_orm::DatabaseTransaction,
+        p: &Principal,
+    ) -> Result<(), AppError> {
+        if self.waiting.is_empty() {
+            return Ok(());
+        }
+        let (indexes, prepared): (Vec<usize>, Vec<write::Prepared>) =
+            self.waiting.drain(..).unzip();
+        let outcomes = write::create_many(app, txn, p, prepared).await?;
+        for (i, outcome) in indexes.into_iter().zip(outcomes) {
+            self.add(i, outcome);
+        }
+        Ok(())
+    }
+
+    /// Records what the batch's `i`-th row did.
+    fn add(&mut self, i: usize, outcome: Outcome) {
+        let (line, cells) = &self.rows[i];
         let item = |record_id, action: &str, version, before| import_item::ActiveModel {
-            job_id: Set(job.id),
+            job_id: Set(self.job_id),
             line: Set(*line),
             record_id: Set(record_id),
             action: Set(action.into()),
@@ -418,31 +454,31 @@ async fn write_batch(
         };
         match outcome {
             Outcome::Created { id, version } => {
-                created += 1;
-                items.push(item(id, "created", version, None));
+                self.created += 1;
+                self.items.push(item(id, "created", version, None));
             }
             Outcome::Updated {
                 id,
                 version,
                 before,
             } => {
-                updated += 1;
-                items.push(item(id, "updated", version, Some(before)));
+                self.updated += 1;
+                self.items.push(item(id, "updated", version, Some(before)));
             }
-            Outcome::Unchanged => unchanged += 1,
+            Outcome::Unchanged => self.unchanged += 1,
             Outcome::Refused(problems) => {
-                failed += 1;
+                self.failed += 1;
                 for (n, (column, code)) in (0..).zip(problems) {
                     let (header, value) = column
                         .map(|c| {
                             (
-                                columns.headers.get(c).cloned().unwrap_or_default(),
+                                self.columns.headers.get(c).cloned().unwrap_or_default(),
                                 cells.get(c).cloned().unwrap_or_default(),
                             )
                         })
                         .unwrap_or_default();
-                    errors.push(import_error::ActiveModel {
-                        job_id: Set(job.id),
+                    self.errors.push(import_error::ActiveModel {
+                        job_id: Set(self.job_id),
                         line: Set(*line),
                         n: Set(n),
                         column_name: Set(header),
@@ -453,28 +489,63 @@ async fn write_batch(
             }
         }
     }
+}
+
+/// Writes one batch in one transaction with the job's progress; a dry run
+/// rolls the records back and keeps only the counts and the errors.
+///
+/// Rows that can only be new records are created together in a few
+/// statements; the others are looked up and written one by one, in file
+/// order (the new rows before them are written first).
+async fn write_batch(
+    app: &App,
+    p: &Principal,
+    spec: &Spec,
+    job: import_job::Model,
+    columns: &Columns,
+    lookups: &mut Lookups,
+    batch: &[(i64, Vec<String>)],
+) -> Result<import_job::Model, AppError> {
+    let app = &app.remembering_reference();
+    let mut drafts = Vec::with_capacity(batch.len());
+    for (_, cells) in batch {
+        drafts.push(columns.draft(app, lookups, cells).await?);
+    }
+    let txn = app.db.begin_write().await?;
+    let mut fresh = write::Fresh::load(&txn, spec, &drafts).await?;
+    let mut tally = Tally::new(job.id, columns, batch);
+    for (i, row) in drafts.into_iter().enumerate() {
+        let outcome = if fresh.claim(spec, &row) {
+            match write::prepare_new(app, p, columns, spec.entity, row).await? {
+                Ok(prepared) => {
+                    tally.waiting.push((i, prepared));
+                    continue;
+                }
+                Err(refusal) => refusal,
+            }
+        } else {
+            tally.create_waiting(app, &txn, p).await?;
+            write::row(app, &txn, p, spec, columns, row).await?
+        };
+        tally.add(i, outcome);
+    }
+    tally.create_waiting(app, &txn, p).await?;
     let progress_txn = if spec.dry_run {
         txn.rollback().await?;
         app.db.begin_write().await?
     } else {
         txn
     };
-    if !items.is_empty() && !spec.dry_run {
-        import_item::Entity::insert_many(items)
-            .exec(&progress_txn)
-            .await?;
+    if !spec.dry_run {
+        karta_db::bulk::insert_all::<import_item::Entity, _>(&progress_txn, tally.items).await?;
     }
-    if !errors.is_empty() {
-        import_error::Entity::insert_many(errors)
-            .exec(&progress_txn)
-            .await?;
-    }
+    karta_db::bulk::insert_all::<import_error::Entity, _>(&progress_txn, tally.errors).await?;
     let mut next = job.clone().into_active_model();
     next.rows_done = Set(job.rows_done + batch.len() as i64);
-    next.created = Set(job.created + created);
-    next.updated = Set(job.updated + updated);
-    next.unchanged = Set(job.unchanged + unchanged);
-    next.failed = Set(job.failed + failed);
+    next.created = Set(job.created + tally.created);
+    next.updated = Set(job.updated + tally.updated);
+    next.unchanged = Set(job.unchanged + tally.unchanged);
+    next.failed = Set(job.failed + tally.failed);
     next.updated_at = Set(app.now());
     let saved = next.update(&progress_txn).await?;
     progress_txn.commit().await?;

@@ -1,11 +1,11 @@
 //! One imported row: find its record by the key, then create it or update
 //! it through the same steps the API takes, or say why the row is refused.
 
-use super::columns::{Columns, Lookups, RowDraft};
+use super::columns::{Columns, RowDraft};
 use super::{ImportEntity, Outcome, Spec};
 use crate::{App, AppError, Principal};
-use karta_core::accounts::AccountDraft;
-use karta_core::contacts::ContactDraft;
+use karta_core::accounts::{AccountDraft, AccountFields};
+use karta_core::contacts::{ContactDraft, ContactFields};
 use karta_core::identifiers::{Email, Inn, Phone};
 use karta_core::import::{Key, Mode};
 use karta_core::roles::Access;
@@ -14,6 +14,7 @@ use karta_db::entities::{account, contact};
 use karta_db::history::Actor;
 use sea_orm::DatabaseTransaction;
 use serde_json::{Map, Value};
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// A row's record found by its key.
@@ -33,6 +34,40 @@ fn texts(draft: &Map<String, Value>, field: &str) -> Vec<String> {
         .collect()
 }
 
+/// The row's key values, normalised as they are stored: the customer code,
+/// the INN, the trimmed external id, or every e-mail or phone of the row;
+/// an error code when the key is missing or a value is invalid.
+fn key_values(entity: ImportEntity, key: Key, row: &RowDraft) -> Result<Vec<String>, &'static str> {
+    let text = |f: &str| row.draft.get(f).and_then(Value::as_str);
+    let values = match (entity, key) {
+        (ImportEntity::Accounts, Key::Code) => {
+            row.code.map(|c| c.to_string()).into_iter().collect()
+        }
+        (ImportEntity::Accounts, Key::Inn) => match text("inn").map(Inn::parse) {
+            Some(inn) => vec![inn?.as_str().to_string()],
+            None => Vec::new(),
+        },
+        (_, Key::ExternalId) => text("external_id")
+            .map(|x| x.trim().to_string())
+            .into_iter()
+            .collect(),
+        (ImportEntity::Contacts, Key::Email) => texts(&row.draft, "emails")
+            .iter()
+            .map(|raw| Email::parse(raw).map(|e| e.to_string()))
+            .collect::<Result<_, _>>()?,
+        (ImportEntity::Contacts, Key::Phone) => texts(&row.draft, "phones")
+            .iter()
+            .map(|raw| Phone::parse(raw).map(|p| p.to_string()))
+            .collect::<Result<_, _>>()?,
+        _ => return Err("key_not_for_entity"),
+    };
+    if values.is_empty() {
+        Err("key_missing")
+    } else {
+        Ok(values)
+    }
+}
+
 /// Finds the live record the row's key names: `Ok(None)` when none does,
 /// an error code when the key is missing, invalid or matches several.
 async fn find(
@@ -41,70 +76,182 @@ async fn find(
     key: Key,
     row: &RowDraft,
 ) -> Result<Result<Option<Existing>, &'static str>, AppError> {
-    let text = |f: &str| row.draft.get(f).and_then(Value::as_str).map(String::from);
+    let values = match key_values(entity, key, row) {
+        Ok(values) => values,
+        Err(code) => return Ok(Err(code)),
+    };
     let accounts = |found| single(found, Existing::Account);
     let contacts = |found| single(found, Existing::Contact);
     let found = match (entity, key) {
-        (ImportEntity::Accounts, Key::Code) => match row.code {
-            Some(code) => accounts(
-                karta_db::accounts::find_by_code(txn, code, Visibility::All)
-                    .await?
-                    .into_iter()
-                    .collect(),
-            ),
-            None => Err("key_missing"),
-        },
-        (ImportEntity::Accounts, Key::Inn) => match text("inn").map(|i| Inn::parse(&i)) {
-            Some(Ok(inn)) => accounts(karta_db::accounts::with_inn(txn, inn.as_str(), None).await?),
-            Some(Err(code)) => Err(code),
-            None => Err("key_missing"),
-        },
-        (ImportEntity::Accounts, Key::ExternalId) => match text("external_id") {
-            Some(x) => accounts(karta_db::accounts::with_external_id(txn, x.trim()).await?),
-            None => Err("key_missing"),
-        },
-        (ImportEntity::Contacts, Key::ExternalId) => match text("external_id") {
-            Some(x) => contacts(karta_db::contacts::with_external_id(txn, x.trim()).await?),
-            None => Err("key_missing"),
-        },
-        (ImportEntity::Contacts, Key::Email | Key::Phone) => {
-            let (field, kind) = if key == Key::Email {
-                ("emails", "email")
-            } else {
-                ("phones", "phone")
-            };
-            let mut values = Vec::new();
-            for raw in texts(&row.draft, field) {
-                let value = if key == Key::Email {
-                    Email::parse(&raw).map(|e| e.to_string())
-                } else {
-                    Phone::parse(&raw).map(|p| p.to_string())
-                };
-                match value {
-                    Ok(v) => values.push(v),
-                    Err(code) => return Ok(Err(code)),
-                }
-            }
-            if values.is_empty() {
-                Err("key_missing")
-            } else {
-                let mut found: Vec<contact::Model> = Vec::new();
-                for v in values {
-                    for m in
-                        karta_db::contacts::with_channel(txn, kind, &v, Visibility::All, None, 2)
-                            .await?
-                    {
-                        if !found.iter().any(|f| f.id == m.id) {
-                            found.push(m);
-                        }
+        (ImportEntity::Accounts, Key::Code) => accounts(match row.code {
+            Some(code) => karta_db::accounts::find_by_code(txn, code, Visibility::All)
+                .await?
+                .into_iter()
+                .collect(),
+            None => Vec::new(),
+        }),
+        (ImportEntity::Accounts, Key::Inn) => {
+            accounts(karta_db::accounts::with_inn(txn, &values[0], None).await?)
+        }
+        (ImportEntity::Accounts, _) => {
+            accounts(karta_db::accounts::with_external_id(txn, &values[0]).await?)
+        }
+        (ImportEntity::Contacts, Key::ExternalId) => {
+            contacts(karta_db::contacts::with_external_id(txn, &values[0]).await?)
+        }
+        (ImportEntity::Contacts, _) => {
+            let mut found: Vec<contact::Model> = Vec::new();
+            for v in values {
+                for m in karta_db::contacts::with_channel(
+                    txn,
+                    karta_db::import::channel_kind(key),
+                    &v,
+                    Visibility::All,
+                    None,
+                    2,
+                )
+                .await?
+                {
+                    if !found.iter().any(|f| f.id == m.id) {
+                        found.push(m);
                     }
                 }
-                contacts(found)
             }
+            contacts(found)
         }
-        _ => Err("key_not_for_entity"),
     };
     Ok(found)
+}
+
+/// Rows of a batch that can only be new records: their key names no record
+/// (one query for the whole batch) and no earlier row of the batch. They are
+/// created together; every other row is looked up on its own.
+pub(super) struct Fresh {
+    taken: HashSet<String>,
+    claimed: HashSet<String>,
+}
+
+impl Fresh {
+    /// Looks up the keys of the whole batch at once.
+    pub(super) async fn load(
+        txn: &DatabaseTransaction,
+        spec: &Spec,
+        rows: &[RowDraft],
+    ) -> Result<Self, AppError> {
+        let values: Vec<String> = match spec.key {
+            Some(key) => rows
+                .iter()
+                .filter_map(|r| key_values(spec.entity, key, r).ok())
+                .flatten()
+                .collect(),
+            None => Vec::new(),
+        };
+        let taken = match spec.key {
+            Some(key) => karta_db::import::taken(txn, spec.entity.as_str(), key, &values).await?,
+            None => HashSet::new(),
+        };
+        Ok(Self {
+            taken,
+            claimed: HashSet::new(),
+        })
+    }
+
+    /// Whether `row` is certainly a new record (and then claims its key
+    /// values, so a later row with the same key is looked up instead).
+    pub(super) fn claim(&mut self, spec: &Spec, row: &RowDraft) -> bool {
+        if spec.mode == Mode::Update || !row.errors.is_empty() {
+            return false;
+        }
+        let Some(key) = spec.key else {
+            return true;
+        };
+        let Ok(values) = key_values(spec.entity, key, row) else {
+            return false;
+        };
+        if values
+            .iter()
+            .any(|v| self.taken.contains(v) || self.claimed.contains(v))
+        {
+            return false;
+        }
+        self.claimed.extend(values);
+        true
+    }
+}
+
+/// A new row's fields, checked and completed, waiting to be inserted.
+pub(super) enum Prepared {
+    Account(Box<AccountFields>),
+    Contact(Box<ContactFields>),
+}
+
+/// Checks and completes a row that will be a new record; a refusal when
+/// its fields are invalid.
+pub(super) async fn prepare_new(
+    app: &App,
+    p: &Principal,
+    columns: &Columns,
+    entity: ImportEntity,
+    row: RowDraft,
+) -> Result<Result<Prepared, Outcome>, AppError> {
+    let draft = Value::Object(row.draft);
+    let json = |e: serde_json::Error| crate::accounts::json_error(&e);
+    let prepared = match entity {
+        ImportEntity::Accounts => match serde_json::from_value::<AccountDraft>(draft) {
+            Ok(d) => crate::accounts::prepare(app, p, d, None)
+                .await
+                .map(|f| Prepared::Account(Box::new(f))),
+            Err(e) => Err(json(e)),
+        },
+        ImportEntity::Contacts => match serde_json::from_value::<ContactDraft>(draft) {
+            Ok(d) => crate::contacts::prepare(app, p, d, None)
+                .await
+                .map(|f| Prepared::Contact(Box::new(f))),
+            Err(e) => Err(json(e)),
+        },
+    };
+    match prepared {
+        Ok(prepared) => Ok(Ok(prepared)),
+        Err(e) => refused(columns, e).map(Err),
+    }
+}
+
+/// Inserts the prepared rows together; their outcomes in the same order.
+pub(super) async fn create_many(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    rows: Vec<Prepared>,
+) -> Result<Vec<Outcome>, AppError> {
+    let actor = import_actor(p);
+    let mut accounts = Vec::new();
+    let mut contacts = Vec::new();
+    for row in rows {
+        match row {
+            Prepared::Account(f) => accounts.push(*f),
+            Prepared::Contact(f) => contacts.push(*f),
+        }
+    }
+    let created = |id, version| Outcome::Created { id, version };
+    let mut outcomes: Vec<Outcome> = crate::accounts::insert_many(app, txn, actor, &accounts)
+        .await?
+        .into_iter()
+        .map(|m| created(m.id, m.version))
+        .collect();
+    outcomes.extend(
+        crate::contacts::insert_many(app, txn, actor, &contacts)
+            .await?
+            .into_iter()
+            .map(|m| created(m.id, m.version)),
+    );
+    Ok(outcomes)
+}
+
+fn import_actor(p: &Principal) -> Actor {
+    Actor {
+        user_id: Some(p.user_id),
+        channel: "import",
+    }
 }
 
 /// The one record a key found; none, or several (`key_ambiguous`).
@@ -141,10 +288,8 @@ pub(super) async fn row(
     p: &Principal,
     spec: &Spec,
     columns: &Columns,
-    lookups: &mut Lookups,
-    cells: &[String],
+    row: RowDraft,
 ) -> Result<Outcome, AppError> {
-    let row = columns.draft(app, lookups, cells).await?;
     if !row.errors.is_empty() {
         let mut problems: Vec<(Option<usize>, String)> = row
             .errors
@@ -179,10 +324,7 @@ pub(super) async fn row(
         let column = spec.key.and_then(key_column);
         Ok(Outcome::Refused(vec![(column, code.to_string())]))
     };
-    let actor = Actor {
-        user_id: Some(p.user_id),
-        channel: "import",
-    };
+    let actor = import_actor(p);
     let result = match (existing, spec.mode) {
         (None, Mode::Update) => return key_problem("not_found"),
         (Some(_), Mode::Create) => return key_problem("already_exists"),
