@@ -116,6 +116,8 @@ pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()>
     let p = acting_user(&app, args.user.as_deref()).await?;
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
+    let file = karta_core::xlsx::csv_file(file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let mut rows =
         CsvRows::open(file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let customs = import::custom_fields(&app, entity)

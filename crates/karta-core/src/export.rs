@@ -54,19 +54,18 @@ pub fn line(fields: &[String]) -> String {
     out
 }
 
-/// The record of `columns` read from one JSON object (dotted names reach
-/// into nested objects, as `custom.discount`).
+/// The value of `column` in a JSON object; dotted names reach into nested
+/// objects, as `custom.discount`.
+pub fn field<'a>(object: &'a Value, column: &str) -> &'a Value {
+    column
+        .split('.')
+        .try_fold(object, |v, key| v.get(key))
+        .unwrap_or(&Value::Null)
+}
+
+/// The CSV record of `columns` read from one JSON object.
 pub fn record(object: &Value, columns: &[String]) -> String {
-    let fields: Vec<String> = columns
-        .iter()
-        .map(|c| {
-            let found = c
-                .split('.')
-                .try_fold(object, |v, key| v.get(key))
-                .unwrap_or(&Value::Null);
-            cell(found)
-        })
-        .collect();
+    let fields: Vec<String> = columns.iter().map(|c| cell(field(object, c))).collect();
     line(&fields)
 }
 

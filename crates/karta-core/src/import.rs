@@ -183,6 +183,8 @@ pub enum ReadError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Csv(#[from] csv::Error),
+    #[error("{0}")]
+    Workbook(#[from] crate::xlsx::ReadError),
 }
 
 impl ReadError {
@@ -191,6 +193,7 @@ impl ReadError {
         match self {
             ReadError::NoHeader => "empty_file",
             ReadError::Io(_) | ReadError::Csv(_) => "unreadable_file",
+            ReadError::Workbook(_) => "unreadable_workbook",
         }
     }
 }

@@ -23,5 +23,6 @@ pub mod search;
 pub mod tasks;
 pub mod time;
 pub mod vcard;
+pub mod xlsx;
 
 pub use error::{FieldError, Invalid};

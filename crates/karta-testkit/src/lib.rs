@@ -29,6 +29,8 @@ pub struct Answer {
     pub headers: axum::http::HeaderMap,
     pub json: Value,
     pub text: String,
+    /// The body as sent (for files that are not text).
+    pub bytes: Vec<u8>,
 }
 
 /// 2026-01-15 09:00 UTC, in micros: tests start at a fixed instant.
@@ -166,6 +168,7 @@ impl TestApp {
             headers,
             json: serde_json::from_str(&text).unwrap_or(Value::Null),
             text,
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -125,6 +125,7 @@ pub fn field_message(code: &str) -> String {
         "invalid_key" => "The key is code, inn, email, phone or external_id.",
         "empty_file" => "The file is empty or has no header row.",
         "unreadable_file" => "The file cannot be read as CSV.",
+        "unreadable_workbook" => "The file looks like an XLSX workbook but cannot be read.",
         "no_cards" => "The file holds no vCard.",
         "invalid_version" => "The vCard version is 4.0 or 3.0.",
         _ => "Invalid value.",

@@ -181,3 +181,84 @@ async fn contact_deal_and_lead_exports_show_what_the_list_shows_and_hide_persona
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     t.finish().await;
 }
+
+/// A workbook's first sheet as CSV lines (header first).
+fn sheet_lines(bytes: &[u8]) -> Vec<String> {
+    let mut out = Vec::new();
+    karta_core::xlsx::to_csv(std::io::Cursor::new(bytes.to_vec()), &mut out)
+        .unwrap_or_else(|e| panic!("not a workbook: {e}"));
+    String::from_utf8(out)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[tokio::test]
+async fn an_xlsx_export_holds_the_csv_exports_rows_and_columns_and_computes_nothing() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let b = t.user("b@x.ru", "sales_rep", Some("B")).await;
+    let viewer = t.user("viewer@x.ru", "read_only", None).await;
+    for (token, last) in [(&a, "Петров"), (&a, "=cmd|' /C calc'!A0"), (&b, "Сидоров")]
+    {
+        let c = t
+            .post(
+                "/api/v1/contacts",
+                token,
+                json!({"last_name": last, "emails": ["p@x.ru"], "phones": ["+7 916 111-22-33"]}),
+            )
+            .await;
+        assert_eq!(c.status, StatusCode::CREATED, "{}", c.text);
+    }
+    for token in [&a, &b, &viewer] {
+        let csv = t.get("/api/v1/contacts/export.csv?sort=name", token).await;
+        let book = t.get("/api/v1/contacts/export.xlsx?sort=name", token).await;
+        assert_eq!(book.status, StatusCode::OK, "{}", book.text);
+        assert_eq!(
+            book.headers["content-type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        );
+        let rows = sheet_lines(&book.bytes);
+        let csv_rows = csv_lines(&csv.text);
+        assert_eq!(rows.len(), csv_rows.len(), "the same rows as the CSV");
+        assert_eq!(rows[0], csv_rows[0], "the same columns as the CSV");
+    }
+    let mine = sheet_lines(&t.get("/api/v1/contacts/export.xlsx", &a).await.bytes);
+    assert_eq!(mine.len(), 1 + 2, "rep A sees only team A's contacts");
+    assert!(
+        mine.iter().any(|l| l.contains(",=cmd|' /C calc'!A0,")),
+        "{mine:?}"
+    );
+    let book = t.get("/api/v1/contacts/export.xlsx", &a).await.bytes;
+    let mut zip =
+        zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap_or_else(|e| panic!("{e}"));
+    let mut sheet = String::new();
+    std::io::Read::read_to_string(
+        &mut zip
+            .by_name("xl/worksheets/sheet1.xml")
+            .unwrap_or_else(|e| panic!("{e}")),
+        &mut sheet,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sheet.contains("=cmd|"), "the text is kept as written");
+    assert!(!sheet.contains("<f>"), "and no cell is a formula");
+    let theirs = sheet_lines(&t.get("/api/v1/contacts/export.xlsx", &viewer).await.bytes);
+    assert!(!theirs[0].contains("emails") && !theirs[0].contains("phones"));
+    assert!(
+        !theirs
+            .iter()
+            .any(|l| l.contains("p@x.ru") || l.contains("+7 916"))
+    );
+    let deals = t.get("/api/v1/deals/export.xlsx?sort=height", &a).await;
+    assert_eq!(deals.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for entity in ["accounts", "deals", "leads"] {
+        let book = t.get(&format!("/api/v1/{entity}/export.xlsx"), &a).await;
+        assert_eq!(book.status, StatusCode::OK, "{entity}");
+        assert!(
+            !sheet_lines(&book.bytes).is_empty(),
+            "{entity}: a header row"
+        );
+    }
+    t.finish().await;
+}

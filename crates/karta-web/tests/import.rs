@@ -925,3 +925,91 @@ async fn a_mapping_saved_as_a_profile_maps_the_next_file_by_its_headers() {
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn an_excel_workbook_imports_like_its_csv_with_line_numbers_of_the_sheet() {
+    use karta_core::xlsx::{Cell, SheetWriter};
+    let t = TestApp::spawn().await;
+    let a = t.user("admin@x.ru", "admin", None).await;
+    let header: Vec<String> = ["Фамилия", "Имя", "E-mail", "Телефон"]
+        .iter()
+        .map(|h| h.to_string())
+        .collect();
+    let mut book = SheetWriter::new(Vec::new(), &header).unwrap_or_else(|e| panic!("{e}"));
+    for row in [
+        [
+            Cell::Text("Иванова"),
+            Cell::Text("Анна"),
+            Cell::Text("anna@x.ru"),
+            // A phone typed into Excel as a number.
+            Cell::Number("79161234567".into()),
+        ],
+        [
+            Cell::Text("Петров"),
+            Cell::Text("Олег"),
+            Cell::Text("oleg@x.ru"),
+            Cell::Empty,
+        ],
+        [
+            Cell::Text("Без почты"),
+            Cell::Empty,
+            Cell::Text("не почта"),
+            Cell::Empty,
+        ],
+    ] {
+        book.row(&row).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bytes = book.finish().unwrap_or_else(|e| panic!("{e}"));
+    let upload = t
+        .upload("/api/v1/imports/contacts?key=email", &a, bytes.clone())
+        .await;
+    let job = finished(&t, &a, &upload).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["failed"].as_i64()),
+        (Some(2), Some(1)),
+        "{job}"
+    );
+    let errors = t
+        .get(
+            &format!(
+                "/api/v1/imports/{}/errors",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &a,
+        )
+        .await;
+    assert_eq!(
+        errors.json["items"][0]["line"], 4,
+        "the sheet's row: {}",
+        errors.text
+    );
+    assert_eq!(errors.json["items"][0]["column"], "E-mail");
+    let anna = t.get("/api/v1/contacts?q=Иванова", &a).await;
+    assert_eq!(anna.json["items"][0]["phones"], json!(["+79161234567"]));
+    // The same workbook again finds both and creates nothing.
+    let again = t
+        .upload("/api/v1/imports/contacts?key=email", &a, bytes)
+        .await;
+    let job = finished(&t, &a, &again).await;
+    assert_eq!(
+        (job["created"].as_i64(), job["unchanged"].as_i64()),
+        (Some(0), Some(2)),
+        "{job}"
+    );
+    // A damaged workbook is explained.
+    let broken = t
+        .upload(
+            "/api/v1/imports/contacts",
+            &a,
+            b"PK\x03\x04 not really".to_vec(),
+        )
+        .await;
+    assert_eq!(
+        broken.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        broken.text
+    );
+    assert_eq!(broken.json["errors"][0]["code"], "unreadable_workbook");
+    t.finish().await;
+}

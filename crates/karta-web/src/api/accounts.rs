@@ -1,5 +1,6 @@
 //! `/api/v1/accounts`.
 
+use super::export::Format;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
@@ -142,9 +143,31 @@ const ACCOUNT_COLUMNS: &[&str] = &[
            ("q" = Option<String>, Query, description = "and every other filter of the list")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn export_csv(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Csv).await
+}
+
+/// Every visible account matching the list's filters, in its sort, as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/accounts/export.xlsx", tag = "accounts",
+    params(("sort" = Option<String>, Query, description = "as the list"),
+           ("q" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_xlsx(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Xlsx).await
+}
+
+async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Query(mut params): Query<HashMap<String, String>>,
+    format: Format,
 ) -> Result<Response, ApiError> {
     let sort = take_sort(&mut params, AccountSort::parse, AccountSort::Name)?;
     let filter = filter_from(&state, &mut params).await?;
@@ -152,7 +175,7 @@ pub async fn export_csv(
     let mut columns: Vec<String> = ACCOUNT_COLUMNS.iter().map(|c| c.to_string()).collect();
     columns.extend(super::export::custom_columns(&state, "accounts").await?);
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::csv("accounts.csv", columns, move |cursor| {
+    super::export::file(format, "accounts", columns, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = accounts::list(

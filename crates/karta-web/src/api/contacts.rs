@@ -1,7 +1,7 @@
 //! `/api/v1/contacts`.
 
 use super::accounts::ChangeList;
-use super::export::ExportPage;
+use super::export::{ExportPage, Format};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
@@ -92,9 +92,31 @@ const CONTACT_COLUMNS: &[&str] = &[
            ("q" = Option<String>, Query, description = "and every other filter of the list")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn export_csv(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Csv).await
+}
+
+/// Every visible contact matching the list's filters, in its sort, as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/contacts/export.xlsx", tag = "contacts",
+    params(("sort" = Option<String>, Query, description = "as the list"),
+           ("q" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_xlsx(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Xlsx).await
+}
+
+async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Query(mut params): Query<HashMap<String, String>>,
+    format: Format,
 ) -> Result<Response, ApiError> {
     let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
     let filter = filter_from(&state, &mut params).await?;
@@ -107,7 +129,7 @@ pub async fn export_csv(
         .collect();
     columns.extend(super::export::custom_columns(&state, "contacts").await?);
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::csv("contacts.csv", columns, move |cursor| {
+    super::export::file(format, "contacts", columns, move |cursor| {
         export_page(app.clone(), p.clone(), filter.clone(), sort, cursor)
     })
     .await

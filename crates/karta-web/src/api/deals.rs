@@ -1,6 +1,7 @@
 //! `/api/v1/deals`: deals, their stage stays, and board column totals.
 
 use super::accounts::ChangeList;
+use super::export::Format;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
@@ -141,9 +142,31 @@ const DEAL_COLUMNS: &[&str] = &[
            ("status" = Option<String>, Query, description = "and every other filter of the list")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn export_csv(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Csv).await
+}
+
+/// Every visible deal matching the list's filters, in its sort, as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/deals/export.xlsx", tag = "deals",
+    params(("sort" = Option<String>, Query, description = "as the list"),
+           ("status" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_xlsx(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Xlsx).await
+}
+
+async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Query(mut params): Query<HashMap<String, String>>,
+    format: Format,
 ) -> Result<Response, ApiError> {
     let sort = take_sort(&mut params, DealSort::parse, DealSort::default())?;
     let filter = filter_from(&mut params)?;
@@ -151,7 +174,7 @@ pub async fn export_csv(
     let mut columns: Vec<String> = DEAL_COLUMNS.iter().map(|c| c.to_string()).collect();
     columns.extend(super::export::custom_columns(&state, "deals").await?);
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::csv("deals.csv", columns, move |cursor| {
+    super::export::file(format, "deals", columns, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = deals::list(

@@ -1,6 +1,7 @@
 //! List exports: every page of a list, with the list's own filters, sort,
 //! visibility and hidden-field rules (the rows are the API's own views),
-//! streamed as spreadsheet-safe CSV so memory stays flat at any size.
+//! streamed as spreadsheet-safe CSV or as an XLSX workbook, so memory stays
+//! flat at any size.
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -9,10 +10,13 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use karta_app::AppError;
-use karta_core::export::{BOM, line, record};
+use karta_core::export::{BOM, field, line, record};
+use karta_core::xlsx::{Cell, SheetWriter};
 use karta_db::page::Cursor;
 use serde_json::Value;
 use std::future::Future;
+use std::io::Write;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Rows fetched per query while exporting.
 pub const EXPORT_PAGE: u64 = 500;
@@ -34,13 +38,141 @@ pub async fn custom_columns(state: &AppState, entity: &str) -> Result<Vec<String
     )
 }
 
+/// The file an export writes.
+#[derive(Debug, Clone, Copy)]
+pub enum Format {
+    Csv,
+    Xlsx,
+}
+
 /// Streams `columns` of every row `fetch` yields, page after page, as the
-/// CSV attachment `filename`.
-pub async fn csv<F, Fut>(
-    filename: &str,
+/// attachment `<name>.csv` or `<name>.xlsx`.
+pub async fn file<F, Fut>(
+    format: Format,
+    name: &str,
     columns: Vec<String>,
     fetch: F,
 ) -> Result<Response, ApiError>
+where
+    F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,
+{
+    match format {
+        Format::Csv => csv(&format!("{name}.csv"), columns, fetch).await,
+        Format::Xlsx => xlsx(&format!("{name}.xlsx"), columns, fetch).await,
+    }
+}
+
+/// Bytes the workbook writer has produced and the response has not yet
+/// sent.
+#[derive(Clone, Default)]
+struct Spool(Arc<Mutex<Vec<u8>>>);
+
+impl Spool {
+    fn take(&self) -> Vec<u8> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Write for Spool {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An export workbook being streamed: what is written, what comes next.
+struct Workbook<F> {
+    book: Option<SheetWriter<Spool>>,
+    spool: Spool,
+    page: Option<ExportPage>,
+    fetch: F,
+    columns: Vec<String>,
+}
+
+/// Streams `columns` of every row `fetch` yields as the workbook attachment
+/// `filename`: each page is written into the sheet and its compressed bytes
+/// sent before the next page is read.
+async fn xlsx<F, Fut>(
+    filename: &str,
+    columns: Vec<String>,
+    mut fetch: F,
+) -> Result<Response, ApiError>
+where
+    F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,
+{
+    let first = fetch(None).await?;
+    let spool = Spool::default();
+    // Writing into memory fails only as the storage would: same answer.
+    let book = SheetWriter::new(spool.clone(), &columns)
+        .map_err(|e| AppError::Db(karta_db::DbErr::Custom(e.to_string())))?;
+    let start = Workbook {
+        book: Some(book),
+        spool,
+        page: Some(first),
+        fetch,
+        columns,
+    };
+    let body = futures::stream::try_unfold(start, |mut state| async move {
+        let Some(mut book) = state.book.take() else {
+            return Ok(None);
+        };
+        match state.page.take() {
+            Some((rows, cursor)) => {
+                let mut scratch: Vec<String> = vec![String::new(); state.columns.len()];
+                for row in &rows {
+                    let cells: Vec<Cell> = state
+                        .columns
+                        .iter()
+                        .zip(scratch.iter_mut())
+                        .map(|(c, s)| Cell::of(field(row, c), s))
+                        .collect();
+                    book.row(&cells)?;
+                }
+                state.page = match cursor.and_then(|c| Cursor::decode(&c)) {
+                    Some(c) => Some(
+                        (state.fetch)(Some(c))
+                            .await
+                            .map_err(|e| std::io::Error::other(e.to_string()))?,
+                    ),
+                    None => None,
+                };
+                state.book = Some(book);
+            }
+            None => {
+                book.finish()?;
+            }
+        }
+        let bytes = state.spool.take();
+        Ok::<_, std::io::Error>(Some((bytes, state)))
+    });
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+/// Streams `columns` of every row `fetch` yields, page after page, as the
+/// CSV attachment `filename`.
+async fn csv<F, Fut>(filename: &str, columns: Vec<String>, fetch: F) -> Result<Response, ApiError>
 where
     F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,

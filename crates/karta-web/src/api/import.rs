@@ -111,6 +111,7 @@ pub(crate) async fn read(
     file: std::fs::File,
     params: &mut HashMap<String, String>,
 ) -> Result<(CsvRows, Columns, Vec<custom_field::Model>), ApiError> {
+    let file = karta_core::xlsx::csv_file(file).map_err(unreadable)?;
     let rows = CsvRows::open(file).map_err(unreadable)?;
     let customs = import::custom_fields(app, entity).await?;
     let guessed = Columns::guess(entity, &rows.headers, &customs);

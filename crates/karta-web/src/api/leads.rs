@@ -1,6 +1,7 @@
 //! `/api/v1/leads`: enquiries before qualification, their conversion into
 //! an account, a contact and a deal, and bulk redistribution.
 
+use super::export::Format;
 use crate::AppState;
 use crate::api::accounts::ChangeList;
 use crate::auth::Caller;
@@ -76,9 +77,30 @@ const LEAD_COLUMNS: &[&str] = &[
     params(("status" = Option<String>, Query, description = "and every other filter of the list")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
 pub async fn export_csv(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Csv).await
+}
+
+/// Every visible lead matching the list's filters, newest first, as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/leads/export.xlsx", tag = "leads",
+    params(("status" = Option<String>, Query, description = "and every other filter of the list")),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = String), (status = 400, body = Problem), (status = 403, body = Problem)))]
+pub async fn export_xlsx(
+    state: State<AppState>,
+    caller: Caller,
+    params: Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    export(state, caller, params, Format::Xlsx).await
+}
+
+async fn export(
     State(state): State<AppState>,
     caller: Caller,
     Query(mut params): Query<HashMap<String, String>>,
+    format: Format,
 ) -> Result<Response, ApiError> {
     let filter = filter_from(&mut params)?;
     no_more(params)?;
@@ -89,7 +111,7 @@ pub async fn export_csv(
         .map(|c| c.to_string())
         .collect();
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::csv("leads.csv", columns, move |cursor| {
+    super::export::file(format, "leads", columns, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = leads::list(

@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/accounts", get(accounts::list).post(accounts::create))
         .route("/accounts/export.csv", get(accounts::export_csv))
+        .route("/accounts/export.xlsx", get(accounts::export_xlsx))
         .route(
             "/accounts/{id}",
             get(accounts::get)
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/{id}/undo", post(import::undo))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/export.csv", get(contacts::export_csv))
+        .route("/contacts/export.xlsx", get(contacts::export_xlsx))
         .route("/contacts/export.vcf", get(contacts::export_vcf))
         .route("/contacts/import.vcf", post(import::create_from_vcard))
         .route(
@@ -77,6 +79,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/deals", get(deals::list).post(deals::create))
         .route("/deals/export.csv", get(deals::export_csv))
+        .route("/deals/export.xlsx", get(deals::export_xlsx))
         .route("/deals/totals", get(deals::totals))
         .route(
             "/deals/{id}",
@@ -118,6 +121,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/leads", get(leads::list).post(leads::create))
         .route("/leads/export.csv", get(leads::export_csv))
+        .route("/leads/export.xlsx", get(leads::export_xlsx))
         .route("/leads/redistribute", post(leads::redistribute))
         .route(
             "/leads/{id}",

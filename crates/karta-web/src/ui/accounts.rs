@@ -165,6 +165,13 @@ pub async fn list(
                 ),
                 tr.t("list-export-csv"),
             ),
+            (
+                format!(
+                    "/api/v1/accounts/export.xlsx?{}",
+                    params.filters(&selects).trim_start_matches('&')
+                ),
+                tr.t("list-export-xlsx"),
+            ),
         ],
         count: tr.count("accounts-count", rows.len()),
         sorts: sorts

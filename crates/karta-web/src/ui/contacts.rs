@@ -188,6 +188,13 @@ pub async fn list(
             ),
             (
                 format!(
+                    "/api/v1/contacts/export.xlsx?{}",
+                    params.filters(&selects).trim_start_matches('&')
+                ),
+                tr.t("list-export-xlsx"),
+            ),
+            (
+                format!(
                     "/api/v1/contacts/export.vcf?{}",
                     params.filters(&selects).trim_start_matches('&')
                 ),

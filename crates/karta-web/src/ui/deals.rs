@@ -246,13 +246,18 @@ pub async fn list(
         title: tr.t("deals-title"),
         action: "/deals".into(),
         new_label: tr.t("deals-new"),
-        tools: vec![(
-            format!(
-                "/api/v1/deals/export.csv?{}",
-                params.filters(&selects).trim_start_matches('&')
-            ),
-            tr.t("list-export-csv"),
-        )],
+        tools: ["csv", "xlsx"]
+            .into_iter()
+            .map(|format| {
+                (
+                    format!(
+                        "/api/v1/deals/export.{format}?{}",
+                        params.filters(&selects).trim_start_matches('&')
+                    ),
+                    tr.t(&format!("list-export-{format}")),
+                )
+            })
+            .collect(),
         count: tr.count("deals-count", rows.len()),
         sorts: sorts
             .iter()

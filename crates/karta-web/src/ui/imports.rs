@@ -30,7 +30,7 @@ use karta_core::import::{CsvRows, Key, Mode};
 use karta_core::time::rfc3339;
 use karta_db::entities::{custom_field, import_job};
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Seek, Write};
 use uuid::Uuid;
 
 /// Sample values shown beside each column on the mapping page.
@@ -150,11 +150,27 @@ pub async fn upload(caller: UiCaller, mut form: Multipart) -> Result<Response, A
 }
 
 /// Checks a stored upload reads as a CSV; a vCard file is first rewritten
-/// as the CSV of its contacts (and is contacts whatever was chosen). Answers
-/// the upload to map, or the code of why it cannot be imported (the upload
-/// is then forgotten).
+/// as the CSV of its contacts (and is contacts whatever was chosen), an XLSX
+/// workbook as the CSV of its first sheet. Answers the upload to map, or the
+/// code of why it cannot be imported (the upload is then forgotten).
 fn readable(user: Uuid, id: Uuid) -> Result<(Uuid, Option<ImportEntity>), &'static str> {
     let mut file = uploads::open(user, id).ok_or("unreadable_file")?;
+    let mut magic = [0u8; 4];
+    let read = file.read(&mut magic).map_err(|_| "unreadable_file")?;
+    file.rewind().map_err(|_| "unreadable_file")?;
+    if karta_core::xlsx::is_xlsx(&magic[..read]) {
+        uploads::remove(user, id);
+        let (csv_id, mut csv) = uploads::create(user).map_err(|_| "unreadable_file")?;
+        karta_core::xlsx::to_csv(
+            std::io::BufReader::new(file),
+            std::io::BufWriter::new(&mut csv),
+        )
+        .map_err(|_| {
+            uploads::remove(user, csv_id);
+            "unreadable_workbook"
+        })?;
+        return readable(user, csv_id);
+    }
     if !is_vcard(&mut file) {
         return CsvRows::open(file).map(|_| (id, None)).map_err(|e| {
             uploads::remove(user, id);

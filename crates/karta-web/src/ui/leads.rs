@@ -55,6 +55,7 @@ struct LeadsPage {
     message: Option<String>,
     /// The CSV export of this list, filters kept.
     export: String,
+    export_xlsx: String,
 }
 
 fn statuses(page: &PageCtx) -> Vec<(String, String)> {
@@ -154,6 +155,7 @@ pub async fn list(
         may_assign,
         users,
         message,
+        export_xlsx: export.replacen("/export.csv?", "/export.xlsx?", 1),
         export,
     };
     Ok(render(&view))
