@@ -23,7 +23,8 @@ pub struct FieldChange {
     pub new: Option<Value>,
 }
 
-/// Field-by-field difference of two JSON objects (absent and null are equal).
+/// Field-by-field difference of two JSON objects (absent, null, an empty
+/// list and an empty object are all "nothing").
 pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     let empty = serde_json::Map::new();
     let (old, new) = (
@@ -34,10 +35,17 @@ pub fn diff(old: &Value, new: &Value) -> Vec<FieldChange> {
     keys.sort();
     keys.dedup();
     let present = |v: Option<&Value>| v.filter(|v| !v.is_null()).cloned();
+    let nothing = |v: &Option<Value>| match v {
+        None => true,
+        Some(Value::Array(items)) => items.is_empty(),
+        Some(Value::Object(fields)) => fields.is_empty(),
+        Some(_) => false,
+    };
     keys.into_iter()
         .filter_map(|k| {
             let (o, n) = (present(old.get(k)), present(new.get(k)));
-            (o != n).then(|| FieldChange {
+            let changed = o != n && !(nothing(&o) && nothing(&n));
+            changed.then(|| FieldChange {
                 field: k.clone(),
                 old: o,
                 new: n,
@@ -159,5 +167,24 @@ mod tests {
                 },
             ]
         );
+    }
+
+    #[test]
+    fn empty_lists_and_objects_are_nothing_but_changes_keep_their_values() {
+        let created = diff(
+            &Value::Null,
+            &json!({"name": "Ромашка", "tags": [], "custom": {}, "inn": null}),
+        );
+        assert_eq!(
+            created,
+            vec![FieldChange {
+                field: "name".into(),
+                old: None,
+                new: Some(json!("Ромашка")),
+            }]
+        );
+        let tagged = diff(&json!({"tags": []}), &json!({"tags": ["vip"]}));
+        assert_eq!(tagged[0].old, Some(json!([])));
+        assert!(diff(&json!({"tags": []}), &json!({})).is_empty());
     }
 }

@@ -31,7 +31,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 /// Rows written per transaction.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 1000;
 
 /// Longest cell text kept in an error report.
 const REPORTED_VALUE: usize = 200;
