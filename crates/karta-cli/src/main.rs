@@ -2,6 +2,7 @@
 
 mod bench;
 mod config;
+mod demo;
 mod import;
 mod transfer;
 
@@ -119,6 +120,11 @@ enum Command {
         replace: bool,
         #[command(flatten)]
         db: DbArgs,
+    },
+    /// Generate a large company into an empty database.
+    Demo {
+        #[command(subcommand)]
+        command: demo::DemoCommand,
     },
     /// Manage API tokens.
     Token {
@@ -351,6 +357,12 @@ async fn main() -> Result<()> {
             .await?;
         }
         Command::Export { all, db } => transfer::export_all(&db, &all).await?,
+        Command::Demo {
+            command: demo::DemoCommand::Generate(args),
+        } => {
+            let app = open(&args.db).await?;
+            demo::generate(app, args).await?;
+        }
         Command::Backup { file, db } => transfer::backup(&db, &file).await?,
         Command::Restore { file, replace, db } => transfer::restore(&db, &file, replace).await?,
         Command::Import {

@@ -1,22 +1,25 @@
 //! A deterministic generator of large datasets (benchmarks): accounts with
 //! valid INNs and contacts with Russian and English names, written in bulk
 //! batches with their links, search entries and a "create" history row;
-//! deals across a pipeline's stages (`deals`).
+//! deals across a pipeline's stages (`deals`); activities on every account
+//! (`activities`).
 
+mod activities;
 mod deals;
 
 use crate::demo::Rng;
+pub use activities::generate_activities;
 pub use deals::generate_deals;
 
 use crate::{App, AppError};
 use karta_core::accounts::{AccountDraft, AccountFields};
 use karta_core::contacts::{ContactDraft, ContactFields};
 use karta_core::identifiers::Inn;
-use karta_db::entities::{account, change, contact, contact_account, contact_channel};
+use karta_db::entities::{account, contact, contact_account, contact_channel};
 use karta_db::records::Record;
-use karta_db::{accounts as account_store, contacts as contact_store, search};
+use karta_db::{accounts as account_store, contacts as contact_store, history, search};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+
 use uuid::Uuid;
 
 const RU: &[&str] = &[
@@ -93,20 +96,11 @@ pub async fn generate(
     while done < accounts {
         let n = batch.min(accounts - done);
         let txn = app.db.begin_write().await?;
-        let backend = txn.get_database_backend();
-        let first_code: i64 = {
-            let sql = format!(
-                "UPDATE counters SET value = value + {n} WHERE name = 'account_code' RETURNING value"
-            );
-            let row = txn
-                .query_one_raw(Statement::from_string(backend, sql))
-                .await?
-                .ok_or_else(|| db_err("no counter"))?;
-            row.try_get::<i64>("", "value")? - n as i64 + 1
-        };
+        let first_code = *account_store::next_codes(&txn, n).await?.start();
         let now = app.now();
-        let (mut acc_rows, mut con_rows, mut links, mut channels, mut docs, mut history) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
+        let (mut acc_rows, mut con_rows, mut links, mut channels, mut docs) =
+            (vec![], vec![], vec![], vec![], vec![]);
+        let (mut created_accounts, mut created_contacts) = (vec![], vec![]);
         for i in 0..n {
             let seq = done + i;
             let (owner, team) = owners[seq % owners.len()];
@@ -144,7 +138,7 @@ pub async fn generate(
                 karta_core::search::index_terms(&public),
                 karta_core::search::index_terms(&private),
             ));
-            history.push(history_row("accounts", id, now));
+            created_accounts.push((id, Vec::new()));
             acc_rows.push(a);
             for c in 0..contacts_per_account {
                 let draft = ContactDraft {
@@ -187,30 +181,20 @@ pub async fn generate(
                     karta_core::search::index_terms(&public),
                     karta_core::search::index_terms(&private),
                 ));
-                history.push(history_row("contacts", cid, now));
+                created_contacts.push((cid, Vec::new()));
             }
         }
-        account::Entity::insert_many(acc_rows).exec(&txn).await?;
-        for chunk in con_rows.chunks(500) {
-            contact::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
-        for chunk in links.chunks(2000) {
-            contact_account::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
-        for chunk in channels.chunks(2000) {
-            contact_channel::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
-        for chunk in history.chunks(1000) {
-            change::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
+        karta_db::bulk::insert_all::<account::Entity, _>(&txn, acc_rows).await?;
+        karta_db::bulk::insert_all::<contact::Entity, _>(&txn, con_rows).await?;
+        karta_db::bulk::insert_all::<contact_account::Entity, _>(&txn, links).await?;
+        karta_db::bulk::insert_all::<contact_channel::Entity, _>(&txn, channels).await?;
+        // Made by no one through the import channel: one row per record.
+        let actor = history::Actor {
+            user_id: None,
+            channel: "import",
+        };
+        history::record_many(&txn, now, actor, "accounts", "create", &created_accounts).await?;
+        history::record_many(&txn, now, actor, "contacts", "create", &created_contacts).await?;
         for chunk in docs.chunks(1000) {
             search::index_many(&txn, chunk).await?;
         }
@@ -221,19 +205,4 @@ pub async fn generate(
     // them; gather them now so plans match a database in steady use.
     app.db.analyze().await?;
     Ok(started.elapsed())
-}
-
-fn history_row(entity: &str, id: Uuid, at: i64) -> change::ActiveModel {
-    change::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        entity: Set(entity.into()),
-        record_id: Set(id),
-        at: Set(at),
-        actor_id: Set(None),
-        channel: Set("import".into()),
-        action: Set("create".into()),
-        field: Set(None),
-        old_value: Set(None),
-        new_value: Set(None),
-    }
 }
