@@ -130,6 +130,22 @@ impl Db {
         self.conn.execute_unprepared("ANALYZE").await.map(|_| ())
     }
 
+    /// Refreshes the statistics of some tables while they grow (a long
+    /// import): plans made when a table was nearly empty (a full scan of a
+    /// "small" table) would otherwise stay in use as it reaches millions of
+    /// rows. SQLite samples a bounded number of rows per index, so this
+    /// stays cheap at any size.
+    pub async fn analyze_tables(&self, tables: &[&str]) -> Result<(), DbErr> {
+        let sql = match self.backend {
+            Backend::Postgres => format!("ANALYZE {}", tables.join(", ")),
+            Backend::Sqlite => {
+                let each: Vec<String> = tables.iter().map(|t| format!("ANALYZE {t};")).collect();
+                format!("PRAGMA analysis_limit = 1000; {}", each.join(" "))
+            }
+        };
+        self.conn.execute_unprepared(&sql).await.map(|_| ())
+    }
+
     /// Closes the pool (SQLite checkpoints its WAL on close).
     pub async fn close(self) -> Result<(), DbErr> {
         self.conn.close().await

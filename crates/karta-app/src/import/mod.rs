@@ -76,6 +76,14 @@ impl ImportEntity {
         }
     }
 
+    /// The tables an import of this entity fills.
+    fn tables(self) -> &'static [&'static str] {
+        match self {
+            Self::Accounts => &["accounts", "changes", "search_docs"],
+            Self::Contacts => &["contacts", "contact_channels", "changes", "search_docs"],
+        }
+    }
+
     /// The keys that find this entity's records.
     pub fn keys(self) -> &'static [Key] {
         match self {
@@ -356,6 +364,7 @@ pub async fn run(
     let committed = job.rows_done;
     let mut skipped = 0;
     let mut batch: Vec<(i64, Vec<String>)> = Vec::with_capacity(BATCH);
+    let mut batches: u64 = 0;
     let mut failure = None;
     loop {
         let cells = match rows.next_row() {
@@ -374,6 +383,12 @@ pub async fn run(
         if batch.len() == BATCH {
             job = write_batch(app, p, &spec, job, columns, &mut lookups, &batch).await?;
             batch.clear();
+            batches += 1;
+            // Each time the import has doubled what it wrote, so the key
+            // look-ups keep using their indexes as the tables grow.
+            if batches.is_power_of_two() {
+                app.db.analyze_tables(spec.entity.tables()).await?;
+            }
             progress(&job);
         }
     }
