@@ -83,13 +83,13 @@ async fn find(
     let accounts = |found| single(found, Existing::Account);
     let contacts = |found| single(found, Existing::Contact);
     let found = match (entity, key) {
-        (ImportEntity::Accounts, Key::Code) => accounts(match row.code {
-            Some(code) => karta_db::accounts::find_by_code(txn, code, Visibility::All)
+        // `key_values` answered, so the row has a code.
+        (ImportEntity::Accounts, Key::Code) => accounts(
+            karta_db::accounts::find_by_code(txn, row.code.unwrap_or_default(), Visibility::All)
                 .await?
                 .into_iter()
                 .collect(),
-            None => Vec::new(),
-        }),
+        ),
         (ImportEntity::Accounts, Key::Inn) => {
             accounts(karta_db::accounts::with_inn(txn, &values[0], None).await?)
         }
@@ -328,7 +328,15 @@ pub(super) async fn row(
     let result = match (existing, spec.mode) {
         (None, Mode::Update) => return key_problem("not_found"),
         (Some(_), Mode::Create) => return key_problem("already_exists"),
-        (None, _) => create(app, txn, p, actor, spec.entity, row.draft).await,
+        (None, _) => {
+            return match prepare_new(app, p, columns, spec.entity, row).await? {
+                Ok(prepared) => Ok(create_many(app, txn, p, vec![prepared])
+                    .await?
+                    .pop()
+                    .unwrap_or(Outcome::Unchanged)),
+                Err(refusal) => Ok(refusal),
+            };
+        }
         (Some(found), _) => {
             let (owner, team) = match &found {
                 Existing::Account(m) => (m.owner_id, m.team_id),
@@ -361,34 +369,6 @@ fn validate(entity: ImportEntity, draft: &Map<String, Value>) -> Result<(), AppE
         }
     }
     Ok(())
-}
-
-async fn create(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
-    entity: ImportEntity,
-    draft: Map<String, Value>,
-) -> Result<Outcome, AppError> {
-    let draft = Value::Object(draft);
-    let (id, version) = match entity {
-        ImportEntity::Accounts => {
-            let d: AccountDraft =
-                serde_json::from_value(draft).map_err(|e| crate::accounts::json_error(&e))?;
-            let fields = crate::accounts::prepare(app, p, d, None).await?;
-            let m = crate::accounts::insert(app, txn, actor, &fields).await?;
-            (m.id, m.version)
-        }
-        ImportEntity::Contacts => {
-            let d: ContactDraft =
-                serde_json::from_value(draft).map_err(|e| crate::accounts::json_error(&e))?;
-            let fields = crate::contacts::prepare(app, p, d, None).await?;
-            let m = crate::contacts::insert(app, txn, actor, &fields).await?;
-            (m.id, m.version)
-        }
-    };
-    Ok(Outcome::Created { id, version })
 }
 
 async fn update(
