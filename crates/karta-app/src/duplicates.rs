@@ -218,23 +218,8 @@ pub async fn merge_accounts(
 ) -> Result<Merged<account::Model>, AppError> {
     check_sources(into, &input)?;
     let txn = app.db.begin_write().await?;
-    let survivor = load::<account::Entity>(
-        app,
-        &txn,
-        p,
-        Entity::Accounts,
-        into,
-        Access::Write,
-        input.version,
-    )
-    .await?;
-    let mut merged = Vec::new();
-    for id in &input.from {
-        merged.push(
-            load::<account::Entity>(app, &txn, p, Entity::Accounts, *id, Access::Delete, None)
-                .await?,
-        );
-    }
+    let (survivor, merged) =
+        members::<account::Entity>(app, &txn, p, Entity::Accounts, into, &input).await?;
     let draft_of = |m: &account::Model| {
         serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(m)))
             .unwrap_or(Value::Null)
@@ -275,23 +260,8 @@ pub async fn merge_contacts(
     }
     refused.into_result()?;
     let txn = app.db.begin_write().await?;
-    let survivor = load::<contact::Entity>(
-        app,
-        &txn,
-        p,
-        Entity::Contacts,
-        into,
-        Access::Write,
-        input.version,
-    )
-    .await?;
-    let mut merged = Vec::new();
-    for id in &input.from {
-        merged.push(
-            load::<contact::Entity>(app, &txn, p, Entity::Contacts, *id, Access::Delete, None)
-                .await?,
-        );
-    }
+    let (survivor, merged) =
+        members::<contact::Entity>(app, &txn, p, Entity::Contacts, into, &input).await?;
     let mut ids: Vec<Uuid> = merged.iter().map(|m| m.id).collect();
     ids.push(into);
     let mut links = karta_db::contacts::account_links(&txn, &ids).await?;
@@ -335,6 +305,24 @@ fn check_sources(into: Uuid, input: &MergeInput) -> Result<(), AppError> {
     } else {
         Err(AppError::field("from", "invalid_merge_sources"))
     }
+}
+
+/// The surviving record (writable, at the version the caller saw) and the
+/// records merged into it (each deletable by the caller).
+async fn members<E: Record>(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    entity: Entity,
+    into: Uuid,
+    input: &MergeInput,
+) -> Result<(E::Model, Vec<E::Model>), AppError> {
+    let survivor = load::<E>(app, txn, p, entity, into, Access::Write, input.version).await?;
+    let mut merged = Vec::with_capacity(input.from.len());
+    for id in &input.from {
+        merged.push(load::<E>(app, txn, p, entity, *id, Access::Delete, None).await?);
+    }
+    Ok((survivor, merged))
 }
 
 /// Loads a record for the merge: the survivor at its version (`Write`), a

@@ -10,31 +10,27 @@ use crate::App;
 use karta_db::entities::{classifier, custom_field, team, user};
 use karta_db::{DbErr, classifiers, custom_fields, users};
 use std::collections::HashMap;
+use std::future::Future;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 use uuid::Uuid;
 
 /// What a remembering `App` has read so far.
 #[derive(Debug, Default)]
 pub struct Remembered {
-    classifiers: Mutex<Option<Arc<Vec<classifier::Model>>>>,
+    classifiers: Mutex<HashMap<(), Arc<Vec<classifier::Model>>>>,
     custom_fields: Mutex<HashMap<String, Arc<Vec<custom_field::Model>>>>,
     users: Mutex<HashMap<Uuid, Option<user::Model>>>,
     teams: Mutex<HashMap<Uuid, Option<team::Model>>>,
 }
 
-/// The value under a lock; a panic elsewhere cannot corrupt a cache of
-/// read-only copies, so a poisoned lock is used as it is.
-fn get<T: Clone, K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, T>>, key: &K) -> Option<T> {
-    map.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(key)
-        .cloned()
-}
+/// One of the maps of `Remembered`.
+type Pick<K, T> = fn(&Remembered) -> &Mutex<HashMap<K, T>>;
 
-fn put<T, K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, T>>, key: K, value: T) {
-    map.lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .insert(key, value);
+/// The map under its lock; a panic elsewhere cannot corrupt a cache of
+/// read-only copies, so a poisoned lock is used as it is.
+fn locked<K, T>(map: &Mutex<HashMap<K, T>>) -> std::sync::MutexGuard<'_, HashMap<K, T>> {
+    map.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl App {
@@ -47,22 +43,33 @@ impl App {
         }
     }
 
+    /// The value under `key` in the map `pick` names, when this app
+    /// remembers and has read it; else what `load` reads (then kept).
+    async fn remember<K, T>(
+        &self,
+        pick: Pick<K, T>,
+        key: K,
+        load: impl Future<Output = Result<T, DbErr>>,
+    ) -> Result<T, DbErr>
+    where
+        K: Hash + Eq,
+        T: Clone,
+    {
+        let Some(r) = self.remembered.as_deref() else {
+            return load.await;
+        };
+        if let Some(value) = locked(pick(r)).get(&key).cloned() {
+            return Ok(value);
+        }
+        let value = load.await?;
+        locked(pick(r)).insert(key, value.clone());
+        Ok(value)
+    }
+
     /// Every classifier value.
     pub async fn classifiers(&self) -> Result<Arc<Vec<classifier::Model>>, DbErr> {
-        let Some(r) = &self.remembered else {
-            return Ok(Arc::new(classifiers::all(self.db.conn()).await?));
-        };
-        let cached = r
-            .classifiers
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some(all) = cached {
-            return Ok(all);
-        }
-        let all = Arc::new(classifiers::all(self.db.conn()).await?);
-        *r.classifiers.lock().unwrap_or_else(PoisonError::into_inner) = Some(all.clone());
-        Ok(all)
+        let load = async { Ok(Arc::new(classifiers::all(self.db.conn()).await?)) };
+        self.remember(|r| &r.classifiers, (), load).await
     }
 
     /// The custom field definitions of `entity`.
@@ -70,42 +77,24 @@ impl App {
         &self,
         entity: &str,
     ) -> Result<Arc<Vec<custom_field::Model>>, DbErr> {
-        let key = entity.to_string();
-        if let Some(defs) = self
-            .remembered
-            .as_ref()
-            .and_then(|r| get(&r.custom_fields, &key))
-        {
-            return Ok(defs);
-        }
-        let defs = Arc::new(custom_fields::of_entity(self.db.conn(), entity).await?);
-        if let Some(r) = &self.remembered {
-            put(&r.custom_fields, key, defs.clone());
-        }
-        Ok(defs)
+        let load = async {
+            Ok(Arc::new(
+                custom_fields::of_entity(self.db.conn(), entity).await?,
+            ))
+        };
+        self.remember(|r| &r.custom_fields, entity.to_string(), load)
+            .await
     }
 
     /// A user by id.
     pub async fn user(&self, id: Uuid) -> Result<Option<user::Model>, DbErr> {
-        if let Some(u) = self.remembered.as_ref().and_then(|r| get(&r.users, &id)) {
-            return Ok(u);
-        }
-        let u = users::user(self.db.conn(), id).await?;
-        if let Some(r) = &self.remembered {
-            put(&r.users, id, u.clone());
-        }
-        Ok(u)
+        self.remember(|r| &r.users, id, users::user(self.db.conn(), id))
+            .await
     }
 
     /// A team by id.
     pub async fn team(&self, id: Uuid) -> Result<Option<team::Model>, DbErr> {
-        if let Some(t) = self.remembered.as_ref().and_then(|r| get(&r.teams, &id)) {
-            return Ok(t);
-        }
-        let t = users::team(self.db.conn(), id).await?;
-        if let Some(r) = &self.remembered {
-            put(&r.teams, id, t.clone());
-        }
-        Ok(t)
+        self.remember(|r| &r.teams, id, users::team(self.db.conn(), id))
+            .await
     }
 }

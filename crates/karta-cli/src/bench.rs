@@ -33,7 +33,6 @@ async fn ensure_board(
     owners: &[(uuid::Uuid, Option<uuid::Uuid>)],
     wanted: usize,
 ) -> Result<karta_db::pipelines::PipelineWithStages> {
-    use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
     let fail = |e: karta_app::AppError| anyhow::anyhow!("{e}");
     let admin = karta_db::users::user_by_email(app.db.conn(), "bench-admin@karta.local")
         .await?
@@ -47,21 +46,7 @@ async fn ensure_board(
     let pipeline = match existing {
         Some(p) => p,
         None => {
-            let stage = |ru: &str, en: &str, kind, probability| {
-                StageDraft::named(ru, en, kind, probability)
-            };
-            let draft = PipelineDraft {
-                name: BENCH_PIPELINE.into(),
-                stages: vec![
-                    stage("Квалификация", "Qualification", StageKind::Open, Some(10)),
-                    stage("Потребность", "Needs", StageKind::Open, Some(25)),
-                    stage("КП", "Proposal", StageKind::Open, Some(50)),
-                    stage("Переговоры", "Negotiation", StageKind::Open, Some(75)),
-                    stage("Выиграна", "Won", StageKind::Won, None),
-                    stage("Проиграна", "Lost", StageKind::Lost, None),
-                ],
-                ..Default::default()
-            };
+            let draft = karta_app::generate::sales_pipeline(BENCH_PIPELINE);
             karta_app::pipelines::create(app, &admin, draft)
                 .await
                 .map_err(fail)?

@@ -7,7 +7,6 @@ use crate::config::DbArgs;
 use anyhow::{Context, Result, bail};
 use karta_app::App;
 use karta_app::directory::{self, NewUser};
-use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
 use uuid::Uuid;
 
 /// What `karta demo` does.
@@ -120,19 +119,7 @@ async fn pipeline(app: &App) -> Result<karta_db::pipelines::PipelineWithStages> 
     {
         return Ok(p);
     }
-    let stage = StageDraft::named;
-    let draft = PipelineDraft {
-        name: "Продажи".into(),
-        stages: vec![
-            stage("Квалификация", "Qualification", StageKind::Open, Some(10)),
-            stage("Потребность", "Needs", StageKind::Open, Some(25)),
-            stage("КП", "Proposal", StageKind::Open, Some(50)),
-            stage("Переговоры", "Negotiation", StageKind::Open, Some(75)),
-            stage("Выиграна", "Won", StageKind::Won, None),
-            stage("Проиграна", "Lost", StageKind::Lost, None),
-        ],
-        ..Default::default()
-    };
+    let draft = karta_app::generate::sales_pipeline("Продажи");
     karta_app::pipelines::create(app, &admin, draft)
         .await
         .map_err(fail)

@@ -3,7 +3,10 @@
 
 use crate::entities::{account, contact, contact_channel};
 use karta_core::import::Key;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Select,
+    TryGetableMany,
+};
 use std::collections::HashSet;
 
 /// Values per `IN (…)` list, well under the engines' parameter caps.
@@ -20,57 +23,41 @@ pub async fn taken<C: ConnectionTrait>(
 ) -> Result<HashSet<String>, DbErr> {
     let mut taken = HashSet::new();
     for chunk in values.chunks(PER_QUERY) {
-        let chunk = chunk.iter().cloned();
+        let chunk = chunk.to_vec();
         let found: Vec<String> = match (entity, key) {
             ("contacts", Key::Email | Key::Phone) => {
-                contact_channel::Entity::find()
-                    .select_only()
-                    .column(contact_channel::Column::Value)
-                    .filter(contact_channel::Column::Kind.eq(channel_kind(key)))
-                    .filter(contact_channel::Column::Value.is_in(chunk))
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                let channels = contact_channel::Entity::find()
+                    .filter(contact_channel::Column::Kind.eq(channel_kind(key)));
+                found_in(db, channels, contact_channel::Column::Value, chunk).await?
             }
             ("contacts", Key::ExternalId) => {
-                contact::Entity::find()
-                    .select_only()
-                    .column(contact::Column::ExternalId)
-                    .filter(contact::Column::ExternalId.is_in(chunk))
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                found_in(
+                    db,
+                    contact::Entity::find(),
+                    contact::Column::ExternalId,
+                    chunk,
+                )
+                .await?
             }
             ("accounts", Key::Code) => {
-                let codes = chunk.filter_map(|c| c.parse::<i64>().ok());
-                account::Entity::find()
-                    .select_only()
-                    .column(account::Column::Code)
-                    .filter(account::Column::Code.is_in(codes))
-                    .into_tuple::<i64>()
-                    .all(db)
+                let codes: Vec<i64> = chunk.iter().filter_map(|c| c.parse().ok()).collect();
+                found_in(db, account::Entity::find(), account::Column::Code, codes)
                     .await?
                     .into_iter()
-                    .map(|c| c.to_string())
+                    .map(|c: i64| c.to_string())
                     .collect()
             }
             ("accounts", Key::Inn) => {
-                account::Entity::find()
-                    .select_only()
-                    .column(account::Column::Inn)
-                    .filter(account::Column::Inn.is_in(chunk))
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                found_in(db, account::Entity::find(), account::Column::Inn, chunk).await?
             }
             ("accounts", Key::ExternalId) => {
-                account::Entity::find()
-                    .select_only()
-                    .column(account::Column::ExternalId)
-                    .filter(account::Column::ExternalId.is_in(chunk))
-                    .into_tuple()
-                    .all(db)
-                    .await?
+                found_in(
+                    db,
+                    account::Entity::find(),
+                    account::Column::ExternalId,
+                    chunk,
+                )
+                .await?
             }
             // Any other pair: every value may be taken, so every row is
             // looked up on its own.
@@ -79,6 +66,27 @@ pub async fn taken<C: ConnectionTrait>(
         taken.extend(found);
     }
     Ok(taken)
+}
+
+/// Those of `values` that `column` holds in the rows `query` selects.
+async fn found_in<E, V, C>(
+    db: &C,
+    query: Select<E>,
+    column: E::Column,
+    values: Vec<V>,
+) -> Result<Vec<V>, DbErr>
+where
+    E: EntityTrait,
+    V: Into<sea_orm::Value> + TryGetableMany,
+    C: ConnectionTrait,
+{
+    query
+        .select_only()
+        .column(column)
+        .filter(column.is_in(values))
+        .into_tuple()
+        .all(db)
+        .await
 }
 
 /// The channel rows' kind for a contact key (`email` or `phone`).

@@ -50,7 +50,8 @@ const EN: &[&str] = &[
     "Brightway",
     "Oakridge",
 ];
-const FIRST: &[&str] = &[
+/// First names the generators use, Russian and English.
+pub const FIRST: &[&str] = &[
     "Алексей",
     "Сергей",
     "Ольга",
@@ -62,7 +63,8 @@ const FIRST: &[&str] = &[
     "Oliver",
     "Sophie",
 ];
-const LAST: &[&str] = &[
+/// Surnames the generators use, Russian and English.
+pub const LAST: &[&str] = &[
     "Иванов",
     "Смирнов",
     "Кузнецов",
@@ -75,6 +77,25 @@ const LAST: &[&str] = &[
     "Wilson",
 ];
 const REGIONS: &[&str] = &["moscow", "spb", "kazan", "ekb", "nsk"];
+
+/// A six-stage sales pipeline named `name` (qualification, needs,
+/// proposal, negotiation, won, lost), for generated data.
+pub fn sales_pipeline(name: &str) -> karta_core::pipelines::PipelineDraft {
+    use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
+    let stage = StageDraft::named;
+    PipelineDraft {
+        name: name.into(),
+        stages: vec![
+            stage("Квалификация", "Qualification", StageKind::Open, Some(10)),
+            stage("Потребность", "Needs", StageKind::Open, Some(25)),
+            stage("КП", "Proposal", StageKind::Open, Some(50)),
+            stage("Переговоры", "Negotiation", StageKind::Open, Some(75)),
+            stage("Выиграна", "Won", StageKind::Won, None),
+            stage("Проиграна", "Lost", StageKind::Lost, None),
+        ],
+        ..Default::default()
+    }
+}
 
 pub(crate) fn db_err(e: impl std::fmt::Display) -> AppError {
     AppError::Db(karta_db::DbErr::Custom(e.to_string()))

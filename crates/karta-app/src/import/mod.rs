@@ -530,7 +530,7 @@ async fn write_batch(
     let mut fresh = write::Fresh::load(&txn, spec, &drafts).await?;
     let mut tally = Tally::new(job.id, columns, batch);
     for (i, row) in drafts.into_iter().enumerate() {
-        let outcome = if fresh.claim(spec, &row) {
+        let outcome = if fresh.claim(spec, i, &row) {
             match write::prepare_new(app, p, columns, spec.entity, row).await? {
                 Ok(prepared) => {
                     tally.waiting.push((i, prepared));

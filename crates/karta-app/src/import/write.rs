@@ -127,6 +127,8 @@ async fn find(
 /// (one query for the whole batch) and no earlier row of the batch. They are
 /// created together; every other row is looked up on its own.
 pub(super) struct Fresh {
+    /// Each row's key values; `None` when the row has no usable key.
+    keys: Vec<Option<Vec<String>>>,
     taken: HashSet<String>,
     claimed: HashSet<String>,
 }
@@ -138,34 +140,38 @@ impl Fresh {
         spec: &Spec,
         rows: &[RowDraft],
     ) -> Result<Self, AppError> {
-        let values: Vec<String> = match spec.key {
-            Some(key) => rows
-                .iter()
-                .filter_map(|r| key_values(spec.entity, key, r).ok())
-                .flatten()
-                .collect(),
-            None => Vec::new(),
-        };
+        let keys: Vec<Option<Vec<String>>> = rows
+            .iter()
+            .map(|r| {
+                spec.key
+                    .and_then(|key| key_values(spec.entity, key, r).ok())
+            })
+            .collect();
         let taken = match spec.key {
-            Some(key) => karta_db::import::taken(txn, spec.entity.as_str(), key, &values).await?,
+            Some(key) => {
+                let values: Vec<String> = keys.iter().flatten().flatten().cloned().collect();
+                karta_db::import::taken(txn, spec.entity.as_str(), key, &values).await?
+            }
             None => HashSet::new(),
         };
         Ok(Self {
+            keys,
             taken,
             claimed: HashSet::new(),
         })
     }
 
-    /// Whether `row` is certainly a new record (and then claims its key
-    /// values, so a later row with the same key is looked up instead).
-    pub(super) fn claim(&mut self, spec: &Spec, row: &RowDraft) -> bool {
+    /// Whether the batch's `i`-th row is certainly a new record (and then
+    /// claims its key values, so a later row with the same key is looked up
+    /// instead).
+    pub(super) fn claim(&mut self, spec: &Spec, i: usize, row: &RowDraft) -> bool {
         if spec.mode == Mode::Update || !row.errors.is_empty() {
             return false;
         }
-        let Some(key) = spec.key else {
+        if spec.key.is_none() {
             return true;
-        };
-        let Ok(values) = key_values(spec.entity, key, row) else {
+        }
+        let Some(values) = self.keys.get_mut(i).and_then(Option::take) else {
             return false;
         };
         if values

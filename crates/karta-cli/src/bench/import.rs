@@ -6,40 +6,13 @@
 
 use anyhow::{Context, Result};
 use karta_app::App;
+use karta_app::generate::{FIRST, LAST};
 use karta_app::import::{self, Columns, ImportEntity, Spec};
 use karta_core::import::{CsvRows, Key, Mode};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
 
-const FIRST: &[&str] = &[
-    "Алексей",
-    "Сергей",
-    "Ольга",
-    "Татьяна",
-    "Михаил",
-    "Наталья",
-    "Дмитрий",
-    "Елена",
-    "James",
-    "Emily",
-    "Oliver",
-    "Sophie",
-];
-const LAST: &[&str] = &[
-    "Иванов",
-    "Смирнов",
-    "Кузнецов",
-    "Попов",
-    "Соколов",
-    "Лебедев",
-    "Новиков",
-    "Морозов",
-    "Smith",
-    "Brown",
-    "Taylor",
-    "Wilson",
-];
 const POSITIONS: &[&str] = &[
     "Директор",
     "Главный бухгалтер",

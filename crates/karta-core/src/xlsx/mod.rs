@@ -13,13 +13,18 @@ pub use read::{ReadError, is_xlsx, to_csv};
 
 use std::io::{Read, Seek};
 
-/// A file to import as CSV: a workbook's first sheet written out to a
-/// temporary file, or any other file as it is (rewound).
-pub fn csv_file(mut file: std::fs::File) -> Result<std::fs::File, crate::import::ReadError> {
+/// Whether an open file is a workbook (it is left rewound).
+pub fn is_workbook(file: &mut std::fs::File) -> std::io::Result<bool> {
     let mut magic = [0u8; 4];
     let read = file.read(&mut magic)?;
     file.rewind()?;
-    if !is_xlsx(&magic[..read]) {
+    Ok(is_xlsx(&magic[..read]))
+}
+
+/// A file to import as CSV: a workbook's first sheet written out to a
+/// temporary file, or any other file as it is (rewound).
+pub fn csv_file(mut file: std::fs::File) -> Result<std::fs::File, crate::import::ReadError> {
+    if !is_workbook(&mut file)? {
         return Ok(file);
     }
     let mut csv = tempfile::tempfile()?;

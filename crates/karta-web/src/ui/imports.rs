@@ -30,7 +30,7 @@ use karta_core::import::{CsvRows, Key, Mode};
 use karta_core::time::rfc3339;
 use karta_db::entities::{custom_field, import_job};
 use std::collections::HashMap;
-use std::io::{Read, Seek, Write};
+use std::io::Write;
 use uuid::Uuid;
 
 /// Sample values shown beside each column on the mapping page.
@@ -155,10 +155,7 @@ pub async fn upload(caller: UiCaller, mut form: Multipart) -> Result<Response, A
 /// code of why it cannot be imported (the upload is then forgotten).
 fn readable(user: Uuid, id: Uuid) -> Result<(Uuid, Option<ImportEntity>), &'static str> {
     let mut file = uploads::open(user, id).ok_or("unreadable_file")?;
-    let mut magic = [0u8; 4];
-    let read = file.read(&mut magic).map_err(|_| "unreadable_file")?;
-    file.rewind().map_err(|_| "unreadable_file")?;
-    if karta_core::xlsx::is_xlsx(&magic[..read]) {
+    if karta_core::xlsx::is_workbook(&mut file).map_err(|_| "unreadable_file")? {
         uploads::remove(user, id);
         let (csv_id, mut csv) = uploads::create(user).map_err(|_| "unreadable_file")?;
         karta_core::xlsx::to_csv(
