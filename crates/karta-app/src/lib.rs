@@ -20,6 +20,7 @@ pub mod leads;
 pub mod maintenance;
 pub mod pipelines;
 pub mod policy;
+pub mod products;
 pub mod records;
 pub mod reference;
 pub mod routing;

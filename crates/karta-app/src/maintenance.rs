@@ -16,6 +16,7 @@ pub struct Tidied {
     pub activities: usize,
     pub tasks: usize,
     pub leads: usize,
+    pub products: usize,
     pub sessions: u64,
 }
 
@@ -27,6 +28,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let activities = crate::activities::purge(app).await?;
     let tasks = crate::tasks::purge(app).await?;
     let leads = crate::leads::purge(app).await?;
+    let products = crate::products::purge(app).await?;
     let deals = crate::deals::purge(app).await?;
     let accounts = crate::accounts::purge(app).await?;
     let contacts = crate::contacts::purge(app).await?;
@@ -42,6 +44,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
         activities,
         tasks,
         leads,
+        products,
         sessions,
     })
 }

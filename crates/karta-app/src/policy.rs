@@ -63,6 +63,11 @@ impl Principal {
         self.role.sees_personal_data()
     }
 
+    /// Whether cost prices and margins are shown to this principal.
+    pub fn sees_costs(&self) -> bool {
+        self.role.sees_costs()
+    }
+
     /// Whether this principal may use the telephony look-up.
     pub fn may_lookup(&self) -> bool {
         let scoped = self

@@ -26,6 +26,7 @@ pub const CLASSIFIER_KINDS: &[&str] = &[
     "payment_method",
     "buying_priority",
     "purchase_role",
+    "product_category",
     karta_core::activities::ActivityKind::CLASSIFIER,
 ];
 

@@ -357,3 +357,46 @@ impl RuleView {
         }
     }
 }
+
+/// A product as the API returns it. `cost_price_minor` is null for roles
+/// that do not see margins.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProductView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::products::ProductDraft,
+    /// The list price with VAT, rounded as on documents.
+    pub list_price_with_vat_minor: Option<i64>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+}
+
+impl ProductView {
+    /// The view of a stored product for a principal who does (`costs`) or
+    /// does not see cost prices.
+    pub fn of(m: &karta_db::entities::product::Model, costs: bool) -> Self {
+        let mut fields =
+            karta_core::products::ProductDraft::from(&karta_db::products::fields_of(m));
+        if !costs {
+            fields.cost_price_minor = None;
+        }
+        Self {
+            id: m.id,
+            fields,
+            list_price_with_vat_minor: karta_core::pricing::line(
+                1,
+                m.list_price_minor,
+                0,
+                m.vat_rate,
+            )
+            .map(|l| l.gross_minor),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+            deleted_at: m.deleted_at.map(rfc3339),
+        }
+    }
+}

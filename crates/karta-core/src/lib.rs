@@ -17,6 +17,8 @@ pub mod import;
 pub mod leads;
 pub mod money;
 pub mod pipelines;
+pub mod pricing;
+pub mod products;
 pub mod roles;
 pub mod routing;
 pub mod search;

@@ -54,13 +54,15 @@ impl Role {
             (Role::Admin, _, _) => All,
             // Everyone may read the directory of colleagues, teams and settings
             // lists: they are needed to show owners and pick values.
-            (_, Users | Teams | CustomFields | Classifiers | Pipelines, Read) => All,
+            // The catalogue too: every role quotes and reads prices.
+            (_, Users | Teams | CustomFields | Classifiers | Pipelines | Products, Read) => All,
             (Role::Marketer, CustomFields | Classifiers, Write) => All,
-            // Heads of sales shape the sales process they run.
-            (Role::HeadOfSales, Pipelines | RoutingRules, _) => All,
+            // Heads of sales shape the sales process they run and what it sells.
+            (Role::HeadOfSales, Pipelines | RoutingRules | Products, _) => All,
             (
                 _,
-                Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines | RoutingRules,
+                Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines | RoutingRules
+                | Products,
                 _,
             ) => Nothing,
             (Role::HeadOfSales, Accounts | Contacts | Deals | Activities | Tasks | Leads, _) => All,
@@ -83,6 +85,11 @@ impl Role {
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
             _ => Nothing,
         }
+    }
+
+    /// Whether cost prices and margins are shown.
+    pub fn sees_costs(self) -> bool {
+        matches!(self, Role::Admin | Role::HeadOfSales | Role::Accountant)
     }
 
     /// Whether contacts' personal data (e-mails, phones, birthday) is shown.
@@ -130,11 +137,13 @@ pub enum Entity {
     Leads,
     /// Which rep or team receives a new lead.
     RoutingRules,
+    /// The catalogue of goods and services.
+    Products,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 13] = [
+    pub const ALL: [Entity; 14] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Leads,
@@ -142,6 +151,7 @@ impl Entity {
         Entity::Activities,
         Entity::Tasks,
         Entity::RoutingRules,
+        Entity::Products,
         Entity::Pipelines,
         Entity::Users,
         Entity::Teams,
@@ -166,6 +176,7 @@ impl Entity {
             Entity::Tasks => "tasks",
             Entity::Leads => "leads",
             Entity::RoutingRules => "routing_rules",
+            Entity::Products => "products",
         }
     }
 }

@@ -2,7 +2,7 @@
 //! delete), so finding, versioned saves, the trash and purging are written
 //! once for accounts, contacts and whatever comes next.
 
-use crate::entities::{account, activity, contact, deal, lead, task};
+use crate::entities::{account, activity, contact, deal, lead, product, task};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -95,6 +95,7 @@ record!(deal, "deals");
 record!(activity, "activities");
 record!(task, "tasks");
 record!(lead, "leads");
+record!(product, "products");
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

@@ -98,7 +98,9 @@ impl TransferError {
 const SHORT_LIVED: &[&str] = &["sessions", "rate_limits", "idempotency_keys"];
 
 /// Tables whose rows mean a company already lives in the database.
-const COMPANY_TABLES: &[&str] = &["users", "accounts", "contacts", "deals", "leads"];
+const COMPANY_TABLES: &[&str] = &[
+    "users", "accounts", "contacts", "deals", "leads", "products",
+];
 
 macro_rules! tables {
     ($($table:literal => $entity:ident),* $(,)?) => {
@@ -153,6 +155,7 @@ tables! {
     "activities" => activity,
     "tasks" => task,
     "leads" => lead,
+    "products" => product,
     "routing_rules" => routing_rule,
     "settings" => setting,
     "calendar_feeds" => calendar_feed,

@@ -568,3 +568,42 @@ dup-none = Дублей не найдено.
 dup-more = Следующие
 dup-forbidden = Дубли по e-mail и телефону видны только тем, кому доступны персональные данные.
 dup-changed = Пока вы смотрели, запись изменили. Страница обновлена — проверьте и повторите.
+nav-products = Каталог
+products-title = Товары и услуги
+products-new = Новый товар
+products-all-categories = Все категории
+products-any-activity = Все товары
+products-active = В продаже
+products-inactive = Снят с продажи
+products-count = { $count ->
+    [one] { $count } товар на странице
+    [few] { $count } товара на странице
+   *[many] { $count } товаров на странице
+}
+sort-sku = Артикул
+sort-price = Цена ↑
+sort-price-desc = Цена ↓
+field-sku = Артикул
+field-name_en = Название по-английски
+field-category = Категория
+field-unit = Единица измерения
+field-vat_rate = Ставка НДС
+field-list_price = Цена без НДС
+field-list_price_minor = Цена без НДС
+field-list_price_with_vat = Цена с НДС
+field-cost_price = Себестоимость
+field-cost_price_minor = Себестоимость
+field-stock_quantity = Остаток на складе
+field-active = Продаётся
+unit-pcs = шт.
+unit-set = компл.
+unit-pack = упак.
+unit-kg = кг
+unit-t = т
+unit-m = м
+unit-m2 = м²
+unit-l = л
+unit-h = ч
+unit-service = усл.
+err-invalid_sku = Артикул пишется без пробелов: буквы, цифры и знаки вроде - / . _
+err-invalid_vat_rate = Ставка НДС — 0, 5, 7, 10, 20 или 22 %.

@@ -74,6 +74,8 @@ pub fn field_message(code: &str) -> String {
         "invalid_number" => "Not a number.",
         "invalid_money" => "Not an amount of money (minor units, or text like 1 500,00).",
         "invalid_currency" => "A currency is a three-letter ISO code such as RUB.",
+        "invalid_sku" => "An article has no spaces: letters, digits and signs such as - / . _",
+        "invalid_vat_rate" => "VAT is 0, 5, 7, 10, 20 or 22 percent.",
         "invalid_boolean" => "Not true or false.",
         "invalid_text" => "Not text.",
         "invalid_code" => "Not a valid code: lower-case letters, digits and _.",

@@ -1,9 +1,11 @@
 //! The demo company: teams, one user per role, classifiers, custom fields,
 //! 210 accounts and 420+ contacts with Russian and English names and valid
-//! INNs, and the sales department's pipelines and deals (`sales`).
+//! INNs, the catalogue (`catalogue`), and the sales department's pipelines
+//! and deals (`sales`).
 //! Deterministic, loaded once, through the same use cases as real input
 //! (so history and search are filled too).
 
+mod catalogue;
 mod leads;
 mod sales;
 
@@ -282,7 +284,7 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         "job",
     )
     .ok_or(AppError::NotFound)?;
-    for (i, (kind, code, ru, en)) in CLASSIFIERS.iter().enumerate() {
+    for (i, (kind, code, ru, en)) in CLASSIFIERS.iter().chain(catalogue::CATEGORIES).enumerate() {
         let input = ClassifierInput {
             kind: kind.to_string(),
             code: code.to_string(),
@@ -330,6 +332,7 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         },
     )
     .await?;
+    catalogue::load(app, &admin).await?;
     let customers = load_customers(app, &admin, &user_ids[2..6]).await?;
     sales::load(app, &admin, &customers).await?;
     leads::load_rules(app, &admin, user_ids[2].0, &team_ids).await?;

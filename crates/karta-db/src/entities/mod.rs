@@ -21,6 +21,7 @@ pub mod import_profile;
 pub mod lead;
 pub mod login_event;
 pub mod pipeline;
+pub mod product;
 pub mod routing_rule;
 pub mod search_doc;
 pub mod session;

@@ -11,6 +11,7 @@ mod m0007_activity_types_and_time_zones;
 mod m0008_imports;
 mod m0009_import_profiles;
 mod m0010_account_match_key;
+mod m0011_products;
 
 use sea_orm_migration::prelude::*;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_imports::Migration),
             Box::new(m0009_import_profiles::Migration),
             Box::new(m0010_account_match_key::Migration),
+            Box::new(m0011_products::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod import;
 pub mod leads;
 pub mod pipelines;
+pub mod products;
 pub mod routing;
 pub mod search;
 pub mod settings;
@@ -129,6 +130,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/leads/{id}/convert", post(leads::convert))
         .route("/leads/{id}/history", get(leads::history))
+        .route("/products", get(products::list).post(products::create))
+        .route("/products/export.csv", get(products::export_csv))
+        .route("/products/export.xlsx", get(products::export_xlsx))
+        .route(
+            "/products/{id}",
+            get(products::get)
+                .patch(products::update)
+                .delete(products::delete),
+        )
+        .route("/products/{id}/restore", post(products::restore))
+        .route("/products/{id}/history", get(products::history))
         .route("/routing-rules", get(routing::list).post(routing::create))
         .route(
             "/routing-rules/default",

@@ -16,6 +16,7 @@ pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod pipelines;
+pub mod products;
 pub mod routing;
 pub mod search;
 pub mod session;
@@ -73,6 +74,17 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/accounts/{id}/delete", post(accounts::delete))
         .route("/accounts/{id}/restore", post(accounts::restore))
+        .route("/products", get(products::list))
+        .route(
+            "/products/new",
+            get(products::new_form).post(products::create),
+        )
+        .route("/products/{id}", get(products::card))
+        .route(
+            "/products/{id}/edit",
+            get(products::edit_form).post(products::save),
+        )
+        .route("/products/{id}/delete", post(products::delete))
         .route("/trash", get(trash::page))
         .route("/duplicates", get(duplicates::page))
         .route("/duplicates/merge", post(duplicates::merge))

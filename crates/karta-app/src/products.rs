@@ -1,0 +1,193 @@
+//! Catalogue use cases: every role reads the catalogue; administrators and
+//! heads of sales keep it. Cost prices are shown only to roles that see
+//! margins, in the record and in its history alike.
+
+use crate::{App, AppError, Principal, records};
+use karta_core::Invalid;
+use karta_core::products::{ProductDraft, ProductFields};
+use karta_core::roles::{Access, Entity};
+use karta_db::entities::product::{self, ActiveModel, Model};
+use karta_db::history;
+use karta_db::page::{Cursor, Page};
+use karta_db::products::{self as store, ProductFilter, ProductSort};
+use karta_db::records::Record;
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, SqlErr};
+use serde_json::{Map, Value, json};
+use uuid::Uuid;
+
+const ENTITY: &str = "products";
+
+/// Fields a role that does not see margins never sees, here or in history.
+pub const COST_FIELDS: &[&str] = &["cost_price_minor"];
+
+fn snapshot(f: &ProductFields) -> Value {
+    serde_json::to_value(ProductDraft::from(f)).unwrap_or(Value::Null)
+}
+
+/// Checks what needs the database: the category exists, and no other
+/// product (live or in the trash) holds the article.
+async fn check<C: ConnectionTrait>(
+    app: &App,
+    db: &C,
+    f: &ProductFields,
+    this: Option<Uuid>,
+) -> Result<(), AppError> {
+    let mut e = Invalid::default();
+    crate::settings::check_classifier_values(
+        app,
+        &mut e,
+        &[("category", "product_category", f.category.as_deref())],
+    )
+    .await?;
+    if let Some(other) = store::with_sku(db, f.sku.as_str()).await?
+        && Some(other.id) != this
+    {
+        e.push("sku", "already_exists");
+    }
+    Ok(e.into_result()?)
+}
+
+/// A write that lost the race for an article to a concurrent one is the
+/// same refusal as one that saw it taken.
+fn taken_article(e: DbErr) -> AppError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::field("sku", "already_exists"),
+        _ => e.into(),
+    }
+}
+
+/// Keeps the product findable by article, names and description.
+async fn write_search<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    f: &ProductFields,
+) -> Result<(), AppError> {
+    karta_db::search::index(db, ENTITY, id, &store::search_text(f), "").await?;
+    Ok(())
+}
+
+/// Adds a product to the catalogue.
+pub async fn create(app: &App, p: &Principal, draft: ProductDraft) -> Result<Model, AppError> {
+    p.require(Entity::Products, Access::Write)?;
+    let f = draft.validate()?;
+    let now = app.now();
+    let id = Uuid::now_v7();
+    let txn = app.db.begin_write().await?;
+    check(app, &txn, &f, None).await?;
+    let mut model = ActiveModel {
+        custom: sea_orm::ActiveValue::Set(json!({})),
+        ..<product::Entity as Record>::created(id, now, Some(p.user_id))
+    };
+    store::set_fields(&mut model, &f);
+    let saved = product::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await
+        .map_err(taken_article)?;
+    write_search(&txn, id, &f).await?;
+    let changes = history::diff(&Value::Null, &snapshot(&f));
+    history::record(&txn, now, p.actor(), ENTITY, id, "create", &changes).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Reads one product (live, or in the trash with `deleted`).
+pub async fn get(app: &App, p: &Principal, id: Uuid, deleted: bool) -> Result<Model, AppError> {
+    let vis = p.require(Entity::Products, Access::Read)?;
+    karta_db::records::find::<product::Entity, _>(app.db.conn(), id, vis, deleted)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A page of the catalogue.
+pub async fn list(
+    app: &App,
+    p: &Principal,
+    filter: ProductFilter,
+    sort: ProductSort,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<Model>, AppError> {
+    let vis = p.require(Entity::Products, Access::Read)?;
+    Ok(store::list(
+        app.db.conn(),
+        app.db.backend(),
+        &filter,
+        vis,
+        sort,
+        cursor,
+        limit,
+    )
+    .await?)
+}
+
+/// Applies a partial update at the given version.
+pub async fn update(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    patch: Map<String, Value>,
+) -> Result<Model, AppError> {
+    let txn = app.db.begin_write().await?;
+    let current = records::load_for_write::<product::Entity, _>(
+        app,
+        &txn,
+        p,
+        Entity::Products,
+        id,
+        Access::Write,
+        false,
+        expected,
+    )
+    .await?;
+    let before = store::fields_of(&current);
+    let after = crate::accounts::merge(&ProductDraft::from(&before), patch)?.validate()?;
+    check(app, &txn, &after, Some(id)).await?;
+    let changes = history::diff(&snapshot(&before), &snapshot(&after));
+    if changes.is_empty() {
+        txn.rollback().await?;
+        return Ok(current);
+    }
+    let mut model = ActiveModel::default();
+    store::set_fields(&mut model, &after);
+    let saved = records::save::<product::Entity, _>(app, &txn, p, model, id, current.version, None)
+        .await
+        .map_err(|e| match e {
+            AppError::Db(db) => taken_article(db),
+            other => other,
+        })?;
+    write_search(&txn, id, &after).await?;
+    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Moves a product to the trash (`delete`) or back. Documents that name
+/// it keep their lines; a trashed product is simply no longer offered.
+pub async fn set_deleted(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    expected: Option<i64>,
+    delete: bool,
+) -> Result<Model, AppError> {
+    records::set_deleted::<product::Entity>(app, p, Entity::Products, id, expected, delete).await
+}
+
+/// Deletes for good the products in the trash longer than the window.
+pub async fn purge(app: &App) -> Result<usize, AppError> {
+    records::purge::<product::Entity>(app).await
+}
+
+/// The product's change history, newest first; cost prices are left out
+/// for roles that do not see margins.
+pub async fn history(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<crate::views::ChangeView>, AppError> {
+    let hidden: &[&str] = if p.sees_costs() { &[] } else { COST_FIELDS };
+    records::history::<product::Entity>(app, p, Entity::Products, id, hidden, cursor, limit).await
+}
