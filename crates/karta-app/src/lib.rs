@@ -20,6 +20,7 @@ pub mod leads;
 pub mod maintenance;
 pub mod pipelines;
 pub mod policy;
+pub mod price_lists;
 pub mod products;
 pub mod records;
 pub mod reference;
@@ -107,5 +108,11 @@ impl App {
     pub fn utc_offset(&self, p: &Principal) -> i32 {
         p.utc_offset_minutes
             .unwrap_or(self.config.utc_offset_minutes)
+    }
+
+    /// The date it is now on `p`'s clock.
+    pub fn today(&self, p: &Principal) -> time::Date {
+        karta_core::time::from_micros(self.now() + i64::from(self.utc_offset(p)) * 60_000_000)
+            .date()
     }
 }

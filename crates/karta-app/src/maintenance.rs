@@ -17,6 +17,7 @@ pub struct Tidied {
     pub tasks: usize,
     pub leads: usize,
     pub products: usize,
+    pub price_lists: usize,
     pub sessions: u64,
 }
 
@@ -29,6 +30,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let tasks = crate::tasks::purge(app).await?;
     let leads = crate::leads::purge(app).await?;
     let products = crate::products::purge(app).await?;
+    let price_lists = crate::price_lists::purge(app).await?;
     let deals = crate::deals::purge(app).await?;
     let accounts = crate::accounts::purge(app).await?;
     let contacts = crate::contacts::purge(app).await?;
@@ -45,6 +47,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
         tasks,
         leads,
         products,
+        price_lists,
         sessions,
     })
 }

@@ -400,3 +400,33 @@ impl ProductView {
         }
     }
 }
+
+/// A price list as the API returns it, with its product prices.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PriceListView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::price_lists::PriceListDraft,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<String>,
+}
+
+impl PriceListView {
+    /// The view of a stored list and its validated fields.
+    pub fn of(
+        m: &karta_db::entities::price_list::Model,
+        f: &karta_core::price_lists::PriceListFields,
+    ) -> Self {
+        Self {
+            id: m.id,
+            fields: karta_core::price_lists::PriceListDraft::from(f),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+            deleted_at: m.deleted_at.map(rfc3339),
+        }
+    }
+}

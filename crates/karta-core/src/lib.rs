@@ -17,6 +17,7 @@ pub mod import;
 pub mod leads;
 pub mod money;
 pub mod pipelines;
+pub mod price_lists;
 pub mod pricing;
 pub mod products;
 pub mod roles;

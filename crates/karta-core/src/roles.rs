@@ -55,14 +55,18 @@ impl Role {
             // Everyone may read the directory of colleagues, teams and settings
             // lists: they are needed to show owners and pick values.
             // The catalogue too: every role quotes and reads prices.
-            (_, Users | Teams | CustomFields | Classifiers | Pipelines | Products, Read) => All,
+            (
+                _,
+                Users | Teams | CustomFields | Classifiers | Pipelines | Products | PriceLists,
+                Read,
+            ) => All,
             (Role::Marketer, CustomFields | Classifiers, Write) => All,
             // Heads of sales shape the sales process they run and what it sells.
-            (Role::HeadOfSales, Pipelines | RoutingRules | Products, _) => All,
+            (Role::HeadOfSales, Pipelines | RoutingRules | Products | PriceLists, _) => All,
             (
                 _,
                 Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines | RoutingRules
-                | Products,
+                | Products | PriceLists,
                 _,
             ) => Nothing,
             (Role::HeadOfSales, Accounts | Contacts | Deals | Activities | Tasks | Leads, _) => All,
@@ -139,11 +143,13 @@ pub enum Entity {
     RoutingRules,
     /// The catalogue of goods and services.
     Products,
+    /// Prices and discounts for kinds of customers.
+    PriceLists,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 14] = [
+    pub const ALL: [Entity; 15] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Leads,
@@ -152,6 +158,7 @@ impl Entity {
         Entity::Tasks,
         Entity::RoutingRules,
         Entity::Products,
+        Entity::PriceLists,
         Entity::Pipelines,
         Entity::Users,
         Entity::Teams,
@@ -177,6 +184,7 @@ impl Entity {
             Entity::Leads => "leads",
             Entity::RoutingRules => "routing_rules",
             Entity::Products => "products",
+            Entity::PriceLists => "price_lists",
         }
     }
 }

@@ -22,6 +22,7 @@ pub mod leads;
 pub mod migration;
 pub mod page;
 pub mod pipelines;
+pub mod price_lists;
 pub mod products;
 pub mod records;
 pub mod routing;

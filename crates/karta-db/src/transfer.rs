@@ -156,6 +156,8 @@ tables! {
     "tasks" => task,
     "leads" => lead,
     "products" => product,
+    "price_lists" => price_list,
+    "price_list_items" => price_list_item,
     "routing_rules" => routing_rule,
     "settings" => setting,
     "calendar_feeds" => calendar_feed,

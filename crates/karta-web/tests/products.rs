@@ -97,7 +97,10 @@ async fn heads_of_sales_keep_the_catalogue_everyone_reads_it_and_costs_stay_with
         .await;
     assert_eq!(
         codes(&unknown_category),
-        [("category".to_string(), "unknown_classifier_value".to_string())]
+        [(
+            "category".to_string(),
+            "unknown_classifier_value".to_string()
+        )]
     );
     assert!(skus(&t.get("/api/v1/products", &head).await).is_empty());
 
@@ -157,7 +160,12 @@ async fn heads_of_sales_keep_the_catalogue_everyone_reads_it_and_costs_stay_with
         .await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
     let stale = t
-        .patch(&path, &head, Some(version(&made)), json!({"stock_quantity": 9}))
+        .patch(
+            &path,
+            &head,
+            Some(version(&made)),
+            json!({"stock_quantity": 9}),
+        )
         .await;
     assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
     let fields = |a: &Answer| -> Vec<String> {

@@ -21,6 +21,8 @@ pub mod import_profile;
 pub mod lead;
 pub mod login_event;
 pub mod pipeline;
+pub mod price_list;
+pub mod price_list_item;
 pub mod product;
 pub mod routing_rule;
 pub mod search_doc;

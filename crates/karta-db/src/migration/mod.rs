@@ -11,7 +11,7 @@ mod m0007_activity_types_and_time_zones;
 mod m0008_imports;
 mod m0009_import_profiles;
 mod m0010_account_match_key;
-mod m0011_products;
+mod m0011_commerce;
 
 use sea_orm_migration::prelude::*;
 
@@ -32,7 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0008_imports::Migration),
             Box::new(m0009_import_profiles::Migration),
             Box::new(m0010_account_match_key::Migration),
-            Box::new(m0011_products::Migration),
+            Box::new(m0011_commerce::Migration),
         ]
     }
 }

@@ -12,6 +12,7 @@ pub mod export;
 pub mod import;
 pub mod leads;
 pub mod pipelines;
+pub mod price_lists;
 pub mod products;
 pub mod routing;
 pub mod search;
@@ -141,6 +142,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/products/{id}/restore", post(products::restore))
         .route("/products/{id}/history", get(products::history))
+        .route(
+            "/price-lists",
+            get(price_lists::list).post(price_lists::create),
+        )
+        .route(
+            "/price-lists/{id}",
+            get(price_lists::get)
+                .patch(price_lists::update)
+                .delete(price_lists::delete),
+        )
+        .route("/price-lists/{id}/history", get(price_lists::history))
+        .route("/prices", get(price_lists::quotes))
         .route("/routing-rules", get(routing::list).post(routing::create))
         .route(
             "/routing-rules/default",

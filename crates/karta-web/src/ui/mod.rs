@@ -16,6 +16,7 @@ pub mod imports;
 pub mod leads;
 pub mod lists;
 pub mod pipelines;
+pub mod price_lists;
 pub mod products;
 pub mod routing;
 pub mod search;
@@ -85,6 +86,17 @@ pub fn routes() -> Router<AppState> {
             get(products::edit_form).post(products::save),
         )
         .route("/products/{id}/delete", post(products::delete))
+        .route("/price-lists", get(price_lists::list))
+        .route(
+            "/price-lists/new",
+            get(price_lists::new_form).post(price_lists::create),
+        )
+        .route("/price-lists/{id}", get(price_lists::card))
+        .route(
+            "/price-lists/{id}/edit",
+            get(price_lists::edit_form).post(price_lists::save),
+        )
+        .route("/price-lists/{id}/delete", post(price_lists::delete))
         .route("/trash", get(trash::page))
         .route("/duplicates", get(duplicates::page))
         .route("/duplicates/merge", post(duplicates::merge))

@@ -172,6 +172,7 @@ pub async fn list(
             String::new()
         },
         tools: vec![
+            ("/price-lists".into(), tr.t("price-lists-title")),
             (
                 format!(
                     "/api/v1/products/export.csv?{}",

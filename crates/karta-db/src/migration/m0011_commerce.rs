@@ -1,0 +1,95 @@
+//! Commerce: the product catalogue (articles unique across live and trashed
+//! products, so restoring one never collides) and price lists with their
+//! product prices.
+
+use super::col::*;
+use super::m0001_initial::{fk, index, live_index, record_columns, trash_index};
+use sea_orm_migration::prelude::*;
+
+pub struct Migration;
+
+impl MigrationName for Migration {
+    fn name(&self) -> &str {
+        "m0011_commerce"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let mut products = Table::create();
+        products
+            .table("products")
+            .col(id("id"))
+            .col(text("sku"))
+            .col(text("name"))
+            .col(text_null("name_en"))
+            .col(text_null("description"))
+            .col(text_null("category"))
+            .col(text("unit"))
+            .col(int("vat_rate"))
+            .col(ColumnDef::new("cost_price_minor").big_integer().null())
+            .col(ColumnDef::new("list_price_minor").big_integer().not_null())
+            .col(text("currency"))
+            .col(ColumnDef::new("stock_quantity").big_integer().not_null())
+            .col(boolean("active"));
+        record_columns(&mut products);
+        m.create_table(products.take()).await?;
+        m.get_connection()
+            .execute_unprepared("CREATE UNIQUE INDEX products_sku ON products (sku)")
+            .await?;
+        for (name, cols) in [
+            ("products_live_name", "name, id"),
+            ("products_live_category", "category, name, id"),
+            ("products_live_active", "active, name, id"),
+            ("products_live_updated", "updated_at, id"),
+            ("products_live_price", "list_price_minor, id"),
+        ] {
+            live_index(m, "products", name, cols).await?;
+        }
+        trash_index(m, "products").await?;
+
+        let mut lists = Table::create();
+        lists
+            .table("price_lists")
+            .col(id("id"))
+            .col(text("name"))
+            .col(text("currency"))
+            .col(text("scope"))
+            .col(text_null("scope_value"))
+            .col(text_null("valid_from"))
+            .col(text_null("valid_to"))
+            .col(ColumnDef::new("discount_bp").big_integer().null())
+            .col(boolean("active"));
+        record_columns(&mut lists);
+        m.create_table(lists.take()).await?;
+        live_index(m, "price_lists", "price_lists_live_name", "name, id").await?;
+        // Finding the lists for a buyer: by scope and its value.
+        live_index(
+            m,
+            "price_lists",
+            "price_lists_live_scope",
+            "scope, scope_value",
+        )
+        .await?;
+        trash_index(m, "price_lists").await?;
+        m.create_table(
+            Table::create()
+                .table("price_list_items")
+                .col(uuid("price_list_id"))
+                .col(uuid("product_id"))
+                .col(ColumnDef::new("price_minor").big_integer().null())
+                .col(ColumnDef::new("discount_bp").big_integer().null())
+                .primary_key(Index::create().col("price_list_id").col("product_id"))
+                .foreign_key(&mut fk("price_list_items", "price_list_id", "price_lists"))
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "price_list_items",
+            "price_list_items_product",
+            &["product_id"],
+        ))
+        .await
+    }
+}
