@@ -330,6 +330,12 @@ pub async fn update(
         draft.checklist_done = Vec::new();
     }
     let r = complete(app, p, draft.validate()?, Some(&current)).await?;
+    // With lines, the amount is theirs (see `deal_lines`).
+    if (r.fields.amount_minor != before.amount_minor || r.fields.currency != before.currency)
+        && karta_db::deal_lines::count(&txn, id).await? > 0
+    {
+        return Err(AppError::field("amount_minor", "amount_from_lines"));
+    }
     let changes = history::diff(&snapshot(&before), &snapshot(&r.fields));
     if changes.is_empty() {
         txn.rollback().await?;

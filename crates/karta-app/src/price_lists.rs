@@ -4,7 +4,7 @@
 
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
-use karta_core::price_lists::{Buyer, PriceListDraft, PriceListFields, PriceScope, Quote, quote};
+use karta_core::price_lists::{PriceListDraft, PriceListFields, PriceScope, Quote};
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::price_list::{self, ActiveModel, Model};
 use karta_db::history;
@@ -14,7 +14,6 @@ use karta_db::records::Record;
 use sea_orm::ConnectionTrait;
 use sea_orm::EntityTrait;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
 
@@ -201,37 +200,15 @@ pub async fn quotes(
     }
     let account = crate::accounts::get(app, p, account_id, false).await?;
     let db = app.db.conn();
-    let stored: HashMap<Uuid, karta_db::entities::product::Model> =
-        karta_db::products::by_ids(db, products)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
-    let buyer = Buyer {
-        account_id: Some(account.id),
-        segment: account.segment.clone(),
-        account_types: account
-            .types
-            .split(',')
-            .filter(|t| !t.is_empty())
-            .map(String::from)
-            .collect(),
-    };
-    let lists: Vec<(Uuid, PriceListFields)> = store::for_buyer(db, &buyer, products)
-        .await?
-        .into_iter()
-        .filter(|(_, l)| l.applies(&buyer, day))
-        .collect();
-    let lists: Vec<(Uuid, &PriceListFields)> = lists.iter().map(|(id, l)| (*id, l)).collect();
+    let stored = karta_db::products::by_ids(db, products).await?;
+    let quoted = crate::pricing::quotes_for(db, &account, &stored, day).await?;
     products
         .iter()
         .map(|id| {
-            let product = stored
+            quoted
                 .get(id)
-                .ok_or_else(|| AppError::field("product_id", "unknown_product"))?;
-            let currency = karta_core::money::Currency::parse(&product.currency)
-                .unwrap_or_else(|_| karta_core::money::Currency::rub());
-            Ok(quote(*id, product.list_price_minor, &currency, &lists))
+                .cloned()
+                .ok_or_else(|| AppError::field("product_id", "unknown_product"))
         })
         .collect()
 }

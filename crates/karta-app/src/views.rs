@@ -430,3 +430,79 @@ impl PriceListView {
         }
     }
 }
+
+/// A priced line of a deal (or, with the same shape, an order).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LineView {
+    pub product_id: Uuid,
+    /// The article and name as they were when the line was priced.
+    pub sku: String,
+    pub name: String,
+    pub unit: String,
+    pub quantity: i64,
+    /// The catalogue price then.
+    pub list_price_minor: i64,
+    /// Net of VAT, per unit, before the line's discount.
+    pub unit_price_minor: i64,
+    pub discount_percent: f64,
+    pub vat_rate: i32,
+    #[serde(flatten)]
+    pub amounts: karta_core::pricing::LineAmounts,
+    pub currency: String,
+    /// The price list the price came from.
+    pub price_list_id: Option<Uuid>,
+    /// list_price, fixed, product_discount, list_discount or manual.
+    pub price_rule: String,
+}
+
+impl LineView {
+    /// The view of a stored deal line.
+    pub fn of_deal(l: &karta_db::entities::deal_line::Model) -> Self {
+        Self {
+            product_id: l.product_id,
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            unit: l.unit.clone(),
+            quantity: l.quantity,
+            list_price_minor: l.list_price_minor,
+            unit_price_minor: l.unit_price_minor,
+            discount_percent: karta_core::price_lists::percent(l.discount_bp),
+            vat_rate: l.vat_rate,
+            amounts: karta_core::pricing::LineAmounts {
+                net_minor: l.net_minor,
+                vat_minor: l.vat_minor,
+                gross_minor: l.gross_minor,
+            },
+            currency: l.currency.clone(),
+            price_list_id: l.price_list_id,
+            price_rule: l.price_rule.clone(),
+        }
+    }
+}
+
+/// A document's lines with their totals (net, VAT, gross).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LinesView {
+    pub lines: Vec<LineView>,
+    pub total: karta_core::pricing::LineAmounts,
+    /// The version of the deal or order the lines belong to (its ETag).
+    pub version: i64,
+}
+
+impl LinesView {
+    /// Lines and their sums.
+    pub fn of(lines: Vec<LineView>, version: i64) -> Self {
+        let total =
+            karta_core::pricing::total(&lines.iter().map(|l| l.amounts).collect::<Vec<_>>())
+                .unwrap_or(karta_core::pricing::LineAmounts {
+                    net_minor: 0,
+                    vat_minor: 0,
+                    gross_minor: 0,
+                });
+        Self {
+            lines,
+            total,
+            version,
+        }
+    }
+}

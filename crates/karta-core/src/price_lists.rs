@@ -277,6 +277,21 @@ pub enum PriceRule {
     ProductDiscount,
     /// The list's discount for everything it does not price itself.
     ListDiscount,
+    /// Typed on the line by hand.
+    Manual,
+}
+
+impl PriceRule {
+    /// Stable identifier, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PriceRule::ListPrice => "list_price",
+            PriceRule::Fixed => "fixed",
+            PriceRule::ProductDiscount => "product_discount",
+            PriceRule::ListDiscount => "list_discount",
+            PriceRule::Manual => "manual",
+        }
+    }
 }
 
 /// The price a buyer gets for one product, and why.

@@ -11,7 +11,10 @@
 //!
 //! Integer arithmetic only; amounts that would not fit are refused.
 
-use serde::Serialize;
+use crate::Invalid;
+use crate::products::MAX_AMOUNT;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// Discounts are in hundredths of a percent: 750 is 7.5 %.
 pub const FULL_DISCOUNT_BP: i64 = 10_000;
@@ -23,6 +26,84 @@ pub const VAT_RATES: &[i32] = &[0, 5, 7, 10, 20, 22];
 
 /// The standard rate for new products.
 pub const STANDARD_VAT_RATE: i32 = 22;
+
+/// Most lines one deal or order holds.
+pub const MAX_LINES: usize = 200;
+
+/// Largest quantity on one line.
+pub const MAX_QUANTITY: i64 = 1_000_000_000;
+
+/// A line of a deal or an order as a client sends it: the product and how
+/// many; the unit price comes from the customer's price lists unless given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineDraft {
+    pub product_id: Option<Uuid>,
+    pub quantity: Option<i64>,
+    /// Net of VAT, per unit; the customer's price when absent.
+    pub price_minor: Option<i64>,
+    /// Off this line, in percent with up to two decimals; none when absent.
+    pub discount_percent: Option<f64>,
+}
+
+/// A checked line, still to be priced.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LineInput {
+    pub product_id: Uuid,
+    pub quantity: i64,
+    pub price_minor: Option<i64>,
+    pub discount_bp: i64,
+}
+
+/// Checks lines (`lines[i].field` errors); collects every error.
+pub fn validate_lines(drafts: Vec<LineDraft>) -> Result<Vec<LineInput>, Invalid> {
+    let mut e = Invalid::default();
+    if drafts.len() > MAX_LINES {
+        e.push("lines", "too_many");
+    }
+    let mut lines = Vec::with_capacity(drafts.len());
+    for (i, d) in drafts.into_iter().enumerate() {
+        let field = |name: &str| format!("lines[{i}].{name}");
+        let product_id = d.product_id;
+        if product_id.is_none() {
+            e.push(field("product_id"), "required");
+        }
+        let quantity = match d.quantity {
+            Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
+            Some(_) => {
+                e.push(field("quantity"), "out_of_range");
+                None
+            }
+            None => {
+                e.push(field("quantity"), "required");
+                None
+            }
+        };
+        if d.price_minor
+            .is_some_and(|p| !(0..=MAX_AMOUNT).contains(&p))
+        {
+            e.push(field("price_minor"), "out_of_range");
+        }
+        let discount_bp = match d.discount_percent {
+            Some(p) => e
+                .take(
+                    &field("discount_percent"),
+                    crate::price_lists::discount_bp(p),
+                )
+                .unwrap_or(0),
+            None => 0,
+        };
+        if let (Some(product_id), Some(quantity)) = (product_id, quantity) {
+            lines.push(LineInput {
+                product_id,
+                quantity,
+                price_minor: d.price_minor,
+                discount_bp,
+            });
+        }
+    }
+    e.into_result().map(|()| lines)
+}
 
 /// The money of one document line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]

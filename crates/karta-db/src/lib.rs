@@ -12,6 +12,7 @@ pub mod classifiers;
 pub mod connection;
 pub mod contacts;
 pub mod custom_fields;
+pub mod deal_lines;
 pub mod deals;
 pub mod duplicates;
 pub mod entities;

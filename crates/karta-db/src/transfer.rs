@@ -151,6 +151,7 @@ tables! {
     "stages" => stage,
     "deals" => deal,
     "deal_contacts" => deal_contact,
+    "deal_lines" => deal_line,
     "deal_stays" => deal_stay,
     "activities" => activity,
     "tasks" => task,

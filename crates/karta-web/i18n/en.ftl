@@ -624,3 +624,17 @@ field-valid_to = Valid to (YYYY-MM-DD)
 field-discount_percent = Discount on everything, %
 field-items = Product prices: "article = price" or "article = discount %", one per line
 line = line
+err-product_inactive = This product is withdrawn from sale.
+err-currency_mismatch = All lines must be in one currency.
+err-amount_from_lines = The deal's amount follows its products; change the products instead.
+deal-lines = Products
+deal-no-lines = No products yet: the deal's amount is typed by hand.
+deal-lines-edit = Change products
+deal-lines-hint = One product per line: "article; quantity", optionally "; price; discount %". Without a price, the customer's price list decides (net of VAT).
+deal-quantity = Qty
+deal-price = Price excl. VAT
+deal-discount = Discount
+deal-vat = VAT
+deal-line-total = Total incl. VAT
+deal-total-net = Net:
+deal-total-vat = VAT:

@@ -629,3 +629,17 @@ field-valid_to = Действует по (ГГГГ-ММ-ДД)
 field-discount_percent = Скидка на всё, %
 field-items = Цены на товары: «артикул = цена» или «артикул = скидка %», по одному в строке
 line = строка
+err-product_inactive = Этот товар снят с продажи.
+err-currency_mismatch = Все строки должны быть в одной валюте.
+err-amount_from_lines = Сумма сделки считается по её товарам — измените товары.
+deal-lines = Товары
+deal-no-lines = Товаров пока нет — сумма сделки вводится вручную.
+deal-lines-edit = Изменить товары
+deal-lines-hint = По строке на товар: «артикул; количество», по желанию «; цена; скидка %». Цена без НДС берётся из прайс-листа клиента, если её не указать.
+deal-quantity = Кол-во
+deal-price = Цена без НДС
+deal-discount = Скидка
+deal-vat = НДС
+deal-line-total = Сумма с НДС
+deal-total-net = Без НДС:
+deal-total-vat = НДС:

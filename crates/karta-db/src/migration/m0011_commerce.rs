@@ -1,6 +1,6 @@
 //! Commerce: the product catalogue (articles unique across live and trashed
 //! products, so restoring one never collides) and price lists with their
-//! product prices.
+//! product prices, and the priced lines of deals.
 
 use super::col::*;
 use super::m0001_initial::{fk, index, live_index, record_columns, trash_index};
@@ -90,6 +90,44 @@ impl MigrationTrait for Migration {
             "price_list_items_product",
             &["product_id"],
         ))
-        .await
+        .await?;
+
+        let mut lines = Table::create();
+        lines
+            .table("deal_lines")
+            .col(id("id"))
+            .col(uuid("deal_id"))
+            .col(int("position"))
+            .foreign_key(&mut fk("deal_lines", "deal_id", "deals"));
+        line_columns(&mut lines);
+        m.create_table(lines.take()).await?;
+        m.create_index(index(
+            "deal_lines",
+            "deal_lines_deal",
+            &["deal_id", "position"],
+        ))
+        .await?;
+        m.create_index(index("deal_lines", "deal_lines_product", &["product_id"]))
+            .await
     }
+}
+
+/// What every document line keeps: the product as it was (article, name,
+/// unit), the quantity, the price and where it came from, and the money.
+pub(super) fn line_columns(t: &mut TableCreateStatement) {
+    t.col(uuid("product_id"))
+        .col(text("sku"))
+        .col(text("name"))
+        .col(text("unit"))
+        .col(ColumnDef::new("quantity").big_integer().not_null())
+        .col(ColumnDef::new("list_price_minor").big_integer().not_null())
+        .col(ColumnDef::new("unit_price_minor").big_integer().not_null())
+        .col(ColumnDef::new("discount_bp").big_integer().not_null())
+        .col(int("vat_rate"))
+        .col(ColumnDef::new("net_minor").big_integer().not_null())
+        .col(ColumnDef::new("vat_minor").big_integer().not_null())
+        .col(ColumnDef::new("gross_minor").big_integer().not_null())
+        .col(text("currency"))
+        .col(uuid_null("price_list_id"))
+        .col(text("price_rule"));
 }

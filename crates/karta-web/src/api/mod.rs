@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod activities;
 pub mod calendar;
 pub mod contacts;
+pub mod deal_lines;
 pub mod deals;
 pub mod directory;
 pub mod docs;
@@ -90,6 +91,10 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/restore", post(deals::restore))
         .route("/deals/{id}/history", get(deals::history))
         .route("/deals/{id}/stages", get(deals::stays))
+        .route(
+            "/deals/{id}/lines",
+            get(deal_lines::get).put(deal_lines::put),
+        )
         .route(
             "/users",
             get(directory::list_users).post(directory::create_user),

@@ -310,12 +310,15 @@ struct CardPage {
     error: String,
     stale: bool,
     no_next_step: bool,
+    lines: super::deal_lines::LinesSection,
 }
 
 /// A card's query: the reason an action on it was refused.
 #[derive(Debug, serde::Deserialize)]
 pub struct CardParams {
     pub error: Option<String>,
+    /// The line of the products box the refusal is about.
+    pub line: Option<usize>,
 }
 
 /// The deal card.
@@ -476,9 +479,13 @@ pub async fn card(
             readable(timeline(history.items, tr), &pipeline, tr),
             done,
         ),
-        error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
+        error: super::deal_lines::error_text(&page, params.error, params.line),
         stale: card.stale,
         no_next_step: card.no_next_step,
+        lines: super::deal_lines::section(
+            &karta_app::deal_lines::get(&state.app, p, id).await?,
+            tr.lang,
+        ),
         page,
     }))
 }

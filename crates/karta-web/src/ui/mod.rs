@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod contacts;
 pub mod control;
 pub mod custom;
+pub mod deal_lines;
 pub mod deals;
 pub mod duplicates;
 pub mod forms;
@@ -137,6 +138,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/edit", get(deals::edit_form).post(deals::save))
         .route("/deals/{id}/move", post(deals::move_to))
         .route("/deals/{id}/checklist", post(deals::checklist))
+        .route("/deals/{id}/lines", post(deal_lines::save))
         .route("/deals/{id}/delete", post(deals::delete))
         .route("/deals/{id}/restore", post(deals::restore))
         .route("/pipelines", get(pipelines::page).post(pipelines::create))
