@@ -33,6 +33,13 @@ pub enum AppError {
     /// text is the stable error code clients see.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// A business rule refused the act (not enough stock, credit hold…):
+    /// `code` is stable, `facts` say exactly why; nothing was changed.
+    #[error("refused: {code}")]
+    Refused {
+        code: &'static str,
+        facts: serde_json::Value,
+    },
     /// The database failed; details are logged, never shown.
     #[error("storage error: {0}")]
     Db(#[from] karta_db::DbErr),

@@ -19,6 +19,7 @@ pub mod generate;
 pub mod import;
 pub mod leads;
 pub mod maintenance;
+pub mod orders;
 pub mod pipelines;
 pub mod policy;
 pub mod price_lists;

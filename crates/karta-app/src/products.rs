@@ -143,6 +143,10 @@ pub async fn update(
     let before = store::fields_of(&current);
     let after = crate::accounts::merge(&ProductDraft::from(&before), patch)?.validate()?;
     check(app, &txn, &after, Some(id)).await?;
+    // Confirmed orders hold stock; it cannot drop below what they hold.
+    if after.stock_quantity < current.reserved_quantity {
+        return Err(AppError::field("stock_quantity", "below_reserved"));
+    }
     let changes = history::diff(&snapshot(&before), &snapshot(&after));
     if changes.is_empty() {
         txn.rollback().await?;

@@ -367,6 +367,10 @@ pub struct ProductView {
     pub fields: karta_core::products::ProductDraft,
     /// The list price with VAT, rounded as on documents.
     pub list_price_with_vat_minor: Option<i64>,
+    /// Held by confirmed orders that have not shipped yet.
+    pub reserved_quantity: i64,
+    /// In stock and not held: what a new order can still get.
+    pub available_quantity: i64,
     pub version: i64,
     pub created_at: String,
     pub updated_at: String,
@@ -393,6 +397,8 @@ impl ProductView {
                 m.vat_rate,
             )
             .map(|l| l.gross_minor),
+            reserved_quantity: m.reserved_quantity,
+            available_quantity: (m.stock_quantity - m.reserved_quantity).max(0),
             version: m.version,
             created_at: rfc3339(m.created_at),
             updated_at: rfc3339(m.updated_at),
@@ -503,6 +509,99 @@ impl LinesView {
             lines,
             total,
             version,
+        }
+    }
+}
+
+/// An order as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderView {
+    pub id: Uuid,
+    /// Sequential; shown as З-000042 (SO-000042 in English).
+    pub number: i64,
+    pub account_id: Uuid,
+    pub contract_id: Option<Uuid>,
+    pub deal_id: Option<Uuid>,
+    /// draft, confirmed, in_production, shipped, delivered, closed, cancelled.
+    pub status: String,
+    /// When it entered its status.
+    pub status_at: String,
+    pub payment_method: Option<String>,
+    pub delivery_address: Option<String>,
+    pub comment: Option<String>,
+    pub currency: String,
+    #[serde(flatten)]
+    pub amounts: karta_core::pricing::LineAmounts,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl OrderView {
+    /// The view of a stored order.
+    pub fn of(m: &karta_db::entities::order::Model) -> Self {
+        Self {
+            id: m.id,
+            number: m.number,
+            account_id: m.account_id,
+            contract_id: m.contract_id,
+            deal_id: m.deal_id,
+            status: m.status.clone(),
+            status_at: rfc3339(m.status_at),
+            payment_method: m.payment_method.clone(),
+            delivery_address: m.delivery_address.clone(),
+            comment: m.comment.clone(),
+            currency: m.currency.clone(),
+            amounts: karta_core::pricing::LineAmounts {
+                net_minor: m.net_minor,
+                vat_minor: m.vat_minor,
+                gross_minor: m.gross_minor,
+            },
+            owner_id: m.owner_id,
+            team_id: m.team_id,
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+        }
+    }
+}
+
+/// One step of an order's tracking history.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OrderEventView {
+    pub at: String,
+    pub user_id: Option<Uuid>,
+    pub user_name: Option<String>,
+    /// ui, api, cli, job.
+    pub channel: String,
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub comment: Option<String>,
+}
+
+impl LineView {
+    /// The view of a stored order line.
+    pub fn of_order(l: &karta_db::entities::order_line::Model) -> Self {
+        Self {
+            product_id: l.product_id,
+            sku: l.sku.clone(),
+            name: l.name.clone(),
+            unit: l.unit.clone(),
+            quantity: l.quantity,
+            list_price_minor: l.list_price_minor,
+            unit_price_minor: l.unit_price_minor,
+            discount_percent: karta_core::price_lists::percent(l.discount_bp),
+            vat_rate: l.vat_rate,
+            amounts: karta_core::pricing::LineAmounts {
+                net_minor: l.net_minor,
+                vat_minor: l.vat_minor,
+                gross_minor: l.gross_minor,
+            },
+            currency: l.currency.clone(),
+            price_list_id: l.price_list_id,
+            price_rule: l.price_rule.clone(),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod identifiers;
 pub mod import;
 pub mod leads;
 pub mod money;
+pub mod orders;
 pub mod pipelines;
 pub mod price_lists;
 pub mod pricing;

@@ -25,6 +25,13 @@ vocabulary!(
     }
 );
 
+impl Unit {
+    /// Whether stock is counted: services and hours of work are not.
+    pub fn is_stocked(self) -> bool {
+        !matches!(self, Unit::Service | Unit::Hour)
+    }
+}
+
 /// Largest price or quantity accepted: a trillion roubles in kopecks leaves
 /// room for line totals in `i64`.
 pub const MAX_AMOUNT: i64 = 100_000_000_000_000;

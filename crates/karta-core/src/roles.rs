@@ -69,22 +69,29 @@ impl Role {
                 | Products | PriceLists,
                 _,
             ) => Nothing,
-            (Role::HeadOfSales, Accounts | Contacts | Deals | Activities | Tasks | Leads, _) => All,
+            (
+                Role::HeadOfSales,
+                Accounts | Contacts | Deals | Activities | Tasks | Leads | Orders,
+                _,
+            ) => All,
             (
                 Role::SalesRep,
-                Accounts | Contacts | Deals | Activities | Tasks | Leads,
+                Accounts | Contacts | Deals | Activities | Tasks | Leads | Orders,
                 Read | Write,
             ) => Team,
-            (Role::SalesRep, Accounts | Contacts | Deals | Activities | Tasks | Leads, Delete) => {
-                Own
-            }
+            (
+                Role::SalesRep,
+                Accounts | Contacts | Deals | Activities | Tasks | Leads | Orders,
+                Delete,
+            ) => Own,
             // Service logs its calls with customers and plans its own work too.
             (Role::Support, Activities | Tasks, Write) => All,
             // Marketing brings leads in (forms, imports, events).
             (Role::Marketer, Leads, Write) => All,
             // Tasks are personal work: outside sales and service, only one's own.
             (Role::Marketer | Role::Accountant | Role::ReadOnly, Tasks, _) => Own,
-            (Role::Accountant, Accounts, Read | Write) => All,
+            // Accountants follow orders through to payment and close them.
+            (Role::Accountant, Accounts | Orders, Read | Write) => All,
             (Role::Support, Contacts, Write) => All,
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
             _ => Nothing,
@@ -145,15 +152,18 @@ pub enum Entity {
     Products,
     /// Prices and discounts for kinds of customers.
     PriceLists,
+    /// What customers bought and where it is.
+    Orders,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 15] = [
+    pub const ALL: [Entity; 16] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Leads,
         Entity::Deals,
+        Entity::Orders,
         Entity::Activities,
         Entity::Tasks,
         Entity::RoutingRules,
@@ -185,6 +195,7 @@ impl Entity {
             Entity::RoutingRules => "routing_rules",
             Entity::Products => "products",
             Entity::PriceLists => "price_lists",
+            Entity::Orders => "orders",
         }
     }
 }

@@ -10,8 +10,8 @@ use karta_core::accounts::{AccountFields, AccountStatus, AccountType, PurchasePu
 use karta_core::identifiers::{Inn, Kpp, Ogrn};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -196,11 +196,6 @@ pub fn search_text(code: i64, f: &AccountFields) -> (String, String) {
     (format!("{code} k{:06} {public}", code.0), String::new())
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Counter {
-    value: i64,
-}
-
 /// Takes the next customer code. Runs inside the write transaction, so a
 /// rolled-back create leaves no gap-free promise broken: codes are unique,
 /// not necessarily consecutive.
@@ -213,25 +208,7 @@ pub async fn next_codes<C: ConnectionTrait>(
     db: &C,
     n: usize,
 ) -> Result<std::ops::RangeInclusive<i64>, DbErr> {
-    let n = n.max(1) as i64;
-    let stmt = Statement::from_sql_and_values(
-        db.get_database_backend(),
-        match db.get_database_backend() {
-            sea_orm::DbBackend::Postgres => {
-                "UPDATE counters SET value = value + $1 WHERE name = 'account_code' RETURNING value"
-            }
-            _ => {
-                "UPDATE counters SET value = value + ? WHERE name = 'account_code' RETURNING value"
-            }
-        },
-        [n.into()],
-    );
-    let last = Counter::find_by_statement(stmt)
-        .one(db)
-        .await?
-        .map(|c| c.value)
-        .ok_or_else(|| DbErr::RecordNotFound("counter account_code".into()))?;
-    Ok(last - n + 1..=last)
+    crate::counters::take(db, "account_code", n).await
 }
 
 /// One account by id, if visible; `deleted` selects the trash.

@@ -2,7 +2,7 @@
 //! delete), so finding, versioned saves, the trash and purging are written
 //! once for accounts, contacts and whatever comes next.
 
-use crate::entities::{account, activity, contact, deal, lead, price_list, product, task};
+use crate::entities::{account, activity, contact, deal, lead, order, price_list, product, task};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -97,6 +97,7 @@ record!(task, "tasks");
 record!(lead, "leads");
 record!(product, "products");
 record!(price_list, "price_lists");
+record!(order, "orders");
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

@@ -43,6 +43,11 @@ pub struct Problem {
     pub errors: Vec<FieldProblem>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// For a refusal by a business rule: what exactly stood in the way
+    /// (the lines short of stock, the overdue invoices…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub facts: Option<serde_json::Value>,
 }
 
 /// English text for a field error code (the UI translates codes itself).
@@ -83,6 +88,13 @@ pub fn field_message(code: &str) -> String {
         "unknown_product" => "No such product.",
         "product_inactive" => "This product is withdrawn from sale.",
         "currency_mismatch" => "All lines must be in one currency.",
+        "below_reserved" => "Confirmed orders hold more than that; ship or cancel them first.",
+        "deal_not_won" => "An order is made from a won deal.",
+        "deal_has_no_lines" => "The deal has no products to order.",
+        "order_exists" => "This deal already has an order.",
+        "order_not_draft" => "Only a draft order's lines can change.",
+        "invalid_transition" => "The order cannot move to that status from where it is.",
+        "insufficient_stock" => "Not enough free stock for this order.",
         "amount_from_lines" => "The amount follows the deal's lines; change the lines instead.",
         "invalid_boolean" => "Not true or false.",
         "invalid_text" => "Not text.",
@@ -188,6 +200,11 @@ impl ApiError {
                 code,
                 "The request conflicts with stored data or a request still running.",
             ),
+            AppError::Refused { code, .. } => (
+                StatusCode::CONFLICT,
+                code,
+                "A business rule does not allow this; `facts` say why.",
+            ),
             AppError::Db(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -215,6 +232,10 @@ impl ApiError {
             AppError::VersionMismatch { current } => Some(*current),
             _ => None,
         };
+        let facts = match &self.0 {
+            AppError::Refused { facts, .. } => Some(facts.clone()),
+            _ => None,
+        };
         Problem {
             kind: format!("/api/errors#{code}"),
             title: title.to_string(),
@@ -222,6 +243,7 @@ impl ApiError {
             code,
             errors,
             current_version,
+            facts,
         }
     }
 }

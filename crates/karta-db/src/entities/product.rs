@@ -18,6 +18,7 @@ pub struct Model {
     pub list_price_minor: i64,
     pub currency: String,
     pub stock_quantity: i64,
+    pub reserved_quantity: i64,
     pub active: bool,
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,

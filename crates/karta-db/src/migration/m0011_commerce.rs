@@ -1,6 +1,7 @@
 //! Commerce: the product catalogue (articles unique across live and trashed
 //! products, so restoring one never collides) and price lists with their
-//! product prices, and the priced lines of deals.
+//! product prices, the priced lines of deals, and orders with their lines
+//! and tracking events.
 
 use super::col::*;
 use super::m0001_initial::{fk, index, live_index, record_columns, trash_index};
@@ -32,6 +33,13 @@ impl MigrationTrait for Migration {
             .col(ColumnDef::new("list_price_minor").big_integer().not_null())
             .col(text("currency"))
             .col(ColumnDef::new("stock_quantity").big_integer().not_null())
+            // Held by confirmed orders until they ship or are cancelled.
+            .col(
+                ColumnDef::new("reserved_quantity")
+                    .big_integer()
+                    .not_null()
+                    .default(0),
+            )
             .col(boolean("active"));
         record_columns(&mut products);
         m.create_table(products.take()).await?;
@@ -108,7 +116,8 @@ impl MigrationTrait for Migration {
         ))
         .await?;
         m.create_index(index("deal_lines", "deal_lines_product", &["product_id"]))
-            .await
+            .await?;
+        create_orders(m).await
     }
 }
 
@@ -130,4 +139,83 @@ pub(super) fn line_columns(t: &mut TableCreateStatement) {
         .col(text("currency"))
         .col(uuid_null("price_list_id"))
         .col(text("price_rule"));
+}
+
+async fn create_orders(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let mut orders = Table::create();
+    orders
+        .table("orders")
+        .col(id("id"))
+        .col(ColumnDef::new("number").big_integer().not_null())
+        .col(uuid("account_id"))
+        .col(uuid_null("contract_id"))
+        .col(uuid_null("deal_id"))
+        .col(text("status"))
+        .col(micros("status_at"))
+        .col(text_null("payment_method"))
+        .col(text_null("delivery_address"))
+        .col(text_null("comment"))
+        .col(text("currency"))
+        .col(ColumnDef::new("net_minor").big_integer().not_null())
+        .col(ColumnDef::new("vat_minor").big_integer().not_null())
+        .col(ColumnDef::new("gross_minor").big_integer().not_null())
+        .foreign_key(&mut fk("orders", "account_id", "accounts"));
+    record_columns(&mut orders);
+    m.create_table(orders.take()).await?;
+    let conn = m.get_connection();
+    conn.execute_unprepared("CREATE UNIQUE INDEX orders_number ON orders (number)")
+        .await?;
+    for (name, cols) in [
+        ("orders_live_created", "created_at, id"),
+        ("orders_live_account", "account_id, created_at, id"),
+        ("orders_live_status", "status, created_at, id"),
+        ("orders_live_owner", "owner_id, created_at, id"),
+        ("orders_live_team", "team_id, created_at, id"),
+        ("orders_live_deal", "deal_id"),
+    ] {
+        live_index(m, "orders", name, cols).await?;
+    }
+    trash_index(m, "orders").await?;
+    conn.execute_unprepared("INSERT INTO counters (name, value) VALUES ('order_number', 0)")
+        .await?;
+
+    let mut lines = Table::create();
+    lines
+        .table("order_lines")
+        .col(id("id"))
+        .col(uuid("order_id"))
+        .col(int("position"))
+        .foreign_key(&mut fk("order_lines", "order_id", "orders"));
+    line_columns(&mut lines);
+    m.create_table(lines.take()).await?;
+    m.create_index(index(
+        "order_lines",
+        "order_lines_order",
+        &["order_id", "position"],
+    ))
+    .await?;
+    m.create_index(index("order_lines", "order_lines_product", &["product_id"]))
+        .await?;
+
+    m.create_table(
+        Table::create()
+            .table("order_events")
+            .col(id("id"))
+            .col(uuid("order_id"))
+            .col(micros("at"))
+            .col(uuid_null("user_id"))
+            .col(text("channel"))
+            .col(text_null("from_status"))
+            .col(text("to_status"))
+            .col(text_null("comment"))
+            .foreign_key(&mut fk("order_events", "order_id", "orders"))
+            .take(),
+    )
+    .await?;
+    m.create_index(index(
+        "order_events",
+        "order_events_order",
+        &["order_id", "at"],
+    ))
+    .await
 }

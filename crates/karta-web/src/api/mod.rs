@@ -12,6 +12,7 @@ pub mod duplicates;
 pub mod export;
 pub mod import;
 pub mod leads;
+pub mod orders;
 pub mod pipelines;
 pub mod price_lists;
 pub mod products;
@@ -95,6 +96,15 @@ pub fn routes() -> Router<AppState> {
             "/deals/{id}/lines",
             get(deal_lines::get).put(deal_lines::put),
         )
+        .route("/deals/{id}/order", post(orders::from_deal))
+        .route("/orders", get(orders::list).post(orders::create))
+        .route("/orders/{id}", get(orders::get))
+        .route(
+            "/orders/{id}/lines",
+            get(orders::lines).put(orders::put_lines),
+        )
+        .route("/orders/{id}/status", post(orders::change_status))
+        .route("/orders/{id}/history", get(orders::history))
         .route(
             "/users",
             get(directory::list_users).post(directory::create_user),

@@ -95,7 +95,10 @@ pub fn section(lines: &[deal_line::Model], lang: &str) -> LinesSection {
 
 /// Reads the box: one line per product. `Err((line number, code))` for
 /// the first line that cannot be read.
-async fn read_lines(state: &AppState, text: &str) -> Result<Vec<LineDraft>, (usize, &'static str)> {
+pub(super) async fn read_lines(
+    state: &AppState,
+    text: &str,
+) -> Result<Vec<LineDraft>, (usize, &'static str)> {
     let mut drafts = Vec::new();
     for (n, raw) in text.lines().enumerate() {
         if raw.trim().is_empty() {

@@ -16,6 +16,7 @@ pub mod forms;
 pub mod imports;
 pub mod leads;
 pub mod lists;
+pub mod orders;
 pub mod pipelines;
 pub mod price_lists;
 pub mod products;
@@ -139,6 +140,11 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/move", post(deals::move_to))
         .route("/deals/{id}/checklist", post(deals::checklist))
         .route("/deals/{id}/lines", post(deal_lines::save))
+        .route("/deals/{id}/order", post(orders::from_deal))
+        .route("/orders", get(orders::list))
+        .route("/orders/new", get(orders::new_form).post(orders::create))
+        .route("/orders/{id}", get(orders::card))
+        .route("/orders/{id}/status", post(orders::change_status))
         .route("/deals/{id}/delete", post(deals::delete))
         .route("/deals/{id}/restore", post(deals::restore))
         .route("/pipelines", get(pipelines::page).post(pipelines::create))
