@@ -17,6 +17,7 @@ pub mod duplicates;
 pub mod error;
 pub mod generate;
 pub mod import;
+pub mod invoices;
 pub mod leads;
 pub mod maintenance;
 pub mod orders;

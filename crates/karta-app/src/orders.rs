@@ -400,7 +400,8 @@ async fn reserve<C: ConnectionTrait>(db: &C, lines: &[order_line::Model]) -> Res
 /// Moves an order to another status (at its version) and records it.
 /// Confirming reserves stock (all or nothing); shipping takes it out of
 /// stock; cancelling a confirmed order releases it. A move the flow does
-/// not allow is refused with `invalid_transition`.
+/// not allow is refused with `invalid_transition`; confirming or shipping
+/// for an account on credit hold with `credit_hold`.
 pub async fn change_status(
     app: &App,
     p: &Principal,
@@ -428,6 +429,10 @@ pub async fn change_status(
             facts: json!({"from": from.as_str(), "to": to.as_str(),
                           "allowed": from.next().iter().map(|s| s.as_str()).collect::<Vec<_>>()}),
         });
+    }
+    // A customer in arrears gets nothing confirmed or shipped.
+    if matches!(to, OrderStatus::Confirmed | OrderStatus::Shipped) {
+        crate::invoices::check_hold(app, p, &txn, current.account_id).await?;
     }
     let lines = store::lines(&txn, id).await?;
     match (from.holds_stock(), to) {

@@ -26,9 +26,19 @@ pub struct AccountView {
     pub updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
+    /// Whether confirming and shipping its orders is refused, and why
+    /// (lists and reads of accounts carry it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credit_hold: Option<karta_core::invoices::CreditHold>,
 }
 
 impl AccountView {
+    /// The view with its credit hold.
+    pub fn with_hold(mut self, hold: Option<karta_core::invoices::CreditHold>) -> Self {
+        self.credit_hold = hold;
+        self
+    }
+
     /// The view of a stored account.
     pub fn of(m: &account::Model) -> Self {
         Self {
@@ -39,6 +49,7 @@ impl AccountView {
             created_at: rfc3339(m.created_at),
             updated_at: rfc3339(m.updated_at),
             deleted_at: m.deleted_at.map(rfc3339),
+            credit_hold: None,
         }
     }
 }
@@ -602,6 +613,81 @@ impl LineView {
             currency: l.currency.clone(),
             price_list_id: l.price_list_id,
             price_rule: l.price_rule.clone(),
+        }
+    }
+}
+
+/// An invoice as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InvoiceView {
+    pub id: Uuid,
+    /// Sequential; shown as СЧ-000042 (INV-000042 in English).
+    pub number: i64,
+    pub order_id: Uuid,
+    pub account_id: Uuid,
+    pub issued_on: String,
+    pub due_on: String,
+    pub currency: String,
+    /// With VAT.
+    pub amount_minor: i64,
+    pub paid_minor: i64,
+    pub outstanding_minor: i64,
+    /// open or paid.
+    pub status: String,
+    /// Open and past its due date today.
+    pub overdue: bool,
+    pub version: i64,
+    pub created_at: String,
+}
+
+impl InvoiceView {
+    /// The view of a stored invoice on `today` (`YYYY-MM-DD`).
+    pub fn of(m: &karta_db::entities::invoice::Model, today: &str) -> Self {
+        let outstanding = m.amount_minor - m.paid_minor;
+        Self {
+            id: m.id,
+            number: m.number,
+            order_id: m.order_id,
+            account_id: m.account_id,
+            issued_on: m.issued_on.clone(),
+            due_on: m.due_on.clone(),
+            currency: m.currency.clone(),
+            amount_minor: m.amount_minor,
+            paid_minor: m.paid_minor,
+            outstanding_minor: outstanding,
+            status: m.status.clone(),
+            overdue: outstanding > 0 && m.due_on.as_str() < today,
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+        }
+    }
+}
+
+/// A payment as the API returns it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PaymentView {
+    pub id: Uuid,
+    pub invoice_id: Uuid,
+    pub account_id: Uuid,
+    pub amount_minor: i64,
+    pub paid_on: String,
+    pub method: Option<String>,
+    pub reference: Option<String>,
+    pub created_at: String,
+}
+
+impl PaymentView {
+    /// The view of a stored payment.
+    pub fn of(m: &karta_db::entities::payment::Model) -> Self {
+        Self {
+            id: m.id,
+            invoice_id: m.invoice_id,
+            account_id: m.account_id,
+            amount_minor: m.amount_minor,
+            paid_on: m.paid_on.clone(),
+            method: m.method.clone(),
+            reference: m.reference.clone(),
+            created_at: rfc3339(m.created_at),
         }
     }
 }

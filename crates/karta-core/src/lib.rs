@@ -14,6 +14,7 @@ pub mod error;
 pub mod export;
 pub mod identifiers;
 pub mod import;
+pub mod invoices;
 pub mod leads;
 pub mod money;
 pub mod orders;

@@ -90,8 +90,11 @@ impl Role {
             (Role::Marketer, Leads, Write) => All,
             // Tasks are personal work: outside sales and service, only one's own.
             (Role::Marketer | Role::Accountant | Role::ReadOnly, Tasks, _) => Own,
-            // Accountants follow orders through to payment and close them.
-            (Role::Accountant, Accounts | Orders, Read | Write) => All,
+            // Accountants follow orders through to payment and close them;
+            // they alone invoice, record payments and release credit holds.
+            (Role::Accountant, Accounts | Orders | Invoices, Read | Write) => All,
+            (Role::HeadOfSales, Invoices, Read) => All,
+            (Role::SalesRep, Invoices, Read) => Team,
             (Role::Support, Contacts, Write) => All,
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
             _ => Nothing,
@@ -154,16 +157,19 @@ pub enum Entity {
     PriceLists,
     /// What customers bought and where it is.
     Orders,
+    /// Invoices, payments and credit holds.
+    Invoices,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 16] = [
+    pub const ALL: [Entity; 17] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Leads,
         Entity::Deals,
         Entity::Orders,
+        Entity::Invoices,
         Entity::Activities,
         Entity::Tasks,
         Entity::RoutingRules,
@@ -196,6 +202,7 @@ impl Entity {
             Entity::Products => "products",
             Entity::PriceLists => "price_lists",
             Entity::Orders => "orders",
+            Entity::Invoices => "invoices",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod entities;
 pub mod history;
 pub mod idempotency;
 pub mod import;
+pub mod invoices;
 pub mod leads;
 pub mod migration;
 pub mod orders;

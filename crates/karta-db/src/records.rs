@@ -2,7 +2,9 @@
 //! delete), so finding, versioned saves, the trash and purging are written
 //! once for accounts, contacts and whatever comes next.
 
-use crate::entities::{account, activity, contact, deal, lead, order, price_list, product, task};
+use crate::entities::{
+    account, activity, contact, deal, invoice, lead, order, payment, price_list, product, task,
+};
 use crate::visibility::Visibility;
 use crate::{Backend, search};
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -98,6 +100,8 @@ record!(lead, "leads");
 record!(product, "products");
 record!(price_list, "price_lists");
 record!(order, "orders");
+record!(invoice, "invoices");
+record!(payment, "payments");
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

@@ -1,7 +1,7 @@
 //! Commerce: the product catalogue (articles unique across live and trashed
 //! products, so restoring one never collides) and price lists with their
 //! product prices, the priced lines of deals, and orders with their lines
-//! and tracking events.
+//! and tracking events, invoices, payments and releases of credit holds.
 
 use super::col::*;
 use super::m0001_initial::{fk, index, live_index, record_columns, trash_index};
@@ -117,7 +117,8 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("deal_lines", "deal_lines_product", &["product_id"]))
             .await?;
-        create_orders(m).await
+        create_orders(m).await?;
+        create_invoices(m).await
     }
 }
 
@@ -216,6 +217,89 @@ async fn create_orders(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         "order_events",
         "order_events_order",
         &["order_id", "at"],
+    ))
+    .await
+}
+
+async fn create_invoices(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let mut invoices = Table::create();
+    invoices
+        .table("invoices")
+        .col(id("id"))
+        .col(ColumnDef::new("number").big_integer().not_null())
+        .col(uuid("order_id"))
+        .col(uuid("account_id"))
+        .col(text("issued_on"))
+        .col(text("due_on"))
+        .col(text("currency"))
+        .col(ColumnDef::new("amount_minor").big_integer().not_null())
+        .col(ColumnDef::new("paid_minor").big_integer().not_null())
+        .col(text("status"))
+        .foreign_key(&mut fk("invoices", "order_id", "orders"))
+        .foreign_key(&mut fk("invoices", "account_id", "accounts"));
+    record_columns(&mut invoices);
+    m.create_table(invoices.take()).await?;
+    let conn = m.get_connection();
+    conn.execute_unprepared("CREATE UNIQUE INDEX invoices_number ON invoices (number)")
+        .await?;
+    for (name, cols) in [
+        ("invoices_live_created", "created_at, id"),
+        ("invoices_live_account", "account_id, status, due_on"),
+        ("invoices_live_order", "order_id"),
+        // The overdue ones across all accounts: open, by due date.
+        ("invoices_live_due", "status, due_on, id"),
+        ("invoices_live_issued", "issued_on, id"),
+        ("invoices_live_owner", "owner_id, created_at, id"),
+        ("invoices_live_team", "team_id, created_at, id"),
+    ] {
+        live_index(m, "invoices", name, cols).await?;
+    }
+    trash_index(m, "invoices").await?;
+    conn.execute_unprepared("INSERT INTO counters (name, value) VALUES ('invoice_number', 0)")
+        .await?;
+
+    let mut payments = Table::create();
+    payments
+        .table("payments")
+        .col(id("id"))
+        .col(uuid("invoice_id"))
+        .col(uuid("account_id"))
+        .col(ColumnDef::new("amount_minor").big_integer().not_null())
+        .col(text("paid_on"))
+        .col(text_null("method"))
+        .col(text_null("reference"))
+        .foreign_key(&mut fk("payments", "invoice_id", "invoices"))
+        .foreign_key(&mut fk("payments", "account_id", "accounts"));
+    record_columns(&mut payments);
+    m.create_table(payments.take()).await?;
+    for (name, cols) in [
+        ("payments_live_paid", "paid_on, id"),
+        ("payments_live_invoice", "invoice_id, paid_on"),
+        ("payments_live_account", "account_id, paid_on, id"),
+        ("payments_live_owner", "owner_id, paid_on, id"),
+        ("payments_live_team", "team_id, paid_on, id"),
+    ] {
+        live_index(m, "payments", name, cols).await?;
+    }
+    trash_index(m, "payments").await?;
+
+    m.create_table(
+        Table::create()
+            .table("hold_releases")
+            .col(id("id"))
+            .col(uuid("account_id"))
+            .col(text("until"))
+            .col(text("comment"))
+            .col(uuid_null("user_id"))
+            .col(micros("at"))
+            .foreign_key(&mut fk("hold_releases", "account_id", "accounts"))
+            .take(),
+    )
+    .await?;
+    m.create_index(index(
+        "hold_releases",
+        "hold_releases_account",
+        &["account_id", "until"],
     ))
     .await
 }

@@ -108,8 +108,15 @@ pub async fn list(
         paging.limit,
     )
     .await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
+    let today = state.app.today(&caller.principal);
+    let mut holds = karta_app::invoices::holds(state.app.db.conn(), &ids, today).await?;
     Ok(Json(AccountList {
-        items: page.items.iter().map(AccountView::of).collect(),
+        items: page
+            .items
+            .iter()
+            .map(|m| AccountView::of(m).with_hold(holds.remove(&m.id)))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -260,13 +267,12 @@ pub async fn get(
     Query(t): Query<TrashParam>,
 ) -> Result<Response, ApiError> {
     let id = resolve(&state, &caller, &key).await?;
-    Ok(one(&accounts::get(
-        &state.app,
-        &caller.principal,
-        id,
-        t.deleted,
-    )
-    .await?))
+    let m = accounts::get(&state.app, &caller.principal, id, t.deleted).await?;
+    let today = state.app.today(&caller.principal);
+    let hold = karta_app::invoices::holds(state.app.db.conn(), &[id], today)
+        .await?
+        .remove(&id);
+    Ok((etag(m.version), Json(AccountView::of(&m).with_hold(hold))).into_response())
 }
 
 /// Change fields (JSON merge: present keys replace, `null` clears);

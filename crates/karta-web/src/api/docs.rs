@@ -3,7 +3,7 @@
 
 use super::{
     accounts, activities, calendar, contacts, deal_lines, deals, directory, duplicates, import,
-    leads, orders, pipelines, price_lists, products, routing, search, settings, tasks,
+    invoices, leads, orders, pipelines, price_lists, products, routing, search, settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         leads::list, leads::export_csv, leads::export_xlsx, leads::create, leads::get, leads::update, leads::delete, leads::convert, leads::redistribute, leads::history,
         products::list, products::export_csv, products::export_xlsx, products::create, products::get, products::update, products::delete, products::restore, products::history,
         orders::list, orders::create, orders::from_deal, orders::get, orders::lines, orders::put_lines, orders::change_status, orders::history,
+        invoices::list, invoices::create, invoices::get, invoices::history, invoices::payments, invoices::pay, invoices::hold, invoices::release,
         price_lists::list, price_lists::create, price_lists::get, price_lists::update, price_lists::delete, price_lists::history, price_lists::quotes,
         routing::list, routing::create, routing::update, routing::delete, routing::set_default,
         calendar::enable, calendar::revoke,
@@ -47,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         (name = "leads", description = "Leads (лиды), conversion and redistribution; the public form is POST /forms/lead"),
         (name = "products", description = "The catalogue (товары и услуги): articles, units, VAT, prices, stock; price lists and the price a customer gets"),
         (name = "orders", description = "Orders (заказы): lines, status flow with tracking history, stock reservation"),
+        (name = "invoices", description = "Invoices (счета), payments (оплаты) and credit holds (стоп-отгрузка)"),
         (name = "routing", description = "Lead routing rules and the default"),
         (name = "calendar", description = "The private iCalendar feed"),
         (name = "users", description = "Users, teams, tokens, login records"),

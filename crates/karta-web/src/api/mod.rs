@@ -11,6 +11,7 @@ pub mod docs;
 pub mod duplicates;
 pub mod export;
 pub mod import;
+pub mod invoices;
 pub mod leads;
 pub mod orders;
 pub mod pipelines;
@@ -105,6 +106,15 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/orders/{id}/status", post(orders::change_status))
         .route("/orders/{id}/history", get(orders::history))
+        .route("/invoices", get(invoices::list).post(invoices::create))
+        .route("/invoices/{id}", get(invoices::get))
+        .route("/invoices/{id}/history", get(invoices::history))
+        .route("/payments", get(invoices::payments).post(invoices::pay))
+        .route("/accounts/{id}/credit-hold", get(invoices::hold))
+        .route(
+            "/accounts/{id}/credit-hold/release",
+            post(invoices::release),
+        )
         .route(
             "/users",
             get(directory::list_users).post(directory::create_user),

@@ -1,0 +1,290 @@
+//! Invoice use cases: invoicing a confirmed order (numbered in sequence,
+//! due after the payment terms), recording payments (partial ones too,
+//! never more than is owed), the credit hold of accounts, and an
+//! accountant's release of a hold. Overdue is decided from the due date on
+//! every read, so it is always exact for the day.
+
+use crate::{App, AppError, Principal, records};
+use karta_core::invoices::{
+    CreditHold, DEFAULT_PAYMENT_DAYS, HoldRelease, InvoiceDraft, PaymentDraft, credit_hold,
+};
+use karta_core::orders::OrderStatus;
+use karta_core::roles::{Access, Entity};
+use karta_db::entities::{account, hold_release, invoice, payment};
+use karta_db::history;
+use karta_db::invoices::{self as store, InvoiceFilter, PaymentFilter};
+use karta_db::page::{Cursor, Page};
+use karta_db::records::Record;
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ConnectionTrait, EntityTrait};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use time::Date;
+use uuid::Uuid;
+
+fn day_text(d: Date) -> String {
+    d.format(karta_core::contacts::DATE_FORMAT)
+        .unwrap_or_default()
+}
+
+/// Invoices an order that is confirmed or further along: the amount not
+/// yet invoiced unless less is asked for (an advance).
+pub async fn create(
+    app: &App,
+    p: &Principal,
+    draft: InvoiceDraft,
+) -> Result<invoice::Model, AppError> {
+    p.require(Entity::Invoices, Access::Write)?;
+    let req = draft.validate()?;
+    let order = match crate::orders::get(app, p, req.order_id).await {
+        Ok(o) => o,
+        Err(AppError::NotFound) => return Err(AppError::field("order_id", "unknown_order")),
+        Err(e) => return Err(e),
+    };
+    let status = OrderStatus::parse(&order.status).unwrap_or(OrderStatus::Draft);
+    if matches!(status, OrderStatus::Draft | OrderStatus::Cancelled) {
+        return Err(AppError::Conflict("order_not_confirmed"));
+    }
+    let txn = app.db.begin_write().await?;
+    let left = order.gross_minor - store::invoiced_of_order(&txn, order.id).await?;
+    let amount = req.amount_minor.unwrap_or(left);
+    if left <= 0 {
+        return Err(AppError::Conflict("order_invoiced"));
+    }
+    if amount > left {
+        return Err(AppError::field("amount_minor", "exceeds_order"));
+    }
+    let issued = req.issued_on.unwrap_or_else(|| app.today(p));
+    let due = req
+        .due_on
+        .unwrap_or(issued + time::Duration::days(DEFAULT_PAYMENT_DAYS));
+    let now = app.now();
+    let id = Uuid::now_v7();
+    let number = store::next_number(&txn).await?;
+    let model = invoice::ActiveModel {
+        number: Set(number),
+        order_id: Set(order.id),
+        account_id: Set(order.account_id),
+        issued_on: Set(day_text(issued)),
+        due_on: Set(day_text(due)),
+        currency: Set(order.currency.clone()),
+        amount_minor: Set(amount),
+        paid_minor: Set(0),
+        status: Set(store::OPEN.to_string()),
+        owner_id: Set(order.owner_id),
+        team_id: Set(order.team_id),
+        custom: Set(json!({})),
+        ..<invoice::Entity as Record>::created(id, now, Some(p.user_id))
+    };
+    let saved = invoice::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await?;
+    let changes = history::diff(
+        &Value::Null,
+        &json!({"number": number, "order_id": order.id, "amount_minor": amount,
+                "issued_on": day_text(issued), "due_on": day_text(due)}),
+    );
+    history::record(&txn, now, p.actor(), "invoices", id, "create", &changes).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Reads one invoice.
+pub async fn get(app: &App, p: &Principal, id: Uuid) -> Result<invoice::Model, AppError> {
+    let vis = p.require(Entity::Invoices, Access::Read)?;
+    karta_db::records::find::<invoice::Entity, _>(app.db.conn(), id, vis, false)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// A page of visible invoices, newest first.
+pub async fn list(
+    app: &App,
+    p: &Principal,
+    filter: InvoiceFilter,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<invoice::Model>, AppError> {
+    let vis = p.require(Entity::Invoices, Access::Read)?;
+    Ok(store::list(app.db.conn(), &filter, vis, cursor, limit).await?)
+}
+
+/// Records a payment against an invoice; it may be partial, never more
+/// than the invoice still awaits.
+pub async fn pay(
+    app: &App,
+    p: &Principal,
+    draft: PaymentDraft,
+) -> Result<payment::Model, AppError> {
+    p.require(Entity::Invoices, Access::Write)?;
+    let req = draft.validate()?;
+    let invoice = match get(app, p, req.invoice_id).await {
+        Ok(i) => i,
+        Err(AppError::NotFound) => return Err(AppError::field("invoice_id", "unknown_invoice")),
+        Err(e) => return Err(e),
+    };
+    let mut e = karta_core::Invalid::default();
+    crate::settings::check_classifier_values(
+        app,
+        &mut e,
+        &[("method", "payment_method", req.method.as_deref())],
+    )
+    .await?;
+    e.into_result()?;
+    let txn = app.db.begin_write().await?;
+    if !store::apply_payment(&txn, invoice.id, req.amount_minor).await? {
+        return Err(AppError::field("amount_minor", "exceeds_outstanding"));
+    }
+    let now = app.now();
+    let id = Uuid::now_v7();
+    let paid_on = day_text(req.paid_on.unwrap_or_else(|| app.today(p)));
+    let model = payment::ActiveModel {
+        invoice_id: Set(invoice.id),
+        account_id: Set(invoice.account_id),
+        amount_minor: Set(req.amount_minor),
+        paid_on: Set(paid_on.clone()),
+        method: Set(req.method.clone()),
+        reference: Set(req.reference.clone()),
+        owner_id: Set(invoice.owner_id),
+        team_id: Set(invoice.team_id),
+        custom: Set(json!({})),
+        ..<payment::Entity as Record>::created(id, now, Some(p.user_id))
+    };
+    let saved = payment::Entity::insert(model)
+        .exec_with_returning(&txn)
+        .await?;
+    let changes = history::diff(
+        &Value::Null,
+        &json!({"invoice_id": invoice.id, "amount_minor": req.amount_minor, "paid_on": paid_on,
+                "reference": req.reference}),
+    );
+    history::record(&txn, now, p.actor(), "payments", id, "create", &changes).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// A page of visible payments, latest first.
+pub async fn payments(
+    app: &App,
+    p: &Principal,
+    filter: PaymentFilter,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<payment::Model>, AppError> {
+    let vis = p.require(Entity::Invoices, Access::Read)?;
+    Ok(store::payments(app.db.conn(), &filter, vis, cursor, limit).await?)
+}
+
+/// The credit hold of each account on `today`, in a fixed number of
+/// queries whatever their count (lists of accounts use it).
+pub async fn holds<C: ConnectionTrait>(
+    db: &C,
+    accounts: &[Uuid],
+    today: Date,
+) -> Result<HashMap<Uuid, CreditHold>, AppError> {
+    if accounts.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut unpaid = store::unpaid(db, accounts).await?;
+    let uninvoiced = store::uninvoiced(db, accounts).await?;
+    let releases = store::releases(db, accounts, &day_text(today)).await?;
+    Ok(accounts
+        .iter()
+        .map(|a| {
+            let owed = unpaid.remove(a).unwrap_or_default();
+            let released = releases
+                .get(a)
+                .and_then(|r| karta_core::contacts::parse_date(&r.until).ok());
+            let hold = credit_hold(
+                &owed,
+                uninvoiced.get(a).copied().unwrap_or(0),
+                None,
+                released,
+                today,
+            );
+            (*a, hold)
+        })
+        .collect())
+}
+
+/// The credit hold of one account the principal may see.
+pub async fn hold_of(app: &App, p: &Principal, account_id: Uuid) -> Result<CreditHold, AppError> {
+    crate::accounts::get(app, p, account_id, false).await?;
+    let mut all = holds(app.db.conn(), &[account_id], app.today(p)).await?;
+    all.remove(&account_id).ok_or(AppError::NotFound)
+}
+
+/// Refuses with `credit_hold` (and why) when the account is on hold.
+pub async fn check_hold<C: ConnectionTrait>(
+    app: &App,
+    p: &Principal,
+    db: &C,
+    account_id: Uuid,
+) -> Result<(), AppError> {
+    let hold = holds(db, &[account_id], app.today(p))
+        .await?
+        .remove(&account_id);
+    match hold {
+        Some(h) if h.on_hold => Err(AppError::Refused {
+            code: "credit_hold",
+            facts: serde_json::to_value(&h).unwrap_or(Value::Null),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// An accountant lets a customer on hold have goods until a date, saying
+/// why; the release is recorded on the account's history.
+pub async fn release_hold(
+    app: &App,
+    p: &Principal,
+    account_id: Uuid,
+    release: HoldRelease,
+) -> Result<CreditHold, AppError> {
+    if p.reach(Entity::Invoices, Access::Write) == karta_core::roles::Reach::Nothing {
+        return Err(AppError::Forbidden);
+    }
+    let account: account::Model = crate::accounts::get(app, p, account_id, false).await?;
+    let (comment, until) = release.validate(app.today(p))?;
+    let txn = app.db.begin_write().await?;
+    let now = app.now();
+    store::add_release(
+        &txn,
+        hold_release::Model {
+            id: Uuid::now_v7(),
+            account_id: account.id,
+            until: day_text(until),
+            comment: comment.clone(),
+            user_id: Some(p.user_id),
+            at: now,
+        },
+    )
+    .await?;
+    let changes = history::diff(
+        &Value::Null,
+        &json!({"hold_released_until": day_text(until), "comment": comment}),
+    );
+    history::record(
+        &txn,
+        now,
+        p.actor(),
+        "accounts",
+        account.id,
+        "release_hold",
+        &changes,
+    )
+    .await?;
+    txn.commit().await?;
+    hold_of(app, p, account_id).await
+}
+
+/// The history of an invoice: its creation and changes.
+pub async fn history(
+    app: &App,
+    p: &Principal,
+    id: Uuid,
+    cursor: Option<&Cursor>,
+    limit: u64,
+) -> Result<Page<crate::views::ChangeView>, AppError> {
+    records::history::<invoice::Entity>(app, p, Entity::Invoices, id, &[], cursor, limit).await
+}
