@@ -212,3 +212,91 @@ async fn an_overdue_invoice_stops_confirming_and_shipping_until_paid_or_released
     assert_eq!(payments.json["items"].as_array().map(Vec::len), Some(2));
     t.finish().await;
 }
+
+#[tokio::test]
+async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    t.user("acc@x.ru", "accountant", None).await;
+    let product = id(&made(&t, "/api/v1/products", &head, json!({"sku": "ST-1", "name": "Станок", "list_price_minor": 100_000, "vat_rate": 20, "stock_quantity": 10})).await);
+    let account = id(&made(&t, "/api/v1/accounts", &head, json!({"name": "ООО Клиент"})).await);
+    let first = order(&t, &head, &account, &product, 1).await;
+    move_to(&t, &first, &head, "confirmed").await;
+    let acc = t.session("acc@x.ru").await;
+    let card = t.page(&acc, &format!("/orders/{first}")).await;
+    assert!(card.text.contains("Выставить счёт"), "{}", card.text);
+    let invoiced = t.form(&acc, &format!("/orders/{first}/invoice"), &[]).await;
+    assert_eq!(invoiced.status, StatusCode::SEE_OTHER);
+    let card = t.page(&acc, &format!("/orders/{first}")).await;
+    assert!(card.text.contains("СЧ-000001"), "{}", card.text);
+    let invoice_id = t.get("/api/v1/invoices", &head).await.json["items"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let bad = t
+        .form(
+            &acc,
+            &format!("/invoices/{invoice_id}/pay"),
+            &[
+                ("back", &format!("/orders/{first}")),
+                ("amount", "две тысячи"),
+            ],
+        )
+        .await;
+    assert!(
+        bad.headers
+            .get("location")
+            .and_then(|l| l.to_str().ok())
+            .is_some_and(|l| l.contains("error=invalid_money"))
+    );
+    let paid = t
+        .form(
+            &acc,
+            &format!("/invoices/{invoice_id}/pay"),
+            &[
+                ("back", &format!("/orders/{first}")),
+                ("amount", "500,00"),
+                ("paid_on", "2026-01-16"),
+                ("reference", "п/п 5"),
+            ],
+        )
+        .await;
+    assert_eq!(paid.status, StatusCode::SEE_OTHER);
+    let account_card = t.page(&acc, &format!("/accounts/{account}")).await;
+    // 1 200,00 ₽ invoiced, 500,00 ₽ paid: 700 ₽ owed.
+    assert!(
+        account_card.text.contains("700\u{a0}₽"),
+        "{}",
+        account_card.text
+    );
+    assert!(account_card.text.contains("п/п 5"));
+    assert!(!account_card.text.contains("id=\"credit-hold\""));
+
+    t.clock.advance(20 * DAY);
+    let acc = t.session("acc@x.ru").await;
+    let account_card = t.page(&acc, &format!("/accounts/{account}")).await;
+    assert!(
+        account_card.text.contains("Стоп-отгрузка."),
+        "{}",
+        account_card.text
+    );
+    let overdue = t.page(&acc, "/invoices?show=overdue").await;
+    assert!(overdue.text.contains("СЧ-000001") && overdue.text.contains("просрочен"));
+    let released = t
+        .form(
+            &acc,
+            &format!("/accounts/{account}/release"),
+            &[("comment", "Оплата в пути")],
+        )
+        .await;
+    assert_eq!(released.status, StatusCode::SEE_OTHER);
+    let account_card = t.page(&acc, &format!("/accounts/{account}")).await;
+    assert!(
+        account_card
+            .text
+            .contains("Стоп-отгрузка снята бухгалтером до 2026-02-07"),
+        "{}",
+        account_card.text
+    );
+    t.finish().await;
+}

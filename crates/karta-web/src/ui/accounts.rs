@@ -208,6 +208,7 @@ struct CardPage {
     error: String,
     timeline: Vec<TimelineEntry>,
     duplicates: Vec<DuplicateHint>,
+    finance: Option<super::finance::AccountFinance>,
 }
 
 /// The client card.
@@ -367,6 +368,7 @@ pub async fn card(
         error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
         timeline: super::activities::merge(timeline(history.items, tr), done),
         duplicates,
+        finance: super::finance::account_section(&state, &caller, m.id).await?,
         page,
     };
     Ok(render(&view))

@@ -12,6 +12,7 @@ pub mod custom;
 pub mod deal_lines;
 pub mod deals;
 pub mod duplicates;
+pub mod finance;
 pub mod forms;
 pub mod imports;
 pub mod leads;
@@ -145,6 +146,10 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::card))
         .route("/orders/{id}/status", post(orders::change_status))
+        .route("/orders/{id}/invoice", post(finance::invoice_order))
+        .route("/invoices", get(finance::list))
+        .route("/invoices/{id}/pay", post(finance::pay))
+        .route("/accounts/{id}/release", post(finance::release))
         .route("/deals/{id}/delete", post(deals::delete))
         .route("/deals/{id}/restore", post(deals::restore))
         .route("/pipelines", get(pipelines::page).post(pipelines::create))

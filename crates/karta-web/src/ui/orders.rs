@@ -152,6 +152,9 @@ struct CardPage {
     moves: Vec<(String, String)>,
     steps: Vec<Step>,
     error: String,
+    invoices: Vec<super::finance::InvoiceLine>,
+    may_invoice: bool,
+    today: String,
 }
 
 /// The refusal of a move in words: which lines are short, or where the
@@ -266,6 +269,14 @@ async fn card_page(
             .collect(),
         steps,
         error,
+        invoices: super::finance::order_invoices(state, caller, id).await?,
+        may_invoice: super::finance::may_invoice(caller)
+            && !matches!(status, OrderStatus::Draft | OrderStatus::Cancelled),
+        today: state
+            .app
+            .today(p)
+            .format(karta_core::contacts::DATE_FORMAT)
+            .unwrap_or_default(),
         page,
     };
     Ok(render(&card))

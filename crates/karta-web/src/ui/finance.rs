@@ -1,0 +1,388 @@
+//! Money on the pages: the client card's orders, invoices, payments,
+//! balance and credit hold (with the accountant's release), invoicing and
+//! payments from the order card, and the invoice list.
+
+use super::lists::{Column, ListPage, Params, Row, Select};
+use super::{PageCtx, forms, render};
+use crate::AppState;
+use crate::auth::UiCaller;
+use crate::error::ApiError;
+use crate::i18n::Tr;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use karta_app::{AppError, invoices, orders};
+use karta_core::invoices::{HoldRelease, InvoiceDraft, PaymentDraft, number_label};
+use karta_core::money::{Currency, format_amount};
+use karta_core::roles::{Access, Entity, Reach};
+use karta_db::entities::invoice;
+use karta_db::invoices::{InvoiceFilter, PaymentFilter};
+use karta_db::orders::OrderFilter;
+use uuid::Uuid;
+
+fn rub(minor: i64, currency: &str, tr: Tr) -> String {
+    let currency = Currency::parse(currency).unwrap_or_else(|_| Currency::rub());
+    format_amount(minor, &currency, tr.lang)
+}
+
+fn may(caller: &UiCaller, entity: Entity, access: Access) -> bool {
+    caller.0.principal.reach(entity, access) != Reach::Nothing
+}
+
+fn today(state: &AppState, caller: &UiCaller) -> String {
+    state
+        .app
+        .today(&caller.0.principal)
+        .format(karta_core::contacts::DATE_FORMAT)
+        .unwrap_or_default()
+}
+
+/// An invoice as a card lists it.
+pub struct InvoiceLine {
+    pub id: Uuid,
+    pub number: String,
+    pub due_on: String,
+    pub amount: String,
+    pub outstanding: String,
+    pub open: bool,
+    pub overdue: bool,
+}
+
+impl InvoiceLine {
+    fn of(m: &invoice::Model, today: &str, tr: Tr) -> Self {
+        let outstanding = m.amount_minor - m.paid_minor;
+        Self {
+            id: m.id,
+            number: number_label(m.number, tr.lang),
+            due_on: m.due_on.clone(),
+            amount: rub(m.amount_minor, &m.currency, tr),
+            outstanding: rub(outstanding, &m.currency, tr),
+            open: outstanding > 0,
+            overdue: outstanding > 0 && m.due_on.as_str() < today,
+        }
+    }
+}
+
+/// The client card's money section.
+pub struct AccountFinance {
+    pub account_id: Uuid,
+    /// The hold in words, empty when there is none.
+    pub hold: String,
+    pub released_until: String,
+    pub balance: String,
+    pub orders: Vec<(Uuid, String, String, String)>,
+    pub invoices: Vec<InvoiceLine>,
+    pub payments: Vec<(String, String, String)>,
+    pub may_release: bool,
+    pub may_order: bool,
+}
+
+/// The section for the client card, or `None` for a role that sees no
+/// orders (it is simply left out).
+pub async fn account_section(
+    state: &AppState,
+    caller: &UiCaller,
+    account_id: Uuid,
+) -> Result<Option<AccountFinance>, ApiError> {
+    if !may(caller, Entity::Orders, Access::Read) {
+        return Ok(None);
+    }
+    let p = &caller.0.principal;
+    let tr = PageCtx::of(caller).tr;
+    let today = today(state, caller);
+    let recent = orders::list(
+        &state.app,
+        p,
+        OrderFilter {
+            account_id: Some(account_id),
+            ..Default::default()
+        },
+        None,
+        10,
+    )
+    .await?
+    .items
+    .iter()
+    .map(|o| {
+        (
+            o.id,
+            karta_core::orders::number_label(o.number, tr.lang),
+            tr.t(&format!("order-status-{}", o.status)),
+            rub(o.gross_minor, &o.currency, tr),
+        )
+    })
+    .collect();
+    let (invoice_lines, payments) = if may(caller, Entity::Invoices, Access::Read) {
+        let invoices_page = invoices::list(
+            &state.app,
+            p,
+            InvoiceFilter {
+                account_id: Some(account_id),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .await?;
+        let payments = invoices::payments(
+            &state.app,
+            p,
+            PaymentFilter {
+                account_id: Some(account_id),
+                ..Default::default()
+            },
+            None,
+            10,
+        )
+        .await?
+        .items
+        .iter()
+        .map(|m| {
+            (
+                m.paid_on.clone(),
+                rub(m.amount_minor, "RUB", tr),
+                m.reference.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+        (
+            invoices_page
+                .items
+                .iter()
+                .map(|m| InvoiceLine::of(m, &today, tr))
+                .collect(),
+            payments,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let hold = invoices::hold_of(&state.app, p, account_id).await?;
+    let outstanding: i64 = karta_db::invoices::unpaid(state.app.db.conn(), &[account_id])
+        .await?
+        .remove(&account_id)
+        .unwrap_or_default()
+        .iter()
+        .map(|o| o.outstanding_minor)
+        .sum();
+    let hold_text = match hold.reason.as_deref() {
+        Some("overdue") if hold.on_hold => format!(
+            "{} {} · {} {}",
+            tr.t("hold-overdue"),
+            rub(hold.overdue_minor, "RUB", tr),
+            tr.t("hold-since"),
+            hold.overdue_since.clone().unwrap_or_default()
+        ),
+        Some("over_limit") if hold.on_hold => tr.t("hold-over-limit"),
+        _ => String::new(),
+    };
+    Ok(Some(AccountFinance {
+        account_id,
+        hold: hold_text,
+        released_until: hold.released_until.unwrap_or_default(),
+        balance: rub(outstanding, "RUB", tr),
+        orders: recent,
+        invoices: invoice_lines,
+        payments,
+        may_release: hold.reason.is_some() && may(caller, Entity::Invoices, Access::Write),
+        may_order: may(caller, Entity::Orders, Access::Write),
+    }))
+}
+
+/// The invoices of one order, for its card.
+pub async fn order_invoices(
+    state: &AppState,
+    caller: &UiCaller,
+    order_id: Uuid,
+) -> Result<Vec<InvoiceLine>, ApiError> {
+    if !may(caller, Entity::Invoices, Access::Read) {
+        return Ok(Vec::new());
+    }
+    let tr = PageCtx::of(caller).tr;
+    let today = today(state, caller);
+    Ok(invoices::list(
+        &state.app,
+        &caller.0.principal,
+        InvoiceFilter {
+            order_id: Some(order_id),
+            ..Default::default()
+        },
+        None,
+        50,
+    )
+    .await?
+    .items
+    .iter()
+    .map(|m| InvoiceLine::of(m, &today, tr))
+    .collect())
+}
+
+/// Whether the caller may invoice and record payments.
+pub fn may_invoice(caller: &UiCaller) -> bool {
+    may(caller, Entity::Invoices, Access::Write)
+}
+
+/// Invoices an order from its card (the rest of its amount).
+pub async fn invoice_order(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(order_id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let draft = InvoiceDraft {
+        order_id: Some(order_id),
+        ..Default::default()
+    };
+    let result = invoices::create(&state.app, &caller.0.principal, draft)
+        .await
+        .map(|_| format!("/orders/{order_id}"));
+    forms::redirect_after(result, &format!("/orders/{order_id}"))
+}
+
+/// Records a payment from the order card.
+pub async fn pay(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(invoice_id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let back = forms::back_to(&form, "/invoices");
+    let get = |k: &str| forms::form_value(&form, k).filter(|v| !v.trim().is_empty());
+    let amount = match get("amount").map(|a| karta_core::custom_fields::parse_money_minor(&a)) {
+        Some(Ok(minor)) => Some(minor),
+        Some(Err(code)) => {
+            return forms::redirect_after(Err(AppError::field("amount", code)), &back);
+        }
+        None => None,
+    };
+    let draft = PaymentDraft {
+        invoice_id: Some(invoice_id),
+        amount_minor: amount,
+        paid_on: get("paid_on"),
+        method: None,
+        reference: get("reference"),
+    };
+    let result = invoices::pay(&state.app, &caller.0.principal, draft)
+        .await
+        .map(|_| back.clone());
+    forms::redirect_after(result, &back)
+}
+
+/// Releases an account's hold from the client card.
+pub async fn release(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(account_id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let release = HoldRelease {
+        comment: forms::form_value(&form, "comment"),
+        until: forms::form_value(&form, "until").filter(|v| !v.trim().is_empty()),
+    };
+    let back = format!("/accounts/{account_id}");
+    let result = invoices::release_hold(&state.app, &caller.0.principal, account_id, release)
+        .await
+        .map(|_| back.clone());
+    forms::redirect_after(result, &back)
+}
+
+/// The invoice list: open, overdue or paid.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Query(params): Query<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    let params = Params(params);
+    let page = PageCtx::of(&caller);
+    let tr = page.tr;
+    let today = today(&state, &caller);
+    let show = params.get("show");
+    let filter = InvoiceFilter {
+        status: match show.as_str() {
+            "open" | "paid" => Some(show.clone()),
+            _ => None,
+        },
+        due_before: (show == "overdue").then(|| today.clone()),
+        ..Default::default()
+    };
+    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let result =
+        invoices::list(&state.app, &caller.0.principal, filter, cursor.as_ref(), 50).await?;
+    let ids: Vec<Uuid> = result.items.iter().map(|i| i.account_id).collect();
+    let names: std::collections::HashMap<Uuid, String> =
+        karta_db::accounts::by_ids(state.app.db.conn(), &ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+    let keys = ["account_id", "issued_on", "due_on", "amount", "outstanding"];
+    let columns: Vec<Column> = keys
+        .iter()
+        .map(|k| Column {
+            key: k.to_string(),
+            label: tr.t(&format!("invoice-col-{k}")),
+        })
+        .collect();
+    let rows = result
+        .items
+        .iter()
+        .map(|m| {
+            let line = InvoiceLine::of(m, &today, tr);
+            let due = if line.overdue {
+                format!("{} ⚠ {}", m.due_on, tr.t("invoice-overdue"))
+            } else {
+                m.due_on.clone()
+            };
+            Row {
+                href: format!("/orders/{}", m.order_id),
+                name: line.number.clone(),
+                cells: vec![
+                    names.get(&m.account_id).cloned().unwrap_or_default(),
+                    m.issued_on.clone(),
+                    due,
+                    line.amount,
+                    line.outstanding,
+                ],
+            }
+        })
+        .collect::<Vec<_>>();
+    let selects = vec![Select {
+        name: "show".into(),
+        label: tr.t("invoice-show-all"),
+        value: show,
+        options: ["open", "overdue", "paid"]
+            .iter()
+            .map(|s| (s.to_string(), tr.t(&format!("invoice-show-{s}"))))
+            .collect(),
+    }];
+    let next = result
+        .next_cursor
+        .map(|c| params.next_url("/invoices", &c, &selects));
+    let chosen = keys.iter().map(|k| k.to_string()).collect();
+    let all_columns = columns
+        .iter()
+        .map(|c| Column {
+            key: c.key.clone(),
+            label: c.label.clone(),
+        })
+        .collect();
+    Ok(render(&ListPage {
+        title: tr.t("invoices-title"),
+        action: "/invoices".into(),
+        new_label: String::new(),
+        tools: Vec::new(),
+        count: String::new(),
+        q: String::new(),
+        selects,
+        sort: String::new(),
+        sorts: vec![(String::new(), tr.t("sort-created"))],
+        all_columns,
+        chosen,
+        columns,
+        rows,
+        next,
+        page,
+    }))
+}
