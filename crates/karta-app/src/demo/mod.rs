@@ -1,11 +1,13 @@
 //! The demo company: teams, one user per role, classifiers, custom fields,
 //! 210 accounts and 420+ contacts with Russian and English names and valid
-//! INNs, the catalogue (`catalogue`), and the sales department's pipelines
-//! and deals (`sales`).
+//! INNs, the catalogue (`catalogue`), the sales department's pipelines
+//! and deals (`sales`), and two years of orders, invoices and payments
+//! (`commerce`).
 //! Deterministic, loaded once, through the same use cases as real input
 //! (so history and search are filled too).
 
 mod catalogue;
+mod commerce;
 mod leads;
 mod sales;
 
@@ -344,7 +346,19 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         .map(|c| (c.id, c.owner))
         .collect();
     leads::load_tasks(app, &admin, &reps, &owned).await?;
+    let head = demo_principal(app, DEMO_USERS[1].0).await?;
+    let accounting = demo_principal(app, DEMO_USERS[8].0).await?;
+    let buyers: Vec<Uuid> = owned.iter().map(|(id, _)| *id).take(32).collect();
+    commerce::load(app, &head, &accounting, &buyers).await?;
     Ok(true)
+}
+
+/// The principal of a demo login, acting as the loading job.
+async fn demo_principal(app: &App, email: &str) -> Result<Principal, AppError> {
+    let user = users::user_by_email(app.db.conn(), email)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::auth::principal_of(&user, None, "job").ok_or(AppError::NotFound)
 }
 
 /// A demo account as the sales demo needs it.
