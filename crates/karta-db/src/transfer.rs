@@ -152,6 +152,7 @@ tables! {
     "deals" => deal,
     "deal_contacts" => deal_contact,
     "deal_lines" => deal_line,
+    "deal_documents" => deal_document,
     "deal_stays" => deal_stay,
     "activities" => activity,
     "tasks" => task,

@@ -711,3 +711,5 @@ payment-amount = Amount
 payment-date = Paid on
 payment-reference = Payment no.
 payment-record = Record payment
+deal-proposal = Commercial proposal (PDF)
+deal-proposal-lang = Proposal language

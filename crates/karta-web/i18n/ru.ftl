@@ -716,3 +716,5 @@ payment-amount = Сумма
 payment-date = Дата оплаты
 payment-reference = № п/п
 payment-record = Провести оплату
+deal-proposal = Коммерческое предложение (PDF)
+deal-proposal-lang = Язык предложения

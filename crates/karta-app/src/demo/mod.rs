@@ -335,6 +335,20 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
     )
     .await?;
     catalogue::load(app, &admin).await?;
+    crate::proposals::set_company(
+        app,
+        &admin,
+        crate::proposals::CompanyProfile {
+            name: Some("ООО «Карта Станкоцентр»".into()),
+            inn: Some("7707083893".into()),
+            kpp: Some("770701001".into()),
+            address: Some("115093, Москва, ул. Заводская, д. 7".into()),
+            phone: Some("+7 495 123-45-67".into()),
+            email: Some("sales@demo.karta".into()),
+            bank: Some("ПАО Сбербанк, р/с 40702810900000012345, БИК 044525225".into()),
+        },
+    )
+    .await?;
     let customers = load_customers(app, &admin, &user_ids[2..6]).await?;
     sales::load(app, &admin, &customers).await?;
     leads::load_rules(app, &admin, user_ids[2].0, &team_ids).await?;

@@ -13,6 +13,7 @@ pub mod counter;
 pub mod custom_field;
 pub mod deal;
 pub mod deal_contact;
+pub mod deal_document;
 pub mod deal_line;
 pub mod deal_stay;
 pub mod hold_release;

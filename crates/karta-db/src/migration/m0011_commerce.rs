@@ -117,6 +117,31 @@ impl MigrationTrait for Migration {
         .await?;
         m.create_index(index("deal_lines", "deal_lines_product", &["product_id"]))
             .await?;
+        m.create_table(
+            Table::create()
+                .table("deal_documents")
+                .col(id("id"))
+                .col(uuid("deal_id"))
+                .col(text("kind"))
+                .col(ColumnDef::new("number").big_integer().not_null())
+                .col(text("lang"))
+                .col(text("file_name"))
+                .col(ColumnDef::new("content").binary().not_null())
+                .col(micros("created_at"))
+                .col(uuid_null("created_by"))
+                .foreign_key(&mut fk("deal_documents", "deal_id", "deals"))
+                .take(),
+        )
+        .await?;
+        m.create_index(index(
+            "deal_documents",
+            "deal_documents_deal",
+            &["deal_id", "kind", "created_at"],
+        ))
+        .await?;
+        m.get_connection()
+            .execute_unprepared("INSERT INTO counters (name, value) VALUES ('proposal_number', 0)")
+            .await?;
         create_orders(m).await?;
         create_invoices(m).await
     }

@@ -3,7 +3,8 @@
 
 use super::{
     accounts, activities, calendar, contacts, deal_lines, deals, directory, duplicates, import,
-    invoices, leads, orders, pipelines, price_lists, products, routing, search, settings, tasks,
+    invoices, leads, orders, pipelines, price_lists, products, proposals, routing, search,
+    settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -26,7 +27,7 @@ use utoipa::{Modify, OpenApi};
         routing::list, routing::create, routing::update, routing::delete, routing::set_default,
         calendar::enable, calendar::revoke,
         pipelines::list, pipelines::create, pipelines::get, pipelines::update,
-        deals::list, deals::export_csv, deals::export_xlsx, deals::totals, deals::create, deals::get, deals::update, deals::delete, deals::restore, deals::history, deals::stays, deal_lines::get, deal_lines::put,
+        deals::list, deals::export_csv, deals::export_xlsx, deals::totals, deals::create, deals::get, deals::update, deals::delete, deals::restore, deals::history, deals::stays, deal_lines::get, deal_lines::put, proposals::create, proposals::get, proposals::company, proposals::set_company,
         directory::list_users, directory::create_user, directory::update_user, directory::list_teams, directory::create_team,
         directory::list_tokens, directory::create_token, directory::revoke_token, directory::login_events,
         settings::list_classifiers, settings::create_classifier, settings::update_classifier,

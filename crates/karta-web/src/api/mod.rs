@@ -17,6 +17,7 @@ pub mod orders;
 pub mod pipelines;
 pub mod price_lists;
 pub mod products;
+pub mod proposals;
 pub mod routing;
 pub mod search;
 pub mod settings;
@@ -98,6 +99,12 @@ pub fn routes() -> Router<AppState> {
             get(deal_lines::get).put(deal_lines::put),
         )
         .route("/deals/{id}/order", post(orders::from_deal))
+        .route("/deals/{id}/proposal", post(proposals::create))
+        .route("/deals/{id}/proposal.pdf", get(proposals::get))
+        .route(
+            "/company",
+            get(proposals::company).put(proposals::set_company),
+        )
         .route("/orders", get(orders::list).post(orders::create))
         .route("/orders/{id}", get(orders::get))
         .route(

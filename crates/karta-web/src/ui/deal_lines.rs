@@ -202,3 +202,18 @@ pub fn error_text(page: &PageCtx, code: Option<String>, line: Option<usize>) -> 
         _ => String::new(),
     }
 }
+
+/// Makes a proposal from the deal card and opens it.
+pub async fn proposal(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
+    let lang = forms::form_value(&form, "lang").unwrap_or_else(|| "ru".into());
+    let result = karta_app::proposals::create(&state.app, &caller.0.principal, id, &lang)
+        .await
+        .map(|_| format!("/api/v1/deals/{id}/proposal.pdf"));
+    forms::redirect_after(result, &format!("/deals/{id}"))
+}

@@ -142,6 +142,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/checklist", post(deals::checklist))
         .route("/deals/{id}/lines", post(deal_lines::save))
         .route("/deals/{id}/order", post(orders::from_deal))
+        .route("/deals/{id}/proposal", post(deal_lines::proposal))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::card))
