@@ -1,8 +1,9 @@
 // The first five minutes, in a real browser: log in, search a customer,
 // open the card, edit a field, see the change in the timeline, log a call,
 // switch language, move deals across the board (one of them to "lost", which asks
-// for the reason); then import contacts from a CSV and undo it. Starts its
-// own `karta serve --demo` on a free port.
+// for the reason); then import contacts from a CSV and undo it; then sell:
+// deal lines, proposal, order, shipping, credit hold. Starts its own
+// `karta serve --demo` on a free port.
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -226,11 +227,73 @@ async function importContacts(browser, base) {
   assert.equal(await search("Кузнецова Алла"), false, "undo removed it");
 }
 
+// Selling from the catalogue: products on a new customer's deal, the
+// proposal as PDF, the deal won, its order confirmed and shipped with its
+// tracking; then a customer in arrears is stopped at confirmation.
+async function commerce(browser, base) {
+  const page = await signIn(browser, base);
+  page.on("dialog", (d) => d.accept());
+  await page.goto(base + "/accounts/new");
+  await page.fill("#f-name", "ООО «Проверка КП»");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+  await page.click("a[href^='/deals/new?account=']");
+  await page.fill("#f-title", "Станок для проверки");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+  const dealId = page.url().split("/").pop();
+
+  // Products one per line; prices come from the catalogue, VAT per line.
+  await page.fill("#deal-lines-box", "ST-16K20; 1\nSRV-PNR; 1");
+  await page.click("form[action$='/lines'] button");
+  await page.waitForSelector("#deal-total");
+  // 2 150 000 ₽ + 120 000 ₽, with 22 % VAT.
+  assert.equal((await page.textContent("#deal-total")).replace(/\s/g, " "), "2 769 400 ₽");
+  const pdf = await page.request.get(base + `/api/v1/deals/${dealId}/proposal.pdf`);
+  assert.equal(pdf.headers()["content-type"], "application/pdf");
+  assert.equal((await pdf.body()).subarray(0, 5).toString(), "%PDF-");
+
+  // Won, then its order: confirmed and shipped, each step on the tracking.
+  const won = (await page.textContent(".stage-path li.won")).trim();
+  await page.selectOption("form[action$='/move'] select[name=stage_id]", { label: won });
+  await page.click("form[action$='/move'] button");
+  await page.waitForSelector("form[action$='/order'] button");
+  await page.click("form[action$='/order'] button");
+  await page.waitForURL(/\/orders\/[0-9a-f-]+$/);
+  assert.equal(await page.textContent("#order-status"), "Черновик");
+  await page.fill("input[name=comment]", "Предоплата получена");
+  await page.click("button[value=confirmed]");
+  await page.waitForFunction(() => document.querySelector("#order-status").textContent === "Подтверждён");
+  await page.click("button[value=shipped]");
+  await page.waitForFunction(() => document.querySelector("#order-status").textContent === "Отгружен");
+  const tracking = await page.textContent("#order-tracking");
+  assert.ok(tracking.includes("Предоплата получена") && tracking.includes("Отгружен"), tracking);
+  await page.screenshot({ path: "test-results/order.png", fullPage: true });
+
+  // A customer with an overdue invoice: its new order is not confirmed.
+  await page.goto(base + "/invoices?show=overdue");
+  await page.locator("table.list tbody a").first().click();
+  await page.waitForURL(/\/orders\/[0-9a-f-]+$/);
+  await page.locator("section.card dl a[href^='/accounts/']").first().click();
+  await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+  assert.ok((await page.textContent("#credit-hold")).includes("Просрочено"));
+  await page.click("a[href^='/orders/new?account=']");
+  await page.fill("#f-lines", "FRZ-D20-4Z; 3");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/orders\/[0-9a-f-]+$/);
+  await page.click("button[value=confirmed]");
+  await page.waitForSelector("p.error");
+  assert.ok((await page.textContent("p.error")).includes("стоп-отгрузке"), "the hold is explained");
+  assert.equal(await page.textContent("#order-status"), "Черновик");
+  await page.screenshot({ path: "test-results/hold.png", fullPage: true });
+}
+
 async function journey(base) {
   const browser = await launch();
   try {
     await firstFiveMinutes(browser, base);
     await importContacts(browser, base);
+    await commerce(browser, base);
   } finally {
     await browser.close();
   }
@@ -242,7 +305,7 @@ const server = await startServer(dataDir, port);
 try {
   await journey(`http://127.0.0.1:${port}`);
   results.passed += 1;
-  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today; import contacts: upload, map by hand, dry run, import, undo");
+  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today; import contacts: upload, map by hand, dry run, import, undo; commerce: deal lines, proposal PDF, won, order confirmed and shipped, customer in arrears stopped");
 } catch (e) {
   results.failed += 1;
   console.error("not ok - first five minutes:", e);
