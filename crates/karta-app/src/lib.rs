@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod activities;
 pub mod agenda;
 pub mod auth;
+pub mod bank;
 pub mod calendar;
 pub mod contacts;
 pub mod deal_lines;

@@ -6,8 +6,10 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod bank;
 pub mod calendar;
 pub mod contacts;
+pub mod contracts;
 pub mod custom_fields;
 pub mod deals;
 pub mod error;

@@ -43,6 +43,14 @@ pub struct InvoiceFilter {
     pub issued_to: Option<String>,
 }
 
+/// `SUM(column)` as a 64-bit integer on both engines (PostgreSQL sums
+/// bigints into numeric).
+fn total(column: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(column)
+        .sum()
+        .cast_as(sea_orm::sea_query::Alias::new("bigint"))
+}
+
 /// The next invoice number.
 pub async fn next_number<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
     Ok(*crate::counters::take(db, "invoice_number", 1).await?.end())
@@ -129,7 +137,7 @@ pub async fn uninvoiced<C: ConnectionTrait>(
     let ordered: Vec<(Uuid, i64)> = order::Entity::find()
         .select_only()
         .column(order::Column::AccountId)
-        .column_as(order::Column::GrossMinor.sum(), "total")
+        .column_as(total(order::Column::GrossMinor), "total")
         .filter(order::Column::AccountId.is_in(accounts.iter().copied()))
         .filter(order::Column::Status.is_in(OWED_ORDER_STATUSES.iter().map(|s| s.as_str())))
         .filter(order::Column::DeletedAt.is_null())
@@ -143,7 +151,7 @@ pub async fn uninvoiced<C: ConnectionTrait>(
     let invoiced: HashMap<Uuid, i64> = invoice::Entity::find()
         .select_only()
         .column(invoice::Column::AccountId)
-        .column_as(invoice::Column::AmountMinor.sum(), "total")
+        .column_as(total(invoice::Column::AmountMinor), "total")
         .filter(invoice::Column::AccountId.is_in(accounts.iter().copied()))
         .filter(invoice::Column::DeletedAt.is_null())
         .filter(
@@ -177,7 +185,7 @@ pub async fn uninvoiced<C: ConnectionTrait>(
 pub async fn invoiced_of_order<C: ConnectionTrait>(db: &C, order_id: Uuid) -> Result<i64, DbErr> {
     let total: Option<Option<i64>> = invoice::Entity::find()
         .select_only()
-        .column_as(invoice::Column::AmountMinor.sum(), "total")
+        .column_as(total(invoice::Column::AmountMinor), "total")
         .filter(invoice::Column::OrderId.eq(order_id))
         .filter(invoice::Column::DeletedAt.is_null())
         .into_tuple()
@@ -290,4 +298,59 @@ pub async fn add_release<C: ConnectionTrait>(
         .exec_without_returning(db)
         .await
         .map(|_| ())
+}
+
+/// The live invoice with this number, if any.
+pub async fn by_number<C: ConnectionTrait>(
+    db: &C,
+    number: i64,
+) -> Result<Option<invoice::Model>, DbErr> {
+    invoice::Entity::find()
+        .filter(invoice::Column::Number.eq(number))
+        .filter(invoice::Column::DeletedAt.is_null())
+        .one(db)
+        .await
+}
+
+/// Whether this payment was recorded already (the same statement loaded
+/// twice).
+pub async fn payment_recorded<C: ConnectionTrait>(
+    db: &C,
+    invoice_id: Uuid,
+    amount_minor: i64,
+    paid_on: &str,
+    reference: Option<&str>,
+) -> Result<bool, DbErr> {
+    let mut q = payment::Entity::find()
+        .filter(payment::Column::InvoiceId.eq(invoice_id))
+        .filter(payment::Column::AmountMinor.eq(amount_minor))
+        .filter(payment::Column::PaidOn.eq(paid_on))
+        .filter(payment::Column::DeletedAt.is_null());
+    q = match reference {
+        Some(r) => q.filter(payment::Column::Reference.eq(r)),
+        None => q.filter(payment::Column::Reference.is_null()),
+    };
+    Ok(q.one(db).await?.is_some())
+}
+
+/// The open invoices of the live account with this INN.
+pub async fn open_of_inn<C: ConnectionTrait>(
+    db: &C,
+    inn: &str,
+) -> Result<Vec<invoice::Model>, DbErr> {
+    use crate::entities::account;
+    invoice::Entity::find()
+        .filter(invoice::Column::Status.eq(OPEN))
+        .filter(invoice::Column::DeletedAt.is_null())
+        .filter(
+            invoice::Column::AccountId.in_subquery(sea_orm::QueryTrait::into_query(
+                account::Entity::find()
+                    .select_only()
+                    .column(account::Column::Id)
+                    .filter(account::Column::Inn.eq(inn))
+                    .filter(account::Column::DeletedAt.is_null()),
+            )),
+        )
+        .all(db)
+        .await
 }

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod classifiers;
 pub mod connection;
 pub mod contacts;
+pub mod contracts;
 pub mod counters;
 pub mod custom_fields;
 pub mod deal_lines;

@@ -3,7 +3,8 @@
 //! once for accounts, contacts and whatever comes next.
 
 use crate::entities::{
-    account, activity, contact, deal, invoice, lead, order, payment, price_list, product, task,
+    account, activity, contact, contract, deal, invoice, lead, order, payment, price_list, product,
+    task,
 };
 use crate::visibility::Visibility;
 use crate::{Backend, search};
@@ -102,6 +103,7 @@ record!(price_list, "price_lists");
 record!(order, "orders");
 record!(invoice, "invoices");
 record!(payment, "payments");
+record!(contract, "contracts");
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

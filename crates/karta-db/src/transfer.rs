@@ -160,6 +160,8 @@ tables! {
     "products" => product,
     "price_lists" => price_list,
     "price_list_items" => price_list_item,
+    "contracts" => contract,
+    "contract_items" => contract_item,
     "orders" => order,
     "order_lines" => order_line,
     "order_events" => order_event,

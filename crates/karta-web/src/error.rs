@@ -96,6 +96,7 @@ pub fn field_message(code: &str) -> String {
         "order_not_confirmed" => "Only a confirmed order is invoiced.",
         "order_invoiced" => "The order is invoiced in full.",
         "credit_hold" => "The customer is on credit hold: overdue invoices or over the credit limit.",
+        "not_a_statement" => "The file has no date, amount and purpose columns of a bank statement.",
         "deal_not_won" => "An order is made from a won deal.",
         "deal_has_no_lines" => "The deal has no products to order.",
         "order_exists" => "This deal already has an order.",

@@ -9,6 +9,8 @@ pub mod classifier;
 pub mod contact;
 pub mod contact_account;
 pub mod contact_channel;
+pub mod contract;
+pub mod contract_item;
 pub mod counter;
 pub mod custom_field;
 pub mod deal;

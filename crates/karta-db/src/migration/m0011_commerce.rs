@@ -1,7 +1,8 @@
 //! Commerce: the product catalogue (articles unique across live and trashed
 //! products, so restoring one never collides) and price lists with their
 //! product prices, the priced lines of deals, and orders with their lines
-//! and tracking events, invoices, payments and releases of credit holds.
+//! and tracking events, invoices, payments and releases of credit holds,
+//! and contracts with their products and prices.
 
 use super::col::*;
 use super::m0001_initial::{fk, index, live_index, record_columns, trash_index};
@@ -143,7 +144,8 @@ impl MigrationTrait for Migration {
             .execute_unprepared("INSERT INTO counters (name, value) VALUES ('proposal_number', 0)")
             .await?;
         create_orders(m).await?;
-        create_invoices(m).await
+        create_invoices(m).await?;
+        create_contracts(m).await
     }
 }
 
@@ -326,5 +328,45 @@ async fn create_invoices(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         "hold_releases_account",
         &["account_id", "until"],
     ))
+    .await
+}
+
+async fn create_contracts(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let mut contracts = Table::create();
+    contracts
+        .table("contracts")
+        .col(id("id"))
+        .col(uuid("account_id"))
+        .col(text("number"))
+        .col(text_null("signed_on"))
+        .col(text("valid_from"))
+        .col(text_null("valid_to"))
+        .col(text("status"))
+        .col(int("payment_days"))
+        .col(ColumnDef::new("credit_limit_minor").big_integer().null())
+        .col(text_null("payment_method"))
+        .col(text("currency"))
+        .foreign_key(&mut fk("contracts", "account_id", "accounts"));
+    record_columns(&mut contracts);
+    m.create_table(contracts.take()).await?;
+    for (name, cols) in [
+        ("contracts_live_account", "account_id, status, valid_from"),
+        ("contracts_live_created", "created_at, id"),
+        ("contracts_live_owner", "owner_id, created_at, id"),
+        ("contracts_live_team", "team_id, created_at, id"),
+    ] {
+        live_index(m, "contracts", name, cols).await?;
+    }
+    trash_index(m, "contracts").await?;
+    m.create_table(
+        Table::create()
+            .table("contract_items")
+            .col(uuid("contract_id"))
+            .col(uuid("product_id"))
+            .col(ColumnDef::new("price_minor").big_integer().not_null())
+            .primary_key(Index::create().col("contract_id").col("product_id"))
+            .foreign_key(&mut fk("contract_items", "contract_id", "contracts"))
+            .take(),
+    )
     .await
 }

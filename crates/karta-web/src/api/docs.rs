@@ -2,8 +2,8 @@
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
 use super::{
-    accounts, activities, calendar, contacts, deal_lines, deals, directory, duplicates, import,
-    invoices, leads, orders, pipelines, price_lists, products, proposals, routing, search,
+    accounting, accounts, activities, calendar, contacts, deal_lines, deals, directory, duplicates,
+    import, invoices, leads, orders, pipelines, price_lists, products, proposals, routing, search,
     settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -22,7 +22,8 @@ use utoipa::{Modify, OpenApi};
         leads::list, leads::export_csv, leads::export_xlsx, leads::create, leads::get, leads::update, leads::delete, leads::convert, leads::redistribute, leads::history,
         products::list, products::export_csv, products::export_xlsx, products::create, products::get, products::update, products::delete, products::restore, products::history,
         orders::list, orders::create, orders::from_deal, orders::get, orders::lines, orders::put_lines, orders::change_status, orders::history,
-        invoices::list, invoices::create, invoices::get, invoices::history, invoices::payments, invoices::pay, invoices::hold, invoices::release,
+        invoices::list, invoices::create, invoices::get, invoices::history, invoices::payments, invoices::pay, invoices::statement, invoices::hold, invoices::release,
+        accounting::orders_csv, accounting::orders_xlsx, accounting::invoices_csv, accounting::invoices_xlsx, accounting::payments_csv, accounting::payments_xlsx,
         price_lists::list, price_lists::create, price_lists::get, price_lists::update, price_lists::delete, price_lists::history, price_lists::quotes,
         routing::list, routing::create, routing::update, routing::delete, routing::set_default,
         calendar::enable, calendar::revoke,

@@ -239,3 +239,21 @@ pub async fn release(
         invoices::release_hold(&state.app, &caller.principal, id, input).await?,
     ))
 }
+
+/// Load a bank statement (CSV: date, amount, payer INN, purpose; UTF-8 or
+/// Windows-1251, `;` or `,`), accountants: each incoming payment is matched
+/// to the invoice its purpose names (or the payer's one open invoice of
+/// that amount) and recorded; the rest are listed with the reason. Loading
+/// the same statement twice records nothing twice.
+#[utoipa::path(post, path = "/api/v1/payments/statement", tag = "invoices",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 200, body = karta_app::bank::StatementResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn statement(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Json<karta_app::bank::StatementResult>, ApiError> {
+    Ok(Json(
+        karta_app::bank::load_statement(&state.app, &caller.principal, body.to_vec()).await?,
+    ))
+}

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod accounting;
 pub mod accounts;
 pub mod activities;
 pub mod calendar;
@@ -106,6 +107,12 @@ pub fn routes() -> Router<AppState> {
             get(proposals::company).put(proposals::set_company),
         )
         .route("/orders", get(orders::list).post(orders::create))
+        .route("/orders/export.csv", get(accounting::orders_csv))
+        .route("/orders/export.xlsx", get(accounting::orders_xlsx))
+        .route("/invoices/export.csv", get(accounting::invoices_csv))
+        .route("/invoices/export.xlsx", get(accounting::invoices_xlsx))
+        .route("/payments/export.csv", get(accounting::payments_csv))
+        .route("/payments/export.xlsx", get(accounting::payments_xlsx))
         .route("/orders/{id}", get(orders::get))
         .route(
             "/orders/{id}/lines",
@@ -117,6 +124,7 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices/{id}", get(invoices::get))
         .route("/invoices/{id}/history", get(invoices::history))
         .route("/payments", get(invoices::payments).post(invoices::pay))
+        .route("/payments/statement", post(invoices::statement))
         .route("/accounts/{id}/credit-hold", get(invoices::hold))
         .route(
             "/accounts/{id}/credit-hold/release",

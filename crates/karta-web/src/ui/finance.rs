@@ -288,7 +288,37 @@ pub async fn release(
     forms::redirect_after(result, &back)
 }
 
-/// The invoice list: open, overdue or paid.
+/// The first day of a named period and the first day after it.
+fn period(name: &str, today: time::Date) -> Option<(time::Date, time::Date)> {
+    let month_start = |d: time::Date| d.replace_day(1).ok();
+    let next_month = |d: time::Date| {
+        let (y, m) = if d.month() == time::Month::December {
+            (d.year() + 1, time::Month::January)
+        } else {
+            (d.year(), d.month().next())
+        };
+        time::Date::from_calendar_date(y, m, 1).ok()
+    };
+    match name {
+        "this_month" => {
+            let start = month_start(today)?;
+            Some((start, next_month(start)?))
+        }
+        "last_month" => {
+            let this = month_start(today)?;
+            let start = month_start(this.previous_day()?)?;
+            Some((start, this))
+        }
+        "this_year" => Some((
+            time::Date::from_calendar_date(today.year(), time::Month::January, 1).ok()?,
+            time::Date::from_calendar_date(today.year() + 1, time::Month::January, 1).ok()?,
+        )),
+        _ => None,
+    }
+}
+
+/// The invoice list: open, overdue or paid, of a period; exported for
+/// accounting as it is shown.
 pub async fn list(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -299,7 +329,17 @@ pub async fn list(
     let tr = page.tr;
     let today = today(&state, &caller);
     let show = params.get("show");
+    let days =
+        period(&params.get("period"), state.app.today(&caller.0.principal)).map(|(from, to)| {
+            let text = |d: time::Date| {
+                d.format(karta_core::contacts::DATE_FORMAT)
+                    .unwrap_or_default()
+            };
+            (text(from), text(to))
+        });
     let filter = InvoiceFilter {
+        issued_from: days.as_ref().map(|d| d.0.clone()),
+        issued_to: days.as_ref().map(|d| d.1.clone()),
         status: match show.as_str() {
             "open" | "paid" => Some(show.clone()),
             _ => None,
@@ -348,15 +388,56 @@ pub async fn list(
             }
         })
         .collect::<Vec<_>>();
-    let selects = vec![Select {
-        name: "show".into(),
-        label: tr.t("invoice-show-all"),
-        value: show,
-        options: ["open", "overdue", "paid"]
-            .iter()
-            .map(|s| (s.to_string(), tr.t(&format!("invoice-show-{s}"))))
-            .collect(),
-    }];
+    let selects = vec![
+        Select {
+            name: "show".into(),
+            label: tr.t("invoice-show-all"),
+            value: show.clone(),
+            options: ["open", "overdue", "paid"]
+                .iter()
+                .map(|s| (s.to_string(), tr.t(&format!("invoice-show-{s}"))))
+                .collect(),
+        },
+        Select {
+            name: "period".into(),
+            label: tr.t("period-any"),
+            value: params.get("period"),
+            options: ["this_month", "last_month", "this_year"]
+                .iter()
+                .map(|s| (s.to_string(), tr.t(&format!("period-{s}"))))
+                .collect(),
+        },
+    ];
+    // The exports take the same period (and status) as the page.
+    let mut query = String::new();
+    if let Some((from, to)) = &days {
+        query = format!("issued_from={from}&issued_to={to}");
+    }
+    if show == "open" || show == "paid" {
+        query.push_str(&format!("&status={show}"));
+    }
+    let paid_query = days
+        .as_ref()
+        .map(|(from, to)| format!("paid_from={from}&paid_to={to}"))
+        .unwrap_or_default();
+    let tools = vec![
+        (
+            format!("/api/v1/invoices/export.csv?{query}"),
+            tr.t("list-export-csv"),
+        ),
+        (
+            format!("/api/v1/invoices/export.xlsx?{query}"),
+            tr.t("list-export-xlsx"),
+        ),
+        (
+            format!("/api/v1/payments/export.xlsx?{paid_query}"),
+            tr.t("payments-export"),
+        ),
+    ];
+    let mut tools = tools;
+    if may_invoice(&caller) {
+        tools.push(("/payments/statement".into(), tr.t("statement-load")));
+    }
     let next = result
         .next_cursor
         .map(|c| params.next_url("/invoices", &c, &selects));
@@ -372,7 +453,7 @@ pub async fn list(
         title: tr.t("invoices-title"),
         action: "/invoices".into(),
         new_label: String::new(),
-        tools: Vec::new(),
+        tools,
         count: String::new(),
         q: String::new(),
         selects,
@@ -385,4 +466,104 @@ pub async fn list(
         next,
         page,
     }))
+}
+
+/// One line of the statement result.
+pub struct StatementRow {
+    pub line: u64,
+    pub date: String,
+    pub amount: String,
+    pub detail: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "statement.html")]
+struct StatementPage {
+    page: PageCtx,
+    error: String,
+    matched: Vec<StatementRow>,
+    unmatched: Vec<StatementRow>,
+    loaded: bool,
+}
+
+/// The statement upload form.
+pub async fn statement_form(caller: UiCaller) -> Result<Response, ApiError> {
+    if !may_invoice(&caller) {
+        return Err(AppError::Forbidden.into());
+    }
+    Ok(render(&StatementPage {
+        page: PageCtx::of(&caller),
+        error: String::new(),
+        matched: Vec::new(),
+        unmatched: Vec::new(),
+        loaded: false,
+    }))
+}
+
+/// Loads an uploaded statement (a form of `_csrf`, then `file`) and shows
+/// what was recorded and what was not.
+pub async fn statement_upload(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, ApiError> {
+    let unreadable = |_| crate::error::bad_request("file", "unreadable_file");
+    let (mut csrf, mut file) = (None, Vec::new());
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "_csrf" => csrf = Some(field.text().await.map_err(unreadable)?),
+            "file" => {
+                caller.check_csrf(csrf.as_deref())?;
+                // A statement is small; a month of a busy account is a few MB.
+                file = field.bytes().await.map_err(unreadable)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    caller.check_csrf(csrf.as_deref())?;
+    let page = PageCtx::of(&caller);
+    let tr = page.tr;
+    let view = match karta_app::bank::load_statement(&state.app, &caller.0.principal, file).await {
+        Ok(r) => StatementPage {
+            error: String::new(),
+            matched: r
+                .matched
+                .iter()
+                .map(|m| StatementRow {
+                    line: m.line,
+                    date: m.paid_on.clone(),
+                    amount: rub(m.amount_minor, "RUB", tr),
+                    detail: number_label(m.invoice_number, tr.lang),
+                })
+                .collect(),
+            unmatched: r
+                .unmatched
+                .iter()
+                .map(|u| StatementRow {
+                    line: u.line,
+                    date: u.date.clone().unwrap_or_default(),
+                    amount: u
+                        .amount_minor
+                        .map(|a| rub(a, "RUB", tr))
+                        .unwrap_or_default(),
+                    detail: format!(
+                        "{} — {}",
+                        u.purpose.clone().unwrap_or_default(),
+                        tr.t(&format!("reason-{}", u.reason))
+                    ),
+                })
+                .collect(),
+            loaded: true,
+            page,
+        },
+        Err(AppError::Invalid(e)) => StatementPage {
+            error: tr.error(e.0.first().map(|f| f.code).unwrap_or("other")),
+            matched: Vec::new(),
+            unmatched: Vec::new(),
+            loaded: false,
+            page,
+        },
+        Err(e) => return Err(e.into()),
+    };
+    Ok(render(&view))
 }

@@ -150,6 +150,10 @@ pub fn routes() -> Router<AppState> {
         .route("/orders/{id}/invoice", post(finance::invoice_order))
         .route("/invoices", get(finance::list))
         .route("/invoices/{id}/pay", post(finance::pay))
+        .route(
+            "/payments/statement",
+            get(finance::statement_form).post(finance::statement_upload),
+        )
         .route("/accounts/{id}/release", post(finance::release))
         .route("/deals/{id}/delete", post(deals::delete))
         .route("/deals/{id}/restore", post(deals::restore))

@@ -101,7 +101,13 @@ pub async fn list(
         title: tr.t("orders-title"),
         action: "/orders".into(),
         new_label: tr.t("orders-new"),
-        tools: Vec::new(),
+        tools: vec![
+            ("/api/v1/orders/export.csv".into(), tr.t("list-export-csv")),
+            (
+                "/api/v1/orders/export.xlsx".into(),
+                tr.t("list-export-xlsx"),
+            ),
+        ],
         count: String::new(),
         q: String::new(),
         selects,

@@ -32,29 +32,48 @@ fn percent_text(p: f64) -> String {
     format!("{p} %").replace('.', ",")
 }
 
-/// Whom the list is for, in words.
-async fn audience(
+/// The accounts the lists are for, by id, named `K-000123 Name` (those
+/// the caller may see; one query).
+async fn account_names(
     state: &AppState,
     caller: &UiCaller,
+    lists: &[&PriceListFields],
+) -> Result<HashMap<Uuid, String>, ApiError> {
+    let ids: Vec<Uuid> = lists
+        .iter()
+        .filter(|f| f.scope == PriceScope::Account)
+        .filter_map(|f| f.scope_value.as_deref()?.parse().ok())
+        .collect();
+    let vis = caller
+        .0
+        .principal
+        .visibility(Entity::Accounts, Access::Read);
+    Ok(karta_db::accounts::by_ids(state.app.db.conn(), &ids)
+        .await?
+        .into_iter()
+        .filter(|a| vis.allows(a.owner_id, a.team_id))
+        .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
+        .collect())
+}
+
+/// Whom the list is for, in words.
+fn audience(
+    tr: Tr,
     labels: &Labels,
+    accounts: &HashMap<Uuid, String>,
     f: &PriceListFields,
-) -> Result<String, ApiError> {
-    let tr = PageCtx::of(caller).tr;
+) -> String {
     let value = f.scope_value.clone().unwrap_or_default();
-    Ok(match f.scope {
+    match f.scope {
         PriceScope::Everyone => tr.t("price-scope-everyone"),
         PriceScope::Segment => labels.of("segment", Some(&value)),
         PriceScope::AccountType => tr.t(&format!("type-{value}")),
-        PriceScope::Account => match value.parse::<Uuid>() {
-            Ok(id) => {
-                match karta_app::accounts::get(&state.app, &caller.0.principal, id, false).await {
-                    Ok(a) => format!("{} {}", CustomerCode(a.code), a.name),
-                    Err(_) => tr.t("price-scope-account"),
-                }
-            }
-            Err(_) => String::new(),
-        },
-    })
+        PriceScope::Account => value
+            .parse::<Uuid>()
+            .ok()
+            .and_then(|id| accounts.get(&id).cloned())
+            .unwrap_or_else(|| tr.t("price-scope-account")),
+    }
 }
 
 fn period(f: &PriceListFields) -> String {
@@ -88,16 +107,21 @@ pub async fn list(
             label: tr.field(k),
         })
         .collect();
+    // Items are not needed for the rows; the head fields are.
+    let heads: Vec<PriceListFields> = result
+        .items
+        .iter()
+        .map(|m| karta_db::price_lists::fields_of(m, &[]))
+        .collect();
+    let accounts = account_names(&state, &caller, &heads.iter().collect::<Vec<_>>()).await?;
     let mut rows = Vec::new();
-    for m in &result.items {
-        // Items are not needed for the row; the head fields are.
-        let f = karta_db::price_lists::fields_of(m, &[]);
+    for (m, f) in result.items.iter().zip(&heads) {
         rows.push(Row {
             href: format!("/price-lists/{}", m.id),
             name: m.name.clone(),
             cells: vec![
-                audience(&state, &caller, &labels, &f).await?,
-                period(&f),
+                audience(tr, &labels, &accounts, f),
+                period(f),
                 f.discount_bp
                     .map(|bp| percent_text(karta_core::price_lists::percent(bp)))
                     .unwrap_or_default(),
@@ -176,11 +200,9 @@ pub async fn card(
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let money = |minor: i64| format_amount(minor, &f.currency, tr.lang);
+    let accounts = account_names(&state, &caller, &[&f]).await?;
     let facts = vec![
-        (
-            tr.field("scope"),
-            audience(&state, &caller, &labels, &f).await?,
-        ),
+        (tr.field("scope"), audience(tr, &labels, &accounts, &f)),
         (tr.field("period"), period(&f)),
         (
             tr.field("discount_percent"),
