@@ -55,9 +55,19 @@ pub async fn create(
         return Err(AppError::field("amount_minor", "exceeds_order"));
     }
     let issued = req.issued_on.unwrap_or_else(|| app.today(p));
-    let due = req
-        .due_on
-        .unwrap_or(issued + time::Duration::days(DEFAULT_PAYMENT_DAYS));
+    // The contract's payment terms, else the default.
+    let days = match order.contract_id {
+        Some(id) => karta_db::records::find::<karta_db::entities::contract::Entity, _>(
+            &txn,
+            id,
+            karta_db::Visibility::All,
+            false,
+        )
+        .await?
+        .map_or(DEFAULT_PAYMENT_DAYS, |c| i64::from(c.payment_days)),
+        None => DEFAULT_PAYMENT_DAYS,
+    };
+    let due = req.due_on.unwrap_or(issued + time::Duration::days(days));
     let now = app.now();
     let id = Uuid::now_v7();
     let number = store::next_number(&txn).await?;
@@ -188,6 +198,7 @@ pub async fn holds<C: ConnectionTrait>(
     let mut unpaid = store::unpaid(db, accounts).await?;
     let uninvoiced = store::uninvoiced(db, accounts).await?;
     let releases = store::releases(db, accounts, &day_text(today)).await?;
+    let limits = karta_db::contracts::credit_limits(db, accounts, &day_text(today)).await?;
     Ok(accounts
         .iter()
         .map(|a| {
@@ -198,7 +209,7 @@ pub async fn holds<C: ConnectionTrait>(
             let hold = credit_hold(
                 &owed,
                 uninvoiced.get(a).copied().unwrap_or(0),
-                None,
+                limits.get(a).copied(),
                 released,
                 today,
             );
@@ -214,23 +225,37 @@ pub async fn hold_of(app: &App, p: &Principal, account_id: Uuid) -> Result<Credi
     all.remove(&account_id).ok_or(AppError::NotFound)
 }
 
-/// Refuses with `credit_hold` (and why) when the account is on hold.
+/// Refuses with `credit_hold` (and why) when the account is on hold, or
+/// when `adding_minor` more (an order being confirmed) would take it over
+/// its credit limit.
 pub async fn check_hold<C: ConnectionTrait>(
     app: &App,
     p: &Principal,
     db: &C,
     account_id: Uuid,
+    adding_minor: i64,
 ) -> Result<(), AppError> {
-    let hold = holds(db, &[account_id], app.today(p))
+    let Some(mut hold) = holds(db, &[account_id], app.today(p))
         .await?
-        .remove(&account_id);
-    match hold {
-        Some(h) if h.on_hold => Err(AppError::Refused {
-            code: "credit_hold",
-            facts: serde_json::to_value(&h).unwrap_or(Value::Null),
-        }),
-        _ => Ok(()),
+        .remove(&account_id)
+    else {
+        return Ok(());
+    };
+    let over = hold
+        .credit_limit_minor
+        .is_some_and(|limit| hold.exposure_minor + adding_minor > limit);
+    if !hold.on_hold && over && hold.released_until.is_none() {
+        hold.on_hold = true;
+        hold.reason = Some("over_limit".into());
+        hold.exposure_minor += adding_minor;
     }
+    if hold.on_hold {
+        return Err(AppError::Refused {
+            code: "credit_hold",
+            facts: serde_json::to_value(&hold).unwrap_or(Value::Null),
+        });
+    }
+    Ok(())
 }
 
 /// An accountant lets a customer on hold have goods until a date, saying

@@ -10,6 +10,7 @@ pub mod auth;
 pub mod bank;
 pub mod calendar;
 pub mod contacts;
+pub mod contracts;
 pub mod deal_lines;
 pub mod deals;
 pub mod demo;

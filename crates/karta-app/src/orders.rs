@@ -145,14 +145,17 @@ async fn insert(
         .exec_with_returning(txn)
         .await?;
     store::replace_lines(txn, id, lines(id)).await?;
-    store::add_event(
-        txn,
-        event(app, p, id, None, OrderStatus::Draft, head.comment.clone()),
-    )
-    .await?;
+    // A departure from the contract is part of the order's story.
+    let comment = match (&head.contract_override, &head.comment) {
+        (Some(why), Some(c)) => Some(format!("{c} · override: {why}")),
+        (Some(why), None) => Some(format!("override: {why}")),
+        (None, c) => c.clone(),
+    };
+    store::add_event(txn, event(app, p, id, None, OrderStatus::Draft, comment)).await?;
     let changes = history::diff(
         &Value::Null,
         &json!({"number": number, "account_id": account.id, "deal_id": head.deal_id,
+                "contract_id": head.contract_id, "contract_override": head.contract_override,
                 "gross_minor": sum.gross_minor, "status": "draft"}),
     );
     history::record(txn, now, p.actor(), ENTITY, id, "create", &changes).await?;
@@ -187,7 +190,28 @@ pub async fn create(app: &App, p: &Principal, draft: OrderDraft) -> Result<order
     }
     e.into_result()?;
     let txn = app.db.begin_write().await?;
-    let priced = crate::pricing::price_lines(&txn, &account, &inputs, &[], app.today(p)).await?;
+    let (inputs, under_contract) = match head.contract_id {
+        Some(contract_id) => {
+            let contract =
+                crate::contracts::for_order(&txn, contract_id, account.id, app.today(p)).await?;
+            if head.contract_override.is_some() {
+                if !p.role.may_override_contracts() {
+                    return Err(AppError::Forbidden);
+                }
+                (inputs, false)
+            } else {
+                (crate::contracts::contract_lines(&contract, &inputs)?, true)
+            }
+        }
+        None => (inputs, false),
+    };
+    let mut priced =
+        crate::pricing::price_lines(&txn, &account, &inputs, &[], app.today(p)).await?;
+    if under_contract {
+        for l in &mut priced {
+            l.rule = karta_core::price_lists::PriceRule::Contract;
+        }
+    }
     let sum = total(&priced.iter().map(|l| l.amounts).collect::<Vec<_>>())
         .ok_or_else(|| AppError::field("lines", "out_of_range"))?;
     let currency = priced
@@ -250,6 +274,7 @@ pub async fn from_deal(app: &App, p: &Principal, deal_id: Uuid) -> Result<order:
         payment_method: account.payment_method.clone(),
         delivery_address: None,
         comment: None,
+        contract_override: None,
     };
     let currency = lines[0].currency.clone();
     let saved = insert(app, p, &txn, &account, head, currency, sum, |id| {
@@ -332,7 +357,21 @@ pub async fn set_lines(
         .iter()
         .map(|l| l.product_id)
         .collect();
-    let priced = crate::pricing::price_lines(&txn, &account, &inputs, &kept, app.today(p)).await?;
+    let inputs = match current.contract_id {
+        Some(contract_id) => {
+            let contract =
+                crate::contracts::for_order(&txn, contract_id, account.id, app.today(p)).await?;
+            crate::contracts::contract_lines(&contract, &inputs)?
+        }
+        None => inputs,
+    };
+    let mut priced =
+        crate::pricing::price_lines(&txn, &account, &inputs, &kept, app.today(p)).await?;
+    if current.contract_id.is_some() {
+        for l in &mut priced {
+            l.rule = karta_core::price_lists::PriceRule::Contract;
+        }
+    }
     let sum = total(&priced.iter().map(|l| l.amounts).collect::<Vec<_>>())
         .ok_or_else(|| AppError::field("lines", "out_of_range"))?;
     let model = order::ActiveModel {
@@ -432,7 +471,13 @@ pub async fn change_status(
     }
     // A customer in arrears gets nothing confirmed or shipped.
     if matches!(to, OrderStatus::Confirmed | OrderStatus::Shipped) {
-        crate::invoices::check_hold(app, p, &txn, current.account_id).await?;
+        // Confirming adds the order to what the customer will owe.
+        let adding = if to == OrderStatus::Confirmed {
+            current.gross_minor
+        } else {
+            0
+        };
+        crate::invoices::check_hold(app, p, &txn, current.account_id, adding).await?;
     }
     let lines = store::lines(&txn, id).await?;
     match (from.holds_stock(), to) {

@@ -691,3 +691,34 @@ impl PaymentView {
         }
     }
 }
+
+/// A contract as the API returns it, with its products.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ContractView {
+    pub id: Uuid,
+    #[serde(flatten)]
+    pub fields: karta_core::contracts::ContractDraft,
+    /// Active and within its dates today.
+    pub in_force: bool,
+    pub version: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl ContractView {
+    /// The view of a stored contract on `today`.
+    pub fn of(
+        m: &karta_db::entities::contract::Model,
+        f: &karta_core::contracts::ContractFields,
+        today: time::Date,
+    ) -> Self {
+        Self {
+            id: m.id,
+            fields: karta_core::contracts::ContractDraft::from(f),
+            in_force: f.in_force(today),
+            version: m.version,
+            created_at: rfc3339(m.created_at),
+            updated_at: rfc3339(m.updated_at),
+        }
+    }
+}

@@ -64,6 +64,10 @@ pub struct OrderDraft {
     pub payment_method: Option<String>,
     pub delivery_address: Option<String>,
     pub comment: Option<String>,
+    /// With `contract_id`: why this order departs from the contract (other
+    /// products or prices). Heads of sales and administrators only; the
+    /// reason is recorded.
+    pub contract_override: Option<String>,
 }
 
 /// The checked head of an order (lines are checked by
@@ -76,6 +80,7 @@ pub struct OrderHead {
     pub payment_method: Option<String>,
     pub delivery_address: Option<String>,
     pub comment: Option<String>,
+    pub contract_override: Option<String>,
 }
 
 impl OrderDraft {
@@ -95,6 +100,12 @@ impl OrderDraft {
             payment_method: clean_text(&mut e, "payment_method", self.payment_method, 64),
             delivery_address: clean_text(&mut e, "delivery_address", self.delivery_address, 500),
             comment: clean_text(&mut e, "comment", self.comment, 2_000),
+            contract_override: clean_text(
+                &mut e,
+                "contract_override",
+                self.contract_override,
+                2_000,
+            ),
         };
         e.into_result().map(|()| (head, self.lines))
     }

@@ -279,6 +279,8 @@ pub enum PriceRule {
     ListDiscount,
     /// Typed on the line by hand.
     Manual,
+    /// The contract's price.
+    Contract,
 }
 
 impl PriceRule {
@@ -290,6 +292,7 @@ impl PriceRule {
             PriceRule::ProductDiscount => "product_discount",
             PriceRule::ListDiscount => "list_discount",
             PriceRule::Manual => "manual",
+            PriceRule::Contract => "contract",
         }
     }
 }

@@ -71,7 +71,7 @@ impl Role {
             ) => Nothing,
             (
                 Role::HeadOfSales,
-                Accounts | Contacts | Deals | Activities | Tasks | Leads | Orders,
+                Accounts | Contacts | Deals | Activities | Tasks | Leads | Orders | Contracts,
                 _,
             ) => All,
             (
@@ -92,13 +92,19 @@ impl Role {
             (Role::Marketer | Role::Accountant | Role::ReadOnly, Tasks, _) => Own,
             // Accountants follow orders through to payment and close them;
             // they alone invoice, record payments and release credit holds.
-            (Role::Accountant, Accounts | Orders | Invoices, Read | Write) => All,
+            (Role::Accountant, Accounts | Orders | Invoices | Contracts, Read | Write) => All,
             (Role::HeadOfSales, Invoices, Read) => All,
-            (Role::SalesRep, Invoices, Read) => Team,
+            (Role::SalesRep, Invoices | Contracts, Read) => Team,
             (Role::Support, Contacts, Write) => All,
             (Role::Marketer | Role::Support | Role::Accountant | Role::ReadOnly, _, Read) => All,
             _ => Nothing,
         }
+    }
+
+    /// Whether orders may depart from their contract (other products or
+    /// prices); each departure is recorded with its reason.
+    pub fn may_override_contracts(self) -> bool {
+        matches!(self, Role::Admin | Role::HeadOfSales)
     }
 
     /// Whether cost prices and margins are shown.
@@ -159,17 +165,20 @@ pub enum Entity {
     Orders,
     /// Invoices, payments and credit holds.
     Invoices,
+    /// What a customer may buy at which prices, its terms and credit limit.
+    Contracts,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 17] = [
+    pub const ALL: [Entity; 18] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Leads,
         Entity::Deals,
         Entity::Orders,
         Entity::Invoices,
+        Entity::Contracts,
         Entity::Activities,
         Entity::Tasks,
         Entity::RoutingRules,
@@ -203,6 +212,7 @@ impl Entity {
             Entity::PriceLists => "price_lists",
             Entity::Orders => "orders",
             Entity::Invoices => "invoices",
+            Entity::Contracts => "contracts",
         }
     }
 }

@@ -2,9 +2,9 @@
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
 use super::{
-    accounting, accounts, activities, calendar, contacts, deal_lines, deals, directory, duplicates,
-    import, invoices, leads, orders, pipelines, price_lists, products, proposals, routing, search,
-    settings, tasks,
+    accounting, accounts, activities, calendar, contacts, contracts, deal_lines, deals, directory,
+    duplicates, import, invoices, leads, orders, pipelines, price_lists, products, proposals,
+    routing, search, settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         tasks::list, tasks::create, tasks::get, tasks::update, tasks::delete,
         leads::list, leads::export_csv, leads::export_xlsx, leads::create, leads::get, leads::update, leads::delete, leads::convert, leads::redistribute, leads::history,
         products::list, products::export_csv, products::export_xlsx, products::create, products::get, products::update, products::delete, products::restore, products::history,
+        contracts::list, contracts::create, contracts::get, contracts::update, contracts::delete, contracts::history,
         orders::list, orders::create, orders::from_deal, orders::get, orders::lines, orders::put_lines, orders::change_status, orders::history,
         invoices::list, invoices::create, invoices::get, invoices::history, invoices::payments, invoices::pay, invoices::statement, invoices::hold, invoices::release,
         accounting::orders_csv, accounting::orders_xlsx, accounting::invoices_csv, accounting::invoices_xlsx, accounting::payments_csv, accounting::payments_xlsx,

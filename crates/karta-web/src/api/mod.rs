@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod calendar;
 pub mod contacts;
+pub mod contracts;
 pub mod deal_lines;
 pub mod deals;
 pub mod directory;
@@ -106,6 +107,14 @@ pub fn routes() -> Router<AppState> {
             "/company",
             get(proposals::company).put(proposals::set_company),
         )
+        .route("/contracts", get(contracts::list).post(contracts::create))
+        .route(
+            "/contracts/{id}",
+            get(contracts::get)
+                .patch(contracts::update)
+                .delete(contracts::delete),
+        )
+        .route("/contracts/{id}/history", get(contracts::history))
         .route("/orders", get(orders::list).post(orders::create))
         .route("/orders/export.csv", get(accounting::orders_csv))
         .route("/orders/export.xlsx", get(accounting::orders_xlsx))

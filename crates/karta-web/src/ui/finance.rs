@@ -75,6 +75,8 @@ pub struct AccountFinance {
     pub payments: Vec<(String, String, String)>,
     pub may_release: bool,
     pub may_order: bool,
+    pub contracts: Vec<super::contracts::ContractLine>,
+    pub may_contract: bool,
 }
 
 /// The section for the client card, or `None` for a role that sees no
@@ -185,6 +187,8 @@ pub async fn account_section(
         payments,
         may_release: hold.reason.is_some() && may(caller, Entity::Invoices, Access::Write),
         may_order: may(caller, Entity::Orders, Access::Write),
+        contracts: super::contracts::of_account(state, caller, account_id).await?,
+        may_contract: may(caller, Entity::Contracts, Access::Write),
     }))
 }
 

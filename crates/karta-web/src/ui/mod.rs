@@ -7,6 +7,7 @@ pub mod admin;
 pub mod board;
 pub mod calendar;
 pub mod contacts;
+pub mod contracts;
 pub mod control;
 pub mod custom;
 pub mod deal_lines;
@@ -143,6 +144,15 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/lines", post(deal_lines::save))
         .route("/deals/{id}/order", post(orders::from_deal))
         .route("/deals/{id}/proposal", post(deal_lines::proposal))
+        .route(
+            "/contracts/new",
+            get(contracts::new_form).post(contracts::create),
+        )
+        .route("/contracts/{id}", get(contracts::card))
+        .route(
+            "/contracts/{id}/edit",
+            get(contracts::edit_form).post(contracts::save),
+        )
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::card))

@@ -354,35 +354,56 @@ pub async fn new_form(
 ) -> Result<Response, ApiError> {
     let page = PageCtx::of(&caller);
     let account = Params(params).get("account");
-    let code = match account.parse::<Uuid>() {
-        Ok(id) => karta_app::accounts::get(&state.app, &caller.0.principal, id, false)
-            .await
-            .map(|a| CustomerCode(a.code).to_string())
-            .unwrap_or_default(),
-        Err(_) => String::new(),
+    let (code, contracts) = match account.parse::<Uuid>() {
+        Ok(id) => (
+            karta_app::accounts::get(&state.app, &caller.0.principal, id, false)
+                .await
+                .map(|a| CustomerCode(a.code).to_string())
+                .unwrap_or_default(),
+            super::contracts::in_force_choices(&state, &caller, id).await?,
+        ),
+        Err(_) => (String::new(), Vec::new()),
     };
-    Ok(new_page(
-        page,
-        code,
-        String::new(),
-        String::new(),
-        HashMap::new(),
-    ))
+    // An account with a contract in force orders under it by default.
+    let chosen = contracts.first().map(|c| c.0.clone()).unwrap_or_default();
+    let form = NewOrder {
+        account_code: code,
+        contracts,
+        contract: chosen,
+        ..Default::default()
+    };
+    Ok(new_page(page, form, HashMap::new()))
 }
 
-fn new_page(
-    page: PageCtx,
+/// What the new-order form shows.
+#[derive(Default)]
+struct NewOrder {
     account_code: String,
+    /// The account's contracts in force, as `(id, number)`.
+    contracts: Vec<(String, String)>,
+    contract: String,
     lines: String,
     address: String,
-    errors: HashMap<String, String>,
-) -> Response {
+}
+
+fn new_page(page: PageCtx, form: NewOrder, errors: HashMap<String, String>) -> Response {
     let tr = page.tr;
-    let fields = vec![
-        forms::FormField::new(&page, "account_code", "text", account_code),
-        forms::FormField::new(&page, "lines", "textarea", lines),
-        forms::FormField::new(&page, "delivery_address", "text", address),
-    ];
+    let mut fields = vec![forms::FormField::new(
+        &page,
+        "account_code",
+        "text",
+        form.account_code,
+    )];
+    if !form.contracts.is_empty() {
+        fields.push(
+            forms::FormField::new(&page, "contract_id", "select", form.contract)
+                .with_options(form.contracts),
+        );
+    }
+    fields.extend([
+        forms::FormField::new(&page, "lines", "textarea", form.lines),
+        forms::FormField::new(&page, "delivery_address", "text", form.address),
+    ]);
     let head = forms::FormHead {
         title: tr.t("orders-new"),
         cancel: "/orders".into(),
@@ -422,9 +443,15 @@ pub async fn create(
             Vec::new()
         }
     };
+    let contract = get("contract_id");
+    let contracts = match &account {
+        Some(a) => super::contracts::in_force_choices(&state, &caller, a.id).await?,
+        None => Vec::new(),
+    };
     if let (Some(account), true) = (account, errors.is_empty()) {
         let draft = OrderDraft {
             account_id: Some(account.id),
+            contract_id: contract.parse().ok(),
             lines,
             delivery_address: Some(address.clone()),
             ..Default::default()
@@ -444,5 +471,12 @@ pub async fn create(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(new_page(page, code, text, address, errors))
+    let form = NewOrder {
+        account_code: code,
+        contracts,
+        contract,
+        lines: text,
+        address,
+    };
+    Ok(new_page(page, form, errors))
 }
