@@ -2,7 +2,7 @@
 //! every month or two, each order confirmed, invoiced, shipped, delivered
 //! and paid — most on time, some late (their holds released by the
 //! accountant), a few customers on credit hold now, a few who stopped
-//! buying. Every step goes through the use cases at its own date, so
+//! buying; three good customers under contracts. Every step goes through the use cases at its own date, so
 //! tracking histories, invoices and payments look lived-in.
 
 use super::Rng;
@@ -160,6 +160,33 @@ pub(super) async fn load(
             trade(app, sales, accounting, &placed, payer, t, &mut rng).await?;
             t += MONTH + rng.below(45) as i64 * DAY;
         }
+    }
+    // Three good customers buy under contracts: everyday goods 5 % below
+    // list, 30 days to pay, a credit limit well above their orders.
+    for (n, account) in buyers.iter().take(3).enumerate() {
+        let items = products
+            .iter()
+            .filter(|p| p.active && p.category.as_deref() != Some("machines"))
+            .take(6)
+            .map(|p| karta_core::contracts::ContractItemDraft {
+                product_id: Some(p.id),
+                price_minor: Some(p.list_price_minor * 95 / 100),
+            })
+            .collect();
+        let draft = karta_core::contracts::ContractDraft {
+            account_id: Some(*account),
+            number: Some(format!("Д-2025/{}", 101 + n)),
+            signed_on: Some(date(&at(app, now - 12 * MONTH), sales)),
+            valid_from: Some(date(&at(app, now - 12 * MONTH), sales)),
+            valid_to: Some(date(&at(app, now + 12 * MONTH), sales)),
+            status: Some("active".into()),
+            payment_days: Some(30),
+            credit_limit_minor: Some(5_000_000_000),
+            payment_method: Some("transfer".into()),
+            currency: None,
+            items,
+        };
+        crate::contracts::create(app, sales, draft).await?;
     }
     // Back to the catalogue's stock, plus what open orders still hold.
     for (id, target) in targets {
