@@ -286,35 +286,15 @@ async fn read_form(
             }
         },
     }
+    let (lines, mut problems) = forms::article_lines(state, tr, &get("contract_items")).await;
     let mut items = Vec::new();
-    let mut problems = Vec::new();
-    for (n, line) in get("contract_items").lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let (sku, price) = line
-            .split_once(['=', ';', '\t'])
-            .map(|(a, b)| (a.trim(), b.trim()))
-            .unwrap_or((line.trim(), ""));
-        let product = karta_db::products::with_sku(state.app.db.conn(), sku)
-            .await
-            .ok()
-            .flatten()
-            .filter(|p| p.deleted_at.is_none());
-        match (product, parse_money_minor(price)) {
-            (Some(p), Ok(minor)) => items.push(ContractItemDraft {
-                product_id: Some(p.id),
+    for l in lines {
+        match parse_money_minor(&l.value) {
+            Ok(minor) => items.push(ContractItemDraft {
+                product_id: Some(l.product_id),
                 price_minor: Some(minor),
             }),
-            (None, _) => problems.push(format!(
-                "{} {}: {}",
-                tr.t("line"),
-                n + 1,
-                tr.error("unknown_product")
-            )),
-            (_, Err(code)) => {
-                problems.push(format!("{} {}: {}", tr.t("line"), n + 1, tr.error(code)))
-            }
+            Err(code) => problems.push(forms::line_problem(tr, l.line, code)),
         }
     }
     if !problems.is_empty() {
@@ -426,30 +406,15 @@ pub async fn edit_form(
     }
     let m = contracts::get(&state.app, &caller.0.principal, id).await?;
     let f = contracts::fields(&state.app, &m).await?;
-    let ids: Vec<Uuid> = f.items.iter().map(|i| i.product_id).collect();
-    let skus: HashMap<Uuid, String> = karta_db::products::by_ids(state.app.db.conn(), &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.sku))
-        .collect();
-    let mut lines: Vec<String> = f
+    let values: Vec<(Uuid, String)> = f
         .items
         .iter()
-        .filter_map(|i| {
-            Some(format!(
-                "{} = {}",
-                skus.get(&i.product_id)?,
-                format_money_minor(i.price_minor)
-            ))
-        })
+        .map(|i| (i.product_id, format_money_minor(i.price_minor)))
         .collect();
-    lines.sort();
+    let items_text = forms::article_text(&state, &values).await?;
     let mut draft = ContractDraft::from(&f);
     draft.items.clear();
-    let posted = Posted {
-        draft,
-        items_text: lines.join("\n"),
-    };
+    let posted = Posted { draft, items_text };
     let head = forms::FormHead {
         title: m.number.clone(),
         cancel: format!("/contracts/{id}"),

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::AppError;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use uuid::Uuid;
 
 /// One row of a form.
 pub struct FormField {
@@ -163,4 +164,72 @@ pub fn redirect_after(result: Result<String, AppError>, back: &str) -> Result<Re
         Err(e) => return Err(e.into()),
     };
     Ok(Redirect::to(&with_error(back, code)).into_response())
+}
+
+/// One pasted `article = value` line whose article names a live product.
+pub struct ArticleLine {
+    /// The line's number in the box, from 1.
+    pub line: usize,
+    pub product_id: Uuid,
+    /// What follows the article (`=`, `;` or a tab separates them).
+    pub value: String,
+}
+
+/// Reads a box of `article = value` lines (blank lines skipped). Lines
+/// whose article names no live product come back as problems, each
+/// `строка N: …` in the page language.
+pub async fn article_lines(
+    state: &crate::AppState,
+    tr: crate::i18n::Tr,
+    text: &str,
+) -> (Vec<ArticleLine>, Vec<String>) {
+    let (mut lines, mut problems) = (Vec::new(), Vec::new());
+    for (n, raw) in text.lines().enumerate() {
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let (sku, value) = raw
+            .split_once(['=', ';', '\t'])
+            .map(|(a, b)| (a.trim(), b.trim()))
+            .unwrap_or((raw.trim(), ""));
+        let product = karta_db::products::with_sku(state.app.db.conn(), sku)
+            .await
+            .ok()
+            .flatten()
+            .filter(|p| p.deleted_at.is_none());
+        match product {
+            Some(p) => lines.push(ArticleLine {
+                line: n + 1,
+                product_id: p.id,
+                value: value.to_string(),
+            }),
+            None => problems.push(line_problem(tr, n + 1, "unknown_product")),
+        }
+    }
+    (lines, problems)
+}
+
+/// `строка N: message` for a pasted line.
+pub fn line_problem(tr: crate::i18n::Tr, line: usize, code: &str) -> String {
+    format!("{} {line}: {}", tr.t("line"), tr.error(code))
+}
+
+/// `article = value` lines for products by id (articles looked up in one
+/// query), sorted by article.
+pub async fn article_text(
+    state: &crate::AppState,
+    values: &[(Uuid, String)],
+) -> Result<String, ApiError> {
+    let ids: Vec<Uuid> = values.iter().map(|(id, _)| *id).collect();
+    let skus: HashMap<Uuid, String> = karta_db::products::by_ids(state.app.db.conn(), &ids)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.sku))
+        .collect();
+    let mut lines: Vec<String> = values
+        .iter()
+        .filter_map(|(id, value)| Some(format!("{} = {value}", skus.get(id)?)))
+        .collect();
+    lines.sort();
+    Ok(lines.join("\n"))
 }

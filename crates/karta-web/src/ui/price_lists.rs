@@ -407,51 +407,27 @@ async fn read_form(
             }
         }
     }
+    let (lines, mut problems) = forms::article_lines(state, tr, &get("items")).await;
     let mut items = Vec::new();
-    let mut problems = Vec::new();
-    for (n, line) in get("items").lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let (sku, price) = line
-            .split_once(['=', ';', '\t'])
-            .map(|(a, b)| (a.trim(), b.trim()))
-            .unwrap_or((line.trim(), ""));
-        let product = karta_db::products::with_sku(state.app.db.conn(), sku)
-            .await
-            .ok()
-            .flatten()
-            .filter(|p| p.deleted_at.is_none());
-        let Some(product) = product else {
-            problems.push(format!(
-                "{} {}: {}",
-                tr.t("line"),
-                n + 1,
-                tr.error("unknown_product")
-            ));
-            continue;
-        };
-        let item = if price.ends_with('%') {
-            parse_percent(price).map(|p| PriceItemDraft {
-                product_id: Some(product.id),
+    for l in lines {
+        let item = if l.value.ends_with('%') {
+            parse_percent(&l.value).map(|p| PriceItemDraft {
+                product_id: Some(l.product_id),
                 discount_percent: Some(p),
                 ..Default::default()
             })
         } else {
-            parse_money_minor(price).ok().map(|minor| PriceItemDraft {
-                product_id: Some(product.id),
-                price_minor: Some(minor),
-                ..Default::default()
-            })
+            parse_money_minor(&l.value)
+                .ok()
+                .map(|minor| PriceItemDraft {
+                    product_id: Some(l.product_id),
+                    price_minor: Some(minor),
+                    ..Default::default()
+                })
         };
         match item {
             Some(i) => items.push(i),
-            None => problems.push(format!(
-                "{} {}: {}",
-                tr.t("line"),
-                n + 1,
-                tr.error("invalid_money")
-            )),
+            None => problems.push(forms::line_problem(tr, l.line, "invalid_money")),
         }
     }
     if !problems.is_empty() {
@@ -466,29 +442,19 @@ async fn read_form(
 
 /// The items of a list as the form's lines.
 async fn items_text(state: &AppState, f: &PriceListFields) -> Result<String, ApiError> {
-    let ids: Vec<Uuid> = f.items.iter().map(|i| i.product_id).collect();
-    let skus: HashMap<Uuid, String> = karta_db::products::by_ids(state.app.db.conn(), &ids)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.sku))
-        .collect();
-    let mut lines: Vec<String> = f
+    let values: Vec<(Uuid, String)> = f
         .items
         .iter()
-        .filter_map(|i| {
-            let sku = skus.get(&i.product_id)?;
-            Some(match (i.price_minor, i.discount_bp) {
-                (Some(p), _) => format!("{sku} = {}", format_money_minor(p)),
-                (_, Some(bp)) => format!(
-                    "{sku} = {}",
-                    percent_text(karta_core::price_lists::percent(bp))
-                ),
-                _ => sku.clone(),
-            })
+        .map(|i| {
+            let value = match (i.price_minor, i.discount_bp) {
+                (Some(p), _) => format_money_minor(p),
+                (_, Some(bp)) => percent_text(karta_core::price_lists::percent(bp)),
+                _ => String::new(),
+            };
+            (i.product_id, value)
         })
         .collect();
-    lines.sort();
-    Ok(lines.join("\n"))
+    forms::article_text(state, &values).await
 }
 
 /// The API's field names as the form's.
