@@ -122,6 +122,7 @@ async fn insert(
         number: Set(number),
         account_id: Set(account.id),
         contract_id: Set(head.contract_id),
+        contract_override: Set(head.contract_override.clone()),
         deal_id: Set(head.deal_id),
         status: Set(OrderStatus::Draft.as_str().to_string()),
         status_at: Set(now),
@@ -403,6 +404,46 @@ pub async fn set_lines(
     Ok((saved, lines))
 }
 
+/// Refuses to confirm an order whose contract is no longer in force
+/// (`contract_not_in_force`) or no longer has its products at its prices
+/// (`not_in_contract`, with the lines).
+async fn check_contract<C: ConnectionTrait>(
+    app: &App,
+    p: &Principal,
+    db: &C,
+    order: &order::Model,
+    contract_id: Uuid,
+    lines: &[order_line::Model],
+) -> Result<(), AppError> {
+    let contract =
+        match crate::contracts::for_order(db, contract_id, order.account_id, app.today(p)).await {
+            Ok(c) => c,
+            Err(AppError::Invalid(_)) => {
+                return Err(AppError::Refused {
+                    code: "contract_not_in_force",
+                    facts: json!({ "contract_id": contract_id }),
+                });
+            }
+            Err(e) => return Err(e),
+        };
+    let outside: Vec<Value> = lines
+        .iter()
+        .filter(|l| contract.price_of(l.product_id) != Some(l.unit_price_minor))
+        .map(|l| {
+            json!({"sku": l.sku, "unit_price_minor": l.unit_price_minor,
+                   "contract_price_minor": contract.price_of(l.product_id)})
+        })
+        .collect();
+    if outside.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Refused {
+            code: "not_in_contract",
+            facts: json!({ "lines": outside }),
+        })
+    }
+}
+
 /// The stocked lines of an order: (product, quantity, article).
 fn stocked(lines: &[order_line::Model]) -> Vec<(Uuid, i64, String)> {
     lines
@@ -480,6 +521,12 @@ pub async fn change_status(
         crate::invoices::check_hold(app, p, &txn, current.account_id, adding).await?;
     }
     let lines = store::lines(&txn, id).await?;
+    // The contract may have changed since the order was placed.
+    if let (OrderStatus::Confirmed, Some(contract_id), None) =
+        (to, current.contract_id, &current.contract_override)
+    {
+        check_contract(app, p, &txn, &current, contract_id, &lines).await?;
+    }
     match (from.holds_stock(), to) {
         (false, OrderStatus::Confirmed) => reserve(&txn, &lines).await?,
         (true, OrderStatus::Cancelled) => {

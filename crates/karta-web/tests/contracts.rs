@@ -180,8 +180,34 @@ async fn an_order_under_a_contract_keeps_to_its_products_prices_terms_and_limit(
     assert_eq!(stopped.json["facts"]["reason"], "over_limit");
     assert_eq!(stopped.json["facts"]["exposure_minor"], 2_160_000);
 
+    // A draft placed under the contract, then the contract's price goes
+    // up: the draft is no longer at the contract's price.
+    let draft = made(
+        &t,
+        "/api/v1/orders",
+        &rep,
+        json!({"account_id": account, "contract_id": contract_id, "lines": [{"product_id": lathe, "quantity": 1}]}),
+    )
+    .await;
+    let current = t
+        .get(&format!("/api/v1/contracts/{contract_id}"), &head)
+        .await;
+    let etag = format!("\"{}\"", current.json["version"]);
+    let repriced = t
+        .call(Method::PATCH, &format!("/api/v1/contracts/{contract_id}"), Some(&head),
+            Some(json!({"items": [{"product_id": lathe, "price_minor": 950_000}], "credit_limit_minor": null})),
+            &[("if-match", etag.as_str())])
+        .await;
+    assert_eq!(repriced.status, StatusCode::OK, "{}", repriced.text);
+    let stale = move_to(&t, &id(&draft), &rep, "confirmed").await;
+    assert_eq!(stale.json["code"], "not_in_contract", "{}", stale.text);
+    assert_eq!(
+        stale.json["facts"]["lines"][0]["contract_price_minor"],
+        950_000
+    );
+
     // A terminated contract takes no more orders.
-    let etag = format!("\"{}\"", contract.json["version"]);
+    let etag = format!("\"{}\"", repriced.json["version"]);
     let ended = t
         .call(
             Method::PATCH,

@@ -10,6 +10,7 @@ pub struct Model {
     pub number: i64,
     pub account_id: Uuid,
     pub contract_id: Option<Uuid>,
+    pub contract_override: Option<String>,
     pub deal_id: Option<Uuid>,
     pub status: String,
     pub status_at: i64,

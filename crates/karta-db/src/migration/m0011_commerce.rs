@@ -177,6 +177,8 @@ async fn create_orders(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         .col(ColumnDef::new("number").big_integer().not_null())
         .col(uuid("account_id"))
         .col(uuid_null("contract_id"))
+        // Why the order departs from its contract, when it does.
+        .col(text_null("contract_override"))
         .col(uuid_null("deal_id"))
         .col(text("status"))
         .col(micros("status_at"))
