@@ -101,15 +101,22 @@ pub async fn get(app: &App, p: &Principal, id: Uuid) -> Result<Model, AppError> 
         .ok_or(AppError::NotFound)
 }
 
-/// A page of price lists by name.
+/// A page of price lists by name: live ones, or those in the trash
+/// (`deleted`, for those who may restore them).
 pub async fn list(
     app: &App,
     p: &Principal,
+    deleted: bool,
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, AppError> {
-    let vis = p.require(Entity::PriceLists, Access::Read)?;
-    Ok(store::list(app.db.conn(), vis, cursor, limit).await?)
+    let access = if deleted {
+        Access::Delete
+    } else {
+        Access::Read
+    };
+    let vis = p.require(Entity::PriceLists, access)?;
+    Ok(store::list(app.db.conn(), vis, deleted, cursor, limit).await?)
 }
 
 /// Applies a partial update at the given version; `items`, when sent,

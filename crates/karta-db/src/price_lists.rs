@@ -79,15 +79,21 @@ pub async fn replace_items<C: ConnectionTrait>(
     crate::bulk::insert_all::<price_list_item::Entity, C>(db, rows.collect()).await
 }
 
-/// A page of live price lists by name.
+/// A page of price lists by name: live ones, or the trash (`deleted`).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     vis: Visibility,
+    deleted: bool,
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
+    let in_trash = if deleted {
+        Column::DeletedAt.is_not_null()
+    } else {
+        Column::DeletedAt.is_null()
+    };
     let rows = page::keyset_over(
-        Entity::find().filter(Column::DeletedAt.is_null()),
+        Entity::find().filter(in_trash),
         vis.branches(Column::OwnerId, Column::TeamId),
         Column::Name,
         Column::Id,

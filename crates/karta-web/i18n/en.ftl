@@ -753,3 +753,5 @@ field-payment_days = Days to pay
 field-credit_limit = Credit limit
 field-contract_items = Products: "article = price excl. VAT", one per line
 field-contract_id = Contract
+trash-products = Products
+trash-price-lists = Price lists

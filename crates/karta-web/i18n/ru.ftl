@@ -758,3 +758,5 @@ field-payment_days = Отсрочка платежа, дней
 field-credit_limit = Кредитный лимит
 field-contract_items = Товары: «артикул = цена без НДС», по одному в строке
 field-contract_id = Договор
+trash-products = Товары
+trash-price-lists = Прайс-листы

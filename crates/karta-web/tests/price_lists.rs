@@ -1,7 +1,7 @@
 //! Price lists and the price a customer gets, through the real router on
 //! SQLite and (with KARTA_TEST_DATABASE_URL) PostgreSQL.
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use karta_testkit::{Answer, TestApp};
 use serde_json::{Value, json};
 
@@ -234,6 +234,41 @@ async fn the_server_decides_each_customers_price_from_the_most_specific_valid_li
         "{}",
         history.text
     );
+
+    // To the trash and back.
+    let etag = format!("\"{}\"", emptied.json["version"]);
+    let deleted = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/price-lists/{dealers}"),
+            Some(&head),
+            None,
+            &[("if-match", etag.as_str())],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text);
+    let names = |a: &Answer| -> Vec<String> {
+        a.json["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|l| l["name"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(!names(&t.get("/api/v1/price-lists", &rep).await).contains(&"Дилерам".to_string()));
+    let etag = format!("\"{}\"", deleted.json["version"]);
+    let back = t
+        .call(
+            Method::POST,
+            &format!("/api/v1/price-lists/{dealers}/restore"),
+            Some(&head),
+            None,
+            &[("if-match", etag.as_str())],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    assert!(names(&t.get("/api/v1/price-lists", &rep).await).contains(&"Дилерам".to_string()));
     t.finish().await;
 }
 

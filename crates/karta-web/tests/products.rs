@@ -348,5 +348,43 @@ async fn the_catalogue_pages_add_show_and_refuse_in_the_users_language() {
         t.page(&rep, "/products/new").await.status,
         StatusCode::FORBIDDEN
     );
+
+    // Deleted from its card, found in the trash, restored.
+    let card = t.page(&head, &card_path).await;
+    let version = card
+        .text
+        .split("name=\"version\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    let deleted = t
+        .form(
+            &head,
+            &format!("{card_path}/delete"),
+            &[("version", &version)],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let trash = t.page(&head, "/trash").await;
+    assert!(
+        trash.text.contains("Товары") && trash.text.contains("П-1"),
+        "{}",
+        trash.text
+    );
+    assert!(
+        !t.page(&rep, "/trash").await.text.contains("П-1"),
+        "reps cannot restore products"
+    );
+    let next = (version.parse::<i64>().unwrap_or_default() + 1).to_string();
+    let restored = t
+        .form(
+            &head,
+            &format!("{card_path}/restore"),
+            &[("version", &next)],
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    assert_eq!(t.page(&head, &card_path).await.status, StatusCode::OK);
     t.finish().await;
 }

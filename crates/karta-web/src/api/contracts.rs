@@ -160,3 +160,23 @@ pub async fn history(
         next_cursor: page.next_cursor,
     }))
 }
+
+/// Bring back from the trash; `If-Match` required.
+#[utoipa::path(post, path = "/api/v1/contracts/{id}/restore", tag = "orders", params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = ContractView), (status = 404, body = Problem), (status = 412, body = Problem)))]
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let m = contracts::set_deleted(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+        false,
+    )
+    .await?;
+    written(&state, &caller, &m, StatusCode::OK).await
+}

@@ -115,6 +115,7 @@ pub fn routes() -> Router<AppState> {
                 .delete(contracts::delete),
         )
         .route("/contracts/{id}/history", get(contracts::history))
+        .route("/contracts/{id}/restore", post(contracts::restore))
         .route("/orders", get(orders::list).post(orders::create))
         .route("/orders/export.csv", get(accounting::orders_csv))
         .route("/orders/export.xlsx", get(accounting::orders_xlsx))
@@ -202,6 +203,7 @@ pub fn routes() -> Router<AppState> {
                 .delete(price_lists::delete),
         )
         .route("/price-lists/{id}/history", get(price_lists::history))
+        .route("/price-lists/{id}/restore", post(price_lists::restore))
         .route("/prices", get(price_lists::quotes))
         .route("/routing-rules", get(routing::list).post(routing::create))
         .route(

@@ -53,6 +53,7 @@ pub async fn list(
     let page = price_lists::list(
         &state.app,
         &caller.principal,
+        false,
         paging.cursor.as_ref(),
         paging.limit,
     )
@@ -190,4 +191,24 @@ pub async fn quotes(
     let items =
         price_lists::quotes(&state.app, &caller.principal, account_id, &products, day).await?;
     Ok(Json(QuoteList { items }))
+}
+
+/// Bring back from the trash; `If-Match` required.
+#[utoipa::path(post, path = "/api/v1/price-lists/{id}/restore", tag = "products", params(("id" = Uuid, Path), ("If-Match" = String, Header)),
+    responses((status = 200, body = PriceListView), (status = 404, body = Problem), (status = 412, body = Problem)))]
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let m = price_lists::set_deleted(
+        &state.app,
+        &caller.principal,
+        id,
+        if_match(&headers)?,
+        false,
+    )
+    .await?;
+    written(&state, &m, StatusCode::OK).await
 }

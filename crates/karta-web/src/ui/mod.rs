@@ -90,6 +90,7 @@ pub fn routes() -> Router<AppState> {
             get(products::edit_form).post(products::save),
         )
         .route("/products/{id}/delete", post(products::delete))
+        .route("/products/{id}/restore", post(products::restore))
         .route("/price-lists", get(price_lists::list))
         .route(
             "/price-lists/new",
@@ -101,6 +102,7 @@ pub fn routes() -> Router<AppState> {
             get(price_lists::edit_form).post(price_lists::save),
         )
         .route("/price-lists/{id}/delete", post(price_lists::delete))
+        .route("/price-lists/{id}/restore", post(price_lists::restore))
         .route("/trash", get(trash::page))
         .route("/duplicates", get(duplicates::page))
         .route("/duplicates/merge", post(duplicates::merge))

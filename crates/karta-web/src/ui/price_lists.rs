@@ -97,7 +97,8 @@ pub async fn list(
     let page = PageCtx::of(&caller);
     let tr = page.tr;
     let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
-    let result = price_lists::list(&state.app, &caller.0.principal, cursor.as_ref(), 50).await?;
+    let result =
+        price_lists::list(&state.app, &caller.0.principal, false, cursor.as_ref(), 50).await?;
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let columns: Vec<Column> = ["scope", "period", "discount_percent", "active"]
@@ -628,4 +629,16 @@ pub async fn delete(
     caller.check_csrf(form.csrf.as_deref())?;
     price_lists::set_deleted(&state.app, &caller.0.principal, id, form.version, true).await?;
     Ok(Redirect::to("/price-lists").into_response())
+}
+
+/// Brings a price list back from the trash.
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<forms::VersionForm>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form.csrf.as_deref())?;
+    price_lists::set_deleted(&state.app, &caller.0.principal, id, form.version, false).await?;
+    Ok(Redirect::to(&format!("/price-lists/{id}")).into_response())
 }

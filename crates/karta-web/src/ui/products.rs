@@ -598,3 +598,15 @@ pub async fn delete(
     products::set_deleted(&state.app, &caller.0.principal, id, form.version, true).await?;
     Ok(Redirect::to("/products").into_response())
 }
+
+/// Brings a product back from the trash.
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<forms::VersionForm>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form.csrf.as_deref())?;
+    products::set_deleted(&state.app, &caller.0.principal, id, form.version, false).await?;
+    Ok(Redirect::to(&format!("/products/{id}")).into_response())
+}

@@ -1,5 +1,5 @@
-//! The trash: deleted accounts and contacts the caller may see, newest
-//! first, each with a restore button. Records leave it for good after the
+//! The trash: deleted accounts, contacts, products and price lists the
+//! caller may see (and restore), newest first, each with a restore button. Records leave it for good after the
 //! restore window (the purge job).
 
 use super::{PageCtx, render};
@@ -11,8 +11,10 @@ use axum::extract::State;
 use axum::response::Response;
 use karta_app::{AppError, accounts, contacts};
 use karta_core::identifiers::CustomerCode;
+use karta_core::roles::{Access, Entity, Reach};
 use karta_db::accounts::{AccountFilter, AccountSort};
 use karta_db::contacts::{ContactFilter, ContactSort};
+use karta_db::products::ProductSort;
 use uuid::Uuid;
 
 /// A deleted record: where restore posts, code (accounts), name, version.
@@ -89,12 +91,50 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         Err(AppError::Forbidden) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
+    let products = if p.reach(Entity::Products, Access::Delete) == Reach::Nothing {
+        Vec::new()
+    } else {
+        let filter = karta_db::products::ProductFilter {
+            deleted: true,
+            ..Default::default()
+        };
+        karta_app::products::list(&state.app, p, filter, ProductSort::UpdatedDesc, None, SHOWN)
+            .await?
+            .items
+            .iter()
+            .map(|m| Deleted {
+                restore: restore_path("products", m.id),
+                code: m.sku.clone(),
+                name: m.name.clone(),
+                version: m.version,
+            })
+            .collect()
+    };
+    let price_lists = match karta_app::price_lists::list(&state.app, p, true, None, SHOWN).await {
+        Ok(page) => page
+            .items
+            .iter()
+            .map(|m| Deleted {
+                restore: restore_path("price-lists", m.id),
+                code: String::new(),
+                name: m.name.clone(),
+                version: m.version,
+            })
+            .collect(),
+        Err(AppError::Forbidden) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     let page = PageCtx::of(&caller);
-    let sections = [("trash-accounts", accounts), ("trash-contacts", contacts)]
-        .into_iter()
-        .filter(|(_, rows)| !rows.is_empty())
-        .map(|(heading, rows)| (page.tr.t(heading), rows))
-        .collect();
+    let sections = [
+        ("trash-accounts", accounts),
+        ("trash-contacts", contacts),
+        ("trash-products", products),
+        ("trash-price-lists", price_lists),
+    ]
+    .into_iter()
+    .filter(|(_, rows)| !rows.is_empty())
+    .map(|(heading, rows)| (page.tr.t(heading), rows))
+    .collect();
     Ok(render(&TrashPage { page, sections }))
 }
 
