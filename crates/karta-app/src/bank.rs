@@ -8,7 +8,7 @@
 use crate::{App, AppError, Principal};
 use karta_core::bank::{StatementLine, invoice_numbers, read_statement};
 use karta_core::invoices::PaymentDraft;
-use karta_core::roles::{Access, Entity, Reach};
+use karta_core::roles::{Access, Entity};
 use karta_db::entities::invoice;
 use serde::Serialize;
 use uuid::Uuid;
@@ -105,9 +105,7 @@ pub async fn load_statement(
     p: &Principal,
     file: Vec<u8>,
 ) -> Result<StatementResult, AppError> {
-    if p.reach(Entity::Invoices, Access::Write) == Reach::Nothing {
-        return Err(AppError::Forbidden);
-    }
+    p.require(Entity::Invoices, Access::Write)?;
     let (lines, unread) =
         read_statement(std::io::Cursor::new(file)).map_err(|code| AppError::field("file", code))?;
     let mut result = StatementResult::default();

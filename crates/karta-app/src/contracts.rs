@@ -67,6 +67,16 @@ pub async fn fields(app: &App, m: &Model) -> Result<ContractFields, AppError> {
     Ok(store::fields_of(m, &items))
 }
 
+/// A page of contracts with their products (one query for all of them).
+pub async fn fields_of_page(app: &App, page: &[Model]) -> Result<Vec<ContractFields>, AppError> {
+    let ids: Vec<Uuid> = page.iter().map(|m| m.id).collect();
+    let mut items = store::items_of(app.db.conn(), &ids).await?;
+    Ok(page
+        .iter()
+        .map(|m| store::fields_of(m, &items.remove(&m.id).unwrap_or_default()))
+        .collect())
+}
+
 /// Records a contract with its products.
 pub async fn create(app: &App, p: &Principal, draft: ContractDraft) -> Result<Model, AppError> {
     p.require(Entity::Contracts, Access::Write)?;

@@ -5,6 +5,7 @@
 //! every read, so it is always exact for the day.
 
 use crate::{App, AppError, Principal, records};
+use karta_core::contacts::date_text;
 use karta_core::invoices::{
     CreditHold, DEFAULT_PAYMENT_DAYS, HoldRelease, InvoiceDraft, PaymentDraft, credit_hold,
 };
@@ -21,11 +22,6 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use time::Date;
 use uuid::Uuid;
-
-fn day_text(d: Date) -> String {
-    d.format(karta_core::contacts::DATE_FORMAT)
-        .unwrap_or_default()
-}
 
 /// Invoices an order that is confirmed or further along: the amount not
 /// yet invoiced unless less is asked for (an advance).
@@ -75,8 +71,8 @@ pub async fn create(
         number: Set(number),
         order_id: Set(order.id),
         account_id: Set(order.account_id),
-        issued_on: Set(day_text(issued)),
-        due_on: Set(day_text(due)),
+        issued_on: Set(date_text(issued)),
+        due_on: Set(date_text(due)),
         currency: Set(order.currency.clone()),
         amount_minor: Set(amount),
         paid_minor: Set(0),
@@ -92,7 +88,7 @@ pub async fn create(
     let changes = history::diff(
         &Value::Null,
         &json!({"number": number, "order_id": order.id, "amount_minor": amount,
-                "issued_on": day_text(issued), "due_on": day_text(due)}),
+                "issued_on": date_text(issued), "due_on": date_text(due)}),
     );
     history::record(&txn, now, p.actor(), "invoices", id, "create", &changes).await?;
     txn.commit().await?;
@@ -147,7 +143,7 @@ pub async fn pay(
     }
     let now = app.now();
     let id = Uuid::now_v7();
-    let paid_on = day_text(req.paid_on.unwrap_or_else(|| app.today(p)));
+    let paid_on = date_text(req.paid_on.unwrap_or_else(|| app.today(p)));
     let model = payment::ActiveModel {
         invoice_id: Set(invoice.id),
         account_id: Set(invoice.account_id),
@@ -197,8 +193,8 @@ pub async fn holds<C: ConnectionTrait>(
     }
     let mut unpaid = store::unpaid(db, accounts).await?;
     let uninvoiced = store::uninvoiced(db, accounts).await?;
-    let releases = store::releases(db, accounts, &day_text(today)).await?;
-    let limits = karta_db::contracts::credit_limits(db, accounts, &day_text(today)).await?;
+    let releases = store::releases(db, accounts, &date_text(today)).await?;
+    let limits = karta_db::contracts::credit_limits(db, accounts, &date_text(today)).await?;
     Ok(accounts
         .iter()
         .map(|a| {
@@ -266,9 +262,7 @@ pub async fn release_hold(
     account_id: Uuid,
     release: HoldRelease,
 ) -> Result<CreditHold, AppError> {
-    if p.reach(Entity::Invoices, Access::Write) == karta_core::roles::Reach::Nothing {
-        return Err(AppError::Forbidden);
-    }
+    p.require(Entity::Invoices, Access::Write)?;
     let account: account::Model = crate::accounts::get(app, p, account_id, false).await?;
     let (comment, until) = release.validate(app.today(p))?;
     let txn = app.db.begin_write().await?;
@@ -278,7 +272,7 @@ pub async fn release_hold(
         hold_release::Model {
             id: Uuid::now_v7(),
             account_id: account.id,
-            until: day_text(until),
+            until: date_text(until),
             comment: comment.clone(),
             user_id: Some(p.user_id),
             at: now,
@@ -287,7 +281,7 @@ pub async fn release_hold(
     .await?;
     let changes = history::diff(
         &Value::Null,
-        &json!({"hold_released_until": day_text(until), "comment": comment}),
+        &json!({"hold_released_until": date_text(until), "comment": comment}),
     );
     history::record(
         &txn,

@@ -70,6 +70,16 @@ pub async fn fields(app: &App, m: &Model) -> Result<PriceListFields, AppError> {
     Ok(store::fields_of(m, &items))
 }
 
+/// A page of lists with their items (one query for all the items).
+pub async fn fields_of_page(app: &App, page: &[Model]) -> Result<Vec<PriceListFields>, AppError> {
+    let ids: Vec<Uuid> = page.iter().map(|m| m.id).collect();
+    let mut items = store::items_of(app.db.conn(), &ids).await?;
+    Ok(page
+        .iter()
+        .map(|m| store::fields_of(m, &items.remove(&m.id).unwrap_or_default()))
+        .collect())
+}
+
 /// Creates a price list with its product prices.
 pub async fn create(app: &App, p: &Principal, draft: PriceListDraft) -> Result<Model, AppError> {
     p.require(Entity::PriceLists, Access::Write)?;

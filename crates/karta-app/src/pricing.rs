@@ -14,7 +14,7 @@ use time::Date;
 use uuid::Uuid;
 
 /// Who buys, as the price lists see an account.
-pub fn buyer(account: &account::Model) -> Buyer {
+fn buyer(account: &account::Model) -> Buyer {
     Buyer {
         account_id: Some(account.id),
         segment: account.segment.clone(),

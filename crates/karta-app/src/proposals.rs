@@ -146,8 +146,7 @@ const EN: Words = Words {
 
 fn day(d: time::Date, lang: &str) -> String {
     if lang == "en" {
-        d.format(karta_core::contacts::DATE_FORMAT)
-            .unwrap_or_default()
+        karta_core::contacts::date_text(d)
     } else {
         format!("{:02}.{:02}.{}", d.day(), u8::from(d.month()), d.year())
     }

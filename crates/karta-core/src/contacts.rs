@@ -90,6 +90,11 @@ pub const PERSONAL_DATA_FIELDS: &[&str] = &["emails", "phones", "messengers", "b
 pub const DATE_FORMAT: &[time::format_description::FormatItem<'static>] =
     time::macros::format_description!("[year]-[month]-[day]");
 
+/// A date as `YYYY-MM-DD`.
+pub fn date_text(d: Date) -> String {
+    d.format(DATE_FORMAT).unwrap_or_default()
+}
+
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(raw: &str) -> Result<Date, &'static str> {
     Date::parse(raw.trim(), DATE_FORMAT).map_err(|_| "invalid_date")

@@ -5,7 +5,7 @@
 
 use crate::Invalid;
 use crate::accounts::{clean_text, optional, vocabulary};
-use crate::contacts::{DATE_FORMAT, parse_date};
+use crate::contacts::{date_text, parse_date};
 use crate::money::Currency;
 use crate::price_lists::MAX_ITEMS;
 use crate::products::MAX_AMOUNT;
@@ -175,7 +175,7 @@ impl ContractDraft {
 
 impl From<&ContractFields> for ContractDraft {
     fn from(f: &ContractFields) -> Self {
-        let day = |d: Date| d.format(DATE_FORMAT).ok();
+        let day = |d: Date| Some(date_text(d));
         ContractDraft {
             account_id: Some(f.account_id),
             number: Some(f.number.clone()),

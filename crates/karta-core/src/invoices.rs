@@ -189,9 +189,7 @@ pub fn credit_hold(
     released_until: Option<Date>,
     today: Date,
 ) -> CreditHold {
-    let today_text = today
-        .format(crate::contacts::DATE_FORMAT)
-        .unwrap_or_default();
+    let today_text = crate::contacts::date_text(today);
     let overdue: Vec<Owed> = unpaid
         .iter()
         .filter(|o| o.outstanding_minor > 0 && o.due_on < today_text)
@@ -216,7 +214,7 @@ pub fn credit_hold(
         invoices: overdue,
         exposure_minor,
         credit_limit_minor,
-        released_until: released.and_then(|d| d.format(crate::contacts::DATE_FORMAT).ok()),
+        released_until: released.map(crate::contacts::date_text),
     }
 }
 

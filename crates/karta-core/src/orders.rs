@@ -42,11 +42,6 @@ impl OrderStatus {
     pub fn holds_stock(self) -> bool {
         matches!(self, OrderStatus::Confirmed | OrderStatus::InProduction)
     }
-
-    /// Whether the order still counts towards what the customer will owe.
-    pub fn is_open(self) -> bool {
-        !matches!(self, OrderStatus::Closed | OrderStatus::Cancelled)
-    }
 }
 
 /// A new order as a client sends it. Unknown fields are rejected.

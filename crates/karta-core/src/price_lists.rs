@@ -12,7 +12,7 @@
 
 use crate::Invalid;
 use crate::accounts::{AccountType, clean_text, optional, vocabulary};
-use crate::contacts::{DATE_FORMAT, parse_date};
+use crate::contacts::{date_text, parse_date};
 use crate::money::Currency;
 use crate::pricing::FULL_DISCOUNT_BP;
 use crate::products::MAX_AMOUNT;
@@ -221,8 +221,8 @@ impl From<&PriceListFields> for PriceListDraft {
             account_id: value
                 .filter(|_| f.scope == PriceScope::Account)
                 .and_then(|v| v.parse().ok()),
-            valid_from: f.valid_from.and_then(|d| d.format(DATE_FORMAT).ok()),
-            valid_to: f.valid_to.and_then(|d| d.format(DATE_FORMAT).ok()),
+            valid_from: f.valid_from.map(date_text),
+            valid_to: f.valid_to.map(date_text),
             discount_percent: f.discount_bp.map(percent),
             active: Some(f.active),
             items: f

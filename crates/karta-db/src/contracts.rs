@@ -6,7 +6,7 @@ use crate::entities::contract::{ActiveModel, Column, Entity, Model};
 use crate::entities::contract_item;
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
-use karta_core::contacts::{DATE_FORMAT, parse_date};
+use karta_core::contacts::{date_text, parse_date};
 use karta_core::contracts::{ContractFields, ContractItem, ContractStatus};
 use karta_core::money::Currency;
 use sea_orm::ActiveValue::Set;
@@ -41,7 +41,7 @@ pub fn fields_of(m: &Model, items: &[contract_item::Model]) -> ContractFields {
 
 /// Sets every user-editable column from `f` (products are written apart).
 pub fn set_fields(a: &mut ActiveModel, f: &ContractFields) {
-    let day = |d: time::Date| d.format(DATE_FORMAT).unwrap_or_default();
+    let day = date_text;
     a.account_id = Set(f.account_id);
     a.number = Set(f.number.clone());
     a.signed_on = Set(f.signed_on.map(day));
@@ -63,6 +63,22 @@ pub async fn items<C: ConnectionTrait>(
         .filter(contract_item::Column::ContractId.eq(contract_id))
         .all(db)
         .await
+}
+
+/// The products of several contracts, by contract (one query).
+pub async fn items_of<C: ConnectionTrait>(
+    db: &C,
+    contracts: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<contract_item::Model>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<contract_item::Model>> = HashMap::new();
+    for item in contract_item::Entity::find()
+        .filter(contract_item::Column::ContractId.is_in(contracts.iter().copied()))
+        .all(db)
+        .await?
+    {
+        out.entry(item.contract_id).or_default().push(item);
+    }
+    Ok(out)
 }
 
 /// Replaces a contract's products.

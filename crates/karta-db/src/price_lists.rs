@@ -6,7 +6,7 @@ use crate::entities::price_list::{ActiveModel, Column, Entity, Model};
 use crate::entities::price_list_item;
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
-use karta_core::contacts::{DATE_FORMAT, parse_date};
+use karta_core::contacts::{date_text, parse_date};
 use karta_core::money::Currency;
 use karta_core::price_lists::{Buyer, PriceItem, PriceListFields, PriceScope};
 use sea_orm::ActiveValue::Set;
@@ -43,8 +43,8 @@ pub fn set_fields(a: &mut ActiveModel, f: &PriceListFields) {
     a.currency = Set(f.currency.to_string());
     a.scope = Set(f.scope.as_str().to_string());
     a.scope_value = Set(f.scope_value.clone());
-    a.valid_from = Set(f.valid_from.and_then(|d| d.format(DATE_FORMAT).ok()));
-    a.valid_to = Set(f.valid_to.and_then(|d| d.format(DATE_FORMAT).ok()));
+    a.valid_from = Set(f.valid_from.map(date_text));
+    a.valid_to = Set(f.valid_to.map(date_text));
     a.discount_bp = Set(f.discount_bp);
     a.active = Set(f.active);
 }
@@ -58,6 +58,22 @@ pub async fn items<C: ConnectionTrait>(
         .filter(price_list_item::Column::PriceListId.eq(list_id))
         .all(db)
         .await
+}
+
+/// The product prices of several lists, by list (one query).
+pub async fn items_of<C: ConnectionTrait>(
+    db: &C,
+    lists: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<price_list_item::Model>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<price_list_item::Model>> = HashMap::new();
+    for item in price_list_item::Entity::find()
+        .filter(price_list_item::Column::PriceListId.is_in(lists.iter().copied()))
+        .all(db)
+        .await?
+    {
+        out.entry(item.price_list_id).or_default().push(item);
+    }
+    Ok(out)
 }
 
 /// Replaces a list's product prices with `items`.

@@ -37,9 +37,7 @@ fn at(app: &App, at: i64) -> App {
 }
 
 fn date(app: &App, p: &Principal) -> String {
-    app.today(p)
-        .format(karta_core::contacts::DATE_FORMAT)
-        .unwrap_or_default()
+    karta_core::contacts::date_text(app.today(p))
 }
 
 /// Moves an order at `when`; a hold on the way is released by accounting

@@ -12,6 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use karta_app::views::{InvoiceView, OrderView, PaymentView};
 use karta_app::{App, AppError, invoices, orders};
+use karta_core::contacts::date_text;
 use karta_core::orders::OrderStatus;
 use karta_db::invoices::{InvoiceFilter, PaymentFilter};
 use karta_db::orders::OrderFilter;
@@ -27,11 +28,6 @@ fn take_day(
     take_text(params, name)
         .map(|d| karta_core::contacts::parse_date(&d).map_err(|c| bad_request(name, c)))
         .transpose()
-}
-
-fn text(d: time::Date) -> String {
-    d.format(karta_core::contacts::DATE_FORMAT)
-        .unwrap_or_default()
 }
 
 /// Adds `account_name` and `account_inn` to rows that carry `account_id`
@@ -123,7 +119,7 @@ async fn invoices_file(
     Query(mut params): Query<HashMap<String, String>>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let today = text(state.app.today(&caller.principal));
+    let today = date_text(state.app.today(&caller.principal));
     let status = take_text(&mut params, "status");
     if status
         .as_deref()
@@ -134,8 +130,8 @@ async fn invoices_file(
     let filter = InvoiceFilter {
         account_id: take_uuid(&mut params, "account_id")?,
         status,
-        issued_from: take_day(&mut params, "issued_from")?.map(text),
-        issued_to: take_day(&mut params, "issued_to")?.map(text),
+        issued_from: take_day(&mut params, "issued_from")?.map(date_text),
+        issued_to: take_day(&mut params, "issued_to")?.map(date_text),
         ..Default::default()
     };
     no_more(params)?;
@@ -180,8 +176,8 @@ async fn payments_file(
 ) -> Result<Response, ApiError> {
     let filter = PaymentFilter {
         account_id: take_uuid(&mut params, "account_id")?,
-        paid_from: take_day(&mut params, "paid_from")?.map(text),
-        paid_to: take_day(&mut params, "paid_to")?.map(text),
+        paid_from: take_day(&mut params, "paid_from")?.map(date_text),
+        paid_to: take_day(&mut params, "paid_to")?.map(date_text),
         ..Default::default()
     };
     no_more(params)?;

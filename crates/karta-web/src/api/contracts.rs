@@ -61,10 +61,14 @@ pub async fn list(
         paging.limit,
     )
     .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for m in &page.items {
-        items.push(view(&state, &caller, m).await?);
-    }
+    let today = state.app.today(&caller.principal);
+    let fields = contracts::fields_of_page(&state.app, &page.items).await?;
+    let items = page
+        .items
+        .iter()
+        .zip(&fields)
+        .map(|(m, f)| ContractView::of(m, f, today))
+        .collect();
     Ok(Json(ContractList {
         items,
         next_cursor: page.next_cursor,

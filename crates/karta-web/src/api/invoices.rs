@@ -34,11 +34,7 @@ pub struct PaymentList {
 }
 
 fn today(state: &AppState, caller: &Caller) -> String {
-    state
-        .app
-        .today(&caller.principal)
-        .format(karta_core::contacts::DATE_FORMAT)
-        .unwrap_or_default()
+    karta_core::contacts::date_text(state.app.today(&caller.principal))
 }
 
 /// A `YYYY-MM-DD` parameter, checked.

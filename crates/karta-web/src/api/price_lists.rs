@@ -58,11 +58,13 @@ pub async fn list(
         paging.limit,
     )
     .await?;
-    let mut items = Vec::with_capacity(page.items.len());
-    for m in &page.items {
-        let f = price_lists::fields(&state.app, m).await?;
-        items.push(PriceListView::of(m, &f));
-    }
+    let fields = price_lists::fields_of_page(&state.app, &page.items).await?;
+    let items = page
+        .items
+        .iter()
+        .zip(&fields)
+        .map(|(m, f)| PriceListView::of(m, f))
+        .collect();
     Ok(Json(PriceListList {
         items,
         next_cursor: page.next_cursor,

@@ -32,10 +32,7 @@ pub struct ContractLine {
 }
 
 fn period(f: &ContractFields) -> String {
-    let day = |d: time::Date| {
-        d.format(karta_core::contacts::DATE_FORMAT)
-            .unwrap_or_default()
-    };
+    let day = karta_core::contacts::date_text;
     format!(
         "{} — {}",
         day(f.valid_from),
@@ -347,11 +344,9 @@ pub async fn new_form(
         draft: ContractDraft {
             status: Some("active".into()),
             payment_days: Some(14),
-            valid_from: state
-                .app
-                .today(&caller.0.principal)
-                .format(karta_core::contacts::DATE_FORMAT)
-                .ok(),
+            valid_from: Some(karta_core::contacts::date_text(
+                state.app.today(&caller.0.principal),
+            )),
             ..Default::default()
         },
         items_text: String::new(),

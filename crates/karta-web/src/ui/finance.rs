@@ -30,11 +30,7 @@ fn may(caller: &UiCaller, entity: Entity, access: Access) -> bool {
 }
 
 fn today(state: &AppState, caller: &UiCaller) -> String {
-    state
-        .app
-        .today(&caller.0.principal)
-        .format(karta_core::contacts::DATE_FORMAT)
-        .unwrap_or_default()
+    karta_core::contacts::date_text(state.app.today(&caller.0.principal))
 }
 
 /// An invoice as a card lists it.
@@ -335,10 +331,7 @@ pub async fn list(
     let show = params.get("show");
     let days =
         period(&params.get("period"), state.app.today(&caller.0.principal)).map(|(from, to)| {
-            let text = |d: time::Date| {
-                d.format(karta_core::contacts::DATE_FORMAT)
-                    .unwrap_or_default()
-            };
+            let text = karta_core::contacts::date_text;
             (text(from), text(to))
         });
     let filter = InvoiceFilter {

@@ -278,11 +278,7 @@ async fn card_page(
         invoices: super::finance::order_invoices(state, caller, id).await?,
         may_invoice: super::finance::may_invoice(caller)
             && !matches!(status, OrderStatus::Draft | OrderStatus::Cancelled),
-        today: state
-            .app
-            .today(p)
-            .format(karta_core::contacts::DATE_FORMAT)
-            .unwrap_or_default(),
+        today: karta_core::contacts::date_text(state.app.today(p)),
         page,
     };
     Ok(render(&card))

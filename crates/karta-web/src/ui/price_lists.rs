@@ -77,10 +77,7 @@ fn audience(
 }
 
 fn period(f: &PriceListFields) -> String {
-    let day = |d: Option<time::Date>| {
-        d.and_then(|d| d.format(karta_core::contacts::DATE_FORMAT).ok())
-            .unwrap_or_default()
-    };
+    let day = |d: Option<time::Date>| d.map(karta_core::contacts::date_text).unwrap_or_default();
     match (f.valid_from, f.valid_to) {
         (None, None) => String::new(),
         _ => format!("{} — {}", day(f.valid_from), day(f.valid_to)),

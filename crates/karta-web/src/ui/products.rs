@@ -123,10 +123,9 @@ pub async fn list(
                     _ => String::new(),
                 })
                 .collect();
-            let name = match (&m.name_en, tr.lang) {
-                (Some(en), "en") => en.clone(),
-                _ => m.name.clone(),
-            };
+            let name = karta_db::products::fields_of(m)
+                .name_in(tr.lang)
+                .to_string();
             Row {
                 href: format!("/products/{}", m.id),
                 name,
