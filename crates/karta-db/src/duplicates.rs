@@ -221,6 +221,11 @@ const ACCOUNT_REFERENCES: &[(&str, &str)] = &[
     ("tasks", "account_id"),
     ("leads", "account_id"),
     ("accounts", "lost_to_id"),
+    ("orders", "account_id"),
+    ("invoices", "account_id"),
+    ("payments", "account_id"),
+    ("hold_releases", "account_id"),
+    ("contracts", "account_id"),
 ];
 const CONTACT_REFERENCES: &[(&str, &str)] = &[
     ("activities", "contact_id"),
@@ -304,6 +309,19 @@ pub async fn repoint<C: ConnectionTrait>(
             .and_where(Expr::col(Alias::new(*mine)).is_in(from.iter().copied()));
         db.execute(&delete).await?;
         moved.push((*table, copied));
+    }
+    if entity == "accounts" {
+        // A price list for one account names it in text, beside the other scopes' values.
+        let mut update = Query::update();
+        update
+            .table(Alias::new("price_lists"))
+            .value(Alias::new("scope_value"), into.to_string())
+            .and_where(Expr::col(Alias::new("scope")).eq("account"))
+            .and_where(
+                Expr::col(Alias::new("scope_value")).is_in(from.iter().map(Uuid::to_string)),
+            );
+        let done = db.execute(&update).await?.rows_affected();
+        moved.push(("price_lists", done));
     }
     Ok(moved)
 }

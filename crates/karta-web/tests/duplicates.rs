@@ -111,6 +111,17 @@ async fn accounts_sharing_an_inn_or_a_name_are_clustered_and_merged_keeping_ever
     )
     .await;
 
+    // Commerce hangs on it too: a contract, an order under it, a price list.
+    let product = id(&created(&t, "/api/v1/products", &head,
+        json!({"sku": "ST-1", "name": "Станок", "list_price_minor": 1_000_000, "vat_rate": 20, "stock_quantity": 10})).await);
+    let contract = id(&created(&t, "/api/v1/contracts", &head,
+        json!({"account_id": second_id, "number": "Д-7", "valid_from": "2026-01-01", "status": "active",
+               "items": [{"product_id": product, "price_minor": 900_000}]})).await);
+    let order = id(&created(&t, "/api/v1/orders", &a,
+        json!({"account_id": second_id, "contract_id": contract, "lines": [{"product_id": product, "quantity": 1}]})).await);
+    let prices = id(&created(&t, "/api/v1/price-lists", &head,
+        json!({"name": "Ромашке", "scope": "account", "account_id": second_id, "discount_percent": 5})).await);
+
     // Refusals change nothing.
     let merge_path = format!("/api/v1/accounts/{first_id}/merge");
     let no_version = t.post(&merge_path, &a, json!({"from": [second_id]})).await;
@@ -193,6 +204,19 @@ async fn accounts_sharing_an_inn_or_a_name_are_clustered_and_merged_keeping_ever
     assert_eq!(deal.json["account_id"], json!(first_id));
     let task = t.get(&format!("/api/v1/tasks/{}", id(&task)), &a).await;
     assert_eq!(task.json["account_id"], json!(first_id));
+    for path in [
+        format!("/api/v1/orders/{order}"),
+        format!("/api/v1/contracts/{contract}"),
+        format!("/api/v1/price-lists/{prices}"),
+    ] {
+        let moved = t.get(&path, &head).await;
+        assert_eq!(
+            moved.json["account_id"],
+            json!(first_id),
+            "{path}: {}",
+            moved.text
+        );
+    }
     for contact in [&both, &only_second] {
         let c = t
             .get(&format!("/api/v1/contacts/{}", id(contact)), &a)
