@@ -148,6 +148,7 @@ pub async fn pay(
         invoice_id: Set(invoice.id),
         account_id: Set(invoice.account_id),
         amount_minor: Set(req.amount_minor),
+        currency: Set(invoice.currency.clone()),
         paid_on: Set(paid_on.clone()),
         method: Set(req.method.clone()),
         reference: Set(req.reference.clone()),

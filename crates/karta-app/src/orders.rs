@@ -126,7 +126,10 @@ async fn insert(
         deal_id: Set(head.deal_id),
         status: Set(OrderStatus::Draft.as_str().to_string()),
         status_at: Set(now),
-        payment_method: Set(head.payment_method.clone()),
+        payment_method: Set(head
+            .payment_method
+            .clone()
+            .or(account.payment_method.clone())),
         delivery_address: Set(head
             .delivery_address
             .clone()
@@ -191,10 +194,13 @@ pub async fn create(app: &App, p: &Principal, draft: OrderDraft) -> Result<order
     }
     e.into_result()?;
     let txn = app.db.begin_write().await?;
+    let mut head = head;
     let (inputs, under_contract) = match head.contract_id {
         Some(contract_id) => {
             let contract =
                 crate::contracts::for_order(&txn, contract_id, account.id, app.today(p)).await?;
+            // Unless chosen, the customer pays as the contract says.
+            head.payment_method = head.payment_method.or(contract.payment_method.clone());
             if head.contract_override.is_some() {
                 if !p.role.may_override_contracts() {
                     return Err(AppError::Forbidden);

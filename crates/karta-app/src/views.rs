@@ -670,6 +670,8 @@ pub struct PaymentView {
     pub invoice_id: Uuid,
     pub account_id: Uuid,
     pub amount_minor: i64,
+    /// The invoice's currency (ISO 4217).
+    pub currency: String,
     pub paid_on: String,
     pub method: Option<String>,
     pub reference: Option<String>,
@@ -684,6 +686,7 @@ impl PaymentView {
             invoice_id: m.invoice_id,
             account_id: m.account_id,
             amount_minor: m.amount_minor,
+            currency: m.currency.clone(),
             paid_on: m.paid_on.clone(),
             method: m.method.clone(),
             reference: m.reference.clone(),

@@ -10,6 +10,7 @@ pub struct Model {
     pub invoice_id: Uuid,
     pub account_id: Uuid,
     pub amount_minor: i64,
+    pub currency: String,
     pub paid_on: String,
     pub method: Option<String>,
     pub reference: Option<String>,

@@ -12,6 +12,7 @@ mod m0008_imports;
 mod m0009_import_profiles;
 mod m0010_account_match_key;
 mod m0011_commerce;
+mod m0012_payment_currency;
 
 use sea_orm_migration::prelude::*;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_import_profiles::Migration),
             Box::new(m0010_account_match_key::Migration),
             Box::new(m0011_commerce::Migration),
+            Box::new(m0012_payment_currency::Migration),
         ]
     }
 }

@@ -186,6 +186,7 @@ async fn payments_file(
         "paid_on",
         "account_name",
         "account_inn",
+        "currency",
         "amount_minor",
         "method",
         "reference",

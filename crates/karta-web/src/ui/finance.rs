@@ -138,7 +138,7 @@ pub async fn account_section(
         .map(|m| {
             (
                 m.paid_on.clone(),
-                rub(m.amount_minor, "RUB", tr),
+                rub(m.amount_minor, &m.currency, tr),
                 m.reference.clone().unwrap_or_default(),
             )
         })

@@ -4,7 +4,7 @@
 //! by hand for an account.
 
 use super::lists::{Column, ListPage, Params, Row, Select};
-use super::{PageCtx, forms, render};
+use super::{Labels, PageCtx, forms, render};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
@@ -366,6 +366,7 @@ pub async fn new_form(
         account_code: code,
         contracts,
         contract: chosen,
+        methods: payment_methods(&state, page.tr).await?,
         ..Default::default()
     };
     Ok(new_page(page, form, HashMap::new()))
@@ -379,7 +380,16 @@ struct NewOrder {
     contracts: Vec<(String, String)>,
     contract: String,
     lines: String,
+    /// The `payment_method` choices; none chosen means the contract's or
+    /// the account's.
+    methods: Vec<(String, String)>,
+    method: String,
     address: String,
+}
+
+async fn payment_methods(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, ApiError> {
+    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    Ok(Labels::new(&classifiers, tr).options(&classifiers, "payment_method"))
 }
 
 fn new_page(page: PageCtx, form: NewOrder, errors: HashMap<String, String>) -> Response {
@@ -398,6 +408,8 @@ fn new_page(page: PageCtx, form: NewOrder, errors: HashMap<String, String>) -> R
     }
     fields.extend([
         forms::FormField::new(&page, "lines", "textarea", form.lines),
+        forms::FormField::new(&page, "payment_method", "select", form.method)
+            .with_options(form.methods),
         forms::FormField::new(&page, "delivery_address", "text", form.address),
     ]);
     let head = forms::FormHead {
@@ -440,6 +452,7 @@ pub async fn create(
         }
     };
     let contract = get("contract_id");
+    let method = get("payment_method");
     let contracts = match &account {
         Some(a) => super::contracts::in_force_choices(&state, &caller, a.id).await?,
         None => Vec::new(),
@@ -449,6 +462,7 @@ pub async fn create(
             account_id: Some(account.id),
             contract_id: contract.parse().ok(),
             lines,
+            payment_method: Some(method.clone()).filter(|m| !m.is_empty()),
             delivery_address: Some(address.clone()),
             ..Default::default()
         };
@@ -472,6 +486,8 @@ pub async fn create(
         contracts,
         contract,
         lines: text,
+        methods: payment_methods(&state, tr).await?,
+        method,
         address,
     };
     Ok(new_page(page, form, errors))
