@@ -110,16 +110,23 @@ pub async fn get(app: &App, p: &Principal, id: Uuid) -> Result<Model, AppError> 
         .ok_or(AppError::NotFound)
 }
 
-/// A page of contracts, newest first, of one account or all.
+/// A page of contracts, newest first, of one account or all: live ones, or
+/// those in the trash (`deleted`, for those who may restore them).
 pub async fn list(
     app: &App,
     p: &Principal,
     account_id: Option<Uuid>,
+    deleted: bool,
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, AppError> {
-    let vis = p.require(Entity::Contracts, Access::Read)?;
-    Ok(store::list(app.db.conn(), account_id, vis, cursor, limit).await?)
+    let access = if deleted {
+        Access::Delete
+    } else {
+        Access::Read
+    };
+    let vis = p.require(Entity::Contracts, access)?;
+    Ok(store::list(app.db.conn(), account_id, vis, deleted, cursor, limit).await?)
 }
 
 /// Applies a partial update at the given version; `items`, when sent,

@@ -99,15 +99,22 @@ pub async fn replace_items<C: ConnectionTrait>(
     crate::bulk::insert_all::<contract_item::Entity, C>(db, rows.collect()).await
 }
 
-/// A page of visible live contracts, newest first, of one account or all.
+/// A page of visible contracts, newest first, of one account or all: live
+/// ones, or the trash (`deleted`).
 pub async fn list<C: ConnectionTrait>(
     db: &C,
     account_id: Option<Uuid>,
     vis: Visibility,
+    deleted: bool,
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
-    let mut cond = Condition::all().add(Column::DeletedAt.is_null());
+    let in_trash = if deleted {
+        Column::DeletedAt.is_not_null()
+    } else {
+        Column::DeletedAt.is_null()
+    };
+    let mut cond = Condition::all().add(in_trash);
     if let Some(a) = account_id {
         cond = cond.add(Column::AccountId.eq(a));
     }

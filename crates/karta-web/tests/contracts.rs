@@ -52,6 +52,9 @@ async fn an_order_under_a_contract_keeps_to_its_products_prices_terms_and_limit(
     let head = t.user("head@x.ru", "head_of_sales", None).await;
     let rep = t.user("rep@x.ru", "sales_rep", Some("Москва")).await;
     let accountant = t.user("acc@x.ru", "accountant", None).await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    made(&t, "/api/v1/classifiers", &admin,
+        json!({"kind": "payment_method", "code": "transfer", "label_ru": "Безналичный расчёт", "label_en": "Bank transfer"})).await;
     let lathe = id(&made(&t, "/api/v1/products", &head, json!({"sku": "ST-1", "name": "Станок", "list_price_minor": 1_000_000, "vat_rate": 20, "stock_quantity": 10})).await);
     let cutter = id(&made(&t, "/api/v1/products", &head, json!({"sku": "FR-1", "name": "Фреза", "list_price_minor": 5_000, "vat_rate": 20, "stock_quantity": 100})).await);
     let account = id(&made(
@@ -76,7 +79,7 @@ async fn an_order_under_a_contract_keeps_to_its_products_prices_terms_and_limit(
         &head,
         json!({"account_id": account, "number": "Д-2026/17", "valid_from": "2026-01-01",
                "valid_to": "2026-12-31", "status": "active", "payment_days": 30,
-               "credit_limit_minor": 1_500_000,
+               "credit_limit_minor": 1_500_000, "payment_method": "transfer",
                "items": [{"product_id": lathe, "price_minor": 900_000}]}),
     )
     .await;
@@ -136,6 +139,10 @@ async fn an_order_under_a_contract_keeps_to_its_products_prices_terms_and_limit(
     )
     .await;
     let order_id = id(&order);
+    assert_eq!(
+        order.json["payment_method"], "transfer",
+        "paid as the contract says"
+    );
     let lines = t
         .get(&format!("/api/v1/orders/{order_id}/lines"), &rep)
         .await;
@@ -363,5 +370,57 @@ async fn a_contract_is_written_from_the_client_card_and_orders_keep_to_it() {
         )
         .await;
     assert!(order.text.contains("9\u{a0}000\u{a0}₽"), "{}", order.text);
+
+    // Deleted from its card, the contract waits in the trash and comes back.
+    let contract = t.page(&head, &contract_path).await;
+    assert!(
+        contract
+            .text
+            .contains(&format!("action=\"{contract_path}/delete\""))
+    );
+    let deleted = t
+        .form(
+            &head,
+            &format!("{contract_path}/delete"),
+            &[("version", "1")],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let gone = t
+        .get(&format!("/api/v1/{}", &contract_path[1..]), &head_token)
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let trash = t.page(&head, "/trash").await;
+    assert!(
+        trash.text.contains("Договоры")
+            && trash
+                .text
+                .contains(&format!("action=\"{contract_path}/restore\"")),
+        "{}",
+        trash.text
+    );
+    // Accounting reads every contract but deletes none, so restores none.
+    t.user("acc@x.ru", "accountant", None).await;
+    let accountant = t.session("acc@x.ru").await;
+    let their_trash = t.page(&accountant, "/trash").await;
+    assert!(
+        !their_trash
+            .text
+            .contains(&format!("{contract_path}/restore")),
+        "{}",
+        their_trash.text
+    );
+    let restored = t
+        .form(
+            &head,
+            &format!("{contract_path}/restore"),
+            &[("version", "2")],
+        )
+        .await;
+    assert_eq!(restored.status, StatusCode::SEE_OTHER);
+    let back = t
+        .get(&format!("/api/v1/{}", &contract_path[1..]), &head_token)
+        .await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
     t.finish().await;
 }

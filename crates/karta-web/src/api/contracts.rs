@@ -57,6 +57,7 @@ pub async fn list(
         &state.app,
         &caller.principal,
         account_id,
+        false,
         paging.cursor.as_ref(),
         paging.limit,
     )

@@ -52,7 +52,7 @@ pub async fn of_account(
         return Ok(Vec::new());
     }
     let today = state.app.today(p);
-    let page = contracts::list(&state.app, p, Some(account_id), None, 20).await?;
+    let page = contracts::list(&state.app, p, Some(account_id), false, None, 20).await?;
     Ok(page
         .items
         .iter()
@@ -89,7 +89,9 @@ struct CardPage {
     id: Uuid,
     number: String,
     account: (Uuid, String),
+    version: i64,
     editable: bool,
+    deletable: bool,
     facts: Vec<(String, String)>,
     items: Vec<(Uuid, String, String, String, String)>,
     timeline: Vec<super::TimelineEntry>,
@@ -160,7 +162,9 @@ pub async fn card(
         id,
         number: m.number.clone(),
         account,
+        version: m.version,
         editable: may_edit(&caller),
+        deletable: p.reach(Entity::Contracts, Access::Delete) != Reach::Nothing,
         facts,
         items,
         timeline: timeline(history.items, tr),
@@ -447,4 +451,28 @@ pub async fn save(
         version: version.unwrap_or(m.version),
     };
     form_page(&state, &caller, head, &posted_again(&form, &patch), errors).await
+}
+
+/// Moves a contract to the trash; back to its account's card.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<forms::VersionForm>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form.csrf.as_deref())?;
+    let m = contracts::set_deleted(&state.app, &caller.0.principal, id, form.version, true).await?;
+    Ok(Redirect::to(&format!("/accounts/{}", m.account_id)).into_response())
+}
+
+/// Brings a contract back from the trash.
+pub async fn restore(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Path(id): Path<Uuid>,
+    Form(form): Form<forms::VersionForm>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form.csrf.as_deref())?;
+    contracts::set_deleted(&state.app, &caller.0.principal, id, form.version, false).await?;
+    Ok(Redirect::to(&format!("/contracts/{id}")).into_response())
 }

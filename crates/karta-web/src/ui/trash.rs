@@ -1,6 +1,7 @@
-//! The trash: deleted accounts, contacts, products and price lists the
-//! caller may see (and restore), newest first, each with a restore button. Records leave it for good after the
-//! restore window (the purge job).
+//! The trash: deleted accounts, contacts, products, price lists and
+//! contracts the caller may see (and restore), newest first, each with a
+//! restore button. Records leave it for good after the restore window (the
+//! purge job).
 
 use super::{PageCtx, render};
 use crate::AppState;
@@ -124,12 +125,27 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         Err(AppError::Forbidden) => Vec::new(),
         Err(e) => return Err(e.into()),
     };
+    let contracts = match karta_app::contracts::list(&state.app, p, None, true, None, SHOWN).await {
+        Ok(page) => page
+            .items
+            .iter()
+            .map(|m| Deleted {
+                restore: restore_path("contracts", m.id),
+                code: String::new(),
+                name: m.number.clone(),
+                version: m.version,
+            })
+            .collect(),
+        Err(AppError::Forbidden) => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
     let page = PageCtx::of(&caller);
     let sections = [
         ("trash-accounts", accounts),
         ("trash-contacts", contacts),
         ("trash-products", products),
         ("trash-price-lists", price_lists),
+        ("trash-contracts", contracts),
     ]
     .into_iter()
     .filter(|(_, rows)| !rows.is_empty())
