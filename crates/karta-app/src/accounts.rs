@@ -304,6 +304,27 @@ pub async fn delete(
     id: Uuid,
     expected: Option<i64>,
 ) -> Result<Model, AppError> {
+    // Purging the account would take its invoices and orders along; those
+    // are accounting records, so such a customer is kept (or merged).
+    let (orders, invoices) = karta_db::invoices::documents_of(app.db.conn(), id).await?;
+    if orders + invoices > 0 {
+        // The caller's right and version decide first, as for any delete.
+        records::load_for_write::<account::Entity, _>(
+            app,
+            app.db.conn(),
+            p,
+            Entity::Accounts,
+            id,
+            Access::Delete,
+            false,
+            expected,
+        )
+        .await?;
+        return Err(AppError::Refused {
+            code: "has_documents",
+            facts: serde_json::json!({"orders": orders, "invoices": invoices}),
+        });
+    }
     records::set_deleted::<account::Entity>(app, p, Entity::Accounts, id, expected, true).await
 }
 

@@ -10,8 +10,8 @@ use karta_core::invoices::Owed;
 use karta_core::orders::OrderStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -353,4 +353,26 @@ pub async fn open_of_inn<C: ConnectionTrait>(
         )
         .all(db)
         .await
+}
+
+/// How many orders past draft (not cancelled) and invoices `account_id`
+/// has, in the trash or not: accounting documents that must outlive the
+/// account, whose purge would take them along.
+pub async fn documents_of<C: ConnectionTrait>(
+    db: &C,
+    account_id: Uuid,
+) -> Result<(u64, u64), DbErr> {
+    let orders = order::Entity::find()
+        .filter(order::Column::AccountId.eq(account_id))
+        .filter(
+            order::Column::Status
+                .is_not_in([OrderStatus::Draft.as_str(), OrderStatus::Cancelled.as_str()]),
+        )
+        .count(db)
+        .await?;
+    let invoices = invoice::Entity::find()
+        .filter(invoice::Column::AccountId.eq(account_id))
+        .count(db)
+        .await?;
+    Ok((orders, invoices))
 }

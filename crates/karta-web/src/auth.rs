@@ -6,7 +6,7 @@ use crate::AppState;
 use crate::error::ApiError;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use karta_app::{AppError, Principal, auth};
@@ -121,6 +121,17 @@ impl FromRequestParts<AppState> for UiCaller {
 }
 
 impl UiCaller {
+    /// The signed-in person behind these request headers, if any.
+    pub async fn of_headers(
+        state: &AppState,
+        headers: HeaderMap,
+    ) -> Result<Option<Self>, AppError> {
+        let mut probe = axum::http::Request::new(());
+        *probe.headers_mut() = headers;
+        let (parts, ()) = probe.into_parts();
+        Ok(from_session(state, &parts).await?.map(UiCaller))
+    }
+
     /// Fails unless a posted form carries this session's CSRF token.
     pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), ApiError> {
         match (sent, self.0.csrf.as_deref()) {

@@ -24,7 +24,7 @@ impl From<karta_db::DbErr> for ApiError {
 }
 
 /// One field problem in a response.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {
     pub field: String,
     pub code: &'static str,
@@ -32,7 +32,7 @@ pub struct FieldProblem {
 }
 
 /// The problem+json body.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
@@ -268,7 +268,9 @@ impl IntoResponse for ApiError {
         let problem = self.problem();
         let status =
             StatusCode::from_u16(problem.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut response = (status, axum::Json(problem)).into_response();
+        // Kept beside the body so pages can explain it in the reader's language.
+        let mut response = (status, axum::Json(problem.clone())).into_response();
+        response.extensions_mut().insert(problem);
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),

@@ -80,7 +80,10 @@ pub fn router(state: AppState) -> Router {
             axum::routing::post(webform::submit).options(webform::preflight),
         )
         .route("/calendar/{file}", get(api::calendar::feed))
-        .merge(ui::routes())
+        .merge(ui::routes().layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ui::problems::as_page,
+        )))
         .with_state(state)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", <api::docs::ApiDoc as utoipa::OpenApi>::openapi()))
         .layer(SetResponseHeaderLayer::overriding(

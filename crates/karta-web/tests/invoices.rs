@@ -298,6 +298,60 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
         "{}",
         account_card.text
     );
+
+    // A customer with invoices is kept: its purge would take them along.
+    let head = t.token("head@x.ru", &[]).await;
+    let version = t
+        .get(&format!("/api/v1/accounts/{account}"), &head)
+        .await
+        .json["version"]
+        .to_string();
+    let refused = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/accounts/{account}"),
+            Some(&head),
+            None,
+            &[("if-match", format!("\"{version}\"").as_str())],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.json["code"], "has_documents");
+    assert_eq!(refused.json["facts"], json!({"orders": 1, "invoices": 1}));
+    // In a browser the refusal is a page in the person's language.
+    let browser = t.session("head@x.ru").await;
+    let page = t
+        .form_with(
+            &browser,
+            &format!("/accounts/{account}/delete"),
+            &[("version", &version)],
+            &[("accept", "text/html")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CONFLICT);
+    assert!(
+        page.text.contains("<h1>Действие не выполнено</h1>")
+            && page.text.contains("У клиента есть заказы или счета"),
+        "{}",
+        page.text
+    );
+    let missing = t
+        .call(
+            Method::GET,
+            "/accounts/0190a0a0-0000-7000-8000-000000000000",
+            None,
+            None,
+            &[("cookie", browser.cookie.as_str()), ("accept", "text/html")],
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(
+        missing.text.contains("Такой записи нет"),
+        "{}",
+        missing.text
+    );
+    let still = t.get(&format!("/api/v1/accounts/{account}"), &head).await;
+    assert_eq!(still.status, StatusCode::OK);
     t.finish().await;
 }
 
@@ -374,7 +428,8 @@ async fn accounting_takes_a_periods_orders_invoices_and_payments_as_spreadsheets
         )
         .await;
     assert!(
-        payments.text.contains("п/п 42") && payments.text.contains("7707083893"),
+        payments.text.contains("п/п 42")
+            && payments.text.contains("ООО Учёт,7707083893,RUB,120000"),
         "{}",
         payments.text
     );

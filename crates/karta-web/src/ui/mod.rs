@@ -21,6 +21,7 @@ pub mod lists;
 pub mod orders;
 pub mod pipelines;
 pub mod price_lists;
+pub mod problems;
 pub mod products;
 pub mod routing;
 pub mod search;
@@ -155,6 +156,8 @@ pub fn routes() -> Router<AppState> {
             "/contracts/{id}/edit",
             get(contracts::edit_form).post(contracts::save),
         )
+        .route("/contracts/{id}/delete", post(contracts::delete))
+        .route("/contracts/{id}/restore", post(contracts::restore))
         .route("/orders", get(orders::list))
         .route("/orders/new", get(orders::new_form).post(orders::create))
         .route("/orders/{id}", get(orders::card))
