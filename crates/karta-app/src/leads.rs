@@ -18,7 +18,7 @@ use karta_db::leads::{self as store, LeadFilter};
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -66,13 +66,27 @@ fn lead_text(f: &LeadFields) -> String {
 async fn insert(
     app: &App,
     actor: Actor,
+    f: LeadFields,
+    channel: LeadChannel,
+    route: bool,
+) -> Result<Model, AppError> {
+    let txn = app.db.begin_write().await?;
+    let saved = insert_in(app, &txn, actor, f, channel, route).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Routes (when `route`) and stores a validated lead in `txn`.
+pub(crate) async fn insert_in(
+    app: &App,
+    txn: &DatabaseTransaction,
+    actor: Actor,
     mut f: LeadFields,
     channel: LeadChannel,
     route: bool,
 ) -> Result<Model, AppError> {
     let now = app.now();
     let id = Uuid::now_v7();
-    let txn = app.db.begin_write().await?;
     let routed = if route {
         let text = lead_text(&f);
         let lead_traits = LeadTraits {
@@ -81,7 +95,7 @@ async fn insert(
             source: f.source.as_deref(),
             text: &text,
         };
-        let routed = routing::route(app, &txn, lead_traits).await?;
+        let routed = routing::route(app, txn, lead_traits).await?;
         f.owner_id = routed.owner_id;
         f.team_id = routed.team_id;
         Some(routed)
@@ -104,10 +118,8 @@ async fn insert(
         ..<lead::Entity as Record>::created(id, now, actor.user_id)
     };
     store::set_fields(&mut model, &f);
-    let saved = lead::Entity::insert(model)
-        .exec_with_returning(&txn)
-        .await?;
-    write_search(&txn, id, &f).await?;
+    let saved = lead::Entity::insert(model).exec_with_returning(txn).await?;
+    write_search(txn, id, &f).await?;
     let mut changes = history::diff(&Value::Null, &snapshot(&f));
     if let Some(Routed { rule_id, how, .. }) = routed {
         changes.push(history::FieldChange {
@@ -116,8 +128,7 @@ async fn insert(
             new: Some(serde_json::json!({ "rule_id": rule_id, "how": how })),
         });
     }
-    history::record(&txn, now, actor, ENTITY, id, "create", &changes).await?;
-    txn.commit().await?;
+    history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
     Ok(saved)
 }
 
@@ -130,7 +141,20 @@ pub async fn create(
     channel: LeadChannel,
 ) -> Result<Model, AppError> {
     p.require(Entity::Leads, Access::Write)?;
-    let route = draft.owner_id.is_none() && p.may_assign(Entity::Leads);
+    let (f, route) = prepare(app, p, draft, None).await?;
+    insert(app, p.actor(), f, channel, route).await
+}
+
+/// Validates a draft and completes it (classifier codes, owner and team),
+/// for a new lead or over `current`; for a new lead, also whether it is to
+/// be routed (no owner given, and the principal may assign leads).
+pub(crate) async fn prepare(
+    app: &App,
+    p: &Principal,
+    draft: LeadDraft,
+    current: Option<&Model>,
+) -> Result<(LeadFields, bool), AppError> {
+    let route = current.is_none() && draft.owner_id.is_none() && p.may_assign(Entity::Leads);
     let mut f = draft.validate()?;
     check_classifiers(app, &f).await?;
     if !route {
@@ -141,13 +165,19 @@ pub async fn create(
             Entity::Leads,
             &mut f.owner_id,
             &mut f.team_id,
-            None,
+            current.map(|c| (c.owner_id, c.team_id)),
             &mut e,
         )
         .await?;
         e.into_result()?;
     }
-    insert(app, p.actor(), f, channel, route).await
+    if let Some(c) = current
+        && f.status == LeadStatus::Qualified
+        && c.converted_at.is_none()
+    {
+        return Err(AppError::field("status", "convert_to_qualify"));
+    }
+    Ok((f, route))
 }
 
 /// Takes a lead from the public web form. `Ok(None)` for a robot (the
@@ -232,34 +262,42 @@ pub async fn update(
         expected,
     )
     .await?;
-    let before = store::fields_of(&current);
-    let draft = crate::accounts::merge(&LeadDraft::from(&before), patch)?;
-    let mut after = draft.validate()?;
-    check_classifiers(app, &after).await?;
-    let mut e = Invalid::default();
-    crate::directory::assign_owner(
-        app,
-        p,
-        Entity::Leads,
-        &mut after.owner_id,
-        &mut after.team_id,
-        Some((current.owner_id, current.team_id)),
-        &mut e,
+    let before = LeadDraft::from(&store::fields_of(&current));
+    let draft = crate::accounts::merge(&before, patch)?;
+    let (after, _) = prepare(app, p, draft, Some(&current)).await?;
+    let saved = rewrite(app, &txn, p, p.actor(), &current, &after).await?;
+    txn.commit().await?;
+    Ok(saved.unwrap_or(current))
+}
+
+/// Writes prepared fields over `current` in `txn`, with search entry and
+/// history; `None` when nothing changes. Any change counts as working the
+/// lead.
+pub(crate) async fn rewrite<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    actor: Actor,
+    current: &Model,
+    after: &LeadFields,
+) -> Result<Option<Model>, AppError> {
+    let before = store::fields_of(current);
+    let changes = history::diff(&snapshot(&before), &snapshot(after));
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let saved = save(app, txn, p, after, current).await?;
+    history::record(
+        txn,
+        app.now(),
+        actor,
+        ENTITY,
+        current.id,
+        "update",
+        &changes,
     )
     .await?;
-    e.into_result()?;
-    if after.status == LeadStatus::Qualified && current.converted_at.is_none() {
-        return Err(AppError::field("status", "convert_to_qualify"));
-    }
-    let changes = history::diff(&snapshot(&before), &snapshot(&after));
-    if changes.is_empty() {
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    let saved = save(app, &txn, p, &after, &current).await?;
-    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
-    txn.commit().await?;
-    Ok(saved)
+    Ok(Some(saved))
 }
 
 async fn save<C: ConnectionTrait>(

@@ -70,24 +70,91 @@ async fn write_search<C: ConnectionTrait>(
 pub async fn create(app: &App, p: &Principal, draft: ProductDraft) -> Result<Model, AppError> {
     p.require(Entity::Products, Access::Write)?;
     let f = draft.validate()?;
-    let now = app.now();
-    let id = Uuid::now_v7();
     let txn = app.db.begin_write().await?;
     check(app, &txn, &f, None).await?;
-    let mut model = ActiveModel {
-        custom: sea_orm::ActiveValue::Set(json!({})),
-        ..<product::Entity as Record>::created(id, now, Some(p.user_id))
-    };
-    store::set_fields(&mut model, &f);
-    let saved = product::Entity::insert(model)
-        .exec_with_returning(&txn)
-        .await
-        .map_err(taken_article)?;
-    write_search(&txn, id, &f).await?;
-    let changes = history::diff(&Value::Null, &snapshot(&f));
-    history::record(&txn, now, p.actor(), ENTITY, id, "create", &changes).await?;
+    let saved = insert(app, &txn, p.actor(), &f).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Inserts checked fields as a new product in `txn`, with its search
+/// entry and history.
+pub(crate) async fn insert<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    actor: history::Actor,
+    f: &ProductFields,
+) -> Result<Model, AppError> {
+    let now = app.now();
+    let id = Uuid::now_v7();
+    let mut model = ActiveModel {
+        custom: sea_orm::ActiveValue::Set(json!({})),
+        ..<product::Entity as Record>::created(id, now, actor.user_id)
+    };
+    store::set_fields(&mut model, f);
+    let saved = product::Entity::insert(model)
+        .exec_with_returning(txn)
+        .await
+        .map_err(taken_article)?;
+    write_search(txn, id, f).await?;
+    let changes = history::diff(&Value::Null, &snapshot(f));
+    history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
+    Ok(saved)
+}
+
+/// Validates a draft and checks it against the catalogue, for a new
+/// product (`current` is `None`) or over `current`.
+pub(crate) async fn prepare<C: ConnectionTrait>(
+    app: &App,
+    db: &C,
+    draft: ProductDraft,
+    current: Option<&Model>,
+) -> Result<ProductFields, AppError> {
+    let f = draft.validate()?;
+    check(app, db, &f, current.map(|c| c.id)).await?;
+    // Confirmed orders hold stock; it cannot drop below what they hold.
+    if current.is_some_and(|c| f.stock_quantity < c.reserved_quantity) {
+        return Err(AppError::field("stock_quantity", "below_reserved"));
+    }
+    Ok(f)
+}
+
+/// Writes checked fields over `current` in `txn`, with search entry and
+/// history; `None` when nothing changes.
+pub(crate) async fn rewrite<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    actor: history::Actor,
+    current: &Model,
+    after: &ProductFields,
+) -> Result<Option<Model>, AppError> {
+    let before = store::fields_of(current);
+    let changes = history::diff(&snapshot(&before), &snapshot(after));
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    let mut model = ActiveModel::default();
+    store::set_fields(&mut model, after);
+    let saved =
+        records::save::<product::Entity, _>(app, txn, p, model, current.id, current.version, None)
+            .await
+            .map_err(|e| match e {
+                AppError::Db(db) => taken_article(db),
+                other => other,
+            })?;
+    write_search(txn, current.id, after).await?;
+    history::record(
+        txn,
+        app.now(),
+        actor,
+        ENTITY,
+        current.id,
+        "update",
+        &changes,
+    )
+    .await?;
+    Ok(Some(saved))
 }
 
 /// Reads one product (live, or in the trash with `deleted`).
@@ -140,30 +207,12 @@ pub async fn update(
         expected,
     )
     .await?;
-    let before = store::fields_of(&current);
-    let after = crate::accounts::merge(&ProductDraft::from(&before), patch)?.validate()?;
-    check(app, &txn, &after, Some(id)).await?;
-    // Confirmed orders hold stock; it cannot drop below what they hold.
-    if after.stock_quantity < current.reserved_quantity {
-        return Err(AppError::field("stock_quantity", "below_reserved"));
-    }
-    let changes = history::diff(&snapshot(&before), &snapshot(&after));
-    if changes.is_empty() {
-        txn.rollback().await?;
-        return Ok(current);
-    }
-    let mut model = ActiveModel::default();
-    store::set_fields(&mut model, &after);
-    let saved = records::save::<product::Entity, _>(app, &txn, p, model, id, current.version, None)
-        .await
-        .map_err(|e| match e {
-            AppError::Db(db) => taken_article(db),
-            other => other,
-        })?;
-    write_search(&txn, id, &after).await?;
-    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
+    let before = ProductDraft::from(&store::fields_of(&current));
+    let draft = crate::accounts::merge(&before, patch)?;
+    let after = prepare(app, &txn, draft, Some(&current)).await?;
+    let saved = rewrite(app, &txn, p, p.actor(), &current, &after).await?;
     txn.commit().await?;
-    Ok(saved)
+    Ok(saved.unwrap_or(current))
 }
 
 /// Moves a product to the trash (`delete`) or back. Documents that name

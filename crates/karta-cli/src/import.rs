@@ -1,4 +1,5 @@
-//! `karta import`: a CSV file of accounts or contacts into the database,
+//! `karta import`: a CSV file of accounts, contacts, leads or products into
+//! the database,
 //! with a progress line and a summary; `karta import undo JOB`.
 
 use crate::config::DbArgs;
@@ -16,6 +17,11 @@ pub enum ImportCommand {
     Accounts(ImportArgs),
     /// Import contacts from a CSV file.
     Contacts(ImportArgs),
+    /// Import leads from a CSV file (routed like any new lead unless the
+    /// file names an owner).
+    Leads(ImportArgs),
+    /// Import products (the catalogue) from a CSV file.
+    Products(ImportArgs),
     /// Undo an import: what it created goes to the trash, what it updated
     /// gets its earlier fields back.
     Undo {
@@ -29,7 +35,7 @@ pub enum ImportCommand {
     },
 }
 
-/// Options of `karta import accounts|contacts FILE`.
+/// Options of `karta import accounts|contacts|leads|products FILE`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// A CSV file (UTF-8 or Windows-1251; `,`, `;` or tab separated).
@@ -42,7 +48,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub mode: Option<String>,
     /// The field that finds existing records: code, inn, external_id
-    /// (accounts); email, phone, external_id (contacts).
+    /// (accounts); email, phone, external_id (contacts); email, phone
+    /// (leads); sku (products).
     #[arg(long)]
     pub key: Option<String>,
     /// Check every row and report, changing nothing.
@@ -99,7 +106,7 @@ fn explain_invalid(e: karta_app::AppError, headers: &[String]) -> anyhow::Error 
     }
 }
 
-/// Runs `karta import accounts|contacts`.
+/// Runs `karta import accounts|contacts|leads|products`.
 pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()> {
     let key = args
         .key

@@ -373,7 +373,7 @@ async fn main() -> Result<()> {
         } => transfer::import_all(&db, &dir, replace).await?,
         Command::Import { command: None, .. } => {
             bail!(
-                "say what to import: `karta import accounts FILE`, `karta import contacts FILE` or `karta import --all DIR`"
+                "say what to import: `karta import accounts|contacts|leads|products FILE` or `karta import --all DIR`"
             )
         }
         Command::Import {
@@ -387,6 +387,14 @@ async fn main() -> Result<()> {
             import::ImportCommand::Contacts(args) => {
                 let app = open(&args.db).await?;
                 import::run(app, karta_app::import::ImportEntity::Contacts, args).await?;
+            }
+            import::ImportCommand::Leads(args) => {
+                let app = open(&args.db).await?;
+                import::run(app, karta_app::import::ImportEntity::Leads, args).await?;
+            }
+            import::ImportCommand::Products(args) => {
+                let app = open(&args.db).await?;
+                import::run(app, karta_app::import::ImportEntity::Products, args).await?;
             }
             import::ImportCommand::Undo { job, user, db } => {
                 let app = open(&db).await?;

@@ -54,6 +54,8 @@ pub enum Key {
     Phone,
     /// The record's id in the system the file came from (1C, old CRM).
     ExternalId,
+    /// The article (артикул); products only.
+    Sku,
 }
 
 impl Key {
@@ -65,10 +67,11 @@ impl Key {
             Key::Email => "emails",
             Key::Phone => "phones",
             Key::ExternalId => "external_id",
+            Key::Sku => "sku",
         }
     }
 
-    /// Parses `code`, `inn`, `email`, `phone` or `external_id`.
+    /// Parses `code`, `inn`, `email`, `phone`, `external_id` or `sku`.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
         match raw {
             "code" => Ok(Key::Code),
@@ -76,6 +79,7 @@ impl Key {
             "email" | "emails" => Ok(Key::Email),
             "phone" | "phones" => Ok(Key::Phone),
             "external_id" => Ok(Key::ExternalId),
+            "sku" => Ok(Key::Sku),
             _ => Err("invalid_key"),
         }
     }
@@ -290,6 +294,12 @@ pub enum Kind {
     FullName,
     /// The customer code (`K-000123`): a key, never written.
     Code,
+    /// A whole number or a percent ("20", "20 %", "1 500").
+    Number,
+    /// An amount ("1 500,00"), written to `<field>_minor` in minor units.
+    Money,
+    /// Yes or no, as a plain flag.
+    Flag,
 }
 
 /// A field an import column can fill, with the headers that name it.
@@ -565,6 +575,189 @@ pub const CONTACT_FIELDS: &[ImportField] = &[
     EXTERNAL_ID,
 ];
 
+/// Product fields an import can fill (the catalogue from 1C or a price
+/// list in Excel).
+pub const PRODUCT_FIELDS: &[ImportField] = &[
+    f(
+        "sku",
+        Kind::Text,
+        &[
+            "Артикул",
+            "Код товара",
+            "Код",
+            "SKU",
+            "Article",
+            "Item code",
+        ],
+    ),
+    f(
+        "name",
+        Kind::Text,
+        &[
+            "Наименование",
+            "Название",
+            "Товар",
+            "Номенклатура",
+            "Name",
+            "Product",
+            "Product name",
+        ],
+    ),
+    f(
+        "name_en",
+        Kind::Text,
+        &[
+            "Наименование (англ.)",
+            "Название на английском",
+            "English name",
+            "Name (English)",
+        ],
+    ),
+    f("description", Kind::Text, &["Описание", "Description"]),
+    f(
+        "category",
+        Kind::Classifier("product_category"),
+        &[
+            "Категория",
+            "Группа",
+            "Группа товаров",
+            "Category",
+            "Product category",
+        ],
+    ),
+    f(
+        "unit",
+        Kind::Text,
+        &["Единица", "Ед. изм.", "Единица измерения", "Unit", "UoM"],
+    ),
+    f(
+        "vat_rate",
+        Kind::Number,
+        &["НДС", "Ставка НДС", "VAT", "VAT rate"],
+    ),
+    f(
+        "cost_price",
+        Kind::Money,
+        &["Себестоимость", "Закупочная цена", "Cost", "Cost price"],
+    ),
+    f(
+        "list_price",
+        Kind::Money,
+        &[
+            "Цена",
+            "Цена продажи",
+            "Цена без НДС",
+            "Price",
+            "List price",
+        ],
+    ),
+    f("currency", Kind::Text, &["Валюта", "Currency"]),
+    f(
+        "stock_quantity",
+        Kind::Number,
+        &[
+            "Остаток",
+            "На складе",
+            "Количество",
+            "Stock",
+            "Quantity",
+            "Qty",
+        ],
+    ),
+    f(
+        "active",
+        Kind::Flag,
+        &["Активен", "Активный", "В продаже", "Active"],
+    ),
+];
+
+/// Lead fields an import can fill (enquiries from an exhibition, a
+/// marketplace or another system).
+pub const LEAD_FIELDS: &[ImportField] = &[
+    f(
+        "person_name",
+        Kind::Text,
+        &[
+            "ФИО",
+            "Контактное лицо",
+            "Имя",
+            "Контакт",
+            "Name",
+            "Full name",
+            "Contact",
+        ],
+    ),
+    f(
+        "company_name",
+        Kind::Text,
+        &[
+            "Компания",
+            "Организация",
+            "Название компании",
+            "Company",
+            "Company name",
+        ],
+    ),
+    f(
+        "email",
+        Kind::Text,
+        &["E-mail", "Email", "Эл. почта", "Электронная почта", "Почта"],
+    ),
+    f(
+        "phone",
+        Kind::Text,
+        &["Телефон", "Мобильный", "Phone", "Mobile", "Telephone"],
+    ),
+    f("region", Kind::Classifier("region"), &["Регион", "Region"]),
+    f(
+        "industry",
+        Kind::Classifier("industry"),
+        &["Отрасль", "Сфера деятельности", "Industry"],
+    ),
+    f(
+        "source",
+        Kind::Classifier("lead_source"),
+        &["Источник", "Канал", "Source", "Lead source"],
+    ),
+    f(
+        "campaign",
+        Kind::Classifier("campaign"),
+        &["Кампания", "Рекламная кампания", "Campaign", "UTM campaign"],
+    ),
+    f(
+        "interest",
+        Kind::Text,
+        &[
+            "Интерес",
+            "Что интересует",
+            "Продукт",
+            "Interest",
+            "Product",
+        ],
+    ),
+    f(
+        "message",
+        Kind::Text,
+        &["Сообщение", "Комментарий", "Вопрос", "Message", "Comment"],
+    ),
+    f("status", Kind::Text, &["Статус", "Status"]),
+    f(
+        "consent",
+        Kind::Flag,
+        &[
+            "Согласие на обработку ПД",
+            "Согласие ПД",
+            "Согласие",
+            "Consent",
+        ],
+    ),
+    f(
+        "owner",
+        Kind::Owner,
+        &["Ответственный", "Менеджер", "Owner", "Manager"],
+    ),
+];
+
 /// Account types and statuses written as words ("Клиент", "Дилер",
 /// "Активный") read as their codes; other fields' text is returned as is.
 pub fn vocabulary_code(field: &str, cell: &str) -> String {
@@ -582,6 +775,21 @@ pub fn vocabulary_code(field: &str, cell: &str) -> String {
             ("active", &["активный", "действующий"]),
             ("inactive", &["неактивный", "недействующий"]),
             ("lost", &["потерян", "потерянный", "ушел"]),
+            ("new", &["новый", "новая"]),
+            ("in_work", &["в работе"]),
+        ],
+        // ОКЕИ short names as 1C writes them.
+        "unit" => &[
+            ("pcs", &["шт", "шт.", "штука", "штук"]),
+            ("set", &["компл", "компл.", "комплект"]),
+            ("pack", &["упак", "упак.", "уп", "уп.", "упаковка"]),
+            ("kg", &["кг"]),
+            ("t", &["т", "тонна"]),
+            ("m", &["м", "пог. м", "метр"]),
+            ("m2", &["м2", "кв. м", "кв.м", "м²"]),
+            ("l", &["л", "литр"]),
+            ("h", &["ч", "час", "чел.-ч", "нормо-час"]),
+            ("service", &["услуга", "усл", "усл."]),
         ],
         _ => return cell.to_string(),
     };
@@ -640,6 +848,22 @@ pub fn parse_yes_no(cell: &str) -> Result<bool, &'static str> {
         "нет" | "н" | "no" | "n" | "false" | "0" | "-" | "ложь" | "off" => Ok(false),
         _ => Err("invalid_boolean"),
     }
+}
+
+/// A whole number as people write it: spaces between thousands, a
+/// percent sign, `,00` decimals that add nothing ("1 500", "20 %", "10,00").
+pub fn whole_number(cell: &str) -> Result<i64, &'static str> {
+    let cleaned: String = cell
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}' && *c != '%')
+        .collect();
+    let cleaned = cleaned.replace(',', ".");
+    let units = match cleaned.split_once('.') {
+        Some((units, decimals)) if decimals.bytes().all(|b| b == b'0') => units,
+        Some(_) => return Err("invalid_whole_number"),
+        None => cleaned.as_str(),
+    };
+    units.parse().map_err(|_| "invalid_whole_number")
 }
 
 /// A date as `YYYY-MM-DD` from `YYYY-MM-DD`, `DD.MM.YYYY` (1C, Russian
@@ -733,6 +957,9 @@ mod tests {
         assert_eq!(guess(ACCOUNT_FIELDS, "Компания"), Some("name"));
         assert_eq!(guess(ACCOUNT_FIELDS, "Inn"), Some("inn"));
         assert_eq!(guess(ACCOUNT_FIELDS, "Прочее"), None);
+        assert_eq!(guess(PRODUCT_FIELDS, "Ед. изм."), Some("unit"));
+        assert_eq!(guess(PRODUCT_FIELDS, "Цена"), Some("list_price"));
+        assert_eq!(guess(LEAD_FIELDS, "Что интересует"), Some("interest"));
     }
 
     #[test]
@@ -749,6 +976,13 @@ mod tests {
         assert_eq!(vocabulary_code("types", "Дилер"), "dealer");
         assert_eq!(vocabulary_code("status", "Активный"), "active");
         assert_eq!(vocabulary_code("name", "Дилер"), "Дилер");
+        assert_eq!(vocabulary_code("unit", "шт."), "pcs");
+        assert_eq!(vocabulary_code("unit", "кв. м"), "m2");
+        assert_eq!(whole_number("1 500"), Ok(1500));
+        assert_eq!(whole_number("20 %"), Ok(20));
+        assert_eq!(whole_number("10,00"), Ok(10));
+        assert_eq!(whole_number("2,5"), Err("invalid_whole_number"));
+        assert_eq!(whole_number("много"), Err("invalid_whole_number"));
         assert_eq!(parse_yes_no("Да"), Ok(true));
         assert_eq!(parse_yes_no("нет"), Ok(false));
         assert!(parse_yes_no("может быть").is_err());

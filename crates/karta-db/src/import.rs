@@ -1,7 +1,7 @@
 //! The storage side of imports: which key values already name a record, so
 //! that a batch's new rows can be told apart in one query.
 
-use crate::entities::{account, contact, contact_channel};
+use crate::entities::{account, contact, contact_channel, lead, product};
 use karta_core::import::Key;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, Select,
@@ -58,6 +58,19 @@ pub async fn taken<C: ConnectionTrait>(
                     chunk,
                 )
                 .await?
+            }
+            // Only live leads are looked up; a lead in the trash is no match.
+            ("leads", Key::Email | Key::Phone) => {
+                let column = if key == Key::Email {
+                    lead::Column::Email
+                } else {
+                    lead::Column::Phone
+                };
+                let live = lead::Entity::find().filter(lead::Column::DeletedAt.is_null());
+                found_in(db, live, column, chunk).await?
+            }
+            ("products", Key::Sku) => {
+                found_in(db, product::Entity::find(), product::Column::Sku, chunk).await?
             }
             // Any other pair: every value may be taken, so every row is
             // looked up on its own.

@@ -148,6 +148,26 @@ pub async fn find<C: ConnectionTrait>(
     crate::records::find::<Entity, C>(db, id, vis, deleted).await
 }
 
+/// Live leads whose e-mail (`email`) or phone (`phone`) is `value`, as
+/// stored (normalised); at most two, enough to tell one from several.
+pub async fn with_contact<C: ConnectionTrait>(
+    db: &C,
+    kind: &str,
+    value: &str,
+) -> Result<Vec<Model>, DbErr> {
+    let column = if kind == "email" {
+        Column::Email
+    } else {
+        Column::Phone
+    };
+    Entity::find()
+        .filter(column.eq(value))
+        .filter(Column::DeletedAt.is_null())
+        .limit(2)
+        .all(db)
+        .await
+}
+
 /// Open leads per owner among `owners`, untouched since `untouched_before`
 /// when given (one GROUP BY over the owner index).
 pub async fn open_counts<C: ConnectionTrait>(

@@ -162,6 +162,8 @@ pub fn field_message(code: &str) -> String {
         "unreadable_workbook" => "The file looks like an XLSX workbook but cannot be read.",
         "no_cards" => "The file holds no vCard.",
         "invalid_version" => "The vCard version is 4.0 or 3.0.",
+        "invalid_whole_number" => "Enter a whole number, e.g. 20 or 1,500.",
+        "in_trash" => "The record with this key is in the trash.",
         _ => "Invalid value.",
     }
     .to_string()

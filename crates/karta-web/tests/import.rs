@@ -1013,3 +1013,264 @@ async fn an_excel_workbook_imports_like_its_csv_with_line_numbers_of_the_sheet()
     assert_eq!(broken.json["errors"][0]["code"], "unreadable_workbook");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let rep = t.user("rep@x.ru", "sales_rep", Some("Москва")).await;
+    for (code, ru) in [("machines", "Станки"), ("tools", "Инструмент")] {
+        let made = t
+            .post(
+                "/api/v1/classifiers",
+                &admin,
+                json!({"kind": "product_category", "code": code, "label_ru": ru, "label_en": code}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    }
+    let file = cp1251(
+        "Артикул;Наименование;Группа;Ед. изм.;Ставка НДС;Цена;Остаток\r\n\
+         ST-16K20;Станок токарный 16К20;Станки;шт;20 %;2 000 000,00;3\r\n\
+         FRZ-10;Фреза концевая 10 мм;Инструмент;шт.;20;1 250,50;140\r\n\
+         SRV-1;Пусконаладка;;услуга;22;45 000;\r\n\
+         BAD 1;Плохой артикул;;;;100;\r\n\
+         FRZ-12;Фреза 12 мм;;шт;15;1 300;много\r\n",
+    );
+    let preview = t
+        .upload("/api/v1/imports/products/preview", &head, file.clone())
+        .await;
+    assert_eq!(
+        preview.json["columns"],
+        json!([
+            "sku",
+            "name",
+            "category",
+            "unit",
+            "vat_rate",
+            "list_price",
+            "stock_quantity"
+        ]),
+        "{}",
+        preview.text
+    );
+    let refused = t
+        .upload("/api/v1/imports/products?key=sku", &rep, file.clone())
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "reps do not keep the catalogue"
+    );
+
+    let job = finished(
+        &t,
+        &head,
+        &t.upload("/api/v1/imports/products?key=sku", &head, file.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (job["created"].as_i64(), job["failed"].as_i64()),
+        (Some(3), Some(2)),
+        "{job}"
+    );
+    let errors = t
+        .get(
+            &format!(
+                "/api/v1/imports/{}/errors",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &head,
+        )
+        .await;
+    let codes: Vec<(i64, &str)> = errors.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap_or_default(),
+                e["code"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(codes.contains(&(5, "invalid_sku")), "{}", errors.text);
+    assert!(
+        codes.contains(&(6, "invalid_whole_number")),
+        "{}",
+        errors.text
+    );
+    assert!(
+        codes.contains(&(6, "invalid_vat_rate")),
+        "the row's other problems too: {}",
+        errors.text
+    );
+    let lathe = t.get("/api/v1/products?q=16К20", &rep).await.json["items"][0].clone();
+    assert_eq!(lathe["sku"], "ST-16K20");
+    assert_eq!(lathe["list_price_minor"], 200_000_000);
+    assert_eq!(lathe["vat_rate"], 20);
+    assert_eq!(lathe["category"], "machines");
+    assert_eq!(lathe["stock_quantity"], 3);
+    let service = t.get("/api/v1/products?q=Пусконаладка", &rep).await.json["items"][0].clone();
+    assert_eq!(
+        (service["unit"].as_str(), service["vat_rate"].as_i64()),
+        (Some("service"), Some(22))
+    );
+
+    // A new price list from 1C: the same articles, new prices; nothing doubles.
+    let prices = "Артикул;Цена\nST-16K20;2 100 000\nFRZ-10;1 250,50\n";
+    let second = finished(
+        &t,
+        &head,
+        &t.upload(
+            "/api/v1/imports/products?key=sku",
+            &head,
+            prices.as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            second["created"].as_i64(),
+            second["updated"].as_i64(),
+            second["unchanged"].as_i64()
+        ),
+        (Some(0), Some(1), Some(1)),
+        "{second}"
+    );
+    let all = t.get("/api/v1/products?limit=100", &head).await;
+    assert_eq!(all.json["items"].as_array().map(Vec::len), Some(3));
+    let undo = t
+        .post(
+            &format!(
+                "/api/v1/imports/{}/undo",
+                second["id"].as_str().unwrap_or_default()
+            ),
+            &head,
+            json!({}),
+        )
+        .await;
+    assert_eq!(undo.json["restored"], 1, "{}", undo.text);
+    let lathe = t
+        .get(
+            &format!(
+                "/api/v1/products/{}",
+                lathe["id"].as_str().unwrap_or_default()
+            ),
+            &head,
+        )
+        .await;
+    assert_eq!(
+        lathe.json["list_price_minor"], 200_000_000,
+        "the old price is back"
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn leads_from_an_exhibition_are_routed_and_a_repeat_by_email_updates_them() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let rep = t.user("rep@x.ru", "sales_rep", Some("Москва")).await;
+    let file = "ФИО,Компания,E-mail,Телефон,Что интересует,Ответственный\n\
+                Пётр Иванов,ООО Ромашка,petr@romashka.ru,+7 495 123-45-67,Токарные станки,\n\
+                Анна Смирнова,АО Лютик,anna@lutik.ru,,Фрезы,rep@x.ru\n\
+                Без почты,ИП Кто-то,,,Станки,\n\
+                Плохая почта,ООО Икс,not-an-email,,Станки,\n";
+    let dry = finished(
+        &t,
+        &head,
+        &t.upload(
+            "/api/v1/imports/leads?key=email&dry_run=true",
+            &head,
+            file.as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (dry["created"].as_i64(), dry["failed"].as_i64()),
+        (Some(2), Some(2)),
+        "{dry}"
+    );
+    assert_eq!(
+        t.get("/api/v1/leads", &head).await.json["items"],
+        json!([]),
+        "a dry run writes nothing"
+    );
+
+    let job = finished(
+        &t,
+        &head,
+        &t.upload(
+            "/api/v1/imports/leads?key=email",
+            &head,
+            file.as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (job["created"].as_i64(), job["failed"].as_i64()),
+        (Some(2), Some(2)),
+        "{job}"
+    );
+    let mine = t.get("/api/v1/leads", &rep).await;
+    let names: Vec<&str> = mine.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|l| l["person_name"].as_str())
+        .collect();
+    assert!(
+        names.contains(&"Анна Смирнова"),
+        "the file's owner: {}",
+        mine.text
+    );
+    let anna = mine.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|l| l["person_name"] == "Анна Смирнова")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (anna["status"].as_str(), anna["channel"].as_str()),
+        (Some("assigned"), Some("import"))
+    );
+
+    let again = "E-mail;Что интересует\nANNA@lutik.ru;Фрезы и свёрла\n";
+    let second = finished(
+        &t,
+        &head,
+        &t.upload(
+            "/api/v1/imports/leads?key=email",
+            &head,
+            again.as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (second["created"].as_i64(), second["updated"].as_i64()),
+        (Some(0), Some(1)),
+        "{second}"
+    );
+    let all = t.get("/api/v1/leads?limit=100", &head).await;
+    assert_eq!(
+        all.json["items"].as_array().map(Vec::len),
+        Some(2),
+        "no lead doubled"
+    );
+    let anna = t
+        .get(
+            &format!("/api/v1/leads/{}", anna["id"].as_str().unwrap_or_default()),
+            &head,
+        )
+        .await;
+    assert_eq!(anna.json["interest"], "Фрезы и свёрла");
+    t.finish().await;
+}

@@ -5,7 +5,7 @@
 
 use super::ImportEntity;
 use crate::{App, AppError, Principal};
-use karta_core::custom_fields::FieldType;
+use karta_core::custom_fields::{FieldType, parse_money_minor};
 use karta_core::identifiers::{CustomerCode, Inn};
 use karta_core::import::{self, ImportField, Kind, header_key};
 use karta_db::entities::custom_field;
@@ -56,6 +56,7 @@ impl Target {
                 Kind::Owner => "owner_id".into(),
                 Kind::Accounts => "account_ids".into(),
                 Kind::FullName => "last_name".into(),
+                Kind::Money => format!("{}_minor", f.field),
                 _ => f.field.into(),
             },
             Target::Custom { key, .. } => format!("custom.{key}"),
@@ -414,6 +415,24 @@ impl Columns {
                             }
                         }
                     }
+                    Kind::Number => match import::whole_number(cell) {
+                        Ok(n) => {
+                            d.insert(f.field.into(), json!(n));
+                        }
+                        Err(code) => row.errors.push((i, code)),
+                    },
+                    Kind::Money => match parse_money_minor(cell) {
+                        Ok(minor) => {
+                            d.insert(format!("{}_minor", f.field), json!(minor));
+                        }
+                        Err(code) => row.errors.push((i, code)),
+                    },
+                    Kind::Flag => match import::parse_yes_no(cell) {
+                        Ok(flag) => {
+                            d.insert(f.field.into(), json!(flag));
+                        }
+                        Err(code) => row.errors.push((i, code)),
+                    },
                     Kind::Code => match CustomerCode::parse(cell) {
                         Ok(code) => row.code = Some(code.0),
                         Err(code) => row.errors.push((i, code)),

@@ -41,16 +41,21 @@ const REPORTED_VALUE: usize = 200;
 pub enum ImportEntity {
     Accounts,
     Contacts,
+    Leads,
+    Products,
 }
 
 impl ImportEntity {
-    /// Parses `accounts` or `contacts`.
+    /// Every importable entity, in the order the UI offers them.
+    pub const ALL: [ImportEntity; 4] =
+        [Self::Accounts, Self::Contacts, Self::Leads, Self::Products];
+
+    /// Parses `accounts`, `contacts`, `leads` or `products`.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        match raw {
-            "accounts" => Ok(Self::Accounts),
-            "contacts" => Ok(Self::Contacts),
-            _ => Err("invalid_entity"),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|e| e.as_str() == raw)
+            .ok_or("invalid_entity")
     }
 
     /// Stable identifier (the API's path segment).
@@ -58,6 +63,8 @@ impl ImportEntity {
         match self {
             Self::Accounts => "accounts",
             Self::Contacts => "contacts",
+            Self::Leads => "leads",
+            Self::Products => "products",
         }
     }
 
@@ -66,6 +73,8 @@ impl ImportEntity {
         match self {
             Self::Accounts => karta_core::import::ACCOUNT_FIELDS,
             Self::Contacts => karta_core::import::CONTACT_FIELDS,
+            Self::Leads => karta_core::import::LEAD_FIELDS,
+            Self::Products => karta_core::import::PRODUCT_FIELDS,
         }
     }
 
@@ -73,6 +82,8 @@ impl ImportEntity {
         match self {
             Self::Accounts => Entity::Accounts,
             Self::Contacts => Entity::Contacts,
+            Self::Leads => Entity::Leads,
+            Self::Products => Entity::Products,
         }
     }
 
@@ -81,6 +92,8 @@ impl ImportEntity {
         match self {
             Self::Accounts => &["accounts", "changes", "search_docs"],
             Self::Contacts => &["contacts", "contact_channels", "changes", "search_docs"],
+            Self::Leads => &["leads", "changes", "search_docs"],
+            Self::Products => &["products", "changes", "search_docs"],
         }
     }
 
@@ -89,6 +102,28 @@ impl ImportEntity {
         match self {
             Self::Accounts => &[Key::Code, Key::Inn, Key::ExternalId],
             Self::Contacts => &[Key::Email, Key::Phone, Key::ExternalId],
+            Self::Leads => &[Key::Email, Key::Phone],
+            Self::Products => &[Key::Sku],
+        }
+    }
+
+    /// The import fields `p` may not see, so may not fill either.
+    pub fn hidden_fields(self, p: &Principal) -> &'static [&'static str] {
+        match self {
+            Self::Contacts => crate::contacts::hidden_fields(p),
+            Self::Leads if !p.sees_personal_data() => &["email", "phone"],
+            Self::Products if !p.sees_costs() => &["cost_price"],
+            _ => &[],
+        }
+    }
+
+    /// The import field that carries `key` (a lead has one e-mail, a
+    /// contact a list of them).
+    pub fn key_field(self, key: Key) -> &'static str {
+        match (self, key) {
+            (Self::Leads, Key::Email) => "email",
+            (Self::Leads, Key::Phone) => "phone",
+            _ => key.as_str(),
         }
     }
 }
@@ -193,21 +228,21 @@ pub async fn start(
     let mut e = Invalid::default();
     match spec.key {
         Some(key) if !spec.entity.keys().contains(&key) => e.push("key", "key_not_for_entity"),
-        Some(key) if !columns.fills(key.as_str()) => e.push("key", "key_column_missing"),
+        Some(key) if !columns.fills(spec.entity.key_field(key)) => {
+            e.push("key", "key_column_missing")
+        }
         None if spec.mode != Mode::Create => e.push("key", "required"),
         _ => {}
     }
     if columns.targets.iter().all(Option::is_none) {
         e.push("columns", "nothing_mapped");
     }
-    if spec.entity == ImportEntity::Contacts {
-        let hidden = crate::contacts::hidden_fields(p);
-        for (i, t) in columns.targets.iter().enumerate() {
-            if t.as_ref()
-                .is_some_and(|t| hidden.contains(&t.name().as_str()))
-            {
-                e.push(format!("columns[{i}]"), "field_not_allowed");
-            }
+    let hidden = spec.entity.hidden_fields(p);
+    for (i, t) in columns.targets.iter().enumerate() {
+        if t.as_ref()
+            .is_some_and(|t| hidden.contains(&t.name().as_str()))
+        {
+            e.push(format!("columns[{i}]"), "field_not_allowed");
         }
     }
     e.into_result()?;

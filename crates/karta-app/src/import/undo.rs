@@ -7,8 +7,10 @@ use super::{ImportEntity, get};
 use crate::{App, AppError, Principal, records};
 use karta_core::accounts::AccountDraft;
 use karta_core::contacts::ContactDraft;
+use karta_core::leads::LeadDraft;
+use karta_core::products::ProductDraft;
 use karta_db::Visibility;
-use karta_db::entities::{account, contact, import_item, import_job};
+use karta_db::entities::{account, contact, import_item, import_job, lead, product};
 use karta_db::history::{self, Actor};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
@@ -76,6 +78,8 @@ pub async fn undo(app: &App, p: &Principal, id: Uuid) -> Result<UndoSummary, App
             let done = match entity {
                 ImportEntity::Accounts => undo_account(app, &txn, p, actor, item, version).await?,
                 ImportEntity::Contacts => undo_contact(app, &txn, p, actor, item, version).await?,
+                ImportEntity::Leads => undo_lead(app, &txn, p, actor, item, version).await?,
+                ImportEntity::Products => undo_product(app, &txn, p, actor, item, version).await?,
             };
             match done {
                 Some(new_version) if item.action == "created" => {
@@ -187,6 +191,60 @@ async fn undo_contact(
     let now_fields = karta_db::contacts::fields_of(&current, links);
     Ok(
         crate::contacts::rewrite(app, txn, p, actor, &current, &now_fields, &before)
+            .await?
+            .map(|m| m.version),
+    )
+}
+
+/// Undoes one item on a lead still at `version`.
+async fn undo_lead(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    actor: Actor,
+    item: &import_item::Model,
+    version: i64,
+) -> Result<Option<i64>, AppError> {
+    let Some(current) = untouched::<lead::Entity>(txn, item.record_id, version).await? else {
+        return Ok(None);
+    };
+    if item.action == "created" {
+        return trash::<lead::Entity>(app, txn, p, actor, item.record_id, version).await;
+    }
+    let Some(before) = earlier::<LeadDraft>(item).and_then(|d| d.validate().ok()) else {
+        return Ok(None);
+    };
+    Ok(crate::leads::rewrite(app, txn, p, actor, &current, &before)
+        .await?
+        .map(|m| m.version))
+}
+
+/// Undoes one item on a product still at `version`; earlier fields that
+/// no longer fit (stock now held by orders) leave it alone.
+async fn undo_product(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    actor: Actor,
+    item: &import_item::Model,
+    version: i64,
+) -> Result<Option<i64>, AppError> {
+    let Some(current) = untouched::<product::Entity>(txn, item.record_id, version).await? else {
+        return Ok(None);
+    };
+    if item.action == "created" {
+        return trash::<product::Entity>(app, txn, p, actor, item.record_id, version).await;
+    }
+    let Some(draft) = earlier::<ProductDraft>(item) else {
+        return Ok(None);
+    };
+    let before = match crate::products::prepare(app, txn, draft, Some(&current)).await {
+        Ok(before) => before,
+        Err(AppError::Invalid(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(
+        crate::products::rewrite(app, txn, p, actor, &current, &before)
             .await?
             .map(|m| m.version),
     )

@@ -8,9 +8,11 @@ use karta_core::accounts::{AccountDraft, AccountFields};
 use karta_core::contacts::{ContactDraft, ContactFields};
 use karta_core::identifiers::{Email, Inn, Phone};
 use karta_core::import::{Key, Mode};
+use karta_core::leads::{LeadChannel, LeadDraft, LeadFields};
+use karta_core::products::{ProductDraft, ProductFields, Sku};
 use karta_core::roles::Access;
 use karta_db::Visibility;
-use karta_db::entities::{account, contact};
+use karta_db::entities::{account, contact, lead, product};
 use karta_db::history::Actor;
 use sea_orm::DatabaseTransaction;
 use serde_json::{Map, Value};
@@ -21,6 +23,8 @@ use uuid::Uuid;
 enum Existing {
     Account(Box<account::Model>),
     Contact(Box<contact::Model>),
+    Lead(Box<lead::Model>),
+    Product(Box<product::Model>),
 }
 
 /// The text values of a list field of the draft.
@@ -59,6 +63,18 @@ fn key_values(entity: ImportEntity, key: Key, row: &RowDraft) -> Result<Vec<Stri
             .iter()
             .map(|raw| Phone::parse(raw).map(|p| p.to_string()))
             .collect::<Result<_, _>>()?,
+        (ImportEntity::Leads, Key::Email) => match text("email").map(Email::parse) {
+            Some(email) => vec![email?.to_string()],
+            None => Vec::new(),
+        },
+        (ImportEntity::Leads, Key::Phone) => match text("phone").map(Phone::parse) {
+            Some(phone) => vec![phone?.to_string()],
+            None => Vec::new(),
+        },
+        (ImportEntity::Products, Key::Sku) => match text("sku").map(Sku::parse) {
+            Some(sku) => vec![sku?.as_str().to_string()],
+            None => Vec::new(),
+        },
         _ => return Err("key_not_for_entity"),
     };
     if values.is_empty() {
@@ -82,6 +98,7 @@ async fn find(
     };
     let accounts = |found| single(found, Existing::Account);
     let contacts = |found| single(found, Existing::Contact);
+    let leads = |found| single(found, Existing::Lead);
     let found = match (entity, key) {
         // `key_values` answered, so the row has a code.
         (ImportEntity::Accounts, Key::Code) => accounts(
@@ -119,6 +136,15 @@ async fn find(
             }
             contacts(found)
         }
+        (ImportEntity::Leads, _) => leads(
+            karta_db::leads::with_contact(txn, karta_db::import::channel_kind(key), &values[0])
+                .await?,
+        ),
+        // Articles are unique among live and trashed products alike.
+        (ImportEntity::Products, _) => match karta_db::products::with_sku(txn, &values[0]).await? {
+            Some(m) if m.deleted_at.is_some() => Err("in_trash"),
+            found => Ok(found.map(|m| Existing::Product(Box::new(m)))),
+        },
     };
     Ok(found)
 }
@@ -189,6 +215,9 @@ impl Fresh {
 pub(super) enum Prepared {
     Account(Box<AccountFields>),
     Contact(Box<ContactFields>),
+    /// With whether it is to be routed.
+    Lead(Box<LeadFields>, bool),
+    Product(Box<ProductFields>),
 }
 
 /// Checks and completes a row that will be a new record; a refusal when
@@ -215,6 +244,18 @@ pub(super) async fn prepare_new(
                 .map(|f| Prepared::Contact(Box::new(f))),
             Err(e) => Err(json(e)),
         },
+        ImportEntity::Leads => match serde_json::from_value::<LeadDraft>(draft) {
+            Ok(d) => crate::leads::prepare(app, p, d, None)
+                .await
+                .map(|(f, route)| Prepared::Lead(Box::new(f), route)),
+            Err(e) => Err(json(e)),
+        },
+        ImportEntity::Products => match serde_json::from_value::<ProductDraft>(draft) {
+            Ok(d) => crate::products::prepare(app, app.db.conn(), d, None)
+                .await
+                .map(|f| Prepared::Product(Box::new(f))),
+            Err(e) => Err(json(e)),
+        },
     };
     match prepared {
         Ok(prepared) => Ok(Ok(prepared)),
@@ -222,7 +263,10 @@ pub(super) async fn prepare_new(
     }
 }
 
-/// Inserts the prepared rows together; their outcomes in the same order.
+/// Inserts the prepared rows (all of one entity, as an import is) together;
+/// their outcomes in the same order. Accounts and contacts take a few
+/// statements per table for the lot; leads (each routed) and products are
+/// inserted one by one.
 pub(super) async fn create_many(
     app: &App,
     txn: &DatabaseTransaction,
@@ -230,20 +274,31 @@ pub(super) async fn create_many(
     rows: Vec<Prepared>,
 ) -> Result<Vec<Outcome>, AppError> {
     let actor = import_actor(p);
+    let created = |id, version| Outcome::Created { id, version };
+    let mut outcomes = Vec::with_capacity(rows.len());
     let mut accounts = Vec::new();
     let mut contacts = Vec::new();
     for row in rows {
         match row {
             Prepared::Account(f) => accounts.push(*f),
             Prepared::Contact(f) => contacts.push(*f),
+            Prepared::Lead(f, route) => {
+                let m = crate::leads::insert_in(app, txn, actor, *f, LeadChannel::Import, route)
+                    .await?;
+                outcomes.push(created(m.id, m.version));
+            }
+            Prepared::Product(f) => {
+                let m = crate::products::insert(app, txn, actor, &f).await?;
+                outcomes.push(created(m.id, m.version));
+            }
         }
     }
-    let created = |id, version| Outcome::Created { id, version };
-    let mut outcomes: Vec<Outcome> = crate::accounts::insert_many(app, txn, actor, &accounts)
-        .await?
-        .into_iter()
-        .map(|m| created(m.id, m.version))
-        .collect();
+    outcomes.extend(
+        crate::accounts::insert_many(app, txn, actor, &accounts)
+            .await?
+            .into_iter()
+            .map(|m| created(m.id, m.version)),
+    );
     outcomes.extend(
         crate::contacts::insert_many(app, txn, actor, &contacts)
             .await?
@@ -258,6 +313,10 @@ fn import_actor(p: &Principal) -> Actor {
         user_id: Some(p.user_id),
         channel: "import",
     }
+}
+
+fn json_of(draft: &impl serde::Serialize) -> Value {
+    serde_json::to_value(draft).unwrap_or_default()
 }
 
 /// The one record a key found; none, or several (`key_ambiguous`).
@@ -317,7 +376,7 @@ pub(super) async fn row(
         }
         return Ok(Outcome::Refused(problems));
     }
-    let key_column = |key: Key| columns.column_of(key.as_str());
+    let key_column = |key: Key| columns.column_of(spec.entity.key_field(key));
     let existing = match spec.key {
         None => None,
         Some(key) => match find(txn, spec.entity, key, &row).await? {
@@ -347,6 +406,8 @@ pub(super) async fn row(
             let (owner, team) = match &found {
                 Existing::Account(m) => (m.owner_id, m.team_id),
                 Existing::Contact(m) => (m.owner_id, m.team_id),
+                Existing::Lead(m) => (m.owner_id, m.team_id),
+                Existing::Product(m) => (m.owner_id, m.team_id),
             };
             let entity = spec.entity.entity();
             if !p.visibility(entity, Access::Write).allows(owner, team) {
@@ -373,6 +434,16 @@ fn validate(entity: ImportEntity, draft: &Map<String, Value>) -> Result<(), AppE
                 .map_err(json)?
                 .validate()?;
         }
+        ImportEntity::Leads => {
+            serde_json::from_value::<LeadDraft>(draft)
+                .map_err(json)?
+                .validate()?;
+        }
+        ImportEntity::Products => {
+            serde_json::from_value::<ProductDraft>(draft)
+                .map_err(json)?
+                .validate()?;
+        }
     }
     Ok(())
 }
@@ -392,13 +463,7 @@ async fn update(
             let after = crate::accounts::prepare(app, p, draft, Some(&current)).await?;
             crate::accounts::rewrite(app, txn, p, actor, &current, &after)
                 .await?
-                .map(|m| {
-                    (
-                        m.id,
-                        m.version,
-                        serde_json::to_value(&before).unwrap_or_default(),
-                    )
-                })
+                .map(|m| (m.id, m.version, json_of(&before)))
         }
         Existing::Contact(current) => {
             let links = karta_db::contacts::account_links(txn, &[current.id])
@@ -426,13 +491,23 @@ async fn update(
             let after = crate::contacts::prepare(app, p, draft, Some(&current)).await?;
             crate::contacts::rewrite(app, txn, p, actor, &current, &fields, &after)
                 .await?
-                .map(|m| {
-                    (
-                        m.id,
-                        m.version,
-                        serde_json::to_value(&before).unwrap_or_default(),
-                    )
-                })
+                .map(|m| (m.id, m.version, json_of(&before)))
+        }
+        Existing::Lead(current) => {
+            let before = LeadDraft::from(&karta_db::leads::fields_of(&current));
+            let draft = crate::accounts::merge(&before, row.clone())?;
+            let (after, _) = crate::leads::prepare(app, p, draft, Some(&current)).await?;
+            crate::leads::rewrite(app, txn, p, actor, &current, &after)
+                .await?
+                .map(|m| (m.id, m.version, json_of(&before)))
+        }
+        Existing::Product(current) => {
+            let before = ProductDraft::from(&karta_db::products::fields_of(&current));
+            let draft = crate::accounts::merge(&before, row.clone())?;
+            let after = crate::products::prepare(app, txn, draft, Some(&current)).await?;
+            crate::products::rewrite(app, txn, p, actor, &current, &after)
+                .await?
+                .map(|m| (m.id, m.version, json_of(&before)))
         }
     };
     Ok(match written {

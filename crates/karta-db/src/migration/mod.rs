@@ -13,6 +13,7 @@ mod m0009_import_profiles;
 mod m0010_account_match_key;
 mod m0011_commerce;
 mod m0012_payment_currency;
+mod m0013_lead_keys;
 
 use sea_orm_migration::prelude::*;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_account_match_key::Migration),
             Box::new(m0011_commerce::Migration),
             Box::new(m0012_payment_currency::Migration),
+            Box::new(m0013_lead_keys::Migration),
         ]
     }
 }

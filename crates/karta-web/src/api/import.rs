@@ -171,7 +171,7 @@ pub async fn profile_list(
 
 /// How a CSV file's columns would be read, without importing anything.
 #[utoipa::path(post, path = "/api/v1/imports/{entity}/preview", tag = "imports",
-    params(("entity" = String, Path, description = "accounts or contacts"),
+    params(("entity" = String, Path, description = "accounts, contacts, leads or products"),
            ("profile" = Option<String>, Query, description = "Map columns by this saved profile"),
            ("column.N" = Option<String>, Query, description = "The field of column N (from 1); empty to skip it")),
     request_body(content = String, content_type = "text/csv"),
@@ -218,10 +218,7 @@ pub(crate) fn fillable(
     customs: &[custom_field::Model],
     p: &Principal,
 ) -> Vec<String> {
-    let hidden = match entity {
-        ImportEntity::Contacts => karta_app::contacts::hidden_fields(p),
-        ImportEntity::Accounts => &[],
-    };
+    let hidden = entity.hidden_fields(p);
     entity
         .fields()
         .iter()
@@ -239,9 +236,9 @@ pub(crate) fn fillable(
 /// Starts importing a CSV file. Answers 202 with the job at once; the rows
 /// are imported in the background (follow `GET /api/v1/imports/{id}`).
 #[utoipa::path(post, path = "/api/v1/imports/{entity}", tag = "imports",
-    params(("entity" = String, Path, description = "accounts or contacts"),
+    params(("entity" = String, Path, description = "accounts, contacts, leads or products"),
            ("mode" = Option<String>, Query, description = "create, update or upsert [default: upsert with a key, else create]"),
-           ("key" = Option<String>, Query, description = "code, inn, external_id (accounts); email, phone, external_id (contacts)"),
+           ("key" = Option<String>, Query, description = "code, inn, external_id (accounts); email, phone, external_id (contacts); email, phone (leads); sku (products)"),
            ("dry_run" = Option<bool>, Query, description = "Check every row, change nothing"),
            ("file_name" = Option<String>, Query, description = "The file's name, for the job list"),
            ("profile" = Option<String>, Query, description = "Map columns by this saved profile"),

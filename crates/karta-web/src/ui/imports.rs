@@ -54,6 +54,8 @@ struct JobLine {
 #[template(path = "imports.html")]
 struct ImportsPage {
     page: PageCtx,
+    /// What may be imported, as (value, label).
+    entities: Vec<(String, String)>,
     entity: String,
     error: String,
     jobs: Vec<JobLine>,
@@ -80,7 +82,17 @@ pub async fn page(
             at: utc_label(&rfc3339(m.created_at)),
         })
         .collect();
+    let entities = ImportEntity::ALL
+        .iter()
+        .map(|e| {
+            (
+                e.as_str().to_string(),
+                tr.t(&format!("import-entity-{}", e.as_str())),
+            )
+        })
+        .collect();
     Ok(render(&ImportsPage {
+        entities,
         error: q.get("error").map(|c| tr.error(c)).unwrap_or_default(),
         entity: q.get("entity").cloned().unwrap_or_default(),
         page,
