@@ -1,6 +1,7 @@
 //! `karta demo generate`: a large company generated from a seed and written
 //! straight into an empty database — sales reps in teams, accounts with
-//! valid INNs, their contact people, deals on a pipeline, and activities —
+//! valid INNs, their contact people, deals on a pipeline, activities, and
+//! two years of orders with invoices and payments —
 //! for benchmarks and for trying Karta at the size of a national firm.
 
 use crate::config::DbArgs;
@@ -32,6 +33,10 @@ pub struct GenerateArgs {
     /// Activities per account.
     #[arg(long, default_value_t = 5)]
     pub activities_per_account: usize,
+    /// Orders per account over the past two years, with their invoices
+    /// and payments (and the demo catalogue they are made from).
+    #[arg(long, default_value_t = 2)]
+    pub orders_per_account: usize,
     /// Deals [default: half the number of accounts].
     #[arg(long)]
     pub deals: Option<usize>,
@@ -173,13 +178,24 @@ pub async fn generate(app: App, args: GenerateArgs) -> Result<()> {
                 .map_err(fail)?;
         eprintln!("  {:.1} s", took.as_secs_f64());
     }
+    if args.orders_per_account > 0 {
+        eprintln!(
+            "Generating {} orders with their invoices and payments…",
+            args.accounts * args.orders_per_account
+        );
+        let took = karta_app::generate::generate_orders(&app, args.orders_per_account, args.seed)
+            .await
+            .map_err(fail)?;
+        eprintln!("  {:.1} s", took.as_secs_f64());
+    }
     println!(
-        "Generated {} accounts, {} contacts, {deals} deals and {} activities for {} reps \
+        "Generated {} accounts, {} contacts, {deals} deals, {} activities and {} orders for {} reps \
          (rep1@generated.karta…, without passwords). To look around, add yourself: \
          `karta user add you@example.com --role admin`.",
         args.accounts,
         args.accounts * args.contacts_per_account,
         args.accounts * args.activities_per_account,
+        args.accounts * args.orders_per_account,
         owners.len()
     );
     Ok(())

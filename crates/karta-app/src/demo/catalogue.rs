@@ -6,7 +6,7 @@ use crate::{App, AppError, Principal};
 use karta_core::products::ProductDraft;
 
 /// Product categories: code, Russian and English label.
-pub(super) const CATEGORIES: &[(&str, &str, &str, &str)] = &[
+pub(crate) const CATEGORIES: &[(&str, &str, &str, &str)] = &[
     ("product_category", "machines", "Станки", "Machines"),
     (
         "product_category",
@@ -66,10 +66,10 @@ const ITEMS: &[Item] = &[
     ("ST-1K62-OLD", "Станок токарный 1К62 (снят с производства)", "1K62 lathe (discontinued)", "machines", "pcs", 22, 900_000, 1_200_000, 0),
 ];
 
-/// Loads the catalogue; the discontinued lathe is withdrawn from sale.
-pub(super) async fn load(app: &App, admin: &Principal) -> Result<(), AppError> {
-    for (i, (sku, ru, en, category, unit, vat, cost, price, stock)) in ITEMS.iter().enumerate() {
-        let draft = ProductDraft {
+/// The catalogue as drafts; the discontinued lathe is withdrawn from sale.
+pub(crate) fn drafts() -> impl Iterator<Item = ProductDraft> {
+    ITEMS.iter().enumerate().map(
+        |(i, (sku, ru, en, category, unit, vat, cost, price, stock))| ProductDraft {
             sku: Some(sku.to_string()),
             name: Some(ru.to_string()),
             name_en: Some(en.to_string()),
@@ -82,7 +82,13 @@ pub(super) async fn load(app: &App, admin: &Principal) -> Result<(), AppError> {
             currency: Some("RUB".into()),
             stock_quantity: Some(*stock),
             active: Some(i + 1 != ITEMS.len()),
-        };
+        },
+    )
+}
+
+/// Loads the catalogue.
+pub(super) async fn load(app: &App, admin: &Principal) -> Result<(), AppError> {
+    for draft in drafts() {
         crate::products::create(app, admin, draft).await?;
     }
     Ok(())

@@ -6,7 +6,7 @@
 //! Deterministic, loaded once, through the same use cases as real input
 //! (so history and search are filled too).
 
-mod catalogue;
+pub(crate) mod catalogue;
 mod commerce;
 mod leads;
 mod sales;

@@ -2,14 +2,16 @@
 //! valid INNs and contacts with Russian and English names, written in bulk
 //! batches with their links, search entries and a "create" history row;
 //! deals across a pipeline's stages (`deals`); activities on every account
-//! (`activities`).
+//! (`activities`); trade with invoices and payments (`orders`).
 
 mod activities;
 mod deals;
+mod orders;
 
 use crate::demo::Rng;
 pub use activities::generate_activities;
 pub use deals::generate_deals;
+pub use orders::generate_orders;
 
 use crate::{App, AppError};
 use karta_core::accounts::{AccountDraft, AccountFields};
