@@ -6,7 +6,7 @@ use crate::config::DbArgs;
 use anyhow::{Context, Result, bail};
 use karta_app::import::{self, Columns, ImportEntity, Spec};
 use karta_app::{App, Principal};
-use karta_core::import::{CsvRows, Key, Mode};
+use karta_core::import::{Key, Mode};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -123,10 +123,8 @@ pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()>
     let p = acting_user(&app, args.user.as_deref()).await?;
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot open {}", args.file.display()))?;
-    let file = karta_core::xlsx::csv_file(file)
+    let mut rows = karta_core::xlsx::open_rows(file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let mut rows =
-        CsvRows::open(file).with_context(|| format!("cannot read {}", args.file.display()))?;
     let customs = import::custom_fields(&app, entity)
         .await
         .map_err(crate::explain)?;
@@ -161,7 +159,7 @@ pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()>
                     .unwrap_or_default(),
                 save_profile: None,
             };
-            import::start(&app, &p, &spec, &columns, rows.encoding.as_str())
+            import::start(&app, &p, &spec, &columns, rows.format())
                 .await
                 .map_err(|e| explain_invalid(e, &rows.headers))?
         }
@@ -169,7 +167,7 @@ pub async fn run(app: App, entity: ImportEntity, args: ImportArgs) -> Result<()>
     eprintln!(
         "{} ({}, '{}'), job {}:",
         args.file.display(),
-        rows.encoding.as_str(),
+        rows.format(),
         rows.delimiter as char,
         job.id
     );

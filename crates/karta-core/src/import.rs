@@ -166,6 +166,8 @@ pub struct CsvRows {
     pub headers: Vec<String>,
     /// The number of the row last read, as a spreadsheet shows it.
     line: u64,
+    /// Whether the rows come from a workbook's sheet.
+    workbook: bool,
 }
 
 impl std::fmt::Debug for CsvRows {
@@ -241,7 +243,24 @@ impl CsvRows {
             delimiter,
             headers,
             line: 1,
+            workbook: false,
         })
+    }
+
+    /// Marks rows read from a workbook's sheet (written out as UTF-8 CSV).
+    pub(crate) fn from_workbook(mut self) -> Self {
+        self.workbook = true;
+        self
+    }
+
+    /// What the file was, as shown to the person importing it: `xlsx`, or
+    /// the CSV's encoding.
+    pub fn format(&self) -> &'static str {
+        if self.workbook {
+            "xlsx"
+        } else {
+            self.encoding.as_str()
+        }
     }
 
     /// The next data row's cells (as many as the row has), or `None` at the

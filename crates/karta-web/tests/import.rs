@@ -969,6 +969,7 @@ async fn an_excel_workbook_imports_like_its_csv_with_line_numbers_of_the_sheet()
         (Some(2), Some(1)),
         "{job}"
     );
+    assert_eq!(job["encoding"], "xlsx", "the job says what the file was");
     let errors = t
         .get(
             &format!(

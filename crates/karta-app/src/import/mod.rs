@@ -151,6 +151,7 @@ pub struct JobView {
     /// `running`, `done`, `failed` or `undone`.
     pub status: String,
     pub file_name: String,
+    /// `utf-8` or `windows-1251` for CSV, `xlsx` for a workbook.
     pub encoding: String,
     /// The field each column fills, in column order (`null`: skipped).
     #[schema(value_type = Vec<Option<String>>)]

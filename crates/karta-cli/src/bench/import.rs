@@ -66,7 +66,7 @@ async fn import_once(
         save_profile: None,
     };
     let started = Instant::now();
-    let job = import::start(app, p, &spec, &columns, rows.encoding.as_str())
+    let job = import::start(app, p, &spec, &columns, rows.format())
         .await
         .map_err(fail)?;
     let job = import::run(app, p, job.id, &columns, &mut rows, &mut |_| {})

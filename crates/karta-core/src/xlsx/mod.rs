@@ -21,11 +21,13 @@ pub fn is_workbook(file: &mut std::fs::File) -> std::io::Result<bool> {
     Ok(is_xlsx(&magic[..read]))
 }
 
-/// A file to import as CSV: a workbook's first sheet written out to a
-/// temporary file, or any other file as it is (rewound).
-pub fn csv_file(mut file: std::fs::File) -> Result<std::fs::File, crate::import::ReadError> {
+/// The rows of a file to import: a workbook's first sheet (written out as
+/// CSV to a temporary file first), or the CSV file itself.
+pub fn open_rows(
+    mut file: std::fs::File,
+) -> Result<crate::import::CsvRows, crate::import::ReadError> {
     if !is_workbook(&mut file)? {
-        return Ok(file);
+        return crate::import::CsvRows::open(file);
     }
     let mut csv = tempfile::tempfile()?;
     to_csv(
@@ -33,7 +35,7 @@ pub fn csv_file(mut file: std::fs::File) -> Result<std::fs::File, crate::import:
         std::io::BufWriter::new(&mut csv),
     )?;
     csv.rewind()?;
-    Ok(csv)
+    Ok(crate::import::CsvRows::open(csv)?.from_workbook())
 }
 pub use write::{Cell, SheetWriter};
 

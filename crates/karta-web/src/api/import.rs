@@ -35,6 +35,7 @@ const ERROR_PAGE: u64 = 200;
 /// How a file will be read: what the preview answers.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Preview {
+    /// `utf-8` or `windows-1251` for CSV, `xlsx` for a workbook.
     pub encoding: String,
     /// `,`, `;` or a tab.
     pub delimiter: String,
@@ -111,8 +112,7 @@ pub(crate) async fn read(
     file: std::fs::File,
     params: &mut HashMap<String, String>,
 ) -> Result<(CsvRows, Columns, Vec<custom_field::Model>), ApiError> {
-    let file = karta_core::xlsx::csv_file(file).map_err(unreadable)?;
-    let rows = CsvRows::open(file).map_err(unreadable)?;
+    let rows = karta_core::xlsx::open_rows(file).map_err(unreadable)?;
     let customs = import::custom_fields(app, entity).await?;
     let guessed = Columns::guess(entity, &rows.headers, &customs);
     let profile = match take_text(params, "profile") {
@@ -189,7 +189,7 @@ pub async fn preview(
         read(&state.app, &caller.principal, entity, file, &mut params).await?;
     no_more(params)?;
     Ok(Json(Preview {
-        encoding: rows.encoding.as_str().into(),
+        encoding: rows.format().into(),
         delimiter: (rows.delimiter as char).to_string(),
         headers: rows.headers.clone(),
         columns: columns.names(),
@@ -367,7 +367,7 @@ pub(crate) async fn launch(
     columns: Columns,
     rows: CsvRows,
 ) -> Result<import_job::Model, AppError> {
-    let job = import::start(app, p, spec, &columns, rows.encoding.as_str()).await?;
+    let job = import::start(app, p, spec, &columns, rows.format()).await?;
     tokio::spawn(run_in_background(
         app.clone(),
         p.clone(),

@@ -313,7 +313,7 @@ async fn map_page(
         entity: entity.as_str().into(),
         entity_label: tr.t(&format!("import-entity-{}", entity.as_str())),
         name: params.remove("name").unwrap_or_default(),
-        encoding: rows.encoding.as_str().into(),
+        encoding: rows.format().into(),
         delimiter: match rows.delimiter {
             b'\t' => tr.t("import-tab"),
             d => (d as char).to_string(),
