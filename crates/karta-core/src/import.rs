@@ -248,7 +248,7 @@ impl CsvRows {
     }
 
     /// Marks rows read from a workbook's sheet (written out as UTF-8 CSV).
-    pub(crate) fn from_workbook(mut self) -> Self {
+    pub(crate) fn read_from_workbook(mut self) -> Self {
         self.workbook = true;
         self
     }

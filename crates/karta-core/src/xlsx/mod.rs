@@ -35,7 +35,7 @@ pub fn open_rows(
         std::io::BufWriter::new(&mut csv),
     )?;
     csv.rewind()?;
-    Ok(crate::import::CsvRows::open(csv)?.from_workbook())
+    Ok(crate::import::CsvRows::open(csv)?.read_from_workbook())
 }
 pub use write::{Cell, SheetWriter};
 
