@@ -415,31 +415,101 @@ fn is_empty(v: &Value) -> bool {
 /// from the chosen record, lists united, empty fields filled from the first
 /// merged record that has a value. Custom fields are fields of their own
 /// (`custom.<code>`). Returns the draft and where each taken value came from.
+/// A draft's fields by name, custom fields as `custom.<code>`.
+fn flatten(draft: &Value) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (k, v) in draft.as_object().into_iter().flatten() {
+        match (k.as_str(), v) {
+            ("custom", Value::Object(custom)) => {
+                for (code, value) in custom {
+                    out.insert(format!("custom.{code}"), value.clone());
+                }
+            }
+            _ => {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+/// A field whose value differs among records about to be merged.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Difference {
+    /// `inn`, `position`, `custom.loyalty`…
+    pub field: String,
+    /// Each record's value, the surviving record's first.
+    pub values: Vec<(Uuid, Value)>,
+}
+
+/// The single-value fields on which the records differ (at least two
+/// distinct values that are not empty), to choose from before merging.
+/// Lists are united by the merge, and the owner stays the survivor's, so
+/// neither is listed; nor is what the caller may not see.
+pub async fn differences(
+    app: &App,
+    p: &Principal,
+    entity: Entity,
+    into: Uuid,
+    from: &[Uuid],
+) -> Result<Vec<Difference>, AppError> {
+    let ids: Vec<Uuid> = std::iter::once(into).chain(from.iter().copied()).collect();
+    let mut drafts = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let draft = match entity {
+            Entity::Accounts => {
+                let m = accounts::get(app, p, *id, false).await?;
+                serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(&m)))
+            }
+            _ => {
+                let (m, links) = contacts::get(app, p, *id, false).await?;
+                serde_json::to_value(ContactDraft::from(&karta_db::contacts::fields_of(
+                    &m, links,
+                )))
+            }
+        };
+        drafts.push(flatten(&draft.unwrap_or(Value::Null)));
+    }
+    let hidden = match entity {
+        Entity::Contacts => contacts::hidden_fields(p),
+        _ => &[],
+    };
+    let mut fields: Vec<&String> = drafts.iter().flat_map(|d| d.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    Ok(fields
+        .into_iter()
+        .filter(|f| !matches!(f.as_str(), "owner_id" | "team_id") && !hidden.contains(&f.as_str()))
+        .filter_map(|field| {
+            let values: Vec<(Uuid, Value)> = ids
+                .iter()
+                .zip(&drafts)
+                .map(|(id, d)| (*id, d.get(field).cloned().unwrap_or(Value::Null)))
+                .collect();
+            let mut distinct: Vec<&Value> = values
+                .iter()
+                .map(|(_, v)| v)
+                .filter(|v| !is_empty(v) && !v.is_array())
+                .collect();
+            distinct.sort_by_key(|v| v.to_string());
+            distinct.dedup();
+            (distinct.len() > 1).then(|| Difference {
+                field: field.clone(),
+                values,
+            })
+        })
+        .collect())
+}
+
 pub fn combine(
     into: Uuid,
     survivor: &Value,
     others: &[(Uuid, Value)],
     choices: &BTreeMap<String, Uuid>,
 ) -> Result<(Value, Map<String, Value>), AppError> {
-    let flat = |v: &Value| -> BTreeMap<String, Value> {
-        let mut out = BTreeMap::new();
-        for (k, v) in v.as_object().into_iter().flatten() {
-            match (k.as_str(), v) {
-                ("custom", Value::Object(custom)) => {
-                    for (code, value) in custom {
-                        out.insert(format!("custom.{code}"), value.clone());
-                    }
-                }
-                _ => {
-                    out.insert(k.clone(), v.clone());
-                }
-            }
-        }
-        out
-    };
-    let mine = flat(survivor);
+    let mine = flatten(survivor);
     let theirs: Vec<(Uuid, BTreeMap<String, Value>)> =
-        others.iter().map(|(id, v)| (*id, flat(v))).collect();
+        others.iter().map(|(id, v)| (*id, flatten(v))).collect();
     let mut fields: Vec<&String> = mine
         .keys()
         .chain(theirs.iter().flat_map(|(_, t)| t.keys()))

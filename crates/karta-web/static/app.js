@@ -41,6 +41,8 @@
 
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) {
+      // A button that only looks (compare, preview) asks nothing.
+      if (e.submitter && e.submitter.hasAttribute("data-skip-confirm")) { return; }
       var lang = document.documentElement.lang;
       var question = form.getAttribute("data-confirm") ||
         (lang === "en" ? "Move to the trash?" : "Переместить в корзину?");

@@ -425,18 +425,43 @@ async fn the_duplicates_page_lists_clusters_and_merges_what_is_ticked() {
         StatusCode::OK
     );
 
+    // Compared field by field first: only the names differ (the notes
+    // only fill a gap); the kept record's name is ticked.
+    let cluster = [
+        ("reason", "inn"),
+        ("into", keep_id.as_str()),
+        ("from", copy_id.as_str()),
+    ];
+    let compared = t
+        .form(
+            &browser,
+            "/duplicates/compare",
+            &[cluster.as_slice(), &[(&format!("version-{keep_id}"), "1")]].concat(),
+        )
+        .await;
+    assert_eq!(compared.status, StatusCode::OK, "{}", compared.text);
+    let name_choice = format!("name=\"field.name\" value=\"{keep_id}\" checked");
+    assert!(
+        compared.text.contains(&name_choice)
+            && compared
+                .text
+                .contains(&format!("name=\"field.name\" value=\"{copy_id}\""))
+            && !compared.text.contains("field.notes"),
+        "{}",
+        compared.text
+    );
     let merged = t
         .form(
             &browser,
             "/duplicates/merge",
             &[
-                ("_csrf", &browser.csrf),
-                ("reason", "inn"),
-                ("into", &keep_id),
-                ("from", &copy_id),
-                (&format!("version-{keep_id}"), "1"),
-                (&format!("version-{copy_id}"), "1"),
-            ],
+                cluster.as_slice(),
+                &[
+                    (&format!("version-{keep_id}"), "1"),
+                    ("field.name", &copy_id),
+                ],
+            ]
+            .concat(),
         )
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.text);
@@ -446,6 +471,10 @@ async fn the_duplicates_page_lists_clusters_and_merges_what_is_ticked() {
     );
     let survivor = t.get(&format!("/api/v1/accounts/{keep_id}"), &a).await;
     assert_eq!(survivor.json["notes"], "из 1С");
+    assert_eq!(
+        survivor.json["name"], "Гранит",
+        "the name chosen on the comparison"
+    );
     assert_eq!(
         t.get(&format!("/api/v1/accounts/{copy_id}"), &a)
             .await

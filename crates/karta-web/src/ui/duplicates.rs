@@ -1,13 +1,14 @@
 //! The duplicates page (дубли): clusters of look-alike accounts or contacts,
-//! each with a form to merge them into the record chosen to stay. Field
-//! choices beyond "keep the survivor's, fill its gaps, unite lists" are
-//! made through the API (`fields`).
+//! each with a form to merge them into the record chosen to stay — at once
+//! (keep the survivor's values, fill its gaps, unite lists), or after
+//! choosing, field by field, whose value the merged record keeps.
 
-use super::{PageCtx, render};
+use super::{Labels, PageCtx, render};
 use crate::AppState;
 use crate::api::duplicates::read_query;
 use crate::auth::UiCaller;
 use crate::error::{ApiError, bad_request};
+use crate::i18n::Tr;
 use crate::ui::forms::form_value;
 use askama::Template;
 use axum::Form;
@@ -17,6 +18,7 @@ use karta_app::AppError;
 use karta_app::duplicates::{self, Cluster, MergeInput, entity_of};
 use karta_core::roles::Entity;
 use karta_db::duplicates::{Reason, encode_cursor};
+use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -102,18 +104,13 @@ async fn show(
     }))
 }
 
-/// Merges the ticked records of a cluster into the chosen one and opens its
-/// card; a refusal comes back to the page, explained.
-pub async fn merge(
-    State(state): State<AppState>,
-    caller: UiCaller,
-    Form(form): Form<Vec<(String, String)>>,
-) -> Result<Response, ApiError> {
-    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
-    let reason = form_value(&form, "reason")
+/// The records a cluster form names: the one to keep, the ones to merge
+/// into it, and the version the survivor was seen at.
+fn chosen(form: &[(String, String)]) -> Result<(Reason, Uuid, Vec<Uuid>, Option<i64>), ApiError> {
+    let reason = form_value(form, "reason")
         .and_then(|r| Reason::parse(&r))
         .ok_or_else(|| bad_request("reason", "invalid_choice"))?;
-    let into = form_value(&form, "into")
+    let into = form_value(form, "into")
         .and_then(|v| v.parse::<Uuid>().ok())
         .ok_or_else(|| bad_request("into", "required"))?;
     let from: Vec<Uuid> = form
@@ -122,11 +119,181 @@ pub async fn merge(
         .filter_map(|(_, v)| v.parse().ok())
         .filter(|id| *id != into)
         .collect();
-    let version = form_value(&form, &format!("version-{into}")).and_then(|v| v.parse().ok());
+    let version = form_value(form, &format!("version-{into}")).and_then(|v| v.parse().ok());
+    Ok((reason, into, from, version))
+}
+
+/// One field to choose on the comparison page.
+struct Choice {
+    field: String,
+    label: String,
+    /// (record id, its value as shown, whether it is preselected).
+    options: Vec<(Uuid, String, bool)>,
+}
+
+#[derive(Template)]
+#[template(path = "merge_compare.html")]
+struct ComparePage {
+    page: PageCtx,
+    reason: String,
+    into: Uuid,
+    from: Vec<Uuid>,
+    version: i64,
+    /// (id, label) of each record, the survivor first.
+    records: Vec<(Uuid, String)>,
+    choices: Vec<Choice>,
+}
+
+/// A value as the comparison shows it: classifier codes by their labels,
+/// yes/no in words, a consent as yes/no with its date.
+fn shown(tr: Tr, labels: &Labels, kind: Option<&str>, value: &Value) -> String {
+    let yes_no = |b: bool| tr.t(if b { "yes" } else { "no" });
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => yes_no(*b),
+        Value::String(s) => match kind {
+            Some(kind) => labels.of(kind, Some(s)),
+            None => s.clone(),
+        },
+        Value::Object(o) if o.contains_key("given") => {
+            let given = o.get("given").and_then(Value::as_bool).unwrap_or(false);
+            let date = o.get("date").and_then(Value::as_str).unwrap_or_default();
+            format!("{} {date}", yes_no(given)).trim().to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Compares the ticked records field by field before merging them: for
+/// each field whose values differ, whose value to keep (the survivor's,
+/// or the first filled one when it has none).
+pub async fn compare(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let (reason, into, from, version) = chosen(&form)?;
+    let p = &caller.0.principal;
+    let entity = entity_of(reason);
+    let page = PageCtx::of(&caller);
+    let tr = page.tr;
+    if from.is_empty() {
+        return show(
+            &state,
+            &caller,
+            reason,
+            None,
+            20,
+            tr.error("invalid_merge_sources"),
+        )
+        .await;
+    }
+    let differences = duplicates::differences(&state.app, p, entity, into, &from).await?;
+    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let labels = Labels::new(&classifiers, tr);
+    let (fields, customs) = match entity {
+        Entity::Accounts => (karta_core::import::ACCOUNT_FIELDS, "accounts"),
+        _ => (karta_core::import::CONTACT_FIELDS, "contacts"),
+    };
+    let custom_defs = karta_db::custom_fields::of_entity(state.app.db.conn(), customs).await?;
+    let kind_of = |field: &str| {
+        fields
+            .iter()
+            .find(|f| f.field == field)
+            .and_then(|f| match f.kind {
+                karta_core::import::Kind::Classifier(kind) => Some(kind),
+                _ => None,
+            })
+    };
+    let choices = differences
+        .iter()
+        .map(|d| {
+            let label = match d.field.strip_prefix("custom.") {
+                Some(key) => custom_defs
+                    .iter()
+                    .find(|c| c.key == key)
+                    .map(|c| {
+                        if tr.lang == "en" {
+                            c.label_en.clone()
+                        } else {
+                            c.label_ru.clone()
+                        }
+                    })
+                    .unwrap_or_else(|| d.field.clone()),
+                None => tr.field(&d.field),
+            };
+            // The merge keeps the survivor's value, or else the first filled one.
+            let kept = d
+                .values
+                .iter()
+                .find(|(_, v)| !v.is_null() && v.as_str() != Some(""))
+                .map(|(id, _)| *id);
+            let options = d
+                .values
+                .iter()
+                .map(|(id, v)| {
+                    (
+                        *id,
+                        shown(tr, &labels, kind_of(&d.field), v),
+                        Some(*id) == kept,
+                    )
+                })
+                .collect();
+            Choice {
+                field: d.field.clone(),
+                label,
+                options,
+            }
+        })
+        .collect();
+    let mut records = Vec::new();
+    for id in std::iter::once(into).chain(from.iter().copied()) {
+        let label = match entity {
+            Entity::Accounts => karta_app::accounts::get(&state.app, p, id, false)
+                .await
+                .map(|m| {
+                    format!(
+                        "{} {}",
+                        karta_core::identifiers::CustomerCode(m.code),
+                        m.name
+                    )
+                }),
+            _ => karta_app::contacts::get(&state.app, p, id, false)
+                .await
+                .map(|(m, links)| karta_db::contacts::fields_of(&m, links).display_name()),
+        }?;
+        records.push((id, label));
+    }
+    Ok(render(&ComparePage {
+        page,
+        reason: reason.code().to_string(),
+        into,
+        from,
+        version: version.unwrap_or_default(),
+        records,
+        choices,
+    }))
+}
+
+/// Merges the ticked records of a cluster into the chosen one and opens its
+/// card; a refusal comes back to the page, explained. Choices made on the
+/// comparison page come as `field.<name>` = the record whose value wins.
+pub async fn merge(
+    State(state): State<AppState>,
+    caller: UiCaller,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, ApiError> {
+    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
+    let (reason, into, from, version) = chosen(&form)?;
+    let fields = form
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("field.")?.to_string(), v.parse().ok()?)))
+        .collect();
     let input = MergeInput {
         from,
         version,
-        ..MergeInput::default()
+        fields,
     };
     let p = &caller.0.principal;
     let (done, card) = match entity_of(reason) {

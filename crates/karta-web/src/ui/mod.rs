@@ -107,6 +107,7 @@ pub fn routes() -> Router<AppState> {
         .route("/trash", get(trash::page))
         .route("/duplicates", get(duplicates::page))
         .route("/duplicates/merge", post(duplicates::merge))
+        .route("/duplicates/compare", post(duplicates::compare))
         .route(
             "/imports",
             get(imports::page).post(imports::upload).layer(
