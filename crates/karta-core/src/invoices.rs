@@ -160,6 +160,8 @@ pub struct Owed {
     /// `YYYY-MM-DD`.
     pub due_on: String,
     pub outstanding_minor: i64,
+    /// The invoice's currency (ISO 4217).
+    pub currency: String,
 }
 
 /// Why an account is (or is not) on hold.
@@ -238,6 +240,7 @@ mod tests {
             number,
             due_on: due_on.into(),
             outstanding_minor: outstanding,
+            currency: "RUB".into(),
         }
     }
 

@@ -123,6 +123,7 @@ pub async fn unpaid<C: ConnectionTrait>(
             number: i.number,
             due_on: i.due_on,
             outstanding_minor: i.amount_minor - i.paid_minor,
+            currency: i.currency,
         });
     }
     Ok(out)

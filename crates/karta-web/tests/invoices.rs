@@ -271,6 +271,32 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
     );
     assert!(account_card.text.contains("п/п 5"));
     assert!(!account_card.text.contains("id=\"credit-hold\""));
+    // An invoice in another currency is owed beside, not added to, roubles.
+    let licence = id(&made(&t, "/api/v1/products", &head, json!({"sku": "LIC-1", "name": "Лицензия", "list_price_minor": 10_000, "vat_rate": 0, "currency": "USD", "unit": "service"})).await);
+    let abroad = order(&t, &head, &account, &licence, 3).await;
+    move_to(&t, &abroad, &head, "confirmed").await;
+    let accountant = t.token("acc@x.ru", &[]).await;
+    let usd_invoice = id(&made(
+        &t,
+        "/api/v1/invoices",
+        &accountant,
+        json!({"order_id": abroad}),
+    )
+    .await);
+    let usd_payment = t
+        .post(
+            "/api/v1/payments",
+            &accountant,
+            json!({"invoice_id": usd_invoice, "amount_minor": 10_000}),
+        )
+        .await;
+    assert_eq!(usd_payment.json["currency"], "USD", "{}", usd_payment.text);
+    let account_card = t.page(&acc, &format!("/accounts/{account}")).await;
+    assert!(
+        account_card.text.contains("700\u{a0}₽ + 200\u{a0}$"),
+        "{}",
+        account_card.text
+    );
 
     t.clock.advance(20 * DAY);
     let acc = t.session("acc@x.ru").await;
@@ -317,7 +343,7 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
         .await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
     assert_eq!(refused.json["code"], "has_documents");
-    assert_eq!(refused.json["facts"], json!({"orders": 1, "invoices": 1}));
+    assert_eq!(refused.json["facts"], json!({"orders": 2, "invoices": 2}));
     // In a browser the refusal is a page in the person's language.
     let browser = t.session("head@x.ru").await;
     let page = t

@@ -20,7 +20,8 @@ use karta_db::invoices::{InvoiceFilter, PaymentFilter};
 use karta_db::orders::OrderFilter;
 use uuid::Uuid;
 
-fn rub(minor: i64, currency: &str, tr: Tr) -> String {
+/// An amount in its currency, as the page language writes it.
+fn money(minor: i64, currency: &str, tr: Tr) -> String {
     let currency = Currency::parse(currency).unwrap_or_else(|_| Currency::rub());
     format_amount(minor, &currency, tr.lang)
 }
@@ -51,8 +52,8 @@ impl InvoiceLine {
             id: m.id,
             number: number_label(m.number, tr.lang),
             due_on: m.due_on.clone(),
-            amount: rub(m.amount_minor, &m.currency, tr),
-            outstanding: rub(outstanding, &m.currency, tr),
+            amount: money(m.amount_minor, &m.currency, tr),
+            outstanding: money(outstanding, &m.currency, tr),
             open: outstanding > 0,
             overdue: outstanding > 0 && m.due_on.as_str() < today,
         }
@@ -106,7 +107,7 @@ pub async fn account_section(
             o.id,
             karta_core::orders::number_label(o.number, tr.lang),
             tr.t(&format!("order-status-{}", o.status)),
-            rub(o.gross_minor, &o.currency, tr),
+            money(o.gross_minor, &o.currency, tr),
         )
     })
     .collect();
@@ -138,7 +139,7 @@ pub async fn account_section(
         .map(|m| {
             (
                 m.paid_on.clone(),
-                rub(m.amount_minor, &m.currency, tr),
+                money(m.amount_minor, &m.currency, tr),
                 m.reference.clone().unwrap_or_default(),
             )
         })
@@ -155,18 +156,29 @@ pub async fn account_section(
         (Vec::new(), Vec::new())
     };
     let hold = invoices::hold_of(&state.app, p, account_id).await?;
-    let outstanding: i64 = karta_db::invoices::unpaid(state.app.db.conn(), &[account_id])
+    // What is owed, per currency ("1 200 ₽ + 300 $" for the rare customer
+    // invoiced in two).
+    let mut owed: std::collections::BTreeMap<String, i64> = Default::default();
+    for o in karta_db::invoices::unpaid(state.app.db.conn(), &[account_id])
         .await?
         .remove(&account_id)
         .unwrap_or_default()
-        .iter()
-        .map(|o| o.outstanding_minor)
-        .sum();
+    {
+        *owed.entry(o.currency).or_default() += o.outstanding_minor;
+    }
+    let balance = if owed.is_empty() {
+        money(0, "RUB", tr)
+    } else {
+        owed.iter()
+            .map(|(currency, minor)| money(*minor, currency, tr))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
     let hold_text = match hold.reason.as_deref() {
         Some("overdue") if hold.on_hold => format!(
             "{} {} · {} {}",
             tr.t("hold-overdue"),
-            rub(hold.overdue_minor, "RUB", tr),
+            money(hold.overdue_minor, "RUB", tr),
             tr.t("hold-since"),
             hold.overdue_since.clone().unwrap_or_default()
         ),
@@ -177,7 +189,7 @@ pub async fn account_section(
         account_id,
         hold: hold_text,
         released_until: hold.released_until.unwrap_or_default(),
-        balance: rub(outstanding, "RUB", tr),
+        balance,
         orders: recent,
         invoices: invoice_lines,
         payments,
@@ -529,7 +541,7 @@ pub async fn statement_upload(
                 .map(|m| StatementRow {
                     line: m.line,
                     date: m.paid_on.clone(),
-                    amount: rub(m.amount_minor, "RUB", tr),
+                    amount: money(m.amount_minor, "RUB", tr),
                     detail: number_label(m.invoice_number, tr.lang),
                 })
                 .collect(),
@@ -541,7 +553,7 @@ pub async fn statement_upload(
                     date: u.date.clone().unwrap_or_default(),
                     amount: u
                         .amount_minor
-                        .map(|a| rub(a, "RUB", tr))
+                        .map(|a| money(a, "RUB", tr))
                         .unwrap_or_default(),
                     detail: format!(
                         "{} — {}",
