@@ -5,10 +5,9 @@
 use crate::demo::Rng;
 use crate::{App, AppError};
 use karta_core::activities::ActivityKind;
-use karta_db::entities::{account, activity};
+use karta_db::entities::activity;
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -36,21 +35,7 @@ pub async fn generate_activities(
     let now = app.now();
     let mut after: Option<Uuid> = None;
     loop {
-        let mut q = account::Entity::find()
-            .select_only()
-            .columns([
-                account::Column::Id,
-                account::Column::OwnerId,
-                account::Column::TeamId,
-            ])
-            .filter(account::Column::DeletedAt.is_null())
-            .order_by_asc(account::Column::Id)
-            .limit(ACCOUNTS_PER_STEP);
-        if let Some(id) = after {
-            q = q.filter(account::Column::Id.gt(id));
-        }
-        let accounts: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> =
-            q.into_tuple().all(app.db.conn()).await?;
+        let accounts = super::accounts_after(app, after, ACCOUNTS_PER_STEP).await?;
         let Some(last) = accounts.last() else {
             break;
         };

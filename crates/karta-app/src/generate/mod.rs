@@ -99,6 +99,30 @@ pub fn sales_pipeline(name: &str) -> karta_core::pipelines::PipelineDraft {
     }
 }
 
+/// The next `limit` live accounts after `after` by id, with owner and
+/// team: how the generators walk every account in bounded steps.
+pub(crate) async fn accounts_after(
+    app: &App,
+    after: Option<Uuid>,
+    limit: u64,
+) -> Result<Vec<(Uuid, Option<Uuid>, Option<Uuid>)>, AppError> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut q = account::Entity::find()
+        .select_only()
+        .columns([
+            account::Column::Id,
+            account::Column::OwnerId,
+            account::Column::TeamId,
+        ])
+        .filter(account::Column::DeletedAt.is_null())
+        .order_by_asc(account::Column::Id)
+        .limit(limit);
+    if let Some(id) = after {
+        q = q.filter(account::Column::Id.gt(id));
+    }
+    Ok(q.into_tuple().all(app.db.conn()).await?)
+}
+
 pub(crate) fn db_err(e: impl std::fmt::Display) -> AppError {
     AppError::Db(karta_db::DbErr::Custom(e.to_string()))
 }

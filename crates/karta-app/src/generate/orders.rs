@@ -12,12 +12,10 @@ use karta_core::orders::OrderStatus;
 use karta_core::pricing::{LineAmounts, line, total};
 use karta_core::products::ProductFields;
 use karta_core::time::{DAY, from_micros};
-use karta_db::entities::{
-    account, classifier, invoice, order, order_event, order_line, payment, product,
-};
+use karta_db::entities::{classifier, invoice, order, order_event, order_line, payment, product};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -66,21 +64,7 @@ pub async fn generate_orders(
     let now = app.now();
     let mut after: Option<Uuid> = None;
     loop {
-        let mut q = account::Entity::find()
-            .select_only()
-            .columns([
-                account::Column::Id,
-                account::Column::OwnerId,
-                account::Column::TeamId,
-            ])
-            .filter(account::Column::DeletedAt.is_null())
-            .order_by_asc(account::Column::Id)
-            .limit(ACCOUNTS_PER_STEP);
-        if let Some(id) = after {
-            q = q.filter(account::Column::Id.gt(id));
-        }
-        let accounts: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> =
-            q.into_tuple().all(app.db.conn()).await?;
+        let accounts = super::accounts_after(app, after, ACCOUNTS_PER_STEP).await?;
         let Some(last) = accounts.last() else {
             break;
         };

@@ -133,6 +133,28 @@ async fn untouched<E: Record>(
     )
 }
 
+/// Settles what needs no entity knowledge: a record changed since is left
+/// alone (`Err(None)`), a record the import created goes to the trash
+/// (`Err` with its new version); otherwise the record, to restore.
+async fn settle<E: Record>(
+    app: &App,
+    txn: &DatabaseTransaction,
+    p: &Principal,
+    actor: Actor,
+    item: &import_item::Model,
+    version: i64,
+) -> Result<Result<E::Model, Option<i64>>, AppError> {
+    let Some(current) = untouched::<E>(txn, item.record_id, version).await? else {
+        return Ok(Err(None));
+    };
+    if item.action == "created" {
+        return Ok(Err(
+            trash::<E>(app, txn, p, actor, item.record_id, version).await?
+        ));
+    }
+    Ok(Ok(current))
+}
+
 /// The draft an update item saved of the record's earlier fields.
 fn earlier<T: serde::de::DeserializeOwned>(item: &import_item::Model) -> Option<T> {
     item.before
@@ -150,12 +172,10 @@ async fn undo_account(
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let Some(current) = untouched::<account::Entity>(txn, item.record_id, version).await? else {
-        return Ok(None);
+    let current = match settle::<account::Entity>(app, txn, p, actor, item, version).await? {
+        Ok(current) => current,
+        Err(done) => return Ok(done),
     };
-    if item.action == "created" {
-        return trash::<account::Entity>(app, txn, p, actor, item.record_id, version).await;
-    }
     let Some(before) = earlier::<AccountDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
@@ -175,12 +195,10 @@ async fn undo_contact(
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let Some(current) = untouched::<contact::Entity>(txn, item.record_id, version).await? else {
-        return Ok(None);
+    let current = match settle::<contact::Entity>(app, txn, p, actor, item, version).await? {
+        Ok(current) => current,
+        Err(done) => return Ok(done),
     };
-    if item.action == "created" {
-        return trash::<contact::Entity>(app, txn, p, actor, item.record_id, version).await;
-    }
     let Some(before) = earlier::<ContactDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
@@ -205,12 +223,10 @@ async fn undo_lead(
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let Some(current) = untouched::<lead::Entity>(txn, item.record_id, version).await? else {
-        return Ok(None);
+    let current = match settle::<lead::Entity>(app, txn, p, actor, item, version).await? {
+        Ok(current) => current,
+        Err(done) => return Ok(done),
     };
-    if item.action == "created" {
-        return trash::<lead::Entity>(app, txn, p, actor, item.record_id, version).await;
-    }
     let Some(before) = earlier::<LeadDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
@@ -229,12 +245,10 @@ async fn undo_product(
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let Some(current) = untouched::<product::Entity>(txn, item.record_id, version).await? else {
-        return Ok(None);
+    let current = match settle::<product::Entity>(app, txn, p, actor, item, version).await? {
+        Ok(current) => current,
+        Err(done) => return Ok(done),
     };
-    if item.action == "created" {
-        return trash::<product::Entity>(app, txn, p, actor, item.record_id, version).await;
-    }
     let Some(draft) = earlier::<ProductDraft>(item) else {
         return Ok(None);
     };

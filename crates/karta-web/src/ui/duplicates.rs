@@ -104,9 +104,14 @@ async fn show(
     }))
 }
 
-/// The records a cluster form names: the one to keep, the ones to merge
-/// into it, and the version the survivor was seen at.
-fn chosen(form: &[(String, String)]) -> Result<(Reason, Uuid, Vec<Uuid>, Option<i64>), ApiError> {
+/// The records a cluster form (with this session's CSRF token) names: the
+/// one to keep, the ones to merge into it, and the version the survivor
+/// was seen at.
+fn chosen(
+    caller: &UiCaller,
+    form: &[(String, String)],
+) -> Result<(Reason, Uuid, Vec<Uuid>, Option<i64>), ApiError> {
+    caller.check_csrf(form_value(form, "_csrf").as_deref())?;
     let reason = form_value(form, "reason")
         .and_then(|r| Reason::parse(&r))
         .ok_or_else(|| bad_request("reason", "invalid_choice"))?;
@@ -172,8 +177,7 @@ pub async fn compare(
     caller: UiCaller,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
-    let (reason, into, from, version) = chosen(&form)?;
+    let (reason, into, from, version) = chosen(&caller, &form)?;
     let p = &caller.0.principal;
     let entity = entity_of(reason);
     let page = PageCtx::of(&caller);
@@ -209,20 +213,7 @@ pub async fn compare(
     let choices = differences
         .iter()
         .map(|d| {
-            let label = match d.field.strip_prefix("custom.") {
-                Some(key) => custom_defs
-                    .iter()
-                    .find(|c| c.key == key)
-                    .map(|c| {
-                        if tr.lang == "en" {
-                            c.label_en.clone()
-                        } else {
-                            c.label_ru.clone()
-                        }
-                    })
-                    .unwrap_or_else(|| d.field.clone()),
-                None => tr.field(&d.field),
-            };
+            let label = super::imports::field_label(tr, &d.field, &custom_defs);
             // The merge keeps the survivor's value, or else the first filled one.
             let kept = d
                 .values
@@ -284,8 +275,7 @@ pub async fn merge(
     caller: UiCaller,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
-    caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
-    let (reason, into, from, version) = chosen(&form)?;
+    let (reason, into, from, version) = chosen(&caller, &form)?;
     let fields = form
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("field.")?.to_string(), v.parse().ok()?)))

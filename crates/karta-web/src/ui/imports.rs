@@ -339,7 +339,7 @@ async fn map_page(
 }
 
 /// A field's label in the page language; custom fields by their own labels.
-fn field_label(tr: Tr, field: &str, customs: &[custom_field::Model]) -> String {
+pub(super) fn field_label(tr: Tr, field: &str, customs: &[custom_field::Model]) -> String {
     match field.strip_prefix("custom.") {
         Some(key) => customs
             .iter()
