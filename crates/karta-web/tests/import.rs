@@ -1168,6 +1168,51 @@ async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
         lathe.json["list_price_minor"], 200_000_000,
         "the old price is back"
     );
+
+    // The same from the import page.
+    let browser = t.session("head@x.ru").await;
+    let uploaded = t
+        .upload_form(
+            &browser,
+            "/imports",
+            &[("entity", "products")],
+            (
+                "prices.csv",
+                "Артикул;Наименование;Цена\nKRG-125;Круг шлифовальный;360\n".as_bytes(),
+            ),
+        )
+        .await;
+    let mapping = location(&uploaded);
+    let page = t.page(&browser, &mapping).await;
+    assert!(
+        page.text.contains(r#"<option value="sku" selected>"#)
+            && page
+                .text
+                .contains(r#"<option value="list_price" selected>"#),
+        "{}",
+        page.text
+    );
+    let action = mapping.split('?').next().unwrap_or_default().to_string();
+    let done = t
+        .form(
+            &browser,
+            &action,
+            &[
+                ("entity", "products"),
+                ("name", "prices.csv"),
+                ("column.1", "sku"),
+                ("column.2", "name"),
+                ("column.3", "list_price"),
+                ("mode", "upsert"),
+                ("key", "sku"),
+                ("action", "import"),
+            ],
+        )
+        .await;
+    let page = job_page(&t, &browser, &location(&done)).await;
+    assert!(page.contains("создано 1"), "{page}");
+    let wheel = t.get("/api/v1/products?q=KRG-125", &head).await;
+    assert_eq!(wheel.json["items"][0]["list_price_minor"], 36_000);
     t.finish().await;
 }
 
