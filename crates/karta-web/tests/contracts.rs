@@ -316,7 +316,9 @@ async fn a_contract_is_written_from_the_client_card_and_orders_keep_to_it() {
         .page(&head, &format!("/orders/new?account={account}"))
         .await;
     assert!(
-        form.text.contains("name=\"contract_id\"") && form.text.contains("Д-7"),
+        form.text.contains("name=\"contract_id\"")
+            && form.text.contains("Д-7")
+            && form.text.contains("name=\"payment_method\""),
         "{}",
         form.text
     );
