@@ -1320,3 +1320,81 @@ async fn leads_from_an_exhibition_are_routed_and_a_repeat_by_email_updates_them(
     assert_eq!(anna.json["interest"], "Фрезы и свёрла");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn rows_finding_records_in_one_batch_see_each_others_writes_and_ambiguity() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    for body in [
+        json!({"last_name": "Первый", "emails": ["one@x.ru"]}),
+        json!({"last_name": "Двойник А", "emails": ["twin@x.ru"]}),
+        json!({"last_name": "Двойник Б", "emails": ["twin@x.ru"]}),
+        json!({"last_name": "Второй", "emails": ["two@x.ru"]}),
+    ] {
+        let made = t.post("/api/v1/contacts", &admin, body).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    }
+    // Two rows for the same contact, a shared address, and a row naming
+    // two different contacts.
+    let file = "E-mail;Должность\n\
+                one@x.ru;Инженер\n\
+                one@x.ru;Главный инженер\n\
+                twin@x.ru;Кто-то\n\
+                one@x.ru, two@x.ru;Оба\n";
+    let job = finished(
+        &t,
+        &admin,
+        &t.upload(
+            "/api/v1/imports/contacts?key=email",
+            &admin,
+            file.as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            job["updated"].as_i64(),
+            job["failed"].as_i64(),
+            job["created"].as_i64()
+        ),
+        (Some(2), Some(2), Some(0)),
+        "{job}"
+    );
+    let errors = t
+        .get(
+            &format!(
+                "/api/v1/imports/{}/errors",
+                job["id"].as_str().unwrap_or_default()
+            ),
+            &admin,
+        )
+        .await;
+    let codes: Vec<(i64, &str)> = errors.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap_or_default(),
+                e["code"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        vec![(4, "key_ambiguous"), (5, "key_ambiguous")],
+        "{}",
+        errors.text
+    );
+    let one = t.get("/api/v1/contacts?q=Первый", &admin).await;
+    assert_eq!(
+        one.json["items"][0]["position"], "Главный инженер",
+        "the later row wins"
+    );
+    assert_eq!(
+        one.json["items"][0]["version"], 3,
+        "two updates, one after the other"
+    );
+    t.finish().await;
+}

@@ -374,8 +374,36 @@ enum Outcome {
 
 /// Runs (or resumes) a job over the file's rows, calling `progress` after
 /// every batch. The rows a previous run committed are skipped, so running a
-/// job again after a crash imports each row exactly once.
+/// job again after a crash imports each row exactly once. A run that fails
+/// leaves the job `failed` (failure `internal`), ready to resume.
 pub async fn run(
+    app: &App,
+    p: &Principal,
+    job_id: Uuid,
+    columns: &Columns,
+    rows: &mut CsvRows,
+    progress: &mut (dyn FnMut(&import_job::Model) + Send),
+) -> Result<import_job::Model, AppError> {
+    let outcome = run_rows(app, p, job_id, columns, rows, progress).await;
+    // Not for a job that was never run (unknown, or finished already).
+    if let Err(e) = &outcome
+        && !matches!(e, AppError::NotFound | AppError::Conflict(_))
+    {
+        let failed = import_job::ActiveModel {
+            id: Set(job_id),
+            status: Set("failed".into()),
+            failure: Set(Some("internal".into())),
+            updated_at: Set(app.now()),
+            ..Default::default()
+        };
+        if let Err(second) = failed.update(app.db.conn()).await {
+            tracing::error!(job = %job_id, error = %second, "import failure not recorded");
+        }
+    }
+    outcome
+}
+
+async fn run_rows(
     app: &App,
     p: &Principal,
     job_id: Uuid,
@@ -576,7 +604,7 @@ async fn write_batch(
             }
         } else {
             tally.create_waiting(app, &txn, p).await?;
-            write::row(app, &txn, p, spec, columns, row).await?
+            write::row(app, &txn, p, spec, columns, &mut fresh, row).await?
         };
         tally.add(i, outcome);
     }

@@ -16,10 +16,11 @@ use karta_db::entities::{account, contact, lead, product};
 use karta_db::history::Actor;
 use sea_orm::DatabaseTransaction;
 use serde_json::{Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 /// A row's record found by its key.
+#[derive(Clone)]
 enum Existing {
     Account(Box<account::Model>),
     Contact(Box<contact::Model>),
@@ -88,6 +89,7 @@ fn key_values(entity: ImportEntity, key: Key, row: &RowDraft) -> Result<Vec<Stri
 /// an error code when the key is missing, invalid or matches several.
 async fn find(
     txn: &DatabaseTransaction,
+    fresh: &Fresh,
     entity: ImportEntity,
     key: Key,
     row: &RowDraft,
@@ -96,6 +98,9 @@ async fn find(
         Ok(values) => values,
         Err(code) => return Ok(Err(code)),
     };
+    if let Some(found) = fresh.found(&values) {
+        return Ok(found);
+    }
     let accounts = |found| single(found, Existing::Account);
     let contacts = |found| single(found, Existing::Contact);
     let leads = |found| single(found, Existing::Lead);
@@ -149,14 +154,24 @@ async fn find(
     Ok(found)
 }
 
-/// Rows of a batch that can only be new records: their key names no record
-/// (one query for the whole batch) and no earlier row of the batch. They are
-/// created together; every other row is looked up on its own.
+/// What a batch's keys name, looked up for the whole batch at once. Rows
+/// whose key names no record (and no earlier row of the batch) can only be
+/// new records: they are created together. Rows whose key names existing
+/// accounts or contacts find them here, unless an earlier row of the batch
+/// wrote them; every other row is looked up on its own.
 pub(super) struct Fresh {
     /// Each row's key values; `None` when the row has no usable key.
     keys: Vec<Option<Vec<String>>>,
     taken: HashSet<String>,
     claimed: HashSet<String>,
+    /// The live records each taken value named when the batch began; `None`
+    /// for entities and keys looked up row by row.
+    named: Option<HashMap<String, Vec<Uuid>>>,
+    records: HashMap<Uuid, Existing>,
+    /// Contacts' account links, for the contacts in `records`.
+    links: HashMap<Uuid, Vec<Uuid>>,
+    /// Records written since the batch began.
+    touched: HashSet<Uuid>,
 }
 
 impl Fresh {
@@ -180,11 +195,76 @@ impl Fresh {
             }
             None => HashSet::new(),
         };
+        let named = match spec.key {
+            Some(key) if spec.mode != Mode::Create && !taken.is_empty() => {
+                let values: Vec<String> = taken.iter().cloned().collect();
+                karta_db::import::named(txn, spec.entity.as_str(), key, &values).await?
+            }
+            _ => None,
+        };
+        let ids: Vec<Uuid> = named
+            .iter()
+            .flat_map(|n| n.values().flatten().copied())
+            .collect();
+        let mut records = HashMap::new();
+        let mut links = HashMap::new();
+        match spec.entity {
+            ImportEntity::Accounts => {
+                for m in karta_db::accounts::by_ids(txn, &ids).await? {
+                    records.insert(m.id, Existing::Account(Box::new(m)));
+                }
+            }
+            ImportEntity::Contacts => {
+                for m in karta_db::contacts::by_ids(txn, &ids).await? {
+                    records.insert(m.id, Existing::Contact(Box::new(m)));
+                }
+                links = karta_db::contacts::account_links(txn, &ids).await?;
+            }
+            ImportEntity::Leads | ImportEntity::Products => {}
+        }
         Ok(Self {
             keys,
             taken,
             claimed: HashSet::new(),
+            named,
+            records,
+            links,
+            touched: HashSet::new(),
         })
+    }
+
+    /// The record the batch's look-up found for these key values; `None`
+    /// when the row must look for itself (a value the batch did not find
+    /// live, or a record written since the batch began).
+    fn found(&self, values: &[String]) -> Option<Result<Option<Existing>, &'static str>> {
+        let named = self.named.as_ref()?;
+        let mut ids: Vec<Uuid> = Vec::new();
+        for v in values {
+            let of_value = named.get(v).filter(|_| !self.claimed.contains(v))?;
+            for id in of_value {
+                if !ids.contains(id) {
+                    ids.push(*id);
+                }
+            }
+        }
+        if ids.iter().any(|id| self.touched.contains(id)) {
+            return None;
+        }
+        let found: Vec<Existing> = ids
+            .iter()
+            .map(|id| self.records.get(id).cloned())
+            .collect::<Option<_>>()?;
+        Some(match found.len() {
+            0 => Ok(None),
+            1 => Ok(found.into_iter().next()),
+            _ => Err("key_ambiguous"),
+        })
+    }
+
+    /// A contact's account links when the batch loaded them.
+    fn links_of(&self, id: Uuid) -> Option<Vec<Uuid>> {
+        (self.records.contains_key(&id) && !self.touched.contains(&id))
+            .then(|| self.links.get(&id).cloned().unwrap_or_default())
     }
 
     /// Whether the batch's `i`-th row is certainly a new record (and then
@@ -353,6 +433,7 @@ pub(super) async fn row(
     p: &Principal,
     spec: &Spec,
     columns: &Columns,
+    fresh: &mut Fresh,
     row: RowDraft,
 ) -> Result<Outcome, AppError> {
     if !row.errors.is_empty() {
@@ -379,7 +460,7 @@ pub(super) async fn row(
     let key_column = |key: Key| columns.column_of(spec.entity.key_field(key));
     let existing = match spec.key {
         None => None,
-        Some(key) => match find(txn, spec.entity, key, &row).await? {
+        Some(key) => match find(txn, fresh, spec.entity, key, &row).await? {
             Ok(found) => found,
             Err(code) if code == "key_missing" && spec.mode == Mode::Create => None,
             Err(code) => return Ok(Outcome::Refused(vec![(key_column(key), code.into())])),
@@ -413,7 +494,15 @@ pub(super) async fn row(
             if !p.visibility(entity, Access::Write).allows(owner, team) {
                 return key_problem("not_allowed");
             }
-            update(app, txn, p, actor, found, &row.draft).await
+            let links = match &found {
+                Existing::Contact(m) => fresh.links_of(m.id),
+                _ => None,
+            };
+            let outcome = update(app, txn, p, actor, found, links, &row.draft).await;
+            if let Ok(Outcome::Updated { id, .. }) = &outcome {
+                fresh.touched.insert(*id);
+            }
+            outcome
         }
     };
     result.or_else(|e| refused(columns, e))
@@ -448,12 +537,15 @@ fn validate(entity: ImportEntity, draft: &Map<String, Value>) -> Result<(), AppE
     Ok(())
 }
 
+/// Writes the row over the record it found; `links` are a contact's
+/// account links when already loaded.
 async fn update(
     app: &App,
     txn: &DatabaseTransaction,
     p: &Principal,
     actor: Actor,
     found: Existing,
+    links: Option<Vec<Uuid>>,
     row: &Map<String, Value>,
 ) -> Result<Outcome, AppError> {
     let written: Option<(Uuid, i64, Value)> = match found {
@@ -466,10 +558,13 @@ async fn update(
                 .map(|m| (m.id, m.version, json_of(&before)))
         }
         Existing::Contact(current) => {
-            let links = karta_db::contacts::account_links(txn, &[current.id])
-                .await?
-                .remove(&current.id)
-                .unwrap_or_default();
+            let links = match links {
+                Some(links) => links,
+                None => karta_db::contacts::account_links(txn, &[current.id])
+                    .await?
+                    .remove(&current.id)
+                    .unwrap_or_default(),
+            };
             let fields = karta_db::contacts::fields_of(&current, links);
             let before = ContactDraft::from(&fields);
             let mut row = row.clone();
