@@ -22,6 +22,24 @@ async fn finished(t: &TestApp, token: &str, job: &Answer) -> Value {
     panic!("import {id} did not finish");
 }
 
+/// A finished job's refusals as (line, code), with the answer's text.
+async fn error_codes(t: &TestApp, token: &str, job: &Value) -> (Vec<(i64, String)>, String) {
+    let id = job["id"].as_str().unwrap_or_default();
+    let errors = t.get(&format!("/api/v1/imports/{id}/errors"), token).await;
+    let codes = errors.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap_or_default(),
+                e["code"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    (codes, errors.text)
+}
+
 fn cp1251(text: &str) -> Vec<u8> {
     encoding_rs::WINDOWS_1251.encode(text).0.into_owned()
 }
@@ -1077,36 +1095,15 @@ async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
         (Some(3), Some(2)),
         "{job}"
     );
-    let errors = t
-        .get(
-            &format!(
-                "/api/v1/imports/{}/errors",
-                job["id"].as_str().unwrap_or_default()
-            ),
-            &head,
-        )
-        .await;
-    let codes: Vec<(i64, &str)> = errors.json["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            (
-                e["line"].as_i64().unwrap_or_default(),
-                e["code"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert!(codes.contains(&(5, "invalid_sku")), "{}", errors.text);
+    let (codes, errors) = error_codes(&t, &head, &job).await;
+    assert!(codes.contains(&(5, "invalid_sku".into())), "{errors}");
     assert!(
-        codes.contains(&(6, "invalid_whole_number")),
-        "{}",
-        errors.text
+        codes.contains(&(6, "invalid_whole_number".into())),
+        "{errors}"
     );
     assert!(
-        codes.contains(&(6, "invalid_vat_rate")),
-        "the row's other problems too: {}",
-        errors.text
+        codes.contains(&(6, "invalid_vat_rate".into())),
+        "the row's other problems too: {errors}"
     );
     let lathe = t.get("/api/v1/products?q=16К20", &rep).await.json["items"][0].clone();
     assert_eq!(lathe["sku"], "ST-16K20");
@@ -1361,31 +1358,11 @@ async fn rows_finding_records_in_one_batch_see_each_others_writes_and_ambiguity(
         (Some(2), Some(2), Some(0)),
         "{job}"
     );
-    let errors = t
-        .get(
-            &format!(
-                "/api/v1/imports/{}/errors",
-                job["id"].as_str().unwrap_or_default()
-            ),
-            &admin,
-        )
-        .await;
-    let codes: Vec<(i64, &str)> = errors.json["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|e| {
-            (
-                e["line"].as_i64().unwrap_or_default(),
-                e["code"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
+    let (codes, errors) = error_codes(&t, &admin, &job).await;
     assert_eq!(
         codes,
-        vec![(4, "key_ambiguous"), (5, "key_ambiguous")],
-        "{}",
-        errors.text
+        vec![(4, "key_ambiguous".into()), (5, "key_ambiguous".into())],
+        "{errors}"
     );
     let one = t.get("/api/v1/contacts?q=Первый", &admin).await;
     assert_eq!(
