@@ -1315,6 +1315,30 @@ async fn leads_from_an_exhibition_are_routed_and_a_repeat_by_email_updates_them(
         )
         .await;
     assert_eq!(anna.json["interest"], "Фрезы и свёрла");
+    // By phone, written another way than in the first file.
+    let by_phone = "Телефон;Сообщение\n8 (495) 123-45-67;Перезвонить после выставки\n";
+    let third = finished(
+        &t,
+        &head,
+        &t.upload(
+            "/api/v1/imports/leads?key=phone",
+            &head,
+            by_phone.as_bytes().to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (third["created"].as_i64(), third["updated"].as_i64()),
+        (Some(0), Some(1)),
+        "{third}"
+    );
+    let petr = t.get("/api/v1/leads?q=Пётр", &head).await;
+    assert_eq!(
+        petr.json["items"][0]["message"], "Перезвонить после выставки",
+        "{}",
+        petr.text
+    );
     t.finish().await;
 }
 
