@@ -788,3 +788,4 @@ dup-compare-hint = The fields in which the records differ. The ticked value stay
 dup-compare-same = The records differ in no field: the merge loses nothing.
 dup-compare-lists = Lists (e-mails, phones, tags, types, company links) are united; deals, activities, orders and history move to the kept record.
 dup-field = Field
+orders-export-1c = Export to 1C (CommerceML)

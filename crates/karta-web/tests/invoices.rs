@@ -487,6 +487,33 @@ async fn accounting_takes_a_periods_orders_invoices_and_payments_as_spreadsheets
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The same orders for 1C, as CommerceML.
+    let xml = t.get("/api/v1/orders/export.xml", &accountant).await;
+    assert_eq!(xml.status, StatusCode::OK, "{}", xml.text);
+    assert!(
+        xml.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/xml"))
+    );
+    assert!(
+        xml.text.starts_with("<?xml")
+            && xml.text.trim_end().ends_with("</КоммерческаяИнформация>")
+            && xml.text.matches("<Документ>").count() == 2
+            && xml.text.contains("<Номер>З-000001</Номер>")
+            && xml.text.contains("<ИНН>7707083893</ИНН>")
+            && xml.text.contains("<Артикул>ST-1</Артикул>")
+            && xml.text.contains("<Ставка>20</Ставка>"),
+        "{}",
+        xml.text
+    );
+    let theirs = t.get("/api/v1/orders/export.xml", &far).await;
+    assert!(
+        !theirs.text.contains("<Документ>") && theirs.text.contains("</КоммерческаяИнформация>"),
+        "another team's rep gets an empty file: {}",
+        theirs.text
+    );
     t.finish().await;
 }
 

@@ -480,5 +480,10 @@ async fn the_order_pages_make_move_and_explain_a_refusal() {
     );
     let list = t.page(&head, "/orders?status=confirmed").await;
     assert!(list.text.contains("З-000001") && !list.text.contains("З-000002"));
+    assert!(
+        list.text.contains("/api/v1/orders/export.xml") && list.text.contains("Выгрузка в 1С"),
+        "{}",
+        list.text
+    );
     t.finish().await;
 }

@@ -1,7 +1,8 @@
 //! Exchange with accounting: orders, invoices and payments of a period as
 //! CSV or XLSX (`/api/v1/{orders,invoices,payments}/export.{csv,xlsx}`),
 //! each row with the customer's name and INN. They take the lists' filters
-//! and apply the same visibility.
+//! and apply the same visibility. Orders also go to 1C as CommerceML
+//! (`commerceml`).
 
 use super::export::{EXPORT_PAGE, Format};
 use crate::AppState;
@@ -56,6 +57,27 @@ async fn with_accounts(app: &App, mut rows: Vec<Value>) -> Result<Vec<Value>, Ap
     Ok(rows)
 }
 
+/// The orders of a period the accounting exports take: `created_from`,
+/// `created_to` (days on the company's clock), `status`, `account_id`.
+pub(super) fn order_filter(
+    state: &AppState,
+    caller: &Caller,
+    params: &mut HashMap<String, String>,
+) -> Result<OrderFilter, ApiError> {
+    // Days begin at midnight on the company's clock.
+    let offset = i64::from(state.app.utc_offset(&caller.principal)) * 60_000_000;
+    let micros = |d: time::Date| karta_core::time::to_micros(d.midnight().assume_utc()) - offset;
+    Ok(OrderFilter {
+        account_id: take_uuid(params, "account_id")?,
+        status: take_text(params, "status")
+            .map(|s| OrderStatus::parse(&s).map_err(|c| bad_request("status", c)))
+            .transpose()?,
+        created_from: take_day(params, "created_from")?.map(micros),
+        created_to: take_day(params, "created_to")?.map(micros),
+        ..Default::default()
+    })
+}
+
 fn columns(names: &[&str]) -> Vec<String> {
     names.iter().map(|c| c.to_string()).collect()
 }
@@ -67,18 +89,7 @@ async fn orders_file(
     Query(mut params): Query<HashMap<String, String>>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    // Days begin at midnight on the company's clock.
-    let offset = i64::from(state.app.utc_offset(&caller.principal)) * 60_000_000;
-    let micros = |d: time::Date| karta_core::time::to_micros(d.midnight().assume_utc()) - offset;
-    let filter = OrderFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        status: take_text(&mut params, "status")
-            .map(|s| OrderStatus::parse(&s).map_err(|c| bad_request("status", c)))
-            .transpose()?,
-        created_from: take_day(&mut params, "created_from")?.map(micros),
-        created_to: take_day(&mut params, "created_to")?.map(micros),
-        ..Default::default()
-    };
+    let filter = order_filter(&state, &caller, &mut params)?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
     let names = columns(&[

@@ -208,7 +208,7 @@ pub async fn export_vcf(
     super::export::stream(
         "contacts.vcf",
         "text/vcard; charset=utf-8",
-        String::new(),
+        (String::new(), ""),
         fetch,
         render,
     )

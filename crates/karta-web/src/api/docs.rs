@@ -2,9 +2,9 @@
 //! serve the API, at `/api/openapi.json`, with Swagger UI at `/api/docs`.
 
 use super::{
-    accounting, accounts, activities, calendar, contacts, contracts, deal_lines, deals, directory,
-    duplicates, import, invoices, leads, orders, pipelines, price_lists, products, proposals,
-    routing, search, settings, tasks,
+    accounting, accounts, activities, calendar, commerceml, contacts, contracts, deal_lines, deals,
+    directory, duplicates, import, invoices, leads, orders, pipelines, price_lists, products,
+    proposals, routing, search, settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -24,7 +24,7 @@ use utoipa::{Modify, OpenApi};
         contracts::list, contracts::create, contracts::get, contracts::update, contracts::delete, contracts::restore, contracts::history,
         orders::list, orders::create, orders::from_deal, orders::get, orders::lines, orders::put_lines, orders::change_status, orders::history,
         invoices::list, invoices::create, invoices::get, invoices::history, invoices::payments, invoices::pay, invoices::statement, invoices::hold, invoices::release,
-        accounting::orders_csv, accounting::orders_xlsx, accounting::invoices_csv, accounting::invoices_xlsx, accounting::payments_csv, accounting::payments_xlsx,
+        accounting::orders_csv, accounting::orders_xlsx, commerceml::orders_xml, accounting::invoices_csv, accounting::invoices_xlsx, accounting::payments_csv, accounting::payments_xlsx,
         price_lists::list, price_lists::create, price_lists::get, price_lists::update, price_lists::delete, price_lists::restore, price_lists::history, price_lists::quotes,
         routing::list, routing::create, routing::update, routing::delete, routing::set_default,
         calendar::enable, calendar::revoke,

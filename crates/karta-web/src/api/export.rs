@@ -179,17 +179,24 @@ where
 {
     let head = format!("{BOM}{}", line(&columns));
     let render = move |row: &Value| record(row, &columns);
-    stream(filename, "text/csv; charset=utf-8", head, fetch, render).await
+    stream(
+        filename,
+        "text/csv; charset=utf-8",
+        (head, ""),
+        fetch,
+        render,
+    )
+    .await
 }
 
 /// Streams `head`, then each row `fetch` yields, page after page, as
-/// `render` writes it, as the attachment `filename`. The first page is read
-/// before answering, so a refused request gets its problem answer rather
-/// than a broken file.
+/// `render` writes it, then `tail`, as the attachment `filename`. The first
+/// page is read before answering, so a refused request gets its problem
+/// answer rather than a broken file.
 pub async fn stream<F, Fut, R>(
     filename: &str,
     content_type: &str,
-    head: String,
+    (head, tail): (String, &'static str),
     mut fetch: F,
     render: R,
 ) -> Result<Response, ApiError>
@@ -218,6 +225,7 @@ where
     });
     let body = futures::stream::once(async move { Ok::<_, AppError>(head) })
         .chain(pages)
+        .chain(futures::stream::once(async move { Ok(tail.to_string()) }))
         .map(|chunk| chunk.map_err(|e| std::io::Error::other(e.to_string())));
     Ok((
         [

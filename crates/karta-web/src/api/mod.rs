@@ -4,6 +4,7 @@ pub mod accounting;
 pub mod accounts;
 pub mod activities;
 pub mod calendar;
+pub mod commerceml;
 pub mod contacts;
 pub mod contracts;
 pub mod deal_lines;
@@ -119,6 +120,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orders", get(orders::list).post(orders::create))
         .route("/orders/export.csv", get(accounting::orders_csv))
         .route("/orders/export.xlsx", get(accounting::orders_xlsx))
+        .route("/orders/export.xml", get(commerceml::orders_xml))
         .route("/invoices/export.csv", get(accounting::invoices_csv))
         .route("/invoices/export.xlsx", get(accounting::invoices_xlsx))
         .route("/payments/export.csv", get(accounting::payments_csv))

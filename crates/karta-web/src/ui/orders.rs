@@ -107,6 +107,7 @@ pub async fn list(
                 "/api/v1/orders/export.xlsx".into(),
                 tr.t("list-export-xlsx"),
             ),
+            ("/api/v1/orders/export.xml".into(), tr.t("orders-export-1c")),
         ],
         count: String::new(),
         q: String::new(),
