@@ -174,7 +174,13 @@ pub async fn list(
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, AppError> {
-    let vis = p.require(Entity::Products, Access::Read)?;
+    // The trash is for those who may restore from it.
+    let access = if filter.deleted {
+        Access::Delete
+    } else {
+        Access::Read
+    };
+    let vis = p.require(Entity::Products, access)?;
     Ok(store::list(
         app.db.conn(),
         app.db.backend(),

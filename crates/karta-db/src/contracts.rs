@@ -70,15 +70,14 @@ pub async fn items_of<C: ConnectionTrait>(
     db: &C,
     contracts: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<contract_item::Model>>, DbErr> {
-    let mut out: HashMap<Uuid, Vec<contract_item::Model>> = HashMap::new();
-    for item in contract_item::Entity::find()
-        .filter(contract_item::Column::ContractId.is_in(contracts.iter().copied()))
-        .all(db)
-        .await?
-    {
-        out.entry(item.contract_id).or_default().push(item);
-    }
-    Ok(out)
+    crate::children::by_parent(
+        db,
+        contract_item::Entity::find(),
+        contract_item::Column::ContractId,
+        contracts,
+        |i| i.contract_id,
+    )
+    .await
 }
 
 /// Replaces a contract's products.

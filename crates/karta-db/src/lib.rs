@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod bulk;
+pub mod children;
 pub mod classifiers;
 pub mod connection;
 pub mod contacts;

@@ -90,20 +90,14 @@ pub async fn lines_of<C: ConnectionTrait>(
     db: &C,
     order_ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, Vec<order_line::Model>>, DbErr> {
-    let mut by_order: std::collections::HashMap<Uuid, Vec<order_line::Model>> = Default::default();
-    if order_ids.is_empty() {
-        return Ok(by_order);
-    }
-    for line in order_line::Entity::find()
-        .filter(order_line::Column::OrderId.is_in(order_ids.iter().copied()))
-        .order_by_asc(order_line::Column::OrderId)
-        .order_by_asc(order_line::Column::Position)
-        .all(db)
-        .await?
-    {
-        by_order.entry(line.order_id).or_default().push(line);
-    }
-    Ok(by_order)
+    crate::children::by_parent(
+        db,
+        order_line::Entity::find().order_by_asc(order_line::Column::Position),
+        order_line::Column::OrderId,
+        order_ids,
+        |l| l.order_id,
+    )
+    .await
 }
 
 /// Replaces an order's lines with `rows`.

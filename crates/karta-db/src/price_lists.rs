@@ -65,15 +65,14 @@ pub async fn items_of<C: ConnectionTrait>(
     db: &C,
     lists: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<price_list_item::Model>>, DbErr> {
-    let mut out: HashMap<Uuid, Vec<price_list_item::Model>> = HashMap::new();
-    for item in price_list_item::Entity::find()
-        .filter(price_list_item::Column::PriceListId.is_in(lists.iter().copied()))
-        .all(db)
-        .await?
-    {
-        out.entry(item.price_list_id).or_default().push(item);
-    }
-    Ok(out)
+    crate::children::by_parent(
+        db,
+        price_list_item::Entity::find(),
+        price_list_item::Column::PriceListId,
+        lists,
+        |i| i.price_list_id,
+    )
+    .await
 }
 
 /// Replaces a list's product prices with `items`.
@@ -160,17 +159,21 @@ pub async fn for_buyer<C: ConnectionTrait>(
         .filter(scopes)
         .all(db)
         .await?;
-    let mut items: HashMap<Uuid, Vec<price_list_item::Model>> = HashMap::new();
-    if !lists.is_empty() && !products.is_empty() {
-        for item in price_list_item::Entity::find()
-            .filter(price_list_item::Column::PriceListId.is_in(lists.iter().map(|l| l.id)))
-            .filter(price_list_item::Column::ProductId.is_in(products.iter().copied()))
-            .all(db)
-            .await?
-        {
-            items.entry(item.price_list_id).or_default().push(item);
-        }
-    }
+    let mut items = if products.is_empty() {
+        HashMap::new()
+    } else {
+        let ids: Vec<Uuid> = lists.iter().map(|l| l.id).collect();
+        let of_products = price_list_item::Entity::find()
+            .filter(price_list_item::Column::ProductId.is_in(products.iter().copied()));
+        crate::children::by_parent(
+            db,
+            of_products,
+            price_list_item::Column::PriceListId,
+            &ids,
+            |i| i.price_list_id,
+        )
+        .await?
+    };
     Ok(lists
         .iter()
         .map(|l| {

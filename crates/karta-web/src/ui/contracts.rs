@@ -310,17 +310,14 @@ async fn read_form(
 
 /// The API's field names as the form's.
 fn by_form_field(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
-    forms::error_map(tr, e)
-        .into_iter()
-        .map(|(k, v)| {
-            let k = match k.as_str() {
-                "credit_limit_minor" => "credit_limit".to_string(),
-                k if k.starts_with("items") => "contract_items".to_string(),
-                _ => k,
-            };
-            (k, v)
-        })
-        .collect()
+    forms::error_map_as(
+        tr,
+        e,
+        &[
+            ("credit_limit_minor", "credit_limit"),
+            ("items", "contract_items"),
+        ],
+    )
 }
 
 fn posted_again(form: &[(String, String)], patch: &Map<String, Value>) -> Posted {

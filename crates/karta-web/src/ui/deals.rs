@@ -784,19 +784,16 @@ async fn patch_of(
 
 /// Field errors of a rejected deal, named as in the form.
 fn deal_errors(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
-    forms::error_map(tr, e)
-        .into_iter()
-        .map(|(k, v)| {
-            let k = match k.as_str() {
-                "account_id" => "account_code".to_string(),
-                "competitor_id" => "competitor_code".to_string(),
-                "amount_minor" => "amount".to_string(),
-                "pipeline_id" => "stage_id".to_string(),
-                _ => k,
-            };
-            (k, v)
-        })
-        .collect()
+    forms::error_map_as(
+        tr,
+        e,
+        &[
+            ("account_id", "account_code"),
+            ("competitor_id", "competitor_code"),
+            ("amount_minor", "amount"),
+            ("pipeline_id", "stage_id"),
+        ],
+    )
 }
 
 fn amount_text(minor: Option<i64>) -> String {

@@ -110,6 +110,26 @@ pub fn error_map(tr: crate::i18n::Tr, e: &karta_core::Invalid) -> HashMap<String
         .collect()
 }
 
+/// Field errors translated, named as the form names its fields: an error
+/// on an API field in `renames` (matched by its root, so `items[2].price`
+/// is `items`) goes to the form field beside it.
+pub fn error_map_as(
+    tr: crate::i18n::Tr,
+    e: &karta_core::Invalid,
+    renames: &[(&str, &str)],
+) -> HashMap<String, String> {
+    error_map(tr, e)
+        .into_iter()
+        .map(|(k, v)| {
+            let root = k.split(['[', '.']).next().unwrap_or(&k);
+            match renames.iter().find(|(api, _)| *api == root) {
+                Some((_, form)) => (form.to_string(), v),
+                None => (k, v),
+            }
+        })
+        .collect()
+}
+
 /// After a stale save: for each field the user changed differently from
 /// the stored record, what the user had typed (`≠ their value`).
 pub fn conflict_errors(patch: &Map<String, Value>, current: &Value) -> HashMap<String, String> {

@@ -457,19 +457,7 @@ async fn items_text(state: &AppState, f: &PriceListFields) -> Result<String, Api
 
 /// The API's field names as the form's.
 fn by_form_field(tr: Tr, e: &karta_core::Invalid) -> HashMap<String, String> {
-    forms::error_map(tr, e)
-        .into_iter()
-        .map(|(k, v)| {
-            let k = if k == "account_id" {
-                "account_code".to_string()
-            } else if k.starts_with("items") {
-                "items".to_string()
-            } else {
-                k
-            };
-            (k, v)
-        })
-        .collect()
+    forms::error_map_as(tr, e, &[("account_id", "account_code"), ("items", "items")])
 }
 
 async fn form_page(

@@ -10,12 +10,11 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use karta_app::{AppError, accounts, contacts};
+use karta_app::{AppError, accounts, contacts, contracts, price_lists, products};
 use karta_core::identifiers::CustomerCode;
-use karta_core::roles::{Access, Entity, Reach};
 use karta_db::accounts::{AccountFilter, AccountSort};
 use karta_db::contacts::{ContactFilter, ContactSort};
-use karta_db::products::ProductSort;
+use karta_db::products::{ProductFilter, ProductSort};
 use uuid::Uuid;
 
 /// A deleted record: where restore posts, code (accounts), name, version.
@@ -37,108 +36,127 @@ struct TrashPage {
 /// How many deleted records of each kind the page shows.
 const SHOWN: u64 = 100;
 
-/// The trash page; an entity the caller may not read is simply absent.
+/// The deleted records of one kind, or none when the caller's role may not
+/// restore that kind.
+fn or_none<T>(listed: Result<Vec<T>, AppError>) -> Result<Vec<T>, ApiError> {
+    match listed {
+        Err(AppError::Forbidden) => Ok(Vec::new()),
+        other => Ok(other?),
+    }
+}
+
+fn deleted(restore: &str, id: Uuid, code: String, name: String, version: i64) -> Deleted {
+    Deleted {
+        restore: restore_path(restore, id),
+        code,
+        name,
+        version,
+    }
+}
+
+/// The trash page; an entity the caller may not restore is simply absent.
 pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Response, ApiError> {
-    let p = &caller.0.principal;
-    let accounts = match accounts::list(
-        &state.app,
-        p,
-        AccountFilter {
-            deleted: true,
-            ..Default::default()
-        },
-        AccountSort::UpdatedDesc,
-        None,
-        SHOWN,
-    )
-    .await
-    {
-        Ok(page) => page
-            .items
-            .iter()
-            .map(|m| Deleted {
-                restore: restore_path("accounts", m.id),
-                code: CustomerCode(m.code).to_string(),
-                name: m.name.clone(),
-                version: m.version,
-            })
-            .collect(),
-        Err(AppError::Forbidden) => Vec::new(),
-        Err(e) => return Err(e.into()),
+    let (app, p) = (&state.app, &caller.0.principal);
+    let accounts = or_none(
+        accounts::list(
+            app,
+            p,
+            AccountFilter {
+                deleted: true,
+                ..Default::default()
+            },
+            AccountSort::UpdatedDesc,
+            None,
+            SHOWN,
+        )
+        .await
+        .map(|page| {
+            let row = |m: &karta_db::entities::account::Model| {
+                deleted(
+                    "accounts",
+                    m.id,
+                    CustomerCode(m.code).to_string(),
+                    m.name.clone(),
+                    m.version,
+                )
+            };
+            page.items.iter().map(row).collect()
+        }),
+    )?;
+    let contacts = or_none(
+        contacts::list(
+            app,
+            p,
+            ContactFilter {
+                deleted: true,
+                ..Default::default()
+            },
+            ContactSort::UpdatedDesc,
+            None,
+            SHOWN,
+        )
+        .await
+        .map(|(page, _)| {
+            let row = |m: &karta_db::entities::contact::Model| {
+                let name = karta_db::contacts::fields_of(m, Vec::new()).display_name();
+                deleted("contacts", m.id, String::new(), name, m.version)
+            };
+            page.items.iter().map(row).collect()
+        }),
+    )?;
+    let product_filter = ProductFilter {
+        deleted: true,
+        ..Default::default()
     };
-    let contacts = match contacts::list(
-        &state.app,
-        p,
-        ContactFilter {
-            deleted: true,
-            ..Default::default()
-        },
-        ContactSort::UpdatedDesc,
-        None,
-        SHOWN,
-    )
-    .await
-    {
-        Ok((page, _)) => page
-            .items
-            .iter()
-            .map(|m| Deleted {
-                restore: restore_path("contacts", m.id),
-                code: String::new(),
-                name: karta_db::contacts::fields_of(m, Vec::new()).display_name(),
-                version: m.version,
-            })
-            .collect(),
-        Err(AppError::Forbidden) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    let products = if p.reach(Entity::Products, Access::Delete) == Reach::Nothing {
-        Vec::new()
-    } else {
-        let filter = karta_db::products::ProductFilter {
-            deleted: true,
-            ..Default::default()
-        };
-        karta_app::products::list(&state.app, p, filter, ProductSort::UpdatedDesc, None, SHOWN)
-            .await?
-            .items
-            .iter()
-            .map(|m| Deleted {
-                restore: restore_path("products", m.id),
-                code: m.sku.clone(),
-                name: m.name.clone(),
-                version: m.version,
-            })
-            .collect()
-    };
-    let price_lists = match karta_app::price_lists::list(&state.app, p, true, None, SHOWN).await {
-        Ok(page) => page
-            .items
-            .iter()
-            .map(|m| Deleted {
-                restore: restore_path("price-lists", m.id),
-                code: String::new(),
-                name: m.name.clone(),
-                version: m.version,
-            })
-            .collect(),
-        Err(AppError::Forbidden) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
-    let contracts = match karta_app::contracts::list(&state.app, p, None, true, None, SHOWN).await {
-        Ok(page) => page
-            .items
-            .iter()
-            .map(|m| Deleted {
-                restore: restore_path("contracts", m.id),
-                code: String::new(),
-                name: m.number.clone(),
-                version: m.version,
-            })
-            .collect(),
-        Err(AppError::Forbidden) => Vec::new(),
-        Err(e) => return Err(e.into()),
-    };
+    let products = or_none(
+        products::list(
+            app,
+            p,
+            product_filter,
+            ProductSort::UpdatedDesc,
+            None,
+            SHOWN,
+        )
+        .await
+        .map(|page| {
+            let row = |m: &karta_db::entities::product::Model| {
+                deleted("products", m.id, m.sku.clone(), m.name.clone(), m.version)
+            };
+            page.items.iter().map(row).collect()
+        }),
+    )?;
+    let price_lists = or_none(
+        price_lists::list(app, p, true, None, SHOWN)
+            .await
+            .map(|page| {
+                let row = |m: &karta_db::entities::price_list::Model| {
+                    deleted(
+                        "price-lists",
+                        m.id,
+                        String::new(),
+                        m.name.clone(),
+                        m.version,
+                    )
+                };
+                page.items.iter().map(row).collect()
+            }),
+    )?;
+    let contracts = or_none(
+        contracts::list(app, p, None, true, None, SHOWN)
+            .await
+            .map(|page| {
+                let row = |m: &karta_db::entities::contract::Model| {
+                    deleted(
+                        "contracts",
+                        m.id,
+                        String::new(),
+                        m.number.clone(),
+                        m.version,
+                    )
+                };
+                page.items.iter().map(row).collect()
+            }),
+    )?;
     let page = PageCtx::of(&caller);
     let sections = [
         ("trash-accounts", accounts),
