@@ -442,8 +442,17 @@ pub struct Difference {
     pub values: Vec<(Uuid, Value)>,
 }
 
-/// The single-value fields on which the records differ (at least two
-/// distinct values that are not empty), to choose from before merging.
+/// Records about to be merged, compared.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Comparison {
+    /// Each record's id and label (`K-000123 name`, or the contact's full
+    /// name), the surviving record's first.
+    pub records: Vec<(Uuid, String)>,
+    pub differences: Vec<Difference>,
+}
+
+/// The records and the single-value fields on which they differ (at least
+/// two distinct values that are not empty), to choose from before merging.
 /// Lists are united by the merge, and the owner stays the survivor's, so
 /// neither is listed; nor is what the caller may not see.
 pub async fn differences(
@@ -452,22 +461,28 @@ pub async fn differences(
     entity: Entity,
     into: Uuid,
     from: &[Uuid],
-) -> Result<Vec<Difference>, AppError> {
+) -> Result<Comparison, AppError> {
     let ids: Vec<Uuid> = std::iter::once(into).chain(from.iter().copied()).collect();
     let mut drafts = Vec::with_capacity(ids.len());
+    let mut records = Vec::with_capacity(ids.len());
     for id in &ids {
-        let draft = match entity {
+        let (label, draft) = match entity {
             Entity::Accounts => {
                 let m = accounts::get(app, p, *id, false).await?;
-                serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(&m)))
+                let label = format!("{} {}", CustomerCode(m.code), m.name);
+                let f = karta_db::accounts::fields_of(&m);
+                (label, serde_json::to_value(AccountDraft::from(&f)))
             }
             _ => {
                 let (m, links) = contacts::get(app, p, *id, false).await?;
-                serde_json::to_value(ContactDraft::from(&karta_db::contacts::fields_of(
-                    &m, links,
-                )))
+                let f = karta_db::contacts::fields_of(&m, links);
+                (
+                    f.display_name(),
+                    serde_json::to_value(ContactDraft::from(&f)),
+                )
             }
         };
+        records.push((*id, label));
         drafts.push(flatten(&draft.unwrap_or(Value::Null)));
     }
     let hidden = match entity {
@@ -477,7 +492,7 @@ pub async fn differences(
     let mut fields: Vec<&String> = drafts.iter().flat_map(|d| d.keys()).collect();
     fields.sort();
     fields.dedup();
-    Ok(fields
+    let differences = fields
         .into_iter()
         .filter(|f| !matches!(f.as_str(), "owner_id" | "team_id") && !hidden.contains(&f.as_str()))
         .filter_map(|field| {
@@ -498,7 +513,11 @@ pub async fn differences(
                 values,
             })
         })
-        .collect())
+        .collect();
+    Ok(Comparison {
+        records,
+        differences,
+    })
 }
 
 pub fn combine(

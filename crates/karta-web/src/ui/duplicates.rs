@@ -193,7 +193,7 @@ pub async fn compare(
         )
         .await;
     }
-    let differences = duplicates::differences(&state.app, p, entity, into, &from).await?;
+    let comparison = duplicates::differences(&state.app, p, entity, into, &from).await?;
     let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
     let labels = Labels::new(&classifiers, tr);
     let (fields, customs) = match entity {
@@ -210,7 +210,8 @@ pub async fn compare(
                 _ => None,
             })
     };
-    let choices = differences
+    let choices = comparison
+        .differences
         .iter()
         .map(|d| {
             let label = super::imports::field_label(tr, &d.field, &custom_defs);
@@ -238,31 +239,13 @@ pub async fn compare(
             }
         })
         .collect();
-    let mut records = Vec::new();
-    for id in std::iter::once(into).chain(from.iter().copied()) {
-        let label = match entity {
-            Entity::Accounts => karta_app::accounts::get(&state.app, p, id, false)
-                .await
-                .map(|m| {
-                    format!(
-                        "{} {}",
-                        karta_core::identifiers::CustomerCode(m.code),
-                        m.name
-                    )
-                }),
-            _ => karta_app::contacts::get(&state.app, p, id, false)
-                .await
-                .map(|(m, links)| karta_db::contacts::fields_of(&m, links).display_name()),
-        }?;
-        records.push((id, label));
-    }
     Ok(render(&ComparePage {
         page,
         reason: reason.code().to_string(),
         into,
         from,
         version: version.unwrap_or_default(),
-        records,
+        records: comparison.records,
         choices,
     }))
 }
