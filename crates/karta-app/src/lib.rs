@@ -20,6 +20,7 @@ pub mod error;
 pub mod generate;
 pub mod import;
 pub mod invoices;
+pub mod jobs;
 pub mod leads;
 pub mod maintenance;
 pub mod orders;

@@ -1,11 +1,15 @@
 //! The hourly housekeeping job: purges the trash after the restore window
 //! and forgets what is only kept for a while (idle sessions, rate-limit
-//! windows, idempotency keys).
+//! windows, idempotency keys, finished background jobs). The job runner
+//! runs it every hour (`jobs::SCHEDULES`).
 
 use crate::{App, AppError};
 
 /// How long an idempotency key protects against a repeated write.
 pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 24 * 3_600_000_000;
+
+/// How long finished background jobs stay on the jobs page.
+pub const FINISHED_JOBS_KEPT_MICROS: i64 = 7 * 24 * 3_600_000_000;
 
 /// What one run removed.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +43,7 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     // Look-up windows are minutes; the current and previous one still count.
     karta_db::security::forget_rate_windows(conn, now / 60_000_000 - 1).await?;
     karta_db::idempotency::forget_before(conn, now - IDEMPOTENCY_WINDOW_MICROS).await?;
+    karta_db::jobs::forget_finished(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
     Ok(Tidied {
         accounts,
         contacts,

@@ -226,6 +226,7 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
         router: karta_web::router(karta_web::AppState {
             app: app.clone(),
             secure_cookies: false,
+            stopping: karta_web::Stopping::never(),
         }),
     };
     let mut rng = Rng(7);

@@ -40,6 +40,14 @@ struct ServeArgs {
     /// begins for users without a time zone of their own [default: +03:00].
     #[arg(long, env = "KARTA_UTC_OFFSET")]
     utc_offset: Option<String>,
+    /// Background jobs this process runs at once (0: run none, e.g. on a
+    /// web-only instance; other instances on the same PostgreSQL run them).
+    #[arg(long, env = "KARTA_JOB_WORKERS", default_value_t = 2)]
+    job_workers: usize,
+    /// How long a job this process claimed stays its own without being
+    /// renewed: after a crash, others take its jobs once this has passed.
+    #[arg(long, env = "KARTA_JOB_LEASE_SECONDS", default_value_t = 60)]
+    job_lease_seconds: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,23 +239,6 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn housekeeping(app: App) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        match karta_app::maintenance::run(&app).await {
-            Ok(t) if t.accounts + t.contacts > 0 || t.sessions > 0 => tracing::info!(
-                accounts = t.accounts,
-                contacts = t.contacts,
-                sessions = t.sessions,
-                "purged"
-            ),
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "housekeeping failed"),
-        }
-    }
-}
-
 async fn serve(args: ServeArgs) -> Result<()> {
     let ServeArgs {
         db,
@@ -255,6 +246,8 @@ async fn serve(args: ServeArgs) -> Result<()> {
         demo,
         secure_cookies,
         utc_offset,
+        job_workers,
+        job_lease_seconds,
     } = args;
     let mut app = open(&db).await?;
     if let Some(raw) = utc_offset.or(db.file_utc_offset()) {
@@ -299,18 +292,36 @@ async fn serve(args: ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    tokio::spawn(housekeeping(app.clone()));
+    let runner = (job_workers > 0).then(|| {
+        karta_app::jobs::runner::start(
+            app.clone(),
+            karta_app::jobs::runner::RunnerConfig {
+                workers: job_workers,
+                lease: std::time::Duration::from_secs(job_lease_seconds.max(3)),
+                ..Default::default()
+            },
+        )
+    });
+    let (stop, stopping) = karta_web::Stopping::new();
     let router = karta_web::router(karta_web::AppState {
         app: app.clone(),
         secure_cookies,
+        stopping,
     });
     println!("Karta is running at http://{}/", listener.local_addr()?);
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        // Event streams end, so open browser tabs do not hold the shutdown.
+        let _ = stop.send(true);
+    })
     .await?;
+    if let Some(runner) = runner {
+        runner.stop().await;
+    }
     app.db.close().await?;
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod export;
 pub mod identifiers;
 pub mod import;
 pub mod invoices;
+pub mod jobs;
 pub mod leads;
 pub mod money;
 pub mod orders;

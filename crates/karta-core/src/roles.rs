@@ -66,7 +66,7 @@ impl Role {
             (
                 _,
                 Users | Teams | CustomFields | Classifiers | AuditLog | Pipelines | RoutingRules
-                | Products | PriceLists,
+                | Products | PriceLists | Jobs,
                 _,
             ) => Nothing,
             (
@@ -167,11 +167,13 @@ pub enum Entity {
     Invoices,
     /// What a customer may buy at which prices, its terms and credit limit.
     Contracts,
+    /// Background jobs: imports, housekeeping, outgoing messages.
+    Jobs,
 }
 
 impl Entity {
     /// Every entity that scopes can name.
-    pub const ALL: [Entity; 18] = [
+    pub const ALL: [Entity; 19] = [
         Entity::Accounts,
         Entity::Contacts,
         Entity::Leads,
@@ -190,6 +192,7 @@ impl Entity {
         Entity::CustomFields,
         Entity::Classifiers,
         Entity::AuditLog,
+        Entity::Jobs,
     ];
 
     /// Stable identifier used in scopes and history (`custom_fields`).
@@ -213,6 +216,7 @@ impl Entity {
             Entity::Orders => "orders",
             Entity::Invoices => "invoices",
             Entity::Contracts => "contracts",
+            Entity::Jobs => "jobs",
         }
     }
 }

@@ -27,3 +27,24 @@ pub async fn take<C: ConnectionTrait>(
         .ok_or_else(|| DbErr::RecordNotFound(format!("counter {name}")))?;
     Ok(last - n + 1..=last)
 }
+
+/// Adds one to counter `name`, starting it at one when it does not exist
+/// yet (a tally rather than a sequence: the runner's check counts its
+/// pings with it).
+pub async fn count_one<C: ConnectionTrait>(db: &C, name: &str) -> Result<(), DbErr> {
+    use crate::entities::counter;
+    use sea_orm::sea_query::OnConflict;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    counter::Entity::insert(counter::ActiveModel {
+        name: Set(name.into()),
+        value: Set(0),
+    })
+    .on_conflict(
+        OnConflict::column(counter::Column::Name)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    take(db, name, 1).await.map(|_| ())
+}

@@ -23,6 +23,7 @@ pub mod history;
 pub mod idempotency;
 pub mod import;
 pub mod invoices;
+pub mod jobs;
 pub mod leads;
 pub mod migration;
 pub mod orders;

@@ -16,6 +16,9 @@ use uuid::Uuid;
 /// A running app on its own database.
 pub struct TestApp {
     pub app: App,
+    /// The job runner, as in `karta serve` (no schedules: the test clock
+    /// jumps by days, and housekeeping is run by hand where tested).
+    runner: Option<karta_app::jobs::runner::Runner>,
     pub router: axum::Router,
     pub clock: Arc<FixedClock>,
     cleanup: Option<(String, String)>,
@@ -33,13 +36,19 @@ pub struct Answer {
     pub bytes: Vec<u8>,
 }
 
-/// 2026-01-15 09:00 UTC, in micros: tests start at a fixed instant.
-pub const START: i64 = 1_768_467_600_000_000;
+/// An empty database of its own: a PostgreSQL database when
+/// `KARTA_TEST_DATABASE_URL` names a server, else a SQLite file in a
+/// temporary directory. [`TestDb::drop_database`] removes it.
+pub struct TestDb {
+    pub url: String,
+    cleanup: Option<(String, String)>,
+    dir: Option<tempfile::TempDir>,
+}
 
-impl TestApp {
-    /// A fresh, migrated database and the router over it.
-    pub async fn spawn() -> Self {
-        let (url, cleanup, dir) = match std::env::var("KARTA_TEST_DATABASE_URL")
+impl TestDb {
+    /// Creates the database (not migrated).
+    pub async fn create() -> Self {
+        match std::env::var("KARTA_TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())
         {
@@ -58,14 +67,52 @@ impl TestApp {
                     .rsplit_once('/')
                     .map(|(b, _)| b.to_string())
                     .unwrap_or(admin_url.clone());
-                (format!("{base}/{name}"), Some((admin_url, name)), None)
+                Self {
+                    url: format!("{base}/{name}"),
+                    cleanup: Some((admin_url, name)),
+                    dir: None,
+                }
             }
             None => {
                 let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
                 let url = Db::sqlite_url_in(dir.path()).unwrap_or_else(|e| panic!("{e}"));
-                (url, None, Some(dir))
+                Self {
+                    url,
+                    cleanup: None,
+                    dir: Some(dir),
+                }
             }
-        };
+        }
+    }
+
+    /// Drops the PostgreSQL database (a SQLite file goes with its
+    /// temporary directory).
+    pub async fn drop_database(self) {
+        drop_database(self.cleanup).await;
+    }
+}
+
+async fn drop_database(cleanup: Option<(String, String)>) {
+    let Some((admin_url, name)) = cleanup else {
+        return;
+    };
+    if let Ok(admin) = Db::connect(&admin_url).await {
+        admin
+            .conn()
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .ok();
+        admin.close().await.ok();
+    }
+}
+
+/// 2026-01-15 09:00 UTC, in micros: tests start at a fixed instant.
+pub const START: i64 = 1_768_467_600_000_000;
+
+impl TestApp {
+    /// A fresh, migrated database and the router over it.
+    pub async fn spawn() -> Self {
+        let TestDb { url, cleanup, dir } = TestDb::create().await;
         let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{e}"));
         karta_db::migration::migrate(&db)
             .await
@@ -84,9 +131,19 @@ impl TestApp {
         let router = karta_web::router(karta_web::AppState {
             app: app.clone(),
             secure_cookies: false,
+            stopping: karta_web::Stopping::never(),
         });
+        let runner = Some(karta_app::jobs::runner::start(
+            app.clone(),
+            karta_app::jobs::runner::RunnerConfig {
+                poll: std::time::Duration::from_millis(20),
+                schedules: false,
+                ..Default::default()
+            },
+        ));
         Self {
             app,
+            runner,
             router,
             clock,
             cleanup,
@@ -96,19 +153,12 @@ impl TestApp {
 
     /// Drops the PostgreSQL database of this test (SQLite files go with the
     /// temporary directory).
-    pub async fn finish(self) {
-        let Some((admin_url, name)) = self.cleanup else {
-            return;
-        };
-        self.app.db.close().await.ok();
-        if let Ok(admin) = Db::connect(&admin_url).await {
-            admin
-                .conn()
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .await
-                .ok();
-            admin.close().await.ok();
+    pub async fn finish(mut self) {
+        if let Some(runner) = self.runner.take() {
+            runner.stop().await;
         }
+        self.app.db.close().await.ok();
+        drop_database(self.cleanup).await;
     }
 
     /// Sends a request through the router.

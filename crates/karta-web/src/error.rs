@@ -118,6 +118,7 @@ pub fn field_message(code: &str) -> String {
         "name_required" => "Give a name: first or last name (for a lead, a person or a company).",
         "unknown_role" => "No such role.",
         "unknown_entity" => "No such entity.",
+        "unknown_status" => "No such status.",
         "cannot_demote_self" => "You cannot take away your own administrator rights.",
         "invalid_idempotency_key" => "Idempotency-Key must be 1 to 255 visible ASCII characters.",
         "idempotency_key_reused" => {

@@ -25,6 +25,33 @@ pub struct AppState {
     pub app: App,
     /// Mark cookies `Secure` (when served over TLS or behind a TLS proxy).
     pub secure_cookies: bool,
+    /// Ends long-lived answers (the event stream) when the server stops.
+    pub stopping: Stopping,
+}
+
+/// Tells long-lived answers that the server is stopping, so a graceful
+/// shutdown is not held open by a browser tab's event stream.
+#[derive(Debug, Clone)]
+pub struct Stopping(tokio::sync::watch::Receiver<bool>);
+
+impl Stopping {
+    /// A signal and the switch that fires it (`send(true)`).
+    pub fn new() -> (tokio::sync::watch::Sender<bool>, Self) {
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        (tx, Self(rx))
+    }
+
+    /// A signal that never fires (tests, benchmarks): its switch is gone.
+    pub fn never() -> Self {
+        Self::new().1
+    }
+
+    /// Resolves once the switch is turned; never when it is gone unturned.
+    pub async fn wait(mut self) {
+        if self.0.wait_for(|stopping| *stopping).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
 }
 
 const CSS: &str = include_str!("../static/app.css");

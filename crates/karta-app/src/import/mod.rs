@@ -217,7 +217,8 @@ pub async fn custom_fields(
     Ok(karta_db::custom_fields::of_entity(app.db.conn(), entity.as_str()).await?)
 }
 
-/// Checks a spec and its columns and records a new job, ready to run.
+/// Checks a spec and its columns and records a new job, ready to run
+/// here and now (the CLI, which shows its progress).
 pub async fn start(
     app: &App,
     p: &Principal,
@@ -225,6 +226,113 @@ pub async fn start(
     columns: &Columns,
     encoding: &str,
 ) -> Result<import_job::Model, AppError> {
+    let job = prepare(app, p, spec, columns, encoding).await?;
+    Ok(job.insert(app.db.conn()).await?)
+}
+
+/// Checks a spec and its columns, records a new job with its file and
+/// queues it for the job runner, all in one transaction (the API and the
+/// import page): the import survives a restart and runs in any process.
+pub async fn queue(
+    app: &App,
+    p: &Principal,
+    spec: &Spec,
+    columns: &Columns,
+    encoding: &str,
+    file: Vec<u8>,
+) -> Result<import_job::Model, AppError> {
+    let job = prepare(app, p, spec, columns, encoding).await?;
+    let txn = app.db.begin_write().await?;
+    let job = job.insert(&txn).await?;
+    karta_db::jobs::store_import_file(&txn, job.id, file).await?;
+    let payload = Queued {
+        import_id: job.id,
+        user_id: p.user_id,
+        scopes: p
+            .scopes
+            .as_ref()
+            .map(|s| s.iter().map(ToString::to_string).collect()),
+        channel: p.channel.into(),
+    };
+    crate::jobs::enqueue(
+        &txn,
+        app.now(),
+        crate::jobs::Kind::Import,
+        serde_json::to_value(&payload).unwrap_or_default(),
+        Some(format!("import:{}", job.id)),
+        Some(p.user_id),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(job)
+}
+
+/// What the job runner needs to run a queued import as the person who
+/// asked for it (their rights are read again when it runs).
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct Queued {
+    import_id: Uuid,
+    user_id: Uuid,
+    scopes: Option<Vec<String>>,
+    channel: String,
+}
+
+/// Runs (or resumes) a queued import: the job runner's handler. Running it
+/// again after it finished does nothing.
+pub async fn run_job(app: &App, payload: &Value) -> Result<(), AppError> {
+    let task: Queued = serde_json::from_value(payload.clone())
+        .map_err(|_| AppError::field("payload", "invalid"))?;
+    let conn = app.db.conn();
+    let Some(file) = karta_db::jobs::import_file(conn, task.import_id).await? else {
+        return Ok(());
+    };
+    let user = karta_db::users::user(conn, task.user_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(AppError::Forbidden)?;
+    let scopes = task
+        .scopes
+        .map(|s| s.iter().filter_map(|s| s.parse().ok()).collect());
+    let channel = match task.channel.as_str() {
+        "ui" => "ui",
+        "cli" => "cli",
+        _ => "api",
+    };
+    let p = crate::auth::principal_of(&user, scopes, channel).ok_or(AppError::Forbidden)?;
+    let job = get(app, &p, task.import_id).await?;
+    let entity = ImportEntity::parse(&job.entity).map_err(|_| AppError::NotFound)?;
+    let mut rows = open_file(file).map_err(|code| AppError::field("file", code))?;
+    let names: Vec<Option<String>> =
+        serde_json::from_value(job.columns.clone()).unwrap_or_default();
+    let customs = custom_fields(app, entity).await?;
+    let columns = Columns::chosen(entity, &rows.headers, &names, &customs)?;
+    match run(app, &p, job.id, &columns, &mut rows, &mut |_| {}).await {
+        Ok(_) | Err(AppError::Conflict("import_finished")) => {
+            karta_db::jobs::forget_import_file(conn, job.id).await?;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads a stored upload (CSV, or a workbook's first sheet).
+fn open_file(content: Vec<u8>) -> Result<CsvRows, &'static str> {
+    use std::io::{Seek, Write};
+    let mut file = tempfile::tempfile().map_err(|_| "unreadable_file")?;
+    file.write_all(&content).map_err(|_| "unreadable_file")?;
+    file.rewind().map_err(|_| "unreadable_file")?;
+    karta_core::xlsx::open_rows(file).map_err(|e| e.code())
+}
+
+/// Checks a spec and its columns (saving the mapping as a profile when
+/// asked) and builds the job's row.
+async fn prepare(
+    app: &App,
+    p: &Principal,
+    spec: &Spec,
+    columns: &Columns,
+    encoding: &str,
+) -> Result<import_job::ActiveModel, AppError> {
     p.require(spec.entity.entity(), Access::Write)?;
     let mut e = Invalid::default();
     match spec.key {
@@ -282,7 +390,7 @@ pub async fn start(
         undone_at: Set(None),
         undone_by: Set(None),
     };
-    Ok(job.insert(app.db.conn()).await?)
+    Ok(job)
 }
 
 /// Reads a job the principal may see: their own, or any for an

@@ -14,6 +14,7 @@ mod m0010_account_match_key;
 mod m0011_commerce;
 mod m0012_payment_currency;
 mod m0013_lead_keys;
+mod m0014_jobs;
 
 use sea_orm_migration::prelude::*;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_commerce::Migration),
             Box::new(m0012_payment_currency::Migration),
             Box::new(m0013_lead_keys::Migration),
+            Box::new(m0014_jobs::Migration),
         ]
     }
 }

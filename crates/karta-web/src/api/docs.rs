@@ -3,7 +3,7 @@
 
 use super::{
     accounting, accounts, activities, calendar, commerceml, contacts, contracts, deal_lines, deals,
-    directory, duplicates, import, invoices, leads, orders, pipelines, price_lists, products,
+    directory, duplicates, import, invoices, jobs, leads, orders, pipelines, price_lists, products,
     proposals, routing, search, settings, tasks,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -37,6 +37,7 @@ use utoipa::{Modify, OpenApi};
         search::global, search::lookup,
         duplicates::list, duplicates::merge_accounts, duplicates::merge_contacts,
         import::preview, import::profile_list, import::create, import::create_from_vcard, import::list, import::get, import::errors, import::errors_csv, import::undo,
+        jobs::list, jobs::get, jobs::retry, jobs::cancel,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -58,6 +59,7 @@ use utoipa::{Modify, OpenApi};
         (name = "settings", description = "Classifiers and custom fields"),
         (name = "search", description = "Global search and telephony look-up"),
         (name = "imports", description = "CSV imports of accounts and contacts: preview, background job, error report, undo"),
+        (name = "jobs", description = "Background jobs (administrators): queued, running, failed with the error, dead; retry and cancel"),
     )
 )]
 pub struct ApiDoc;

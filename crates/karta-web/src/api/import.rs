@@ -345,6 +345,9 @@ async fn begin(
     let dry_run = take_bool(&mut params, "dry_run")?.unwrap_or(false);
     let file_name = take_text(&mut params, "file_name").unwrap_or_else(|| default_name.into());
     let save_profile = take_text(&mut params, "save_profile");
+    let original = file
+        .try_clone()
+        .map_err(|_| bad_request("file", "unreadable_file"))?;
     let (rows, columns, _) = read(&state.app, &caller.principal, entity, file, &mut params).await?;
     no_more(params)?;
     let spec = Spec {
@@ -355,33 +358,34 @@ async fn begin(
         file_name,
         save_profile,
     };
-    let job = launch(&state.app, &caller.principal, &spec, columns, rows).await?;
+    let job = launch(
+        &state.app,
+        &caller.principal,
+        &spec,
+        &columns,
+        rows.format(),
+        original,
+    )
+    .await?;
     Ok((StatusCode::ACCEPTED, Json(JobView::of(&job))).into_response())
 }
 
-/// Records an import job and imports its rows in the background.
+/// Records an import job with its file and queues it for the job runner.
+/// `file` is the upload as sent (read again from its start).
 pub(crate) async fn launch(
     app: &App,
     p: &Principal,
     spec: &Spec,
-    columns: Columns,
-    rows: CsvRows,
-) -> Result<import_job::Model, AppError> {
-    let job = import::start(app, p, spec, &columns, rows.format()).await?;
-    tokio::spawn(run_in_background(
-        app.clone(),
-        p.clone(),
-        job.id,
-        columns,
-        rows,
-    ));
-    Ok(job)
-}
-
-async fn run_in_background(app: App, p: Principal, id: Uuid, columns: Columns, mut rows: CsvRows) {
-    if let Err(e) = import::run(&app, &p, id, &columns, &mut rows, &mut |_| {}).await {
-        tracing::error!(job = %id, error = %e, "import failed");
-    }
+    columns: &Columns,
+    format: &str,
+    mut file: std::fs::File,
+) -> Result<import_job::Model, ApiError> {
+    use std::io::{Read, Seek};
+    let mut content = Vec::new();
+    file.rewind()
+        .and_then(|_| file.read_to_end(&mut content))
+        .map_err(|_| bad_request("file", "unreadable_file"))?;
+    Ok(import::queue(app, p, spec, columns, format, content).await?)
 }
 
 /// The caller's latest imports (an administrator's: everyone's).

@@ -15,6 +15,7 @@ pub mod duplicates;
 pub mod export;
 pub mod import;
 pub mod invoices;
+pub mod jobs;
 pub mod leads;
 pub mod orders;
 pub mod pipelines;
@@ -57,6 +58,10 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/{id}/errors", get(import::errors))
         .route("/imports/{id}/errors.csv", get(import::errors_csv))
         .route("/imports/{id}/undo", post(import::undo))
+        .route("/jobs", get(jobs::list))
+        .route("/jobs/{id}", get(jobs::get))
+        .route("/jobs/{id}/retry", post(jobs::retry))
+        .route("/jobs/{id}/cancel", post(jobs::cancel))
         .route("/contacts", get(contacts::list).post(contacts::create))
         .route("/contacts/export.csv", get(contacts::export_csv))
         .route("/contacts/export.xlsx", get(contacts::export_xlsx))

@@ -409,6 +409,9 @@ async fn begin(
     let save_profile = params
         .remove("save_profile")
         .filter(|n| !n.trim().is_empty());
+    let original = file
+        .try_clone()
+        .map_err(|_| bad_request("file", "unreadable_file"))?;
     let (rows, columns, _) =
         read(&state.app, &caller.0.principal, entity, file, &mut params).await?;
     let spec = Spec {
@@ -419,7 +422,15 @@ async fn begin(
         file_name,
         save_profile,
     };
-    Ok(launch(&state.app, &caller.0.principal, &spec, columns, rows).await?)
+    launch(
+        &state.app,
+        &caller.0.principal,
+        &spec,
+        &columns,
+        rows.format(),
+        original,
+    )
+    .await
 }
 
 /// Refusals as sentences: what they are about (the key, a column by its

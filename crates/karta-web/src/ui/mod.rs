@@ -16,6 +16,7 @@ pub mod duplicates;
 pub mod finance;
 pub mod forms;
 pub mod imports;
+pub mod jobs;
 pub mod leads;
 pub mod lists;
 pub mod orders;
@@ -178,6 +179,9 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens", get(tokens::page).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin", get(admin::page))
+        .route("/admin/jobs", get(jobs::page))
+        .route("/admin/jobs/{id}/retry", post(jobs::retry))
+        .route("/admin/jobs/{id}/cancel", post(jobs::cancel))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}", post(admin::update_user))
         .route("/admin/teams", post(admin::add_team))

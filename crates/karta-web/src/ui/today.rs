@@ -227,6 +227,7 @@ pub async fn events(
     caller: UiCaller,
 ) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let principal = caller.0.principal.clone();
+    let state_stopping = state.stopping.clone();
     let stream = futures::stream::unfold(true, move |first| {
         let state = state.clone();
         let principal = principal.clone();
@@ -253,5 +254,6 @@ pub async fn events(
         }
     });
     use futures::StreamExt;
-    Sse::new(stream.flatten()).keep_alive(KeepAlive::default())
+    let stopping = state_stopping.wait();
+    Sse::new(stream.flatten().take_until(stopping)).keep_alive(KeepAlive::default())
 }
