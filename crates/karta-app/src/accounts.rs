@@ -118,13 +118,25 @@ pub async fn create(
     p: &Principal,
     draft: AccountDraft,
 ) -> Result<(Model, Vec<DuplicateHint>), AppError> {
-    p.require(Entity::Accounts, Access::Write)?;
-    let fields = prepare(app, p, draft, None).await?;
     let txn = app.db.begin_write().await?;
-    let saved = insert(app, &txn, p.actor(), &fields).await?;
+    let (saved, fields) = create_in(app, &txn, p, draft).await?;
     txn.commit().await?;
     let hints = duplicates(app, &fields, Some(saved.id)).await?;
     Ok((saved, hints))
+}
+
+/// Creates an account inside the caller's transaction (a larger act, such
+/// as a lead's conversion); answers it with its prepared fields.
+pub(crate) async fn create_in<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    draft: AccountDraft,
+) -> Result<(Model, AccountFields), AppError> {
+    p.require(Entity::Accounts, Access::Write)?;
+    let fields = prepare(app, p, draft, None).await?;
+    let saved = insert(app, txn, p.actor(), &fields).await?;
+    Ok((saved, fields))
 }
 
 /// Validates a draft and completes it from the database (classifier codes,

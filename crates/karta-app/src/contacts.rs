@@ -38,8 +38,11 @@ fn refuse_hidden(p: &Principal, keys: impl Iterator<Item = String>) -> Result<()
     e.into_result().map_err(AppError::from)
 }
 
-async fn complete(
+/// `db` reads the linked accounts: inside a transaction, so an account
+/// created earlier in the same unit of work counts.
+async fn complete<C: ConnectionTrait>(
     app: &App,
+    db: &C,
     p: &Principal,
     mut f: ContactFields,
     current: Option<&Model>,
@@ -53,7 +56,7 @@ async fn complete(
     .await?;
     f.custom = crate::settings::normalise_custom(app, ENTITY, &f.custom, &mut e).await?;
     let vis = p.visibility(Entity::Accounts, Access::Read);
-    let found = karta_db::accounts::by_ids(app.db.conn(), &f.account_ids).await?;
+    let found = karta_db::accounts::by_ids(db, &f.account_ids).await?;
     for (i, id) in f.account_ids.iter().enumerate() {
         let ok = found
             .iter()
@@ -104,9 +107,8 @@ pub async fn create(
         .flatten()
         .filter(|(_, v)| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
     refuse_hidden(p, non_empty.map(|(k, _)| k.clone()))?;
-    let fields = prepare(app, p, draft, None).await?;
     let txn = app.db.begin_write().await?;
-    let saved = insert(app, &txn, p.actor(), &fields).await?;
+    let (saved, fields) = create_in(app, &txn, p, draft).await?;
     txn.commit().await?;
     let hints = duplicates(app, p, &fields, Some(saved.id)).await?;
     Ok((saved, fields.account_ids, hints))
@@ -121,7 +123,21 @@ pub(crate) async fn prepare(
     draft: ContactDraft,
     current: Option<&Model>,
 ) -> Result<ContactFields, AppError> {
-    complete(app, p, draft.validate()?, current).await
+    complete(app, app.db.conn(), p, draft.validate()?, current).await
+}
+
+/// Creates a contact inside the caller's transaction (a larger act, such
+/// as a lead's conversion); answers it with its prepared fields.
+pub(crate) async fn create_in<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    draft: ContactDraft,
+) -> Result<(Model, ContactFields), AppError> {
+    p.require(Entity::Contacts, Access::Write)?;
+    let fields = complete(app, txn, p, draft.validate()?, None).await?;
+    let saved = insert(app, txn, p.actor(), &fields).await?;
+    Ok((saved, fields))
 }
 
 /// Inserts prepared fields as a new contact in `txn`, with its account

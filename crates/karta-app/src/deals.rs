@@ -71,13 +71,15 @@ async fn resolve_stage(
 }
 
 /// Checks what needs the database and applies the stage's rules.
-async fn complete(
+/// `db` reads the account and contacts: inside a transaction, so records
+/// created earlier in the same unit of work count.
+async fn complete<C: ConnectionTrait>(
     app: &App,
+    db: &C,
     p: &Principal,
     mut f: DealFields,
     current: Option<&Model>,
 ) -> Result<Resolved, AppError> {
-    let db = app.db.conn();
     let mut e = Invalid::default();
     crate::settings::check_classifier_values(
         app,
@@ -197,21 +199,32 @@ pub async fn create(
     p: &Principal,
     draft: DealDraft,
 ) -> Result<(Model, Vec<Uuid>), AppError> {
+    let txn = app.db.begin_write().await?;
+    let created = create_in(app, &txn, p, draft).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Creates a deal inside the caller's transaction (a larger act, such as a
+/// lead's conversion).
+pub(crate) async fn create_in<C: ConnectionTrait>(
+    app: &App,
+    txn: &C,
+    p: &Principal,
+    draft: DealDraft,
+) -> Result<(Model, Vec<Uuid>), AppError> {
     p.require(Entity::Deals, Access::Write)?;
-    let r = complete(app, p, draft.validate()?, None).await?;
+    let r = complete(app, txn, p, draft.validate()?, None).await?;
     let now = app.now();
     let id = Uuid::now_v7();
-    let txn = app.db.begin_write().await?;
     let mut model = <deal::Entity as Record>::created(id, now, Some(p.user_id));
     store::set_fields(&mut model, &r.fields, &r.stage);
     entering(&mut model, &r.stage, now);
-    let saved = deal::Entity::insert(model)
-        .exec_with_returning(&txn)
-        .await?;
-    store::save_contacts(&txn, id, &r.fields.contact_ids).await?;
-    store::enter_stage(&txn, id, r.stage.id, now, Some(p.user_id)).await?;
+    let saved = deal::Entity::insert(model).exec_with_returning(txn).await?;
+    store::save_contacts(txn, id, &r.fields.contact_ids).await?;
+    store::enter_stage(txn, id, r.stage.id, now, Some(p.user_id)).await?;
     history::record(
-        &txn,
+        txn,
         now,
         p.actor(),
         ENTITY,
@@ -220,8 +233,7 @@ pub async fn create(
         &history::diff(&Value::Null, &snapshot(&r.fields)),
     )
     .await?;
-    write_search(&txn, id, &r.fields).await?;
-    txn.commit().await?;
+    write_search(txn, id, &r.fields).await?;
     Ok((saved, r.fields.contact_ids))
 }
 
@@ -329,7 +341,7 @@ pub async fn update(
     if moving && !patch.contains_key("checklist_done") {
         draft.checklist_done = Vec::new();
     }
-    let r = complete(app, p, draft.validate()?, Some(&current)).await?;
+    let r = complete(app, app.db.conn(), p, draft.validate()?, Some(&current)).await?;
     // With lines, the amount is theirs (see `deal_lines`).
     if (r.fields.amount_minor != before.amount_minor || r.fields.currency != before.currency)
         && karta_db::deal_lines::count(&txn, id).await? > 0

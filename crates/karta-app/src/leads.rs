@@ -574,6 +574,9 @@ pub async fn convert(
         },
     };
     let account_created = account_id.is_none();
+    // One transaction for the whole act: a failure at any step leaves no
+    // account, contact or deal behind and the lead unconverted.
+    let txn = app.db.begin_write().await?;
     let account_id = match account_id {
         Some(a) => a,
         None => {
@@ -593,7 +596,7 @@ pub async fn convert(
                 team_id: f.team_id,
                 ..Default::default()
             };
-            crate::accounts::create(app, p, draft).await?.0.id
+            crate::accounts::create_in(app, &txn, p, draft).await?.0.id
         }
     };
     let (contact_id, contact_created) = match (matched_contact, &f.person_name) {
@@ -617,7 +620,7 @@ pub async fn convert(
                 ..Default::default()
             };
             (
-                Some(crate::contacts::create(app, p, draft).await?.0.id),
+                Some(crate::contacts::create_in(app, &txn, p, draft).await?.0.id),
                 true,
             )
         }
@@ -629,11 +632,10 @@ pub async fn convert(
             contact_ids: contact_id.into_iter().collect(),
             ..deal_draft
         };
-        Some(crate::deals::create(app, p, draft).await?.0.id)
+        Some(crate::deals::create_in(app, &txn, p, draft).await?.0.id)
     } else {
         None
     };
-    let txn = app.db.begin_write().await?;
     let now = app.now();
     let mut model = ActiveModel {
         status: Set(LeadStatus::Qualified.as_str().to_string()),

@@ -734,3 +734,116 @@ async fn leads_and_deals_are_found_by_words_and_phones_within_visibility() {
     assert!(page.text.contains("Пётр Сидоров"));
     t.finish().await;
 }
+
+/// Makes every `event` (`INSERT`, `UPDATE`) on `table` fail inside the
+/// database, as a full disk or a broken constraint would.
+async fn inject_failure(t: &TestApp, event: &str, table: &str) {
+    use sea_orm::ConnectionTrait;
+    let conn = t.app.db.conn();
+    let sql = match t.app.db.backend() {
+        karta_db::Backend::Postgres => format!(
+            "CREATE OR REPLACE FUNCTION karta_fail() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$; \
+             CREATE TRIGGER inject BEFORE {event} ON {table} FOR EACH ROW EXECUTE FUNCTION karta_fail()"
+        ),
+        karta_db::Backend::Sqlite => format!(
+            "CREATE TRIGGER inject BEFORE {event} ON {table} \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        ),
+    };
+    conn.execute_unprepared(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn heal(t: &TestApp, table: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = match t.app.db.backend() {
+        karta_db::Backend::Postgres => format!("DROP TRIGGER inject ON {table}"),
+        karta_db::Backend::Sqlite => "DROP TRIGGER inject".to_string(),
+    };
+    t.app
+        .db
+        .conn()
+        .execute_unprepared(&sql)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+}
+
+async fn rows(t: &TestApp, table: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = t.app.db.conn().get_database_backend();
+    let row = t
+        .app
+        .db
+        .conn()
+        .query_one_raw(Statement::from_string(
+            backend,
+            format!("SELECT COUNT(*) AS n FROM {table}"),
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("a count"));
+    row.try_get::<i64>("", "n")
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn a_conversion_that_fails_at_any_step_leaves_nothing_behind() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    pipeline(&t, &head).await;
+    let lead = t
+        .post(
+            "/api/v1/leads",
+            &a,
+            json!({"person_name": "Ольга Смирнова", "company_name": "ООО Вектор",
+                   "email": "olga@vector.ru", "interest": "Пресс"}),
+        )
+        .await;
+    assert_eq!(lead.status, StatusCode::CREATED, "{}", lead.text);
+    let tables = [
+        "accounts",
+        "contacts",
+        "contact_accounts",
+        "deals",
+        "deal_stays",
+        "changes",
+    ];
+    let before: Vec<i64> =
+        futures::future::join_all(tables.iter().map(|table| rows(&t, table))).await;
+    let steps = [
+        ("INSERT", "accounts"),
+        ("INSERT", "contacts"),
+        ("INSERT", "contact_accounts"),
+        ("INSERT", "deals"),
+        ("INSERT", "deal_stays"),
+        ("UPDATE", "leads"),
+    ];
+    for (event, table) in steps {
+        inject_failure(&t, event, table).await;
+        let failed = convert(&t, &a, &lead.json, json!({"amount_minor": 500_000})).await;
+        heal(&t, table).await;
+        assert_eq!(
+            failed.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{table}: {}",
+            failed.text
+        );
+        let after: Vec<i64> =
+            futures::future::join_all(tables.iter().map(|table| rows(&t, table))).await;
+        assert_eq!(
+            after, before,
+            "a failure at {event} {table} left rows behind"
+        );
+        let still = t.get(&format!("/api/v1/leads/{}", id(&lead)), &a).await;
+        assert_eq!(still.json["converted_at"], Value::Null, "{table}");
+        assert_eq!(still.json["version"], lead.json["version"], "{table}");
+    }
+    let done = convert(&t, &a, &lead.json, json!({"amount_minor": 500_000})).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    assert_eq!(done.json["account_created"], true);
+    assert!(done.json["deal_id"].is_string() && done.json["contact_id"].is_string());
+    t.finish().await;
+}
