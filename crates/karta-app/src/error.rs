@@ -42,7 +42,18 @@ pub enum AppError {
     },
     /// The database failed; details are logged, never shown.
     #[error("storage error: {0}")]
-    Db(#[from] karta_db::DbErr),
+    Db(karta_db::DbErr),
+}
+
+/// A unique index refusing a value is the input's fault (the value is
+/// taken, perhaps a moment ago by a concurrent request), not storage's.
+impl From<karta_db::DbErr> for AppError {
+    fn from(e: karta_db::DbErr) -> Self {
+        match karta_db::unique::taken_field(&e) {
+            Some(field) => AppError::field(field, "already_exists"),
+            None => AppError::Db(e),
+        }
+    }
 }
 
 impl From<Invalid> for AppError {

@@ -11,7 +11,7 @@ use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::products::{self as store, ProductFilter, ProductSort};
 use karta_db::records::Record;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, SqlErr};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -45,15 +45,6 @@ async fn check<C: ConnectionTrait>(
         e.push("sku", "already_exists");
     }
     Ok(e.into_result()?)
-}
-
-/// A write that lost the race for an article to a concurrent one is the
-/// same refusal as one that saw it taken.
-fn taken_article(e: DbErr) -> AppError {
-    match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::field("sku", "already_exists"),
-        _ => e.into(),
-    }
 }
 
 /// Keeps the product findable by article, names and description.
@@ -94,8 +85,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     store::set_fields(&mut model, f);
     let saved = product::Entity::insert(model)
         .exec_with_returning(txn)
-        .await
-        .map_err(taken_article)?;
+        .await?;
     write_search(txn, id, f).await?;
     let changes = history::diff(&Value::Null, &snapshot(f));
     history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
@@ -138,11 +128,7 @@ pub(crate) async fn rewrite<C: ConnectionTrait>(
     store::set_fields(&mut model, after);
     let saved =
         records::save::<product::Entity, _>(app, txn, p, model, current.id, current.version, None)
-            .await
-            .map_err(|e| match e {
-                AppError::Db(db) => taken_article(db),
-                other => other,
-            })?;
+            .await?;
     write_search(txn, current.id, after).await?;
     history::record(
         txn,

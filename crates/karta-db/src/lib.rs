@@ -38,6 +38,7 @@ pub mod security;
 pub mod settings;
 pub mod tasks;
 pub mod transfer;
+pub mod unique;
 pub mod users;
 pub mod visibility;
 

@@ -820,3 +820,4 @@ jobs-kind-ping = Runner check
 err-job_not_retryable = Only a failed, stopped or cancelled job can be run again.
 err-job_not_cancellable = A running or finished job cannot be cancelled.
 err-unknown_status = No such status.
+err-invalid_id = Not an id.

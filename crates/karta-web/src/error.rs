@@ -19,7 +19,7 @@ impl From<AppError> for ApiError {
 
 impl From<karta_db::DbErr> for ApiError {
     fn from(e: karta_db::DbErr) -> Self {
-        ApiError(AppError::Db(e))
+        ApiError(e.into())
     }
 }
 
@@ -119,6 +119,7 @@ pub fn field_message(code: &str) -> String {
         "unknown_role" => "No such role.",
         "unknown_entity" => "No such entity.",
         "unknown_status" => "No such status.",
+        "invalid_id" => "Not an id (a UUID).",
         "cannot_demote_self" => "You cannot take away your own administrator rights.",
         "invalid_idempotency_key" => "Idempotency-Key must be 1 to 255 visible ASCII characters.",
         "idempotency_key_reused" => {

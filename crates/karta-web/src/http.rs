@@ -131,3 +131,35 @@ pub fn instant(params: &mut HashMap<String, String>, name: &str) -> Result<Optio
         })
         .transpose()
 }
+
+/// `axum::extract::Path` whose refusal is a problem like every other: a
+/// path segment that is not an id is `invalid_id` on that parameter, not
+/// axum's plain-text 400.
+#[derive(Debug, Clone, Copy)]
+pub struct Path<T>(pub T);
+
+impl<S, T> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(value)) => Ok(Path(value)),
+            Err(PathRejection::FailedToDeserializePathParams(e)) => {
+                let field = match e.kind() {
+                    axum::extract::path::ErrorKind::ParseErrorAtKey { key, .. } => key.clone(),
+                    _ => "id".to_string(),
+                };
+                Err(bad_request(&field, "invalid_id"))
+            }
+            Err(_) => Err(bad_request("id", "invalid_id")),
+        }
+    }
+}

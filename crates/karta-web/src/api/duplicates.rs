@@ -4,10 +4,11 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
+use crate::http::Path;
 use crate::http::{etag, if_match, no_more, parse_json, take_text};
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use karta_app::duplicates::{self, Clusters, MergeInput, Merged};

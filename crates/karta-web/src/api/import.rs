@@ -5,11 +5,12 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
+use crate::http::Path;
 use crate::http::{no_more, take_bool, take_text};
 use crate::i18n::{Tr, from_accept_language};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;

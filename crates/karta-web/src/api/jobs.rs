@@ -4,9 +4,10 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
+use crate::http::Path;
 use crate::http::{no_more, paging, take_text};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use karta_app::jobs;
 use karta_core::jobs::JobStatus;
 use karta_core::time::rfc3339;

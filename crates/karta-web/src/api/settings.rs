@@ -3,10 +3,11 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem};
+use crate::http::Path;
 use crate::http::parse_json;
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use karta_app::settings::{
     self, ClassifierInput, ClassifierPatch, CustomFieldInput, CustomFieldPatch,

@@ -4,12 +4,13 @@
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
+use crate::http::Path;
 use crate::http::{
     etag, if_match, instant, no_more, paging, parse_json, parse_object, take_text, take_uuid,
 };
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use karta_app::tasks;

@@ -7,9 +7,10 @@ use super::{Labels, PageCtx, TimelineEntry, custom, forms, lists, render, timeli
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
+use crate::http::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use karta_app::views::DuplicateHint;

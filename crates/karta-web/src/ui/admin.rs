@@ -6,9 +6,10 @@ use super::{PageCtx, render};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
+use crate::http::Path;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::directory::{self, NewUser, UserPatch};
 use karta_app::settings::{

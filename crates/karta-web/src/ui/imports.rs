@@ -17,11 +17,12 @@ use crate::api::import::{
 };
 use crate::auth::UiCaller;
 use crate::error::{ApiError, bad_request};
+use crate::http::Path;
 use crate::i18n::Tr;
 use crate::ui::forms::{VersionForm, form_value};
 use askama::Template;
 use axum::Form;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::AppError;
 use karta_app::import::{self, Columns, ImportEntity, JobView, Spec, profiles};
