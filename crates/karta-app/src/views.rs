@@ -100,9 +100,12 @@ pub struct ChangeView {
     pub channel: String,
     pub action: String,
     pub field: Option<String>,
-    #[schema(value_type = Object)]
+    /// The field's value before, as the field is typed (text, number,
+    /// boolean, list or object); `null` when it had none.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub old: Option<Value>,
-    #[schema(value_type = Object)]
+    /// The value after, typed as `old`.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub new: Option<Value>,
 }
 

@@ -54,6 +54,9 @@ struct ServeArgs {
 enum Command {
     /// Run the web UI and API.
     Serve(ServeArgs),
+    /// Print the API's OpenAPI 3.1 description (as served at
+    /// /api/openapi.json), for generating clients.
+    Openapi,
     /// Create or upgrade the database schema and exit.
     Migrate {
         #[command(flatten)]
@@ -412,6 +415,7 @@ async fn main() -> Result<()> {
                 import::undo(app, job, user).await?;
             }
         },
+        Command::Openapi => println!("{}", karta_web::api::docs::json()),
         Command::Migrate { db } => {
             open(&db).await?;
             println!("Database is up to date.");

@@ -112,7 +112,7 @@ pub fn router(state: AppState) -> Router {
             ui::problems::as_page,
         )))
         .with_state(state)
-        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").url("/api/openapi.json", <api::docs::ApiDoc as utoipa::OpenApi>::openapi()))
+        .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").external_url_unchecked("/api/openapi.json", api::docs::document()))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),

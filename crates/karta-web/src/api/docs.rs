@@ -82,3 +82,116 @@ impl Modify for Security {
         }
     }
 }
+
+/// The description as served at `/api/openapi.json`.
+pub fn document() -> serde_json::Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    make_truthful(&mut doc);
+    doc
+}
+
+/// The description as served, pretty-printed (`karta openapi`).
+pub fn json() -> String {
+    serde_json::to_string_pretty(&document()).unwrap_or_default()
+}
+
+/// Makes the generated description valid OpenAPI 3.1 and true to what is
+/// served: operation ids unique (`<resource>_<handler>`), every response
+/// described, problem answers under `application/problem+json`, and a
+/// wire type that extends a strict draft (`allOf` over a schema with
+/// `additionalProperties: false`) satisfiable by its own fields. Done on
+/// the JSON, since some of it (a value of any type) has no utoipa type.
+fn make_truthful(doc: &mut serde_json::Value) {
+    use serde_json::Value;
+    let schemas = doc["components"]["schemas"].clone();
+    let mut seen = std::collections::HashSet::<String>::new();
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in item.iter_mut() {
+                let handler = op["operationId"].as_str().unwrap_or(method).to_string();
+                let words: Vec<String> = path
+                    .trim_start_matches("/api/v1/")
+                    .split('/')
+                    .filter(|w| !w.starts_with('{') && !w.is_empty())
+                    .map(|w| w.replace(['-', '.'], "_"))
+                    .collect();
+                // The resource and the handler (`price_lists_list`), else
+                // the whole path's words, else method and path.
+                let candidates = [
+                    format!("{}_{handler}", words.first().map_or("api", String::as_str)),
+                    format!("{}_{handler}", words.join("_")),
+                    format!("{method}_{}", words.join("_")),
+                ];
+                let id = candidates
+                    .iter()
+                    .find(|c| !seen.contains(c.as_str()))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        format!("{method}{}", path.replace(['/', '{', '}', '-', '.'], "_"))
+                    });
+                seen.insert(id.clone());
+                op["operationId"] = Value::String(id);
+                let Some(responses) = op["responses"].as_object_mut() else {
+                    continue;
+                };
+                for (status, response) in responses.iter_mut() {
+                    if response.get("description").is_none_or(|d| d == "") {
+                        response["description"] = Value::String(status_text(status).into());
+                    }
+                    // (`get_mut`: indexing a missing key would add a null.)
+                    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
+                    else {
+                        continue;
+                    };
+                    let is_problem = content
+                        .get("application/json")
+                        .and_then(|c| c["schema"]["$ref"].as_str())
+                        .is_some_and(|r| r.ends_with("/Problem"));
+                    if is_problem && let Some(schema) = content.remove("application/json") {
+                        content.insert("application/problem+json".into(), schema);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(all) = doc["components"]["schemas"].as_object_mut() {
+        for schema in all.values_mut() {
+            let parts = schema.get_mut("allOf").and_then(Value::as_array_mut);
+            for part in parts.into_iter().flatten() {
+                let name = part["$ref"]
+                    .as_str()
+                    .and_then(|r| r.rsplit('/').next())
+                    .unwrap_or_default();
+                let base = &schemas[name];
+                if base["additionalProperties"] == Value::Bool(false) {
+                    let mut open = base.clone();
+                    if let Some(o) = open.as_object_mut() {
+                        o.remove("additionalProperties");
+                    }
+                    *part = open;
+                }
+            }
+        }
+    }
+}
+
+fn status_text(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted: the work goes on in the background",
+        "204" => "Done; no content",
+        "400" | "422" => "The request is not valid (problem+json with the fields)",
+        "401" => "Not signed in",
+        "403" => "Not allowed",
+        "404" => "No such record, or one you may not see",
+        "409" => "Conflicts with the record's state",
+        "412" => "The record changed since you read it",
+        "428" => "If-Match is required",
+        "429" => "Too many requests",
+        _ => "Answer",
+    }
+}

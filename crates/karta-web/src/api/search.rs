@@ -66,6 +66,13 @@ pub async fn global(
     ))
 }
 
+/// Who a phone number belongs to: contacts and accounts.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct LookupResult {
+    pub contacts: Vec<ContactView>,
+    pub accounts: Vec<AccountView>,
+}
+
 #[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LookupParams {
@@ -76,7 +83,7 @@ pub struct LookupParams {
 /// Tokens need the `lookup` scope; calls are rate-limited per user.
 #[utoipa::path(get, path = "/api/v1/lookup", tag = "search",
     params(("phone" = String, Query, description = "Any common format; Russian by default")),
-    responses((status = 200, body = SearchResult), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+    responses((status = 200, body = LookupResult), (status = 403, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn lookup(
     State(state): State<AppState>,
     caller: Caller,
