@@ -392,11 +392,6 @@ pub async fn competitors(app: &App, p: &Principal) -> Result<Vec<Model>, AppErro
         .items)
 }
 
-/// Deletes for good the accounts in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<account::Entity>(app).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -194,8 +194,3 @@ pub async fn set_deleted(
 ) -> Result<Model, AppError> {
     records::set_deleted::<activity::Entity>(app, p, Entity::Activities, id, expected, delete).await
 }
-
-/// Deletes for good the activities in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<activity::Entity>(app).await
-}

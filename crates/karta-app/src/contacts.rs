@@ -366,8 +366,3 @@ pub async fn duplicates(
     }
     Ok(hints)
 }
-
-/// Deletes for good the contacts in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<contact::Entity>(app).await
-}

@@ -412,8 +412,3 @@ pub async fn stays(
         })
         .collect())
 }
-
-/// Deletes for good the deals in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<deal::Entity>(app).await
-}

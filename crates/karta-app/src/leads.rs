@@ -385,11 +385,6 @@ pub async fn set_deleted(
     records::set_deleted::<lead::Entity>(app, p, Entity::Leads, id, expected, delete).await
 }
 
-/// Deletes for good the leads in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<lead::Entity>(app).await
-}
-
 /// What a conversion may be told; everything is optional.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

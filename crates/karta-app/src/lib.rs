@@ -33,6 +33,7 @@ pub mod products;
 pub mod proposals;
 pub mod records;
 pub mod reference;
+pub mod registry;
 pub mod routing;
 pub mod search;
 pub mod settings;

@@ -12,16 +12,10 @@ pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 24 * 3_600_000_000;
 pub const FINISHED_JOBS_KEPT_MICROS: i64 = 7 * 24 * 3_600_000_000;
 
 /// What one run removed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Tidied {
-    pub accounts: usize,
-    pub contacts: usize,
-    pub deals: usize,
-    pub activities: usize,
-    pub tasks: usize,
-    pub leads: usize,
-    pub products: usize,
-    pub price_lists: usize,
+    /// Records purged from the trash, per kind.
+    pub purged: Vec<(&'static str, usize)>,
     pub sessions: u64,
 }
 
@@ -29,30 +23,12 @@ pub struct Tidied {
 pub async fn run(app: &App) -> Result<Tidied, AppError> {
     let now = app.now();
     let conn = app.db.conn();
-    // Deals first: purging an account takes its deals with it.
-    let activities = crate::activities::purge(app).await?;
-    let tasks = crate::tasks::purge(app).await?;
-    let leads = crate::leads::purge(app).await?;
-    let products = crate::products::purge(app).await?;
-    let price_lists = crate::price_lists::purge(app).await?;
-    let deals = crate::deals::purge(app).await?;
-    let accounts = crate::accounts::purge(app).await?;
-    let contacts = crate::contacts::purge(app).await?;
+    let purged = crate::registry::purge_all(app).await?;
     let sessions =
         karta_db::security::delete_idle_sessions(conn, now - app.config.session_idle).await?;
     // Look-up windows are minutes; the current and previous one still count.
     karta_db::security::forget_rate_windows(conn, now / 60_000_000 - 1).await?;
     karta_db::idempotency::forget_before(conn, now - IDEMPOTENCY_WINDOW_MICROS).await?;
     karta_db::jobs::forget_finished(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
-    Ok(Tidied {
-        accounts,
-        contacts,
-        deals,
-        activities,
-        tasks,
-        leads,
-        products,
-        price_lists,
-        sessions,
-    })
+    Ok(Tidied { purged, sessions })
 }

@@ -182,11 +182,6 @@ pub async fn set_deleted(
         .await
 }
 
-/// Deletes for good the price lists in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<price_list::Entity>(app).await
-}
-
 /// The list's change history, newest first.
 pub async fn history(
     app: &App,

@@ -219,11 +219,6 @@ pub async fn set_deleted(
     records::set_deleted::<product::Entity>(app, p, Entity::Products, id, expected, delete).await
 }
 
-/// Deletes for good the products in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<product::Entity>(app).await
-}
-
 /// The product's change history, newest first; cost prices are left out
 /// for roles that do not see margins.
 pub async fn history(

@@ -186,8 +186,3 @@ pub async fn take_reminders(app: &App, p: &Principal) -> Result<Vec<Model>, AppE
     store::mark_reminded(app.db.conn(), &ids, now).await?;
     Ok(due)
 }
-
-/// Deletes for good the tasks in the trash longer than the window.
-pub async fn purge(app: &App) -> Result<usize, AppError> {
-    records::purge::<task::Entity>(app).await
-}

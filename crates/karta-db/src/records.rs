@@ -92,18 +92,30 @@ macro_rules! record {
     };
 }
 
-record!(account, "accounts");
-record!(contact, "contacts");
-record!(deal, "deals");
-record!(activity, "activities");
-record!(task, "tasks");
-record!(lead, "leads");
-record!(product, "products");
-record!(price_list, "price_lists");
-record!(order, "orders");
-record!(invoice, "invoices");
-record!(payment, "payments");
-record!(contract, "contracts");
+/// Implements `Record` for each table and lists their names in [`ALL`],
+/// so the list cannot miss one (`karta_app::registry` is checked against it).
+macro_rules! records {
+    ($(($module:ident, $name:literal)),* $(,)?) => {
+        $(record!($module, $name);)*
+        /// Every record table, by `Record::NAME`.
+        pub const ALL: &[&str] = &[$($name),*];
+    };
+}
+
+records!(
+    (account, "accounts"),
+    (contact, "contacts"),
+    (deal, "deals"),
+    (activity, "activities"),
+    (task, "tasks"),
+    (lead, "leads"),
+    (product, "products"),
+    (price_list, "price_lists"),
+    (order, "orders"),
+    (invoice, "invoices"),
+    (payment, "payments"),
+    (contract, "contracts"),
+);
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(

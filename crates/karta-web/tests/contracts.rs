@@ -424,5 +424,23 @@ async fn a_contract_is_written_from_the_client_card_and_orders_keep_to_it() {
         .get(&format!("/api/v1/{}", &contract_path[1..]), &head_token)
         .await;
     assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    // Deleted again and left past the restore window, housekeeping purges it.
+    let version = back.json["version"].to_string();
+    let deleted = t
+        .form(
+            &head,
+            &format!("{contract_path}/delete"),
+            &[("version", version.as_str())],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    t.clock
+        .advance(t.app.config.restore_window + 86_400_000_000);
+    let tidied = karta_app::maintenance::run(&t.app)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(tidied.purged.contains(&("contracts", 1)), "{tidied:?}");
+    let trash = t.page(&head, "/trash").await;
+    assert!(!trash.text.contains(&contract_path), "{}", trash.text);
     t.finish().await;
 }

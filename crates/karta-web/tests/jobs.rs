@@ -263,3 +263,39 @@ async fn a_stopping_server_ends_its_event_streams() {
     assert!(ended.is_ok(), "the stream ends when the server stops");
     t.finish().await;
 }
+
+#[tokio::test]
+async fn every_table_with_a_trash_is_a_registered_record_kind() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let t = TestApp::spawn().await;
+    let sql = match t.app.db.backend() {
+        karta_db::Backend::Postgres => {
+            "SELECT table_name AS name FROM information_schema.columns \
+             WHERE table_schema = 'public' AND column_name = 'deleted_at'"
+        }
+        karta_db::Backend::Sqlite => {
+            "SELECT m.name AS name FROM sqlite_master m, pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'deleted_at'"
+        }
+    };
+    let conn = t.app.db.conn();
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut with_trash: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            r.try_get::<String>("", "name")
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+        .collect();
+    with_trash.sort();
+    let mut registered: Vec<String> = karta_app::registry::KINDS
+        .iter()
+        .map(|k| k.name.to_string())
+        .collect();
+    registered.sort();
+    assert_eq!(with_trash, registered);
+    t.finish().await;
+}
