@@ -1,9 +1,11 @@
 //! `karta bench`: loads a dataset of the requested size (once) and measures
 //! p50/p99 latency of the list, search, card and board endpoints through the
 //! real router in-process (no network, so the figures are the server's own);
-//! or, with `--import-rows`, the speed of an import (`import`).
+//! or, with `--import-rows`, the speed of an import (`import`); or, with
+//! `--jobs`, the job queue's throughput (`jobs`).
 
 mod import;
+mod jobs;
 
 use anyhow::{Context, Result};
 use axum::body::Body;
@@ -23,6 +25,9 @@ pub struct Bench {
     pub samples: usize,
     /// Time an import of a file of this many rows instead.
     pub import_rows: Option<usize>,
+    /// Time the job queue with this many jobs instead, on this many
+    /// workers.
+    pub jobs: Option<(usize, usize)>,
 }
 
 const BENCH_PIPELINE: &str = "Bench pipeline";
@@ -168,6 +173,9 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
     let owners = ensure_users(&app).await?;
     if let Some(rows) = bench.import_rows {
         return import::run(&app, rows, &std::env::temp_dir()).await;
+    }
+    if let Some((n, workers)) = bench.jobs {
+        return jobs::run(&app, n, workers).await;
     }
     let existing = karta_db::accounts::count_all(app.db.conn()).await? as usize;
     if existing < bench.accounts {

@@ -88,6 +88,13 @@ enum Command {
         /// many rows and time its import (and its re-import).
         #[arg(long)]
         import_rows: Option<usize>,
+        /// Instead of the latency workloads: enqueue this many jobs and
+        /// time the job runner draining them.
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// With --jobs: jobs run at once.
+        #[arg(long, default_value_t = 2)]
+        job_workers: usize,
     },
     /// Import accounts or contacts from CSV, undo an import, or load a
     /// whole export with --all.
@@ -356,6 +363,8 @@ async fn main() -> Result<()> {
             deals,
             samples,
             import_rows,
+            jobs,
+            job_workers,
         } => {
             let app = open(&db).await?;
             bench::run(
@@ -366,6 +375,7 @@ async fn main() -> Result<()> {
                     deals,
                     samples,
                     import_rows,
+                    jobs: jobs.map(|n| (n, job_workers)),
                 },
             )
             .await?;

@@ -10,7 +10,7 @@
 
 use karta_app::jobs::Kind;
 use karta_db::Db;
-use karta_db::entities::{counter, job};
+use karta_db::entities::job;
 use karta_testkit::TestDb;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::process::Stdio;
@@ -94,11 +94,9 @@ async fn two_processes_drain_the_queue_exactly_once_through_a_sigkill() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(taken_over > 0, "the killed process's jobs ran again");
-    let counted = counter::Entity::find_by_id(COUNTER)
-        .one(db.conn())
+    let counted = karta_db::counters::value(db.conn(), COUNTER)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .map(|c| c.value);
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         counted,
         Some(JOBS as i64),

@@ -48,3 +48,13 @@ pub async fn count_one<C: ConnectionTrait>(db: &C, name: &str) -> Result<(), DbE
     .await?;
     take(db, name, 1).await.map(|_| ())
 }
+
+/// The current value of counter `name`, if it exists.
+pub async fn value<C: ConnectionTrait>(db: &C, name: &str) -> Result<Option<i64>, DbErr> {
+    use crate::entities::counter;
+    use sea_orm::EntityTrait;
+    Ok(counter::Entity::find_by_id(name.to_string())
+        .one(db)
+        .await?
+        .map(|c| c.value))
+}
