@@ -242,6 +242,23 @@ pub async fn get(app: &App, p: &Principal, id: Uuid, deleted: bool) -> Result<Mo
         .ok_or(AppError::NotFound)
 }
 
+/// The names of those of `ids` the principal may see (live accounts only):
+/// the one way other records' pages and files name their company, so a
+/// link to an account the reader may not see names nothing.
+pub async fn names(
+    app: &App,
+    p: &Principal,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+    let vis = p.visibility(Entity::Accounts, Access::Read);
+    Ok(karta_db::accounts::by_ids(app.db.conn(), ids)
+        .await?
+        .into_iter()
+        .filter(|a| a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id))
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
 /// Reads one visible account by customer code.
 pub async fn by_code(app: &App, p: &Principal, code: CustomerCode) -> Result<Model, AppError> {
     let vis = p.require(Entity::Accounts, Access::Read)?;

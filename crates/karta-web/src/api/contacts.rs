@@ -185,7 +185,7 @@ pub async fn export_vcf(
     let (app, p) = (state.app.clone(), caller.principal.clone());
     let fetch = move |cursor: Option<Cursor>| {
         let page = export_page(app.clone(), p.clone(), filter.clone(), sort, cursor);
-        let app = app.clone();
+        let (app, p) = (app.clone(), p.clone());
         async move {
             let (mut rows, next) = page.await?;
             // One query for the page's companies, named on each card.
@@ -193,13 +193,13 @@ pub async fn export_vcf(
                 .iter()
                 .filter_map(|r| r["account_ids"][0].as_str()?.parse().ok())
                 .collect();
-            let names: HashMap<String, String> = karta_db::accounts::by_ids(app.db.conn(), &firsts)
-                .await?
-                .into_iter()
-                .map(|a| (a.id.to_string(), a.name))
-                .collect();
+            // Named only when the reader may see the account.
+            let names = karta_app::accounts::names(&app, &p, &firsts).await?;
             for row in &mut rows {
-                let company = row["account_ids"][0].as_str().and_then(|id| names.get(id));
+                let company = row["account_ids"][0]
+                    .as_str()
+                    .and_then(|id| id.parse::<Uuid>().ok())
+                    .and_then(|id| names.get(&id));
                 row["company"] = company.cloned().map_or(Value::Null, Value::String);
             }
             Ok((rows, next))
