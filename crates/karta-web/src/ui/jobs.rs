@@ -137,26 +137,19 @@ pub async fn page(
     }))
 }
 
-/// Sends a job round again (the retry button).
-pub async fn retry(
+/// The retry and cancel buttons: `/admin/jobs/{id}/retry|cancel`.
+pub async fn act(
     State(state): State<AppState>,
     caller: UiCaller,
-    Path(id): Path<Uuid>,
+    Path((id, act)): Path<(Uuid, String)>,
     Form(form): Form<VersionForm>,
 ) -> Result<Response, ApiError> {
     caller.check_csrf(form.csrf.as_deref())?;
-    let done = jobs::retry(&state.app, &caller.0.principal, id).await;
-    redirect_after(done.map(|_| "/admin/jobs".into()), "/admin/jobs")
-}
-
-/// Cancels a waiting, failed or dead job (the cancel button).
-pub async fn cancel(
-    State(state): State<AppState>,
-    caller: UiCaller,
-    Path(id): Path<Uuid>,
-    Form(form): Form<VersionForm>,
-) -> Result<Response, ApiError> {
-    caller.check_csrf(form.csrf.as_deref())?;
-    let done = jobs::cancel(&state.app, &caller.0.principal, id).await;
+    let (app, p) = (&state.app, &caller.0.principal);
+    let done = match act.as_str() {
+        "retry" => jobs::retry(app, p, id).await,
+        "cancel" => jobs::cancel(app, p, id).await,
+        _ => Err(karta_app::AppError::NotFound),
+    };
     redirect_after(done.map(|_| "/admin/jobs".into()), "/admin/jobs")
 }
