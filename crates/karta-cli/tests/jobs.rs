@@ -78,22 +78,42 @@ async fn two_processes_drain_the_queue_exactly_once_through_a_sigkill() {
     let mut first = serve(&test_db.url);
     let mut second = serve(&test_db.url);
     until_done(&db, 150, Duration::from_secs(60)).await;
-    // Killed with jobs in hand: they stay `running` until their leases lapse.
+    // Killed with jobs in hand (the runner names itself `<pid>:…`): they
+    // stay `running` under its name until their leases lapse.
+    let pid = first.id().unwrap_or_else(|| panic!("no pid"));
+    let held_by_first = || async {
+        job::Entity::find()
+            .filter(job::Column::Status.eq("running"))
+            .filter(job::Column::LockedBy.starts_with(format!("{pid}:")))
+            .all(db.conn())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let start = Instant::now();
+    while held_by_first().await.is_empty() {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "the first process never held a job"
+        );
+    }
     first.kill().await.unwrap_or_else(|e| panic!("{e}"));
-    let held = job::Entity::find()
-        .filter(job::Column::Status.eq("running"))
-        .count(db.conn())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(held > 0, "some jobs were running at the kill");
+    let orphans = held_by_first().await;
+    assert!(!orphans.is_empty(), "the killed process held jobs");
 
     until_done(&db, JOBS as u64, Duration::from_secs(120)).await;
-    let taken_over = job::Entity::find()
-        .filter(job::Column::Attempts.gt(1))
-        .count(db.conn())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(taken_over > 0, "the killed process's jobs ran again");
+    for orphan in orphans {
+        let after = job::Entity::find_by_id(orphan.id)
+            .one(db.conn())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap_or_else(|| panic!("job {} is gone", orphan.id));
+        assert_eq!(after.status, "done");
+        assert!(
+            after.attempts > orphan.attempts,
+            "job {} ran again",
+            orphan.id
+        );
+    }
     let counted = karta_db::counters::value(db.conn(), COUNTER)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
