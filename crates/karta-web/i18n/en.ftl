@@ -821,3 +821,4 @@ err-job_not_retryable = Only a failed, stopped or cancelled job can be run again
 err-job_not_cancellable = A running or finished job cannot be cancelled.
 err-unknown_status = No such status.
 err-invalid_id = Not an id.
+err-columns_changed = The file no longer fits the chosen columns (a field was removed meanwhile); start the import again.

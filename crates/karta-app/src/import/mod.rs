@@ -301,11 +301,25 @@ pub async fn run_job(app: &App, payload: &Value) -> Result<(), AppError> {
     let p = crate::auth::principal_of(&user, scopes, channel).ok_or(AppError::Forbidden)?;
     let job = get(app, &p, task.import_id).await?;
     let entity = ImportEntity::parse(&job.entity).map_err(|_| AppError::NotFound)?;
-    let mut rows = open_file(file).map_err(|code| AppError::field("file", code))?;
+    // A file that no longer reads, or columns that no longer fit (a custom
+    // field removed meanwhile), stop the import where a person sees why.
+    let mut rows = match open_file(file) {
+        Ok(rows) => rows,
+        Err(code) => {
+            mark_failed(app, job.id, code).await;
+            return Err(AppError::field("file", code));
+        }
+    };
     let names: Vec<Option<String>> =
         serde_json::from_value(job.columns.clone()).unwrap_or_default();
     let customs = custom_fields(app, entity).await?;
-    let columns = Columns::chosen(entity, &rows.headers, &names, &customs)?;
+    let columns = match Columns::chosen(entity, &rows.headers, &names, &customs) {
+        Ok(columns) => columns,
+        Err(e) => {
+            mark_failed(app, job.id, "columns_changed").await;
+            return Err(e.into());
+        }
+    };
     match run(app, &p, job.id, &columns, &mut rows, &mut |_| {}).await {
         Ok(_) | Err(AppError::Conflict("import_finished")) => {
             karta_db::jobs::forget_import_file(conn, job.id).await?;
@@ -497,18 +511,23 @@ pub async fn run(
     if let Err(e) = &outcome
         && !matches!(e, AppError::NotFound | AppError::Conflict(_))
     {
-        let failed = import_job::ActiveModel {
-            id: Set(job_id),
-            status: Set("failed".into()),
-            failure: Set(Some("internal".into())),
-            updated_at: Set(app.now()),
-            ..Default::default()
-        };
-        if let Err(second) = failed.update(app.db.conn()).await {
-            tracing::error!(job = %job_id, error = %second, "import failure not recorded");
-        }
+        mark_failed(app, job_id, "internal").await;
     }
     outcome
+}
+
+/// Records that a job stopped (`failure` says why), ready to resume.
+async fn mark_failed(app: &App, job_id: Uuid, failure: &str) {
+    let failed = import_job::ActiveModel {
+        id: Set(job_id),
+        status: Set("failed".into()),
+        failure: Set(Some(failure.into())),
+        updated_at: Set(app.now()),
+        ..Default::default()
+    };
+    if let Err(second) = failed.update(app.db.conn()).await {
+        tracing::error!(job = %job_id, error = %second, "import failure not recorded");
+    }
 }
 
 async fn run_rows(
