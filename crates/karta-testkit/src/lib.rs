@@ -406,6 +406,11 @@ impl TestApp {
     }
 }
 
+/// The `id` of a record in an answer (empty when there is none).
+pub fn id(a: &Answer) -> String {
+    a.json["id"].as_str().unwrap_or_default().to_string()
+}
+
 /// A signed-in browser: session cookie and CSRF token.
 #[derive(Debug, Clone)]
 pub struct Browser {

@@ -3,16 +3,12 @@
 //! (with KARTA_TEST_DATABASE_URL) PostgreSQL.
 
 use axum::http::{Method, StatusCode};
-use karta_testkit::{Answer, TestApp};
+use karta_testkit::{Answer, TestApp, id};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
 const MINUTE: i64 = 60_000_000;
 const DAY: i64 = 86_400_000_000;
-
-fn id(a: &Answer) -> String {
-    a.json["id"].as_str().unwrap_or_default().to_string()
-}
 
 async fn user_id(t: &TestApp, email: &str) -> String {
     karta_db::users::user_by_email(t.app.db.conn(), email)

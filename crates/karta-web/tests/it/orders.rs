@@ -4,12 +4,8 @@
 //! SQLite and (with KARTA_TEST_DATABASE_URL) PostgreSQL.
 
 use axum::http::{Method, StatusCode};
-use karta_testkit::{Answer, TestApp};
+use karta_testkit::{Answer, TestApp, id};
 use serde_json::{Value, json};
-
-fn id(a: &Answer) -> String {
-    a.json["id"].as_str().unwrap_or_default().to_string()
-}
 
 fn version(a: &Answer) -> i64 {
     a.json["version"].as_i64().unwrap_or_default()

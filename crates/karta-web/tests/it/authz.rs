@@ -8,7 +8,7 @@
 //! write may change them. A new route is covered without a new test.
 
 use axum::http::{Method, StatusCode};
-use karta_testkit::TestApp;
+use karta_testkit::{TestApp, id};
 use serde_json::json;
 
 /// What only team B's records contain.
@@ -37,10 +37,6 @@ fn readable(bytes: &[u8]) -> String {
         }
     }
     text
-}
-
-fn id(a: &karta_testkit::Answer) -> String {
-    a.json["id"].as_str().unwrap_or_default().to_string()
 }
 
 #[tokio::test]

@@ -7,12 +7,8 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 use axum::http::{Method, StatusCode};
-use karta_testkit::{Answer, TestApp};
+use karta_testkit::{Answer, TestApp, id};
 use serde_json::{Value, json};
-
-fn id(a: &Answer) -> String {
-    a.json["id"].as_str().unwrap_or_default().to_string()
-}
 
 async fn made(t: &TestApp, path: &str, token: &str, body: Value) -> Answer {
     let a = t.post(path, token, body).await;

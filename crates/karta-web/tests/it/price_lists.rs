@@ -2,12 +2,8 @@
 //! SQLite and (with KARTA_TEST_DATABASE_URL) PostgreSQL.
 
 use axum::http::{Method, StatusCode};
-use karta_testkit::{Answer, TestApp};
+use karta_testkit::{Answer, TestApp, id};
 use serde_json::{Value, json};
-
-fn id(a: &Answer) -> String {
-    a.json["id"].as_str().unwrap_or_default().to_string()
-}
 
 fn codes(a: &Answer) -> Vec<(String, String)> {
     a.json["errors"]

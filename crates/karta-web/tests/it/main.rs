@@ -1,0 +1,24 @@
+//! The web crate's one integration-test binary: a module per area, all
+//! through the real router on a fresh database each (`karta_testkit`).
+
+mod api;
+mod authz;
+mod contracts;
+mod deal_lines;
+mod duplicates;
+mod errors;
+mod export;
+mod generate;
+mod import;
+mod invoices;
+mod jobs;
+mod leads;
+mod openapi;
+mod orders;
+mod price_lists;
+mod products;
+mod proposals;
+mod sales;
+mod today;
+mod transfer;
+mod ui;
