@@ -102,11 +102,15 @@ async fn run(
     let mut renew = tokio::time::interval(config.lease / 3);
     renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tracing::info!(worker = %worker, workers = config.workers, "job runner started");
+    let mut schedules_due = tokio::time::Instant::now();
     while !*stopping.borrow() {
-        if config.schedules
-            && let Err(e) = super::enqueue_due(&app).await
-        {
-            tracing::warn!(error = %e, "schedules not queued");
+        // Schedules are looked at once per poll interval, not on every
+        // claim of a busy queue.
+        if config.schedules && tokio::time::Instant::now() >= schedules_due {
+            schedules_due = tokio::time::Instant::now() + config.poll;
+            if let Err(e) = super::enqueue_due(&app).await {
+                tracing::warn!(error = %e, "schedules not queued");
+            }
         }
         // Claims run ahead of the workers by as many jobs again: a claim is
         // a write transaction (an fsync on SQLite), so taking a few at a
