@@ -7,7 +7,8 @@ use karta_core::Invalid;
 use karta_core::accounts::{AccountDraft, AccountFields, AccountType};
 use karta_core::identifiers::CustomerCode;
 use karta_core::roles::{Access, Entity};
-use karta_db::accounts::{self as store, AccountFilter, AccountSort};
+use karta_db::accounts as store;
+pub use karta_db::accounts::{AccountFilter, AccountSort, fields_of};
 use karta_db::entities::account::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
@@ -250,12 +251,21 @@ pub async fn names(
     p: &Principal,
     ids: &[Uuid],
 ) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+    Ok(visible(app, p, ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
+/// Those of `ids` the principal may see (live accounts only), for pages
+/// and files that show other records' companies.
+pub async fn visible(app: &App, p: &Principal, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
     let vis = p.visibility(Entity::Accounts, Access::Read);
-    Ok(karta_db::accounts::by_ids(app.db.conn(), ids)
+    Ok(store::by_ids(app.db.conn(), ids)
         .await?
         .into_iter()
         .filter(|a| a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id))
-        .map(|a| (a.id, a.name))
         .collect())
 }
 

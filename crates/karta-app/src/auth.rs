@@ -263,6 +263,11 @@ pub async fn resolve_token(app: &App, secret: &str) -> Result<Principal, AppErro
     principal_of(&u, Some(scopes), "api").ok_or(AppError::Unauthenticated)
 }
 
+/// The caller's own API tokens, revoked and expired ones included.
+pub async fn tokens(app: &App, p: &Principal) -> Result<Vec<api_token::Model>, AppError> {
+    Ok(security::tokens_of(app.db.conn(), p.user_id).await?)
+}
+
 /// Revokes one of the caller's tokens (administrators: anyone's).
 pub async fn revoke_token(app: &App, p: &Principal, id: Uuid) -> Result<(), AppError> {
     let t = security::token(app.db.conn(), id)

@@ -6,7 +6,8 @@ use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::contacts::{ContactDraft, ContactFields, PERSONAL_DATA_FIELDS};
 use karta_core::roles::{Access, Entity};
-use karta_db::contacts::{self as store, ContactFilter, ContactSort};
+use karta_db::contacts as store;
+pub use karta_db::contacts::{ContactFilter, ContactSort, fields_of};
 use karta_db::entities::contact::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
@@ -365,4 +366,15 @@ pub async fn duplicates(
         }
     }
     Ok(hints)
+}
+
+/// Those of `ids` the principal may see (live contacts only), for pages
+/// that name the people of other records.
+pub async fn visible(app: &App, p: &Principal, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
+    let vis = p.visibility(Entity::Contacts, Access::Read);
+    Ok(store::by_ids(app.db.conn(), ids)
+        .await?
+        .into_iter()
+        .filter(|c| c.deleted_at.is_none() && vis.allows(c.owner_id, c.team_id))
+        .collect())
 }

@@ -9,6 +9,7 @@ use karta_core::contracts::{ContractDraft, ContractFields};
 use karta_core::pricing::LineInput;
 use karta_core::roles::{Access, Entity};
 use karta_db::contracts as store;
+pub use karta_db::contracts::fields_of;
 use karta_db::entities::contract::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};

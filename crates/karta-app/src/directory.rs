@@ -334,3 +334,13 @@ pub async fn change_views(
         next_cursor: page.next_cursor,
     })
 }
+
+/// The names of the users `ids`, for the owners and authors shown beside
+/// records the caller may already read (a name is directory data every
+/// signed-in principal sees).
+pub async fn names(
+    app: &App,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, String>, AppError> {
+    Ok(users::names(app.db.conn(), ids).await?)
+}

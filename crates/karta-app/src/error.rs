@@ -63,6 +63,12 @@ impl From<Invalid> for AppError {
 }
 
 impl AppError {
+    /// A failure of ours that is no fault of the input (writing a file into
+    /// memory, say): answered like a storage failure, details logged.
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        AppError::Db(karta_db::DbErr::Custom(e.to_string()))
+    }
+
     /// One invalid field.
     pub fn field(field: &str, code: &'static str) -> Self {
         let mut e = Invalid::default();

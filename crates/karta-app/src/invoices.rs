@@ -7,13 +7,14 @@
 use crate::{App, AppError, Principal, records};
 use karta_core::contacts::date_text;
 use karta_core::invoices::{
-    CreditHold, DEFAULT_PAYMENT_DAYS, HoldRelease, InvoiceDraft, PaymentDraft, credit_hold,
+    CreditHold, DEFAULT_PAYMENT_DAYS, HoldRelease, InvoiceDraft, Owed, PaymentDraft, credit_hold,
 };
 use karta_core::orders::OrderStatus;
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::{account, hold_release, invoice, payment};
 use karta_db::history;
-use karta_db::invoices::{self as store, InvoiceFilter, PaymentFilter};
+use karta_db::invoices as store;
+pub use karta_db::invoices::{InvoiceFilter, PaymentFilter};
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
@@ -182,6 +183,22 @@ pub async fn payments(
     Ok(store::payments(app.db.conn(), &filter, vis, cursor, limit).await?)
 }
 
+/// The credit hold today of each of `accounts` the principal may read (a
+/// page of accounts, or one account card), in a fixed number of queries.
+pub async fn holds_of(
+    app: &App,
+    p: &Principal,
+    accounts: &[account::Model],
+) -> Result<HashMap<Uuid, CreditHold>, AppError> {
+    let vis = p.require(Entity::Accounts, Access::Read)?;
+    let ids: Vec<Uuid> = accounts
+        .iter()
+        .filter(|a| vis.allows(a.owner_id, a.team_id))
+        .map(|a| a.id)
+        .collect();
+    holds(app.db.conn(), &ids, app.today(p)).await
+}
+
 /// The credit hold of each account on `today`, in a fixed number of
 /// queries whatever their count (lists of accounts use it).
 pub async fn holds<C: ConnectionTrait>(
@@ -307,4 +324,14 @@ pub async fn history(
     limit: u64,
 ) -> Result<Page<crate::views::ChangeView>, AppError> {
     records::history::<invoice::Entity>(app, p, Entity::Invoices, id, &[], cursor, limit).await
+}
+
+/// What the account still owes, invoice by invoice, when the principal may
+/// see the account.
+pub async fn owed(app: &App, p: &Principal, account_id: Uuid) -> Result<Vec<Owed>, AppError> {
+    crate::accounts::get(app, p, account_id, false).await?;
+    Ok(store::unpaid(app.db.conn(), &[account_id])
+        .await?
+        .remove(&account_id)
+        .unwrap_or_default())
 }

@@ -18,11 +18,13 @@ pub mod directory;
 pub mod duplicates;
 pub mod error;
 pub mod generate;
+pub mod idempotency;
 pub mod import;
 pub mod invoices;
 pub mod jobs;
 pub mod leads;
 pub mod maintenance;
+pub mod model;
 pub mod orders;
 pub mod pdf;
 pub mod pipelines;
@@ -106,6 +108,11 @@ impl App {
             config: Arc::new(AppConfig::default()),
             remembered: None,
         }
+    }
+
+    /// Whether the database answers (the readiness probe).
+    pub async fn ping(&self) -> Result<(), AppError> {
+        Ok(self.db.ping().await?)
     }
 
     /// Now, in storage microseconds.

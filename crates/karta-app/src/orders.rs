@@ -13,7 +13,8 @@ use karta_core::products::Unit;
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::{account, deal_line, order, order_event, order_line};
 use karta_db::history;
-use karta_db::orders::{self as store, OrderFilter};
+use karta_db::orders as store;
+pub use karta_db::orders::OrderFilter;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
@@ -581,4 +582,20 @@ pub async fn event_views(
             comment: e.comment,
         })
         .collect())
+}
+
+/// The lines of those `orders` the principal may read, by order, in one
+/// query (for exports that write a page of orders with their lines).
+pub async fn lines_of(
+    app: &App,
+    p: &Principal,
+    orders: &[order::Model],
+) -> Result<std::collections::HashMap<Uuid, Vec<order_line::Model>>, AppError> {
+    let vis = p.require(Entity::Orders, Access::Read)?;
+    let ids: Vec<Uuid> = orders
+        .iter()
+        .filter(|o| vis.allows(o.owner_id, o.team_id))
+        .map(|o| o.id)
+        .collect();
+    Ok(store::lines_of(app.db.conn(), &ids).await?)
 }

@@ -10,6 +10,7 @@ use karta_db::entities::price_list::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::price_lists as store;
+pub use karta_db::price_lists::fields_of;
 use karta_db::records::Record;
 use sea_orm::ConnectionTrait;
 use sea_orm::EntityTrait;

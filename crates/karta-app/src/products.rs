@@ -9,7 +9,8 @@ use karta_core::roles::{Access, Entity};
 use karta_db::entities::product::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
-use karta_db::products::{self as store, ProductFilter, ProductSort};
+use karta_db::products as store;
+pub use karta_db::products::{ProductFilter, ProductSort, fields_of};
 use karta_db::records::Record;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value, json};
@@ -230,4 +231,24 @@ pub async fn history(
 ) -> Result<Page<crate::views::ChangeView>, AppError> {
     let hidden: &[&str] = if p.sees_costs() { &[] } else { COST_FIELDS };
     records::history::<product::Entity>(app, p, Entity::Products, id, hidden, cursor, limit).await
+}
+
+/// The live products of `ids` the principal may see, for documents that
+/// list several.
+pub async fn by_ids(app: &App, p: &Principal, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
+    let vis = p.require(Entity::Products, Access::Read)?;
+    Ok(store::by_ids(app.db.conn(), ids)
+        .await?
+        .into_iter()
+        .filter(|m| vis.allows(m.owner_id, m.team_id))
+        .collect())
+}
+
+/// The product with this article number, when the principal may see it
+/// (pasted order and deal lines name products by SKU).
+pub async fn with_sku(app: &App, p: &Principal, sku: &str) -> Result<Option<Model>, AppError> {
+    let vis = p.require(Entity::Products, Access::Read)?;
+    Ok(store::with_sku(app.db.conn(), sku)
+        .await?
+        .filter(|m| vis.allows(m.owner_id, m.team_id)))
 }

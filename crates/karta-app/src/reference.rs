@@ -6,7 +6,7 @@
 //! keeps it for its own short life: thousands of rows then cost one query
 //! for each of these instead of several per row.
 
-use crate::App;
+use crate::{App, AppError};
 use karta_db::entities::{classifier, custom_field, team, user};
 use karta_db::{DbErr, classifiers, custom_fields, users};
 use std::collections::HashMap;
@@ -50,13 +50,13 @@ impl App {
         pick: Pick<K, T>,
         key: K,
         load: impl Future<Output = Result<T, DbErr>>,
-    ) -> Result<T, DbErr>
+    ) -> Result<T, AppError>
     where
         K: Hash + Eq,
         T: Clone,
     {
         let Some(r) = self.remembered.as_deref() else {
-            return load.await;
+            return Ok(load.await?);
         };
         if let Some(value) = locked(pick(r)).get(&key).cloned() {
             return Ok(value);
@@ -67,16 +67,27 @@ impl App {
     }
 
     /// Every classifier value.
-    pub async fn classifiers(&self) -> Result<Arc<Vec<classifier::Model>>, DbErr> {
+    pub async fn classifiers(&self) -> Result<Arc<Vec<classifier::Model>>, AppError> {
         let load = async { Ok(Arc::new(classifiers::all(self.db.conn()).await?)) };
         self.remember(|r| &r.classifiers, (), load).await
+    }
+
+    /// The values of one classifier kind, in their order.
+    pub async fn classifiers_of(&self, kind: &str) -> Result<Vec<classifier::Model>, AppError> {
+        Ok(self
+            .classifiers()
+            .await?
+            .iter()
+            .filter(|c| c.kind == kind)
+            .cloned()
+            .collect())
     }
 
     /// The custom field definitions of `entity`.
     pub async fn custom_fields(
         &self,
         entity: &str,
-    ) -> Result<Arc<Vec<custom_field::Model>>, DbErr> {
+    ) -> Result<Arc<Vec<custom_field::Model>>, AppError> {
         let load = async {
             Ok(Arc::new(
                 custom_fields::of_entity(self.db.conn(), entity).await?,
@@ -87,13 +98,13 @@ impl App {
     }
 
     /// A user by id.
-    pub async fn user(&self, id: Uuid) -> Result<Option<user::Model>, DbErr> {
+    pub async fn user(&self, id: Uuid) -> Result<Option<user::Model>, AppError> {
         self.remember(|r| &r.users, id, users::user(self.db.conn(), id))
             .await
     }
 
     /// A team by id.
-    pub async fn team(&self, id: Uuid) -> Result<Option<team::Model>, DbErr> {
+    pub async fn team(&self, id: Uuid) -> Result<Option<team::Model>, AppError> {
         self.remember(|r| &r.teams, id, users::team(self.db.conn(), id))
             .await
     }

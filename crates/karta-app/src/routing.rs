@@ -10,6 +10,7 @@ use karta_core::routing::{
 };
 use karta_db::entities::routing_rule::{self, ActiveModel, Model};
 use karta_db::routing as store;
+pub use karta_db::routing::fields_of;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
@@ -228,4 +229,14 @@ pub async fn route<C: ConnectionTrait>(
         rule_id: None,
         how: "queue",
     })
+}
+
+/// The name of rule `id`, for a lead card that says how its lead was
+/// routed (the reader may see the lead, not the rule table).
+pub async fn name_of(app: &App, id: Uuid) -> Result<Option<String>, AppError> {
+    Ok(store::all(app.db.conn())
+        .await?
+        .into_iter()
+        .find(|r| r.id == id)
+        .map(|r| r.name))
 }

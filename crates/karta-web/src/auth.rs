@@ -9,8 +9,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use karta_app::model::User;
 use karta_app::{AppError, Principal, auth};
-use karta_db::entities::user;
 use std::net::SocketAddr;
 
 /// Name of the session cookie.
@@ -23,7 +23,7 @@ pub struct Caller {
     /// The session's CSRF token (cookie sessions only).
     pub csrf: Option<String>,
     /// The signed-in user (cookie sessions only; for names and language).
-    pub user: Option<user::Model>,
+    pub user: Option<User>,
 }
 
 /// The caller's address as the server saw it (`local` in in-process tests).

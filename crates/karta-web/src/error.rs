@@ -17,12 +17,6 @@ impl From<AppError> for ApiError {
     }
 }
 
-impl From<karta_db::DbErr> for ApiError {
-    fn from(e: karta_db::DbErr) -> Self {
-        ApiError(e.into())
-    }
-}
-
 /// One field problem in a response.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct FieldProblem {

@@ -4,7 +4,7 @@
 use crate::error::{ApiError, bad_request};
 use axum::http::{HeaderMap, HeaderValue, header};
 use karta_app::accounts::json_error;
-use karta_db::page::{Cursor, MAX_LIMIT};
+use karta_app::model::{Cursor, MAX_LIMIT};
 use std::collections::HashMap;
 
 /// Parses a JSON body into `T`, turning unknown fields and wrong types into

@@ -12,7 +12,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use karta_app::AppError;
-use karta_db::idempotency::{self, Claim, Stored};
+use karta_app::idempotency::{self, Claim, Stored};
 
 /// The request header clients send.
 pub const HEADER: &str = "idempotency-key";
@@ -58,11 +58,10 @@ async fn keyed(state: &AppState, req: Request, next: Next) -> Result<Response, R
         parts.uri,
         String::from_utf8_lossy(&bytes)
     ));
-    let db = state.app.db.conn();
-    let user = caller.principal.user_id;
-    let claim = idempotency::claim(db, user, &key, &fingerprint, state.app.now())
+    let (app, p) = (&state.app, &caller.principal);
+    let claim = idempotency::claim(app, p, &key, &fingerprint)
         .await
-        .map_err(|e| refuse(e.into()))?;
+        .map_err(refuse)?;
     match claim {
         Claim::Seen(stored) if stored.fingerprint != fingerprint => Err(refuse(AppError::field(
             "Idempotency-Key",
@@ -78,9 +77,7 @@ async fn keyed(state: &AppState, req: Request, next: Next) -> Result<Response, R
                 .await;
             if response.status().is_server_error() {
                 // Our failure, not the client's: let the retry run again.
-                idempotency::release(db, user, &key)
-                    .await
-                    .map_err(|e| refuse(e.into()))?;
+                idempotency::release(app, p, &key).await.map_err(refuse)?;
                 return Ok(response);
             }
             let (head, body) = response.into_parts();
@@ -89,15 +86,15 @@ async fn keyed(state: &AppState, req: Request, next: Next) -> Result<Response, R
                 .map_err(|_| refuse(AppError::Conflict("idempotency_key_in_use")))?;
             let etag = head.headers.get(header::ETAG).and_then(|v| v.to_str().ok());
             idempotency::store(
-                db,
-                user,
+                app,
+                p,
                 &key,
                 head.status.as_u16(),
                 etag,
                 &String::from_utf8_lossy(&body),
             )
             .await
-            .map_err(|e| refuse(e.into()))?;
+            .map_err(refuse)?;
             Ok(Response::from_parts(head, Body::from(body)))
         }
     }

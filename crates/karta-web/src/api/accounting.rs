@@ -11,12 +11,12 @@ use crate::error::{ApiError, Problem, bad_request};
 use crate::http::{no_more, take_text, take_uuid};
 use axum::extract::{Query, State};
 use axum::response::Response;
+use karta_app::invoices::{InvoiceFilter, PaymentFilter};
+use karta_app::orders::OrderFilter;
 use karta_app::views::{InvoiceView, OrderView, PaymentView};
 use karta_app::{App, AppError, invoices, orders};
 use karta_core::contacts::date_text;
 use karta_core::orders::OrderStatus;
-use karta_db::invoices::{InvoiceFilter, PaymentFilter};
-use karta_db::orders::OrderFilter;
 use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -33,13 +33,17 @@ fn take_day(
 
 /// Adds `account_name` and `account_inn` to rows that carry `account_id`
 /// (one query per page).
-async fn with_accounts(app: &App, mut rows: Vec<Value>) -> Result<Vec<Value>, AppError> {
+async fn with_accounts(
+    app: &App,
+    p: &karta_app::Principal,
+    mut rows: Vec<Value>,
+) -> Result<Vec<Value>, AppError> {
     let ids: Vec<Uuid> = rows
         .iter()
         .filter_map(|r| r["account_id"].as_str()?.parse().ok())
         .collect();
     let accounts: HashMap<String, (String, Option<String>)> =
-        karta_db::accounts::by_ids(app.db.conn(), &ids)
+        karta_app::accounts::visible(app, p, &ids)
             .await?
             .into_iter()
             .map(|a| (a.id.to_string(), (a.name, a.inn)))
@@ -117,7 +121,7 @@ async fn orders_file(
                 .iter()
                 .map(|m| serde_json::to_value(OrderView::of(m)).unwrap_or_default())
                 .collect();
-            Ok((with_accounts(&app, rows).await?, page.next_cursor))
+            Ok((with_accounts(&app, &p, rows).await?, page.next_cursor))
         }
     })
     .await
@@ -172,7 +176,7 @@ async fn invoices_file(
                 .iter()
                 .map(|m| serde_json::to_value(InvoiceView::of(m, &today)).unwrap_or_default())
                 .collect();
-            Ok((with_accounts(&app, rows).await?, page.next_cursor))
+            Ok((with_accounts(&app, &p, rows).await?, page.next_cursor))
         }
     })
     .await
@@ -214,7 +218,7 @@ async fn payments_file(
                 .iter()
                 .map(|m| serde_json::to_value(PaymentView::of(m)).unwrap_or_default())
                 .collect();
-            Ok((with_accounts(&app, rows).await?, page.next_cursor))
+            Ok((with_accounts(&app, &p, rows).await?, page.next_cursor))
         }
     })
     .await

@@ -16,11 +16,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use karta_app::AppError;
 use karta_app::accounts;
+use karta_app::accounts::{AccountFilter, AccountSort};
+use karta_app::model::Account as Model;
 use karta_app::views::{AccountView, ChangeView, DuplicateHint};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
 use karta_core::identifiers::CustomerCode;
-use karta_db::accounts::{AccountFilter, AccountSort};
-use karta_db::entities::account::Model;
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -109,9 +109,8 @@ pub async fn list(
         paging.limit,
     )
     .await?;
-    let ids: Vec<Uuid> = page.items.iter().map(|m| m.id).collect();
-    let today = state.app.today(&caller.principal);
-    let mut holds = karta_app::invoices::holds(state.app.db.conn(), &ids, today).await?;
+    let mut holds =
+        karta_app::invoices::holds_of(&state.app, &caller.principal, &page.items).await?;
     Ok(Json(AccountList {
         items: page
             .items
@@ -269,10 +268,10 @@ pub async fn get(
 ) -> Result<Response, ApiError> {
     let id = resolve(&state, &caller, &key).await?;
     let m = accounts::get(&state.app, &caller.principal, id, t.deleted).await?;
-    let today = state.app.today(&caller.principal);
-    let hold = karta_app::invoices::holds(state.app.db.conn(), &[id], today)
-        .await?
-        .remove(&id);
+    let hold =
+        karta_app::invoices::holds_of(&state.app, &caller.principal, std::slice::from_ref(&m))
+            .await?
+            .remove(&id);
     Ok((etag(m.version), Json(AccountView::of(&m).with_hold(hold))).into_response())
 }
 

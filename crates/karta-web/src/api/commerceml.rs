@@ -12,10 +12,9 @@ use crate::http::no_more;
 use crate::i18n::Tr;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use karta_app::model::Cursor;
 use karta_app::{App, AppError, orders};
 use karta_core::commerceml::{self, Line, Order, Party};
-use karta_db::entities::order;
-use karta_db::page::Cursor;
 use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -39,7 +38,7 @@ pub async fn orders_xml(
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = orders::list(&app, &p, filter, cursor.as_ref(), EXPORT_PAGE).await?;
-            let documents = documents(&app, &page.items, offset).await?;
+            let documents = documents(&app, &p, &page.items, offset).await?;
             Ok((documents, page.next_cursor))
         }
     };
@@ -65,18 +64,21 @@ fn local(micros: i64) -> (String, String) {
 
 /// A page of orders as CommerceML documents, with their buyers and lines
 /// read in one query each.
-async fn documents(app: &App, page: &[order::Model], offset: i64) -> Result<Vec<Value>, AppError> {
-    let db = app.db.conn();
-    let ids: Vec<Uuid> = page.iter().map(|o| o.id).collect();
+async fn documents(
+    app: &App,
+    p: &karta_app::Principal,
+    page: &[karta_app::model::Order],
+    offset: i64,
+) -> Result<Vec<Value>, AppError> {
     let account_ids: Vec<Uuid> = page.iter().map(|o| o.account_id).collect();
-    let mut lines = karta_db::orders::lines_of(db, &ids).await?;
-    let accounts: HashMap<Uuid, karta_db::entities::account::Model> =
-        karta_db::accounts::by_ids(db, &account_ids)
+    let mut lines = karta_app::orders::lines_of(app, p, page).await?;
+    let accounts: HashMap<Uuid, karta_app::model::Account> =
+        karta_app::accounts::visible(app, p, &account_ids)
             .await?
             .into_iter()
             .map(|a| (a.id, a))
             .collect();
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let classifiers = app.classifiers().await?;
     let method_label = |code: &str| {
         classifiers
             .iter()

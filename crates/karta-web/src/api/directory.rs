@@ -10,9 +10,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use karta_app::directory::{self, NewUser, UserPatch};
+use karta_app::model::{ApiToken, LoginEvent, Team, User};
 use karta_app::{AppError, auth};
 use karta_core::time::rfc3339;
-use karta_db::entities::{api_token, login_event, team, user};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -34,8 +34,8 @@ pub struct UserView {
     pub version: i64,
 }
 
-impl From<&user::Model> for UserView {
-    fn from(u: &user::Model) -> Self {
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
         Self {
             id: u.id,
             email: u.email.clone(),
@@ -67,8 +67,8 @@ pub struct TeamView {
     pub name: String,
 }
 
-impl From<&team::Model> for TeamView {
-    fn from(t: &team::Model) -> Self {
+impl From<&Team> for TeamView {
+    fn from(t: &Team) -> Self {
         Self {
             id: t.id,
             name: t.name.clone(),
@@ -99,8 +99,8 @@ pub struct TokenView {
     pub token: Option<String>,
 }
 
-impl From<&api_token::Model> for TokenView {
-    fn from(t: &api_token::Model) -> Self {
+impl From<&ApiToken> for TokenView {
+    fn from(t: &ApiToken) -> Self {
         Self {
             id: t.id,
             name: t.name.clone(),
@@ -134,8 +134,8 @@ pub struct LoginEventView {
     pub reason: Option<String>,
 }
 
-impl From<&login_event::Model> for LoginEventView {
-    fn from(r: &login_event::Model) -> Self {
+impl From<&LoginEvent> for LoginEventView {
+    fn from(r: &LoginEvent) -> Self {
         Self {
             at: rfc3339(r.at),
             email: r.email.clone(),
@@ -247,8 +247,7 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<TokenList>, ApiError> {
-    let tokens =
-        karta_db::security::tokens_of(state.app.db.conn(), caller.principal.user_id).await?;
+    let tokens = karta_app::auth::tokens(&state.app, &caller.principal).await?;
     Ok(Json(TokenList {
         items: tokens.iter().map(TokenView::from).collect(),
         next_cursor: None,
@@ -266,7 +265,9 @@ pub async fn create_token(
     let input: NewToken = parse_json(&body)?;
     let email = match input.email {
         Some(e) => e,
-        None => karta_db::users::user(state.app.db.conn(), caller.principal.user_id)
+        None => state
+            .app
+            .user(caller.principal.user_id)
             .await?
             .map(|u| u.email)
             .ok_or(ApiError(AppError::Unauthenticated))?,

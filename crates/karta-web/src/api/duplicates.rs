@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use karta_app::duplicates::{self, Clusters, MergeInput, Merged};
-use karta_db::duplicates::{Moved, Reason, decode_cursor, encode_cursor};
+use karta_app::duplicates::{Moved, Reason, decode_cursor, encode_cursor};
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::HashMap;

@@ -10,9 +10,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use karta_app::AppError;
+use karta_app::model::Cursor;
 use karta_core::export::{BOM, field, line, record};
 use karta_core::xlsx::{Cell, SheetWriter};
-use karta_db::page::Cursor;
 use serde_json::Value;
 use std::future::Future;
 use std::io::Write;
@@ -27,15 +27,14 @@ pub type ExportPage = (Vec<Value>, Option<String>);
 
 /// The export columns of an entity's active custom fields (`custom.<key>`).
 pub async fn custom_columns(state: &AppState, entity: &str) -> Result<Vec<String>, ApiError> {
-    Ok(
-        karta_db::custom_fields::of_entity(state.app.db.conn(), entity)
-            .await
-            .map_err(AppError::from)?
-            .into_iter()
-            .filter(|f| f.active)
-            .map(|f| format!("custom.{}", f.key))
-            .collect(),
-    )
+    Ok(state
+        .app
+        .custom_fields(entity)
+        .await?
+        .iter()
+        .filter(|f| f.active)
+        .map(|f| format!("custom.{}", f.key))
+        .collect())
 }
 
 /// The file an export writes.
@@ -112,8 +111,7 @@ where
     let first = fetch(None).await?;
     let spool = Spool::default();
     // Writing into memory fails only as the storage would: same answer.
-    let book = SheetWriter::new(spool.clone(), &columns)
-        .map_err(|e| AppError::Db(karta_db::DbErr::Custom(e.to_string())))?;
+    let book = SheetWriter::new(spool.clone(), &columns).map_err(AppError::internal)?;
     let start = Workbook {
         book: Some(book),
         spool,

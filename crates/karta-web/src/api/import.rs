@@ -17,10 +17,10 @@ use futures::StreamExt;
 use karta_app::import::{
     self, Columns, ImportEntity, JobView, RowError, Spec, UndoSummary, profiles,
 };
+use karta_app::model::{CustomField, ImportJob};
 use karta_app::{App, AppError, Principal};
 use karta_core::export::{BOM, line};
 use karta_core::import::{CsvRows, Key, Mode, ReadError};
-use karta_db::entities::{custom_field, import_job};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -112,7 +112,7 @@ pub(crate) async fn read(
     entity: ImportEntity,
     file: std::fs::File,
     params: &mut HashMap<String, String>,
-) -> Result<(CsvRows, Columns, Vec<custom_field::Model>), ApiError> {
+) -> Result<(CsvRows, Columns, Vec<CustomField>), ApiError> {
     let rows = karta_core::xlsx::open_rows(file).map_err(unreadable)?;
     let customs = import::custom_fields(app, entity).await?;
     let guessed = Columns::guess(entity, &rows.headers, &customs);
@@ -216,7 +216,7 @@ pub(crate) fn first_rows(rows: &mut CsvRows, n: usize) -> Result<Vec<Vec<String>
 /// `custom.<key>`.
 pub(crate) fn fillable(
     entity: ImportEntity,
-    customs: &[custom_field::Model],
+    customs: &[CustomField],
     p: &Principal,
 ) -> Vec<String> {
     let hidden = entity.hidden_fields(p);
@@ -380,7 +380,7 @@ pub(crate) async fn launch(
     columns: &Columns,
     format: &str,
     mut file: std::fs::File,
-) -> Result<import_job::Model, ApiError> {
+) -> Result<ImportJob, ApiError> {
     use std::io::{Read, Seek};
     let mut content = Vec::new();
     file.rewind()

@@ -9,9 +9,9 @@ use crate::http::{no_more, paging, take_text};
 use axum::Json;
 use axum::extract::{Query, State};
 use karta_app::jobs;
+use karta_app::model::Job;
 use karta_core::jobs::JobStatus;
 use karta_core::time::rfc3339;
-use karta_db::entities::job;
 use serde::Serialize;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -42,7 +42,7 @@ pub struct JobView {
 
 impl JobView {
     /// The wire form of a stored job.
-    pub fn of(m: &job::Model) -> Self {
+    pub fn of(m: &Job) -> Self {
         Self {
             id: m.id,
             kind: m.kind.clone(),

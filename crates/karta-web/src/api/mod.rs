@@ -31,8 +31,8 @@ use crate::AppState;
 use crate::error::{ApiError, bad_request};
 use axum::Router;
 use axum::routing::{get, post};
+use karta_app::search::CustomFilter;
 use karta_core::custom_fields::FieldType;
-use karta_db::search::CustomFilter;
 use std::collections::HashMap;
 
 /// Every `/api/v1` route.
@@ -243,7 +243,7 @@ pub async fn custom_filters(
     if keys.is_empty() {
         return Ok(Vec::new());
     }
-    let defs = karta_db::custom_fields::of_entity(state.app.db.conn(), entity).await?;
+    let defs = state.app.custom_fields(entity).await?;
     let mut out = Vec::new();
     for k in keys {
         let value = params.remove(&k).unwrap_or_default();

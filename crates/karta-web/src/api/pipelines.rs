@@ -11,9 +11,9 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use karta_app::pipelines;
+use karta_app::pipelines::PipelineWithStages;
 use karta_app::views::PipelineView;
 use karta_core::pipelines::PipelineDraft;
-use karta_db::pipelines::PipelineWithStages;
 use utoipa::ToSchema;
 use uuid::Uuid;
 

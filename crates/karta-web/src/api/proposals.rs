@@ -11,8 +11,8 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use karta_app::model::DealDocument;
 use karta_app::proposals::{self, CompanyProfile};
-use karta_db::entities::deal_document;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -37,7 +37,7 @@ fn lang_of(params: &mut HashMap<String, String>, caller: &Caller) -> String {
     })
 }
 
-fn pdf(doc: &deal_document::Model) -> Response {
+fn pdf(doc: &DealDocument) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),

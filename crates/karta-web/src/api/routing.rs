@@ -38,7 +38,7 @@ pub async fn list(
     }))
 }
 
-fn written(m: &karta_db::entities::routing_rule::Model, status: StatusCode) -> Response {
+fn written(m: &karta_app::model::RoutingRule, status: StatusCode) -> Response {
     (status, etag(m.version), Json(RuleView::of(m))).into_response()
 }
 

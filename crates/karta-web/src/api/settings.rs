@@ -9,10 +9,10 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
+use karta_app::model::{Classifier, CustomField};
 use karta_app::settings::{
     self, ClassifierInput, ClassifierPatch, CustomFieldInput, CustomFieldPatch,
 };
-use karta_db::entities::{classifier, custom_field};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -33,8 +33,8 @@ pub struct ClassifierView {
     pub version: i64,
 }
 
-impl From<&classifier::Model> for ClassifierView {
-    fn from(c: &classifier::Model) -> Self {
+impl From<&Classifier> for ClassifierView {
+    fn from(c: &Classifier) -> Self {
         Self {
             id: c.id,
             kind: c.kind.clone(),
@@ -74,8 +74,8 @@ pub struct CustomFieldView {
     pub version: i64,
 }
 
-impl From<&custom_field::Model> for CustomFieldView {
-    fn from(f: &custom_field::Model) -> Self {
+impl From<&CustomField> for CustomFieldView {
+    fn from(f: &CustomField) -> Self {
         Self {
             id: f.id,
             entity: f.entity.clone(),

@@ -13,12 +13,12 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use karta_app::accounts::{AccountFilter, AccountSort};
+use karta_app::model::CustomField as CustomDefinition;
 use karta_app::views::DuplicateHint;
 use karta_app::{AppError, accounts};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
 use karta_core::identifiers::CustomerCode;
-use karta_db::accounts::{AccountFilter, AccountSort};
-use karta_db::entities::custom_field::Model as CustomDefinition;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -49,7 +49,7 @@ pub async fn list(
     let params = Params(params);
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let defs = custom::active(&state.app.db, "accounts").await?;
+    let defs = custom::active(&state.app, "accounts").await?;
     let (custom_selects, custom_filters) = custom::filters(&defs, &params.0, tr);
     let q = params.get("q");
     let filter = AccountFilter {
@@ -60,7 +60,7 @@ pub async fn list(
         ..Default::default()
     };
     let sort = AccountSort::parse(&params.get("sort")).unwrap_or_default();
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = accounts::list(
         &state.app,
         &caller.0.principal,
@@ -88,15 +88,15 @@ pub async fn list(
     let chosen = params.columns(&jar, COLUMNS_COOKIE, defaults);
     let columns = lists::pick(&all_columns, &chosen);
 
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let owners: Vec<Uuid> = result.items.iter().filter_map(|m| m.owner_id).collect();
-    let names = karta_db::users::names(state.app.db.conn(), &owners).await?;
+    let names = karta_app::directory::names(&state.app, &owners).await?;
     let rows: Vec<Row> = result
         .items
         .iter()
         .map(|m| {
-            let f = karta_db::accounts::fields_of(m);
+            let f = karta_app::accounts::fields_of(m);
             let cells = columns
                 .iter()
                 .map(|c| match c.key.as_str() {
@@ -233,14 +233,12 @@ pub async fn card(
     };
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
-    let names = karta_db::users::names(
-        state.app.db.conn(),
-        &m.owner_id.into_iter().collect::<Vec<_>>(),
-    )
-    .await?;
-    let f = karta_db::accounts::fields_of(&m);
+    let names =
+        karta_app::directory::names(&state.app, &m.owner_id.into_iter().collect::<Vec<_>>())
+            .await?;
+    let f = karta_app::accounts::fields_of(&m);
     let text =
         |name: &str, v: Option<String>| (tr.field(name), v.unwrap_or_default(), name.to_string());
     let identity = vec![
@@ -293,9 +291,9 @@ pub async fn card(
         ),
         text("tags", Some(f.tags.join(", "))),
     ];
-    let defs = custom::active(&state.app.db, "accounts").await?;
+    let defs = custom::active(&state.app, "accounts").await?;
     let custom = custom::card_rows(&defs, &f.custom, tr);
-    let contact_filter = karta_db::contacts::ContactFilter {
+    let contact_filter = karta_app::contacts::ContactFilter {
         account_id: Some(m.id),
         ..Default::default()
     };
@@ -313,7 +311,7 @@ pub async fn card(
             .items
             .iter()
             .map(|c| {
-                let cf = karta_db::contacts::fields_of(c, Vec::new());
+                let cf = karta_app::contacts::fields_of(c, Vec::new());
                 let reach = if p.sees_personal_data() {
                     cf.phones
                         .iter()
@@ -342,7 +340,7 @@ pub async fn card(
         &caller,
         tr,
         &labels,
-        karta_db::activities::ActivityFilter {
+        karta_app::activities::ActivityFilter {
             account_id: Some(m.id),
             ..Default::default()
         },
@@ -402,7 +400,7 @@ async fn form_fields(
     draft: &AccountDraft,
 ) -> Result<Vec<forms::FormField>, ApiError> {
     let tr = page.tr;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let value = serde_json::to_value(draft).unwrap_or(Value::Null);
     let text_of = |name: &str| {
@@ -460,7 +458,7 @@ async fn form_fields(
     tags.value = draft.tags.join(", ");
     fields.push(tags);
     fields.push(field("notes", "textarea", Vec::new()));
-    let defs = custom::active(&state.app.db, "accounts").await?;
+    let defs = custom::active(&state.app, "accounts").await?;
     fields.extend(custom::form_fields(&defs, &draft.custom, page));
     Ok(fields)
 }
@@ -551,7 +549,7 @@ pub async fn create(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, ApiError> {
     caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
-    let defs = custom::active(&state.app.db, "accounts").await?;
+    let defs = custom::active(&state.app, "accounts").await?;
     let draft: AccountDraft =
         serde_json::from_value(Value::Object(patch_of(&form, &defs))).unwrap_or_default();
     match accounts::create(&state.app, &caller.0.principal, draft.clone()).await {
@@ -583,7 +581,7 @@ pub async fn edit_form(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
-    let draft = AccountDraft::from(&karta_db::accounts::fields_of(&m));
+    let draft = AccountDraft::from(&karta_app::accounts::fields_of(&m));
     form_page(
         &state,
         &caller,
@@ -609,7 +607,7 @@ pub async fn save(
 ) -> Result<Response, ApiError> {
     caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
     let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
-    let defs = custom::active(&state.app.db, "accounts").await?;
+    let defs = custom::active(&state.app, "accounts").await?;
     let patch = patch_of(&form, &defs);
     let tr = PageCtx::of(&caller).tr;
     match accounts::update(&state.app, &caller.0.principal, id, version, patch.clone()).await {
@@ -617,7 +615,7 @@ pub async fn save(
         Err(AppError::Invalid(e)) => {
             let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
             let mut merged =
-                serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(&m)))
+                serde_json::to_value(AccountDraft::from(&karta_app::accounts::fields_of(&m)))
                     .unwrap_or(Value::Null);
             if let Value::Object(map) = &mut merged {
                 map.extend(patch);
@@ -639,7 +637,7 @@ pub async fn save(
         }
         Err(AppError::VersionMismatch { .. }) => {
             let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
-            let current = AccountDraft::from(&karta_db::accounts::fields_of(&m));
+            let current = AccountDraft::from(&karta_app::accounts::fields_of(&m));
             let errors = forms::conflict_errors(
                 &patch,
                 &serde_json::to_value(&current).unwrap_or(Value::Null),

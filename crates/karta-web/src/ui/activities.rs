@@ -9,18 +9,17 @@ use crate::error::ApiError;
 use axum::Form;
 use axum::extract::State;
 use axum::response::Response;
+use karta_app::activities::ActivityFilter;
+use karta_app::model::Classifier;
 use karta_app::{AppError, activities};
 use karta_core::activities::{ActivityDraft, ActivityKind};
 use karta_core::time::rfc3339;
-use karta_db::activities::ActivityFilter;
-use karta_db::entities::classifier;
 use uuid::Uuid;
 
 /// Labels of the activity types alone, for pages that show no other
 /// classifier.
 pub async fn type_labels(state: &AppState, tr: crate::i18n::Tr) -> Result<Labels, ApiError> {
-    let types =
-        karta_db::classifiers::of_kind(state.app.db.conn(), ActivityKind::CLASSIFIER).await?;
+    let types = state.app.classifiers_of(ActivityKind::CLASSIFIER).await?;
     Ok(Labels::new(&types, tr))
 }
 
@@ -39,7 +38,7 @@ pub async fn entries(
         Err(e) => return Err(e.into()),
     };
     let owners: Vec<Uuid> = page.items.iter().filter_map(|a| a.owner_id).collect();
-    let names = karta_db::users::names(state.app.db.conn(), &owners).await?;
+    let names = karta_app::directory::names(&state.app, &owners).await?;
     Ok(page
         .items
         .iter()
@@ -120,7 +119,7 @@ pub struct LogForm {
 
 impl LogForm {
     /// The form for one record.
-    pub fn new(labels: &Labels, all: &[classifier::Model], link: &'static str, id: Uuid) -> Self {
+    pub fn new(labels: &Labels, all: &[Classifier], link: &'static str, id: Uuid) -> Self {
         Self {
             kinds: labels.options(all, ActivityKind::CLASSIFIER),
             link,

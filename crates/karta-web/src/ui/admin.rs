@@ -12,13 +12,13 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::directory::{self, NewUser, UserPatch};
+use karta_app::model::{Classifier, CustomField};
 use karta_app::settings::{
     self, ClassifierInput, ClassifierPatch, CustomFieldInput, CustomFieldPatch,
 };
 use karta_app::{AppError, auth};
 use karta_core::custom_fields::FieldType;
 use karta_core::roles::{Access, Entity, Reach, Role};
-use karta_db::entities::{classifier, custom_field};
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -47,9 +47,9 @@ struct AdminPage {
     company_offset: String,
     teams: Vec<(String, String)>,
     roles: Vec<(String, String)>,
-    classifiers: Vec<classifier::Model>,
+    classifiers: Vec<Classifier>,
     kinds: Vec<&'static str>,
-    fields: Vec<custom_field::Model>,
+    fields: Vec<CustomField>,
     field_types: Vec<&'static str>,
     logins: Vec<(String, String, String, String)>,
 }

@@ -11,12 +11,12 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use karta_app::deals::{DealFilter, DealSort, StageTotal};
+use karta_app::model::Cursor;
+use karta_app::model::{Deal, Stage};
+use karta_app::pipelines::PipelineWithStages;
 use karta_app::{AppError, deals, pipelines};
 use karta_core::money::{Currency, format_amount};
-use karta_db::deals::{DealFilter, DealSort, StageTotal};
-use karta_db::entities::{deal, stage};
-use karta_db::page::Cursor;
-use karta_db::pipelines::PipelineWithStages;
 use uuid::Uuid;
 
 /// Deals shown per column before "more".
@@ -109,9 +109,9 @@ async fn column_page(
     state: &AppState,
     caller: &UiCaller,
     f: &BoardFilter,
-    stage: &stage::Model,
+    stage: &Stage,
     cursor: Option<&Cursor>,
-) -> Result<(Vec<deal::Model>, Option<String>), ApiError> {
+) -> Result<(Vec<Deal>, Option<String>), ApiError> {
     let filter = DealFilter {
         pipeline_id: Some(stage.pipeline_id),
         stage_id: Some(stage.id),
@@ -171,7 +171,7 @@ pub async fn page(
             f.team_id,
         )
         .await?;
-        let mut shown: Vec<deal::Model> = Vec::new();
+        let mut shown: Vec<Deal> = Vec::new();
         let mut pages = Vec::new();
         for s in &p.stages {
             let (items, more) = column_page(&state, &caller, &f, s, None).await?;
@@ -186,7 +186,7 @@ pub async fn page(
             let (count, sum) = column_sum(&totals, s.id, tr.lang);
             columns.push(BoardColumn {
                 id: s.id,
-                name: karta_db::pipelines::stage_name(s, tr.lang),
+                name: karta_app::pipelines::stage_name(s, tr.lang),
                 kind: s.kind.clone(),
                 count,
                 sum,
@@ -196,10 +196,9 @@ pub async fn page(
             });
         }
     }
-    let db = state.app.db.conn();
-    let users = karta_db::users::users(db).await?;
-    let teams = karta_db::users::teams(db).await?;
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let users = karta_app::directory::list_users(&state.app, &caller.0.principal).await?;
+    let teams = karta_app::directory::list_teams(&state.app, &caller.0.principal).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = super::Labels::new(&classifiers, tr);
     let selects = vec![
         Select {

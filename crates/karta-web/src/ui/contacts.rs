@@ -16,12 +16,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use karta_app::AppError;
 use karta_app::contacts;
+use karta_app::contacts::{ContactFilter, ContactSort};
+use karta_app::model::CustomField as CustomDefinition;
 use karta_app::views::DuplicateHint;
 use karta_core::contacts::ContactDraft;
 use karta_core::identifiers::CustomerCode;
-use karta_core::roles::{Access, Entity};
-use karta_db::contacts::{ContactFilter, ContactSort};
-use karta_db::entities::custom_field::Model as CustomDefinition;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -59,8 +58,7 @@ pub async fn list(
     let p = &caller.0.principal;
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let db = state.app.db.conn();
-    let defs = custom::active(&state.app.db, "contacts").await?;
+    let defs = custom::active(&state.app, "contacts").await?;
     let (custom_selects, custom_filters) = custom::filters(&defs, &params.0, tr);
     let q = params.get("q");
     let role = params.get("purchase_role");
@@ -76,7 +74,7 @@ pub async fn list(
         ..Default::default()
     };
     let sort = ContactSort::parse(&params.get("sort")).unwrap_or_default();
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let (result, links) = contacts::list(&state.app, p, filter, sort, cursor.as_ref(), 50).await?;
 
     let personal = p.sees_personal_data();
@@ -100,23 +98,17 @@ pub async fn list(
     // even when a remembered choice names it.
     let columns = lists::pick(&all_columns, &chosen);
 
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let owners: Vec<Uuid> = result.items.iter().filter_map(|m| m.owner_id).collect();
-    let names = karta_db::users::names(db, &owners).await?;
-    let account_vis = p.visibility(Entity::Accounts, Access::Read);
+    let names = karta_app::directory::names(&state.app, &owners).await?;
     let linked: Vec<Uuid> = links.values().flatten().copied().collect();
-    let account_names: HashMap<Uuid, String> = karta_db::accounts::by_ids(db, &linked)
-        .await?
-        .into_iter()
-        .filter(|a| a.deleted_at.is_none() && account_vis.allows(a.owner_id, a.team_id))
-        .map(|a| (a.id, a.name))
-        .collect();
+    let account_names = karta_app::accounts::names(&state.app, p, &linked).await?;
     let rows: Vec<Row> = result
         .items
         .iter()
         .map(|m| {
-            let f = karta_db::contacts::fields_of(m, Vec::new());
+            let f = karta_app::contacts::fields_of(m, Vec::new());
             let cells = columns
                 .iter()
                 .map(|c| match c.key.as_str() {
@@ -241,12 +233,11 @@ pub async fn card(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
-    let db = state.app.db.conn();
     let (m, account_ids) = contacts::get(&state.app, p, id, false).await?;
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let f = karta_db::contacts::fields_of(&m, account_ids.clone());
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let f = karta_app::contacts::fields_of(&m, account_ids.clone());
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let mut details = vec![
         (tr.field("position"), f.position.clone().unwrap_or_default()),
@@ -283,14 +274,12 @@ pub async fn card(
         details.push((tr.field(key), shown));
     }
     details.push((tr.field("notes"), f.notes.clone().unwrap_or_default()));
-    let vis = p.visibility(Entity::Accounts, Access::Read);
-    let accounts = karta_db::accounts::by_ids(db, &account_ids)
+    let accounts = karta_app::accounts::visible(&state.app, p, &account_ids)
         .await?
         .into_iter()
-        .filter(|a| a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id))
         .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
         .collect();
-    let defs = custom::active(&state.app.db, "contacts").await?;
+    let defs = custom::active(&state.app, "contacts").await?;
     let history = contacts::history(&state.app, p, id, None, 50).await?;
     let duplicates = contacts::duplicates(&state.app, p, &f, Some(id)).await?;
     Ok(render(&CardPage {
@@ -313,10 +302,10 @@ async fn form_fields(
     p: &karta_app::Principal,
     draft: &ContactDraft,
 ) -> Result<Vec<FormField>, ApiError> {
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, page.tr);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let codes = karta_db::accounts::by_ids(state.app.db.conn(), &draft.account_ids)
+    let codes = karta_app::accounts::visible(&state.app, p, &draft.account_ids)
         .await?
         .iter()
         .map(|a| CustomerCode(a.code).to_string())
@@ -381,7 +370,7 @@ async fn form_fields(
         "textarea",
         text(&draft.notes),
     ));
-    let defs = custom::active(&state.app.db, "contacts").await?;
+    let defs = custom::active(&state.app, "contacts").await?;
     fields.extend(custom::form_fields(&defs, &draft.custom, page));
     Ok(fields)
 }
@@ -526,7 +515,7 @@ pub async fn create(
     let p = &caller.0.principal;
     let tr = PageCtx::of(&caller).tr;
     let empty = ContactDraft::default();
-    let defs = custom::active(&state.app.db, "contacts").await?;
+    let defs = custom::active(&state.app, "contacts").await?;
     let result = match patch_of(&state, p, &form, &empty, &defs).await {
         Ok(patch) => {
             let draft: ContactDraft =
@@ -565,7 +554,7 @@ pub async fn edit_form(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let (m, accounts) = contacts::get(&state.app, &caller.0.principal, id, false).await?;
-    let fields = karta_db::contacts::fields_of(&m, accounts);
+    let fields = karta_app::contacts::fields_of(&m, accounts);
     let draft = ContactDraft::from(&fields);
     show_form(
         &state,
@@ -593,12 +582,12 @@ pub async fn save(
     let p = &caller.0.principal;
     let tr = PageCtx::of(&caller).tr;
     let (m, accounts) = contacts::get(&state.app, p, id, false).await?;
-    let current_fields = karta_db::contacts::fields_of(&m, accounts);
+    let current_fields = karta_app::contacts::fields_of(&m, accounts);
     let current = ContactDraft::from(&current_fields);
     let title = current_fields.display_name();
     let cancel = format!("/contacts/{id}");
     let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
-    let defs = custom::active(&state.app.db, "contacts").await?;
+    let defs = custom::active(&state.app, "contacts").await?;
     let patch = match patch_of(&state, p, &form, &current, &defs).await {
         Ok(patch) => patch,
         Err(e) => {

@@ -58,7 +58,7 @@ pub async fn of_account(
         .items
         .iter()
         .map(|m| {
-            let f = karta_db::contracts::fields_of(m, &[]);
+            let f = karta_app::contracts::fields_of(m, &[]);
             ContractLine {
                 id: m.id,
                 number: m.number.clone(),
@@ -109,11 +109,10 @@ pub async fn card(
     let f = contracts::fields(&state.app, &m).await?;
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let db = state.app.db.conn();
     let money = |minor: i64| format_amount(minor, &f.currency, tr.lang);
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
-    let account = karta_db::accounts::by_ids(db, &[m.account_id])
+    let account = karta_app::accounts::visible(&state.app, p, &[m.account_id])
         .await?
         .into_iter()
         .next()
@@ -137,8 +136,8 @@ pub async fn card(
     ];
     facts.retain(|(_, v)| !v.is_empty());
     let ids: Vec<Uuid> = f.items.iter().map(|i| i.product_id).collect();
-    let products: HashMap<Uuid, karta_db::entities::product::Model> =
-        karta_db::products::by_ids(db, &ids)
+    let products: HashMap<Uuid, karta_app::model::Product> =
+        karta_app::products::by_ids(&state.app, p, &ids)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
@@ -188,7 +187,7 @@ async fn form_page(
 ) -> Result<Response, ApiError> {
     let page = PageCtx::of(caller);
     let tr = page.tr;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let d = &posted.draft;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -288,7 +287,8 @@ async fn read_form(
             }
         },
     }
-    let (lines, mut problems) = forms::article_lines(state, tr, &get("contract_items")).await;
+    let (lines, mut problems) =
+        forms::article_lines(state, &caller.0.principal, tr, &get("contract_items")).await;
     let mut items = Vec::new();
     for l in lines {
         match parse_money_minor(&l.value) {
@@ -408,7 +408,7 @@ pub async fn edit_form(
         .iter()
         .map(|i| (i.product_id, format_money_minor(i.price_minor)))
         .collect();
-    let items_text = forms::article_text(&state, &values).await?;
+    let items_text = forms::article_text(&state, &caller.0.principal, &values).await?;
     let mut draft = ContractDraft::from(&f);
     draft.items.clear();
     let posted = Posted { draft, items_text };

@@ -62,8 +62,7 @@ pub async fn page(
         .collect();
     let lang = page.tr.lang;
     // Activity columns: the active types, and retired ones still in use.
-    let types =
-        karta_db::classifiers::of_kind(state.app.db.conn(), ActivityKind::CLASSIFIER).await?;
+    let types = state.app.classifiers_of(ActivityKind::CLASSIFIER).await?;
     let labels = super::Labels::new(&types, page.tr);
     let kinds: Vec<_> = types
         .iter()
@@ -94,7 +93,7 @@ pub async fn page(
     let view = ControlPage {
         stages: open_stages
             .iter()
-            .map(|s| karta_db::pipelines::stage_name(s, lang))
+            .map(|s| karta_app::pipelines::stage_name(s, lang))
             .collect(),
         kinds: kinds
             .iter()

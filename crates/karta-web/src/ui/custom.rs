@@ -6,15 +6,18 @@ use super::PageCtx;
 use super::forms::{self, FormField};
 use super::lists::{Column, Select};
 use crate::i18n::Tr;
-use karta_db::entities::custom_field::Model as Definition;
+use karta_app::AppError;
+use karta_app::model::CustomField as Definition;
 use serde_json::{Map, Value};
 
 /// The active definitions of an entity's custom fields, in their order.
-pub async fn active(db: &karta_db::Db, entity: &str) -> Result<Vec<Definition>, karta_db::DbErr> {
-    Ok(karta_db::custom_fields::of_entity(db.conn(), entity)
+pub async fn active(app: &karta_app::App, entity: &str) -> Result<Vec<Definition>, AppError> {
+    Ok(app
+        .custom_fields(entity)
         .await?
-        .into_iter()
+        .iter()
         .filter(|d| d.active)
+        .cloned()
         .collect())
 }
 
@@ -220,7 +223,7 @@ pub fn filters(
     defs: &[Definition],
     params: &[(String, String)],
     tr: Tr,
-) -> (Vec<Select>, Vec<karta_db::search::CustomFilter>) {
+) -> (Vec<Select>, Vec<karta_app::search::CustomFilter>) {
     let mut selects = Vec::new();
     let mut chosen = Vec::new();
     for d in defs.iter().filter(|d| d.field_type == "one_of") {
@@ -231,7 +234,7 @@ pub fn filters(
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         if !value.is_empty() {
-            chosen.push(karta_db::search::CustomFilter {
+            chosen.push(karta_app::search::CustomFilter {
                 key: d.key.clone(),
                 field_type: karta_core::custom_fields::FieldType::OneOf,
                 value: value.clone(),

@@ -12,11 +12,11 @@ use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::AppError;
+use karta_app::model::DealLine;
 use karta_core::custom_fields::{format_money_minor, parse_money_minor};
 use karta_core::money::{Currency, format_amount};
 use karta_core::price_lists::percent;
 use karta_core::pricing::LineDraft;
-use karta_db::entities::deal_line;
 use uuid::Uuid;
 
 /// One line as the card shows it.
@@ -42,7 +42,7 @@ pub struct LinesSection {
 }
 
 /// The section for a deal's lines, in the page language.
-pub fn section(lines: &[deal_line::Model], lang: &str) -> LinesSection {
+pub fn section(lines: &[DealLine], lang: &str) -> LinesSection {
     let Some(first) = lines.first() else {
         return LinesSection::default();
     };
@@ -65,7 +65,7 @@ pub fn section(lines: &[deal_line::Model], lang: &str) -> LinesSection {
             gross: money(l.gross_minor),
         })
         .collect();
-    let sum = |f: fn(&deal_line::Model) -> i64| lines.iter().map(f).sum::<i64>();
+    let sum = |f: fn(&DealLine) -> i64| lines.iter().map(f).sum::<i64>();
     let text = lines
         .iter()
         .map(|l| {
@@ -98,6 +98,7 @@ pub fn section(lines: &[deal_line::Model], lang: &str) -> LinesSection {
 /// the first line that cannot be read.
 pub(super) async fn read_lines(
     state: &AppState,
+    p: &karta_app::Principal,
     text: &str,
 ) -> Result<Vec<LineDraft>, (usize, &'static str)> {
     let mut drafts = Vec::new();
@@ -106,7 +107,7 @@ pub(super) async fn read_lines(
             continue;
         }
         let cells: Vec<&str> = raw.split([';', '\t']).map(str::trim).collect();
-        let product = karta_db::products::with_sku(state.app.db.conn(), cells[0])
+        let product = karta_app::products::with_sku(&state.app, p, cells[0])
             .await
             .ok()
             .flatten()
@@ -175,7 +176,7 @@ pub async fn save(
     caller.check_csrf(forms::form_value(&form, "_csrf").as_deref())?;
     let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
     let text = forms::form_value(&form, "lines").unwrap_or_default();
-    let drafts = match read_lines(&state, &text).await {
+    let drafts = match read_lines(&state, &caller.0.principal, &text).await {
         Ok(d) => d,
         Err((line, code)) => return Ok(refused(id, code, Some(line))),
     };

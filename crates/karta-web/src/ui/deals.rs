@@ -15,14 +15,13 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::deals::{DealFilter, DealSort, DealStatus};
+use karta_app::model::{Deal, Stage};
+use karta_app::pipelines::stage_name;
 use karta_app::{AppError, deals, pipelines};
 use karta_core::deals::DealDraft;
 use karta_core::identifiers::CustomerCode;
 use karta_core::money::{Currency, format_amount};
-use karta_core::roles::{Access, Entity};
-use karta_db::deals::{DealFilter, DealSort, DealStatus};
-use karta_db::entities::{deal, stage};
-use karta_db::pipelines::stage_name;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -49,23 +48,14 @@ pub async fn cards(
     state: &AppState,
     caller: &UiCaller,
     tr: crate::i18n::Tr,
-    items: &[deal::Model],
-    stages: &[stage::Model],
+    items: &[Deal],
+    stages: &[Stage],
 ) -> Result<Vec<DealCard>, ApiError> {
-    let db = state.app.db.conn();
-    let vis = caller
-        .0
-        .principal
-        .visibility(Entity::Accounts, Access::Read);
     let account_ids: Vec<Uuid> = items.iter().map(|d| d.account_id).collect();
-    let accounts: HashMap<Uuid, String> = karta_db::accounts::by_ids(db, &account_ids)
-        .await?
-        .into_iter()
-        .filter(|a| vis.allows(a.owner_id, a.team_id))
-        .map(|a| (a.id, a.name))
-        .collect();
+    let accounts: HashMap<Uuid, String> =
+        karta_app::accounts::names(&state.app, &caller.0.principal, &account_ids).await?;
     let owners: Vec<Uuid> = items.iter().filter_map(|d| d.owner_id).collect();
-    let names = karta_db::users::names(db, &owners).await?;
+    let names = karta_app::directory::names(&state.app, &owners).await?;
     let now = state.app.now();
     Ok(items
         .iter()
@@ -87,8 +77,8 @@ pub async fn cards(
 impl DealCard {
     /// The card of one deal in `stage`, with names already looked up.
     fn of(
-        d: &deal::Model,
-        stage: Option<&stage::Model>,
+        d: &Deal,
+        stage: Option<&Stage>,
         account: String,
         owner: String,
         now: i64,
@@ -132,7 +122,7 @@ pub async fn open_of_account(
     let p = &caller.0.principal;
     match deals::list(&state.app, p, filter, DealSort::UpdatedDesc, None, 20).await {
         Ok(page) => {
-            let stages: Vec<stage::Model> = pipelines::list(&state.app, p)
+            let stages: Vec<Stage> = pipelines::list(&state.app, p)
                 .await?
                 .into_iter()
                 .flat_map(|pl| pl.stages)
@@ -154,7 +144,7 @@ pub async fn list(
     let page = PageCtx::of(&caller);
     let tr = page.tr;
     let all = pipelines::list(&state.app, &caller.0.principal).await?;
-    let stages: Vec<stage::Model> = all.iter().flat_map(|p| p.stages.clone()).collect();
+    let stages: Vec<Stage> = all.iter().flat_map(|p| p.stages.clone()).collect();
     let q = params.get("q");
     let filter = DealFilter {
         terms: karta_core::search::query_terms(&q),
@@ -165,7 +155,7 @@ pub async fn list(
         ..Default::default()
     };
     let sort = DealSort::parse(&params.get("sort")).unwrap_or_default();
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = deals::list(
         &state.app,
         &caller.0.principal,
@@ -204,7 +194,7 @@ pub async fn list(
             ],
         })
         .collect();
-    let users = karta_db::users::users(state.app.db.conn()).await?;
+    let users = karta_app::directory::list_users(&state.app, &caller.0.principal).await?;
     let selects = vec![
         Select {
             name: "pipeline_id".into(),
@@ -330,26 +320,23 @@ pub async fn card(
     Query(params): Query<CardParams>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
-    let db = state.app.db.conn();
     let (m, contact_ids) = deals::get(&state.app, p, id, false).await?;
     let page = PageCtx::of(&caller);
     let tr = page.tr;
     let pipeline = pipelines::get(&state.app, p, m.pipeline_id).await?;
-    let f = karta_db::deals::fields_of(&m, contact_ids.clone());
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let f = karta_app::deals::fields_of(&m, contact_ids.clone());
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
-    let account_vis = p.visibility(Entity::Accounts, Access::Read);
     let linked: Vec<Uuid> = std::iter::once(m.account_id)
         .chain(m.competitor_id)
         .collect();
-    let accounts: HashMap<Uuid, String> = karta_db::accounts::by_ids(db, &linked)
+    let accounts: HashMap<Uuid, String> = karta_app::accounts::visible(&state.app, p, &linked)
         .await?
         .into_iter()
-        .filter(|a| a.deleted_at.is_none() && account_vis.allows(a.owner_id, a.team_id))
         .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
         .collect();
     let owners: Vec<Uuid> = m.owner_id.into_iter().collect();
-    let owner = karta_db::users::names(db, &owners)
+    let owner = karta_app::directory::names(&state.app, &owners)
         .await?
         .into_values()
         .next()
@@ -363,15 +350,13 @@ pub async fn card(
         state.app.now(),
         tr.lang,
     );
-    let contact_vis = p.visibility(Entity::Contacts, Access::Read);
-    let contacts = karta_db::contacts::by_ids(db, &contact_ids)
+    let contacts = karta_app::contacts::visible(&state.app, p, &contact_ids)
         .await?
         .into_iter()
-        .filter(|c| c.deleted_at.is_none() && contact_vis.allows(c.owner_id, c.team_id))
         .map(|c| {
             (
                 c.id,
-                karta_db::contacts::fields_of(&c, Vec::new()).display_name(),
+                karta_app::contacts::fields_of(&c, Vec::new()).display_name(),
             )
         })
         .collect();
@@ -417,7 +402,7 @@ pub async fn card(
     ];
     details.retain(|(_, v)| !v.is_empty());
     let checklist = current
-        .map(karta_db::pipelines::checklist)
+        .map(karta_app::pipelines::checklist)
         .unwrap_or_default()
         .into_iter()
         .map(|item| {
@@ -439,14 +424,14 @@ pub async fn card(
             days: format!("{:.1}", s.seconds as f64 / 86_400.0),
         })
         .collect();
-    let defs = custom::active(&state.app.db, "deals").await?;
+    let defs = custom::active(&state.app, "deals").await?;
     let history = deals::history(&state.app, p, id, None, 50).await?;
     let done = super::activities::entries(
         &state,
         &caller,
         tr,
         &labels,
-        karta_db::activities::ActivityFilter {
+        karta_app::activities::ActivityFilter {
             deal_id: Some(id),
             ..Default::default()
         },
@@ -494,7 +479,7 @@ pub async fn card(
 /// History names stages and the pipeline by id; the card names them.
 fn readable(
     mut entries: Vec<TimelineEntry>,
-    pipeline: &karta_db::pipelines::PipelineWithStages,
+    pipeline: &karta_app::pipelines::PipelineWithStages,
     tr: crate::i18n::Tr,
 ) -> Vec<TimelineEntry> {
     let names: Vec<(String, String)> = pipeline
@@ -593,11 +578,10 @@ async fn form_fields(
     amount_text: &str,
 ) -> Result<Vec<FormField>, ApiError> {
     let p = &caller.0.principal;
-    let db = state.app.db.conn();
-    let classifiers = karta_db::classifiers::all(db).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, page.tr);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
-    let code_of = |id: Option<Uuid>, found: &[karta_db::entities::account::Model]| {
+    let code_of = |id: Option<Uuid>, found: &[karta_app::model::Account]| {
         id.and_then(|id| found.iter().find(|a| a.id == id))
             .map(|a| CustomerCode(a.code).to_string())
             .unwrap_or_default()
@@ -607,7 +591,7 @@ async fn form_fields(
         .into_iter()
         .chain(draft.competitor_id)
         .collect();
-    let found = karta_db::accounts::by_ids(db, &linked).await?;
+    let found = karta_app::accounts::visible(&state.app, p, &linked).await?;
     let stages: Vec<(String, String)> = pipelines::list(&state.app, p)
         .await?
         .iter()
@@ -624,7 +608,7 @@ async fn form_fields(
     // The people of the deal's account are the ones to pick from.
     let mut people = Vec::new();
     if let Some(account_id) = draft.account_id {
-        let filter = karta_db::contacts::ContactFilter {
+        let filter = karta_app::contacts::ContactFilter {
             account_id: Some(account_id),
             ..Default::default()
         };
@@ -634,7 +618,7 @@ async fn form_fields(
             filter,
             Default::default(),
             None,
-            karta_db::page::MAX_LIMIT,
+            karta_app::model::MAX_LIMIT,
         )
         .await?;
         people = found
@@ -643,7 +627,7 @@ async fn form_fields(
             .map(|c| {
                 (
                     c.id.to_string(),
-                    karta_db::contacts::fields_of(c, Vec::new()).display_name(),
+                    karta_app::contacts::fields_of(c, Vec::new()).display_name(),
                 )
             })
             .collect();
@@ -689,7 +673,7 @@ async fn form_fields(
         ),
         FormField::new(page, "description", "textarea", text(&draft.description)),
     ];
-    let defs = custom::active(&state.app.db, "deals").await?;
+    let defs = custom::active(&state.app, "deals").await?;
     fields.extend(custom::form_fields(&defs, &draft.custom, page));
     Ok(fields)
 }
@@ -700,7 +684,7 @@ async fn patch_of(
     state: &AppState,
     caller: &UiCaller,
     form: &[(String, String)],
-    defs: &[karta_db::entities::custom_field::Model],
+    defs: &[karta_app::model::CustomField],
 ) -> Result<Map<String, Value>, karta_core::Invalid> {
     let p = &caller.0.principal;
     let mut patch = Map::new();
@@ -867,7 +851,7 @@ pub async fn create(
         cancel: "/deals/board".into(),
         version: 0,
     };
-    let defs = custom::active(&state.app.db, "deals").await?;
+    let defs = custom::active(&state.app, "deals").await?;
     let (patch, errors) = match patch_of(&state, &caller, &form, &defs).await {
         Ok(patch) => {
             let draft: Result<DealDraft, _> = serde_json::from_value(Value::Object(patch.clone()));
@@ -893,7 +877,7 @@ pub async fn edit_form(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let (m, contacts) = deals::get(&state.app, &caller.0.principal, id, false).await?;
-    let draft = DealDraft::from(&karta_db::deals::fields_of(&m, contacts));
+    let draft = DealDraft::from(&karta_app::deals::fields_of(&m, contacts));
     let page = PageCtx::of(&caller);
     let fields = form_fields(
         &state,
@@ -922,7 +906,7 @@ pub async fn save(
     let p = &caller.0.principal;
     let tr = PageCtx::of(&caller).tr;
     let (m, contacts) = deals::get(&state.app, p, id, false).await?;
-    let current = DealDraft::from(&karta_db::deals::fields_of(&m, contacts));
+    let current = DealDraft::from(&karta_app::deals::fields_of(&m, contacts));
     let current_json = serde_json::to_value(&current).unwrap_or(Value::Null);
     let version = forms::form_value(&form, "version").and_then(|v| v.parse().ok());
     let head = forms::FormHead {
@@ -930,7 +914,7 @@ pub async fn save(
         cancel: format!("/deals/{id}"),
         version: version.unwrap_or(m.version),
     };
-    let defs = custom::active(&state.app.db, "deals").await?;
+    let defs = custom::active(&state.app, "deals").await?;
     let patch = match patch_of(&state, &caller, &form, &defs).await {
         Ok(patch) => patch,
         Err(e) => {

@@ -16,8 +16,8 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::AppError;
 use karta_app::duplicates::{self, Cluster, MergeInput, entity_of};
+use karta_app::duplicates::{Reason, encode_cursor};
 use karta_core::roles::Entity;
-use karta_db::duplicates::{Reason, encode_cursor};
 use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -194,13 +194,13 @@ pub async fn compare(
         .await;
     }
     let comparison = duplicates::differences(&state.app, p, entity, into, &from).await?;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let (fields, customs) = match entity {
         Entity::Accounts => (karta_core::import::ACCOUNT_FIELDS, "accounts"),
         _ => (karta_core::import::CONTACT_FIELDS, "contacts"),
     };
-    let custom_defs = karta_db::custom_fields::of_entity(state.app.db.conn(), customs).await?;
+    let custom_defs = state.app.custom_fields(customs).await?;
     let kind_of = |field: &str| {
         fields
             .iter()

@@ -12,13 +12,13 @@ use crate::i18n::Tr;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use karta_app::invoices::{InvoiceFilter, PaymentFilter};
+use karta_app::model::Invoice;
+use karta_app::orders::OrderFilter;
 use karta_app::{AppError, invoices, orders};
 use karta_core::invoices::{HoldRelease, InvoiceDraft, PaymentDraft, number_label};
 use karta_core::money::{Currency, format_amount};
 use karta_core::roles::{Access, Entity, Reach};
-use karta_db::entities::invoice;
-use karta_db::invoices::{InvoiceFilter, PaymentFilter};
-use karta_db::orders::OrderFilter;
 use uuid::Uuid;
 
 /// An amount in its currency, as the page language writes it.
@@ -47,7 +47,7 @@ pub struct InvoiceLine {
 }
 
 impl InvoiceLine {
-    fn of(m: &invoice::Model, today: &str, tr: Tr) -> Self {
+    fn of(m: &Invoice, today: &str, tr: Tr) -> Self {
         let outstanding = m.amount_minor - m.paid_minor;
         Self {
             id: m.id,
@@ -160,11 +160,7 @@ pub async fn account_section(
     // What is owed, per currency ("1 200 ₽ + 300 $" for the rare customer
     // invoiced in two).
     let mut owed: std::collections::BTreeMap<String, i64> = Default::default();
-    for o in karta_db::invoices::unpaid(state.app.db.conn(), &[account_id])
-        .await?
-        .remove(&account_id)
-        .unwrap_or_default()
-    {
+    for o in invoices::owed(&state.app, p, account_id).await? {
         *owed.entry(o.currency).or_default() += o.outstanding_minor;
     }
     let balance = if owed.is_empty() {
@@ -357,16 +353,11 @@ pub async fn list(
         due_before: (show == "overdue").then(|| today.clone()),
         ..Default::default()
     };
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result =
         invoices::list(&state.app, &caller.0.principal, filter, cursor.as_ref(), 50).await?;
     let ids: Vec<Uuid> = result.items.iter().map(|i| i.account_id).collect();
-    let names: std::collections::HashMap<Uuid, String> =
-        karta_db::accounts::by_ids(state.app.db.conn(), &ids)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect();
+    let names = karta_app::accounts::names(&state.app, &caller.0.principal, &ids).await?;
     let keys = ["account_id", "issued_on", "due_on", "amount", "outstanding"];
     let columns: Vec<Column> = keys
         .iter()

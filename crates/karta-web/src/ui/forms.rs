@@ -200,6 +200,7 @@ pub struct ArticleLine {
 /// `строка N: …` in the page language.
 pub async fn article_lines(
     state: &crate::AppState,
+    p: &karta_app::Principal,
     tr: crate::i18n::Tr,
     text: &str,
 ) -> (Vec<ArticleLine>, Vec<String>) {
@@ -212,15 +213,15 @@ pub async fn article_lines(
             .split_once(['=', ';', '\t'])
             .map(|(a, b)| (a.trim(), b.trim()))
             .unwrap_or((raw.trim(), ""));
-        let product = karta_db::products::with_sku(state.app.db.conn(), sku)
+        let product = karta_app::products::with_sku(&state.app, p, sku)
             .await
             .ok()
             .flatten()
-            .filter(|p| p.deleted_at.is_none());
+            .filter(|m| m.deleted_at.is_none());
         match product {
-            Some(p) => lines.push(ArticleLine {
+            Some(m) => lines.push(ArticleLine {
                 line: n + 1,
-                product_id: p.id,
+                product_id: m.id,
                 value: value.to_string(),
             }),
             None => problems.push(line_problem(tr, n + 1, "unknown_product")),
@@ -238,13 +239,14 @@ pub fn line_problem(tr: crate::i18n::Tr, line: usize, code: &str) -> String {
 /// query), sorted by article.
 pub async fn article_text(
     state: &crate::AppState,
+    p: &karta_app::Principal,
     values: &[(Uuid, String)],
 ) -> Result<String, ApiError> {
     let ids: Vec<Uuid> = values.iter().map(|(id, _)| *id).collect();
-    let skus: HashMap<Uuid, String> = karta_db::products::by_ids(state.app.db.conn(), &ids)
+    let skus: HashMap<Uuid, String> = karta_app::products::by_ids(&state.app, p, &ids)
         .await?
         .into_iter()
-        .map(|p| (p.id, p.sku))
+        .map(|m| (m.id, m.sku))
         .collect();
     let mut lines: Vec<String> = values
         .iter()

@@ -26,10 +26,10 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::AppError;
 use karta_app::import::{self, Columns, ImportEntity, JobView, Spec, profiles};
+use karta_app::model::{CustomField, ImportJob};
 use karta_core::Invalid;
 use karta_core::import::{CsvRows, Key, Mode};
 use karta_core::time::rfc3339;
-use karta_db::entities::{custom_field, import_job};
 use std::collections::HashMap;
 use std::io::Write;
 use uuid::Uuid;
@@ -102,7 +102,7 @@ pub async fn page(
 }
 
 /// "created 3 · updated 1 · unchanged 0 · refused 2".
-fn counts(tr: Tr, m: &import_job::Model) -> String {
+fn counts(tr: Tr, m: &ImportJob) -> String {
     [
         ("import-created", m.created),
         ("import-updated", m.updated),
@@ -340,7 +340,7 @@ async fn map_page(
 }
 
 /// A field's label in the page language; custom fields by their own labels.
-pub(super) fn field_label(tr: Tr, field: &str, customs: &[custom_field::Model]) -> String {
+pub(super) fn field_label(tr: Tr, field: &str, customs: &[CustomField]) -> String {
     match field.strip_prefix("custom.") {
         Some(key) => customs
             .iter()
@@ -394,7 +394,7 @@ async fn begin(
     caller: &UiCaller,
     upload: Uuid,
     mut params: HashMap<String, String>,
-) -> Result<import_job::Model, ApiError> {
+) -> Result<ImportJob, ApiError> {
     let entity = entity_of(&mut params)?;
     let file =
         uploads::open(caller.0.principal.user_id, upload).ok_or(ApiError(AppError::NotFound))?;
@@ -560,7 +560,7 @@ pub async fn job(
 }
 
 /// A job's choices as the mapping form posts them.
-fn choices(m: &import_job::Model) -> Vec<(String, String)> {
+fn choices(m: &ImportJob) -> Vec<(String, String)> {
     let mut out = vec![
         ("entity".to_string(), m.entity.clone()),
         ("name".to_string(), m.file_name.clone()),

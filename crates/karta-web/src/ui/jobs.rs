@@ -13,8 +13,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use karta_app::jobs;
+use karta_app::model::Cursor;
 use karta_core::jobs::JobStatus;
-use karta_db::page::Cursor;
 use std::collections::HashMap;
 use uuid::Uuid;
 

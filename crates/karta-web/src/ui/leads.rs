@@ -16,13 +16,13 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::leads::LeadFilter;
 use karta_app::leads::{self, ConvertLead};
+use karta_app::model::Cursor;
+use karta_app::tasks::TaskFilter;
 use karta_app::{AppError, tasks};
 use karta_core::leads::{LeadChannel, LeadDraft, LeadStatus};
 use karta_core::roles::Entity;
-use karta_db::leads::LeadFilter;
-use karta_db::page::Cursor;
-use karta_db::tasks::TaskFilter;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -90,10 +90,9 @@ pub async fn list(
     };
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
     let found = leads::list(&state.app, p, filter, cursor.as_ref(), 50).await?;
-    let db = state.app.db.conn();
     let owners: Vec<Uuid> = found.items.iter().filter_map(|l| l.owner_id).collect();
-    let names = karta_db::users::names(db, &owners).await?;
-    let labels = Labels::new(&karta_db::classifiers::all(db).await?, page.tr);
+    let names = karta_app::directory::names(&state.app, &owners).await?;
+    let labels = Labels::new(&state.app.classifiers().await?, page.tr);
     let rows = found
         .items
         .iter()
@@ -112,7 +111,7 @@ pub async fn list(
         .collect();
     let may_assign = p.may_assign(Entity::Leads);
     let users = if may_assign {
-        karta_db::users::users(db)
+        karta_app::directory::list_users(&state.app, p)
             .await?
             .into_iter()
             .filter(|u| u.active)
@@ -200,7 +199,7 @@ async fn new_page(
     values: HashMap<String, String>,
 ) -> Result<Response, ApiError> {
     let page = PageCtx::of(caller);
-    let all = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let all = state.app.classifiers().await?;
     let labels = Labels::new(&all, page.tr);
     let value = |k: &str| values.get(k).cloned().unwrap_or_default();
     let view = NewLeadPage {
@@ -293,22 +292,17 @@ pub async fn card(
     let page = PageCtx::of(&caller);
     let p = &caller.0.principal;
     let m = leads::get(&state.app, p, id).await?;
-    let db = state.app.db.conn();
-    let all = karta_db::classifiers::all(db).await?;
+    let all = state.app.classifiers().await?;
     let labels = Labels::new(&all, page.tr);
     let owner = match m.owner_id {
-        Some(o) => karta_db::users::names(db, &[o])
+        Some(o) => karta_app::directory::names(&state.app, &[o])
             .await?
             .remove(&o)
             .unwrap_or_default(),
         None => page.tr.t("lead-queue"),
     };
     let rule = match m.routing_rule_id {
-        Some(r) => karta_db::routing::all(db)
-            .await?
-            .into_iter()
-            .find(|x| x.id == r)
-            .map(|x| x.name),
+        Some(r) => karta_app::routing::name_of(&state.app, r).await?,
         None => None,
     };
     let routing = match (&m.routing_note, rule) {
@@ -340,7 +334,7 @@ pub async fn card(
             &caller,
             page.tr,
             &labels,
-            karta_db::activities::ActivityFilter {
+            karta_app::activities::ActivityFilter {
                 lead_id: Some(id),
                 ..Default::default()
             },

@@ -39,8 +39,8 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use karta_app::model::Classifier;
 use karta_app::views::ChangeView;
-use karta_db::entities::classifier;
 use std::collections::HashMap;
 
 /// Every UI route.
@@ -240,7 +240,7 @@ pub struct Labels(HashMap<(String, String), String>);
 
 impl Labels {
     /// Labels of all classifier values.
-    pub fn new(all: &[classifier::Model], tr: Tr) -> Self {
+    pub fn new(all: &[Classifier], tr: Tr) -> Self {
         Self(
             all.iter()
                 .map(|c| {
@@ -270,7 +270,7 @@ impl Labels {
     }
 
     /// `(code, label)` pairs of one kind, for selects.
-    pub fn options(&self, all: &[classifier::Model], kind: &str) -> Vec<(String, String)> {
+    pub fn options(&self, all: &[Classifier], kind: &str) -> Vec<(String, String)> {
         all.iter()
             .filter(|c| c.kind == kind && c.active)
             .map(|c| (c.code.clone(), self.of(kind, Some(&c.code))))

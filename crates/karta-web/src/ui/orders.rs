@@ -14,12 +14,12 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::model::Order as Model;
+use karta_app::orders::OrderFilter;
 use karta_app::{AppError, orders};
 use karta_core::identifiers::CustomerCode;
 use karta_core::money::{Currency, format_amount};
 use karta_core::orders::{OrderDraft, OrderStatus, StatusChange, number_label};
-use karta_db::entities::order::Model;
-use karta_db::orders::OrderFilter;
 use serde_json::Value;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -46,14 +46,10 @@ pub async fn list(
         status: OrderStatus::parse(&params.get("status")).ok(),
         ..Default::default()
     };
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = orders::list(&state.app, &caller.0.principal, filter, cursor.as_ref(), 50).await?;
     let ids: Vec<Uuid> = result.items.iter().map(|o| o.account_id).collect();
-    let accounts: HashMap<Uuid, String> = karta_db::accounts::by_ids(state.app.db.conn(), &ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let accounts = karta_app::accounts::names(&state.app, &caller.0.principal, &ids).await?;
     let columns: Vec<Column> = ["account_id", "status", "amount", "created_at"]
         .iter()
         .map(|k| Column {
@@ -207,8 +203,7 @@ async fn card_page(
     let m = orders::get(&state.app, p, id).await?;
     let page = PageCtx::of(caller);
     let tr = page.tr;
-    let db = state.app.db.conn();
-    let account = karta_db::accounts::by_ids(db, &[m.account_id])
+    let account = karta_app::accounts::visible(&state.app, p, &[m.account_id])
         .await?
         .into_iter()
         .next()
@@ -390,7 +385,7 @@ struct NewOrder {
 }
 
 async fn payment_methods(state: &AppState, tr: Tr) -> Result<Vec<(String, String)>, ApiError> {
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     Ok(Labels::new(&classifiers, tr).options(&classifiers, "payment_method"))
 }
 
@@ -443,7 +438,7 @@ pub async fn create(
     if account.is_none() {
         errors.insert("account_code".to_string(), tr.error("unknown_account"));
     }
-    let lines = match super::deal_lines::read_lines(&state, &text).await {
+    let lines = match super::deal_lines::read_lines(&state, &caller.0.principal, &text).await {
         Ok(l) => l,
         Err((n, c)) => {
             errors.insert(

@@ -13,10 +13,10 @@ use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use karta_app::pipelines::PipelineWithStages;
 use karta_app::{AppError, pipelines};
 use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
 use karta_core::roles::{Access, Entity, Reach};
-use karta_db::pipelines::PipelineWithStages;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -67,7 +67,7 @@ fn rows_of(p: &PipelineWithStages) -> Vec<StageRow> {
                 .responsible_user_id
                 .map(|u| u.to_string())
                 .unwrap_or_default(),
-            checklist: karta_db::pipelines::checklist(s).join("; "),
+            checklist: karta_app::pipelines::checklist(s).join("; "),
         })
         .collect();
     rows.push(StageRow {
@@ -94,7 +94,7 @@ async fn show(
     messages: Vec<String>,
 ) -> Result<Response, ApiError> {
     let all = pipelines::list(&state.app, &caller.0.principal).await?;
-    let users = karta_db::users::users(state.app.db.conn()).await?;
+    let users = karta_app::directory::list_users(&state.app, &caller.0.principal).await?;
     Ok(render(&PipelinesPage {
         page: PageCtx::of(caller),
         may_edit: may_edit(caller),

@@ -45,16 +45,13 @@ async fn account_names(
         .filter(|f| f.scope == PriceScope::Account)
         .filter_map(|f| f.scope_value.as_deref()?.parse().ok())
         .collect();
-    let vis = caller
-        .0
-        .principal
-        .visibility(Entity::Accounts, Access::Read);
-    Ok(karta_db::accounts::by_ids(state.app.db.conn(), &ids)
-        .await?
-        .into_iter()
-        .filter(|a| vis.allows(a.owner_id, a.team_id))
-        .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
-        .collect())
+    Ok(
+        karta_app::accounts::visible(&state.app, &caller.0.principal, &ids)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, format!("{} {}", CustomerCode(a.code), a.name)))
+            .collect(),
+    )
 }
 
 /// Whom the list is for, in words.
@@ -94,10 +91,10 @@ pub async fn list(
     let params = Params(params);
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result =
         price_lists::list(&state.app, &caller.0.principal, false, cursor.as_ref(), 50).await?;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let columns: Vec<Column> = ["scope", "period", "discount_percent", "active"]
         .iter()
@@ -110,7 +107,7 @@ pub async fn list(
     let heads: Vec<PriceListFields> = result
         .items
         .iter()
-        .map(|m| karta_db::price_lists::fields_of(m, &[]))
+        .map(|m| karta_app::price_lists::fields_of(m, &[]))
         .collect();
     let accounts = account_names(&state, &caller, &heads.iter().collect::<Vec<_>>()).await?;
     let mut rows = Vec::new();
@@ -196,7 +193,7 @@ pub async fn card(
     let f = price_lists::fields(&state.app, &m).await?;
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let money = |minor: i64| format_amount(minor, &f.currency, tr.lang);
     let accounts = account_names(&state, &caller, &[&f]).await?;
@@ -216,8 +213,8 @@ pub async fn card(
         ),
     ];
     let ids: Vec<Uuid> = f.items.iter().map(|i| i.product_id).collect();
-    let products: HashMap<Uuid, karta_db::entities::product::Model> =
-        karta_db::products::by_ids(state.app.db.conn(), &ids)
+    let products: HashMap<Uuid, karta_app::model::Product> =
+        karta_app::products::by_ids(&state.app, p, &ids)
             .await?
             .into_iter()
             .map(|p| (p.id, p))
@@ -279,7 +276,7 @@ async fn form_fields(
     posted: &Posted,
 ) -> Result<Vec<forms::FormField>, ApiError> {
     let tr = page.tr;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let d = &posted.draft;
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -406,7 +403,8 @@ async fn read_form(
             }
         }
     }
-    let (lines, mut problems) = forms::article_lines(state, tr, &get("items")).await;
+    let (lines, mut problems) =
+        forms::article_lines(state, &caller.0.principal, tr, &get("items")).await;
     let mut items = Vec::new();
     for l in lines {
         let item = if l.value.ends_with('%') {
@@ -440,7 +438,11 @@ async fn read_form(
 }
 
 /// The items of a list as the form's lines.
-async fn items_text(state: &AppState, f: &PriceListFields) -> Result<String, ApiError> {
+async fn items_text(
+    state: &AppState,
+    p: &karta_app::Principal,
+    f: &PriceListFields,
+) -> Result<String, ApiError> {
     let values: Vec<(Uuid, String)> = f
         .items
         .iter()
@@ -453,7 +455,7 @@ async fn items_text(state: &AppState, f: &PriceListFields) -> Result<String, Api
             (i.product_id, value)
         })
         .collect();
-    forms::article_text(state, &values).await
+    forms::article_text(state, p, &values).await
 }
 
 /// The API's field names as the form's.
@@ -564,7 +566,7 @@ pub async fn edit_form(
     let posted = Posted {
         draft,
         account_code,
-        items_text: items_text(&state, &f).await?,
+        items_text: items_text(&state, &caller.0.principal, &f).await?,
     };
     let head = forms::FormHead {
         title: m.name.clone(),

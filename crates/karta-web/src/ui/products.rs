@@ -14,6 +14,8 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use karta_app::model::Product as Model;
+use karta_app::products::{ProductFilter, ProductSort};
 use karta_app::views::ProductView;
 use karta_app::{AppError, products};
 use karta_core::custom_fields::{format_money_minor, parse_money_minor};
@@ -21,8 +23,6 @@ use karta_core::money::{Currency, format_amount};
 use karta_core::pricing::VAT_RATES;
 use karta_core::products::{ProductDraft, Unit};
 use karta_core::roles::{Access, Entity, Reach};
-use karta_db::entities::product::Model;
-use karta_db::products::{ProductFilter, ProductSort};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -81,7 +81,7 @@ pub async fn list(
         deleted: false,
     };
     let sort = ProductSort::parse(&params.get("sort")).unwrap_or_default();
-    let cursor = karta_db::page::Cursor::decode(&params.get("cursor"));
+    let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = products::list(&state.app, p, filter, sort, cursor.as_ref(), 50).await?;
 
     let all_columns: Vec<Column> = ALL_COLUMNS
@@ -95,7 +95,7 @@ pub async fn list(
     let defaults = DEFAULT_COLUMNS.iter().map(|s| s.to_string()).collect();
     let chosen = params.columns(&jar, COLUMNS_COOKIE, defaults);
     let columns = lists::pick(&all_columns, &chosen);
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let rows = result
         .items
@@ -124,7 +124,7 @@ pub async fn list(
                     _ => String::new(),
                 })
                 .collect();
-            let name = karta_db::products::fields_of(m)
+            let name = karta_app::products::fields_of(m)
                 .name_in(tr.lang)
                 .to_string();
             Row {
@@ -232,7 +232,7 @@ pub async fn card(
     let page = PageCtx::of(&caller);
     let tr = page.tr;
     let view = ProductView::of(&m, p.sees_costs());
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let mut facts = vec![
         (tr.field("name_en"), m.name_en.clone().unwrap_or_default()),
@@ -281,7 +281,7 @@ async fn form_fields(
     draft: &ProductDraft,
 ) -> Result<Vec<forms::FormField>, ApiError> {
     let tr = page.tr;
-    let classifiers = karta_db::classifiers::all(state.app.db.conn()).await?;
+    let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let money_text = |v: Option<i64>| v.map(format_money_minor).unwrap_or_default();
@@ -527,7 +527,7 @@ pub async fn edit_form(
         return Err(AppError::Forbidden.into());
     }
     let m = products::get(&state.app, &caller.0.principal, id, false).await?;
-    let draft = ProductDraft::from(&karta_db::products::fields_of(&m));
+    let draft = ProductDraft::from(&karta_app::products::fields_of(&m));
     let head = forms::FormHead {
         title: m.name.clone(),
         cancel: format!("/products/{id}"),
@@ -559,7 +559,7 @@ pub async fn save(
             let m = products::get(&state.app, p, id, false).await?;
             let draft = draft_of(
                 &form,
-                &ProductDraft::from(&karta_db::products::fields_of(&m)),
+                &ProductDraft::from(&karta_app::products::fields_of(&m)),
             );
             let head = forms::FormHead {
                 title: m.name.clone(),
@@ -571,7 +571,7 @@ pub async fn save(
         }
         Err(AppError::VersionMismatch { .. }) => {
             let m = products::get(&state.app, p, id, false).await?;
-            let current = ProductDraft::from(&karta_db::products::fields_of(&m));
+            let current = ProductDraft::from(&karta_app::products::fields_of(&m));
             let errors = forms::conflict_errors(
                 &parsed.unwrap_or_default(),
                 &serde_json::to_value(&current).unwrap_or(Value::Null),

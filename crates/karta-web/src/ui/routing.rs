@@ -90,16 +90,15 @@ pub async fn page(
     let page = PageCtx::of(&caller);
     let p = &caller.0.principal;
     let rules = routing::list(&state.app, p).await?;
-    let db = state.app.db.conn();
-    let all = karta_db::classifiers::all(db).await?;
+    let all = state.app.classifiers().await?;
     let labels = Labels::new(&all, page.tr);
-    let users: Vec<(String, String)> = karta_db::users::users(db)
+    let users: Vec<(String, String)> = karta_app::directory::list_users(&state.app, p)
         .await?
         .into_iter()
         .filter(|u| u.active)
         .map(|u| (u.id.to_string(), u.name))
         .collect();
-    let teams: Vec<(String, String)> = karta_db::users::teams(db)
+    let teams: Vec<(String, String)> = karta_app::directory::list_teams(&state.app, p)
         .await?
         .into_iter()
         .map(|t| (t.id.to_string(), t.name))
@@ -113,7 +112,7 @@ pub async fn page(
     let rows = rules
         .iter()
         .map(|m| {
-            let f = karta_db::routing::fields_of(m);
+            let f = karta_app::routing::fields_of(m);
             let conditions = [
                 f.region.as_deref().map(|r| labels.of("region", Some(r))),
                 f.industry

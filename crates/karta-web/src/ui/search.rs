@@ -54,7 +54,7 @@ pub async fn results(
         .contacts
         .iter()
         .map(|c| {
-            let f = karta_db::contacts::fields_of(c, Vec::new());
+            let f = karta_app::contacts::fields_of(c, Vec::new());
             (c.id, f.display_name(), f.position.unwrap_or_default())
         })
         .collect();

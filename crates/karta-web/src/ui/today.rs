@@ -14,10 +14,10 @@ use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures::stream::Stream;
+use karta_app::model::{Activity, Deal, Task};
 use karta_app::{agenda, tasks};
 use karta_core::tasks::TaskDraft;
 use karta_core::time::rfc3339;
-use karta_db::entities::{activity, deal, task};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 use uuid::Uuid;
@@ -38,7 +38,7 @@ pub struct TaskLine {
 
 impl TaskLine {
     /// The line of a stored task at `now`.
-    pub fn of(t: &task::Model, now: i64) -> Self {
+    pub fn of(t: &Task, now: i64) -> Self {
         let link = match (t.deal_id, t.lead_id, t.contact_id, t.account_id) {
             (Some(d), ..) => Some(format!("/deals/{d}")),
             (None, Some(l), ..) => Some(format!("/leads/{l}")),
@@ -55,7 +55,7 @@ impl TaskLine {
             iso,
             priority: t.priority.clone(),
             status: t.status.clone(),
-            overdue: karta_db::tasks::fields_of(t).is_overdue(now),
+            overdue: karta_app::tasks::fields_of(t).is_overdue(now),
             link,
         }
     }
@@ -73,7 +73,7 @@ pub struct MeetingLine {
 
 impl MeetingLine {
     /// The line of a planned meeting or demo, its type named by `labels`.
-    pub fn of(a: &activity::Model, labels: &super::Labels) -> Self {
+    pub fn of(a: &Activity, labels: &super::Labels) -> Self {
         let iso = rfc3339(a.started_at);
         Self {
             at: super::utc_label(&iso),
@@ -113,7 +113,7 @@ struct TodayPage {
     back: &'static str,
 }
 
-fn attention(d: &deal::Model) -> AttentionLine {
+fn attention(d: &Deal) -> AttentionLine {
     AttentionLine {
         id: d.id,
         title: d.title.clone(),

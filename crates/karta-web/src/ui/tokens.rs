@@ -56,7 +56,7 @@ async fn show(
     let page = PageCtx::of(caller);
     let tr = page.tr;
     let now = state.app.now();
-    let tokens = karta_db::security::tokens_of(state.app.db.conn(), caller.0.principal.user_id)
+    let tokens = karta_app::auth::tokens(&state.app, &caller.0.principal)
         .await?
         .into_iter()
         .map(|t| TokenRow {

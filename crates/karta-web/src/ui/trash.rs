@@ -10,11 +10,11 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use karta_app::accounts::{AccountFilter, AccountSort};
+use karta_app::contacts::{ContactFilter, ContactSort};
+use karta_app::products::{ProductFilter, ProductSort};
 use karta_app::{AppError, accounts, contacts, contracts, price_lists, products};
 use karta_core::identifiers::CustomerCode;
-use karta_db::accounts::{AccountFilter, AccountSort};
-use karta_db::contacts::{ContactFilter, ContactSort};
-use karta_db::products::{ProductFilter, ProductSort};
 use uuid::Uuid;
 
 /// A deleted record: where restore posts, code (accounts), name, version.
@@ -71,7 +71,7 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         )
         .await
         .map(|page| {
-            let row = |m: &karta_db::entities::account::Model| {
+            let row = |m: &karta_app::model::Account| {
                 deleted(
                     "accounts",
                     m.id,
@@ -97,8 +97,8 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         )
         .await
         .map(|(page, _)| {
-            let row = |m: &karta_db::entities::contact::Model| {
-                let name = karta_db::contacts::fields_of(m, Vec::new()).display_name();
+            let row = |m: &karta_app::model::Contact| {
+                let name = karta_app::contacts::fields_of(m, Vec::new()).display_name();
                 deleted("contacts", m.id, String::new(), name, m.version)
             };
             page.items.iter().map(row).collect()
@@ -119,7 +119,7 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         )
         .await
         .map(|page| {
-            let row = |m: &karta_db::entities::product::Model| {
+            let row = |m: &karta_app::model::Product| {
                 deleted("products", m.id, m.sku.clone(), m.name.clone(), m.version)
             };
             page.items.iter().map(row).collect()
@@ -129,7 +129,7 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         price_lists::list(app, p, true, None, SHOWN)
             .await
             .map(|page| {
-                let row = |m: &karta_db::entities::price_list::Model| {
+                let row = |m: &karta_app::model::PriceList| {
                     deleted(
                         "price-lists",
                         m.id,
@@ -145,7 +145,7 @@ pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Res
         contracts::list(app, p, None, true, None, SHOWN)
             .await
             .map(|page| {
-                let row = |m: &karta_db::entities::contract::Model| {
+                let row = |m: &karta_app::model::Contract| {
                     deleted(
                         "contracts",
                         m.id,
