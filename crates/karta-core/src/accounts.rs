@@ -315,6 +315,74 @@ pub fn match_key(name: &str) -> String {
     words.join(" ")
 }
 
+/// List filters; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Full-text query terms (see `karta_core::search::query_terms`).
+    pub terms: Vec<String>,
+    /// Whether the principal may match on personal data in search.
+    pub search_private: bool,
+    pub account_type: Option<AccountType>,
+    pub status: Option<AccountStatus>,
+    pub region: Option<String>,
+    pub industry: Option<String>,
+    pub segment: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub tag: Option<String>,
+    pub inn: Option<String>,
+    pub custom: Vec<crate::search::CustomFilter>,
+    /// The trash instead of live records.
+    pub deleted: bool,
+}
+
+/// Sort orders a list offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountSort {
+    #[default]
+    Name,
+    NameDesc,
+    UpdatedDesc,
+    CreatedDesc,
+    Code,
+}
+
+impl AccountSort {
+    /// Parses the `sort` parameter (`name`, `-name`, `-updated_at`, `-created_at`, `code`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "name" => Self::Name,
+            "-name" => Self::NameDesc,
+            "-updated_at" => Self::UpdatedDesc,
+            "-created_at" => Self::CreatedDesc,
+            "code" => Self::Code,
+            _ => return None,
+        })
+    }
+}
+
+impl AccountFilter {
+    /// Reads the list parameters (custom fields aside: their definitions
+    /// live in storage).
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            terms: q.terms(),
+            search_private: false,
+            account_type: q.parsed("type", AccountType::parse),
+            status: q.parsed("status", AccountStatus::parse),
+            region: q.text("region"),
+            industry: q.text("industry"),
+            segment: q.text("segment"),
+            owner_id: q.id("owner_id"),
+            team_id: q.id("team_id"),
+            tag: q.text("tag"),
+            inn: q.text("inn"),
+            custom: Vec::new(),
+            deleted: q.flag("deleted").unwrap_or(false),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

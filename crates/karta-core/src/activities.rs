@@ -218,6 +218,39 @@ impl From<&ActivityFields> for ActivityDraft {
     }
 }
 
+/// List filters for activities.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    pub account_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub deal_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub kind: Option<ActivityKind>,
+    /// Started at or after (micros).
+    pub from: Option<i64>,
+    /// Started before (micros).
+    pub to: Option<i64>,
+}
+
+impl ActivityFilter {
+    /// Reads the list parameters.
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            account_id: q.id("account_id"),
+            contact_id: q.id("contact_id"),
+            deal_id: q.id("deal_id"),
+            lead_id: q.id("lead_id"),
+            owner_id: q.id("owner_id"),
+            team_id: q.id("team_id"),
+            kind: q.parsed("kind", ActivityKind::parse),
+            from: q.instant("from"),
+            to: q.instant("to"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -219,6 +219,60 @@ impl From<&ContactFields> for ContactDraft {
     }
 }
 
+/// List filters for contacts.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    pub terms: Vec<String>,
+    pub search_private: bool,
+    pub account_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub purchase_role: Option<String>,
+    pub consent_marketing: Option<bool>,
+    pub custom: Vec<crate::search::CustomFilter>,
+    pub deleted: bool,
+}
+
+/// Sort orders for contact lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ContactSort {
+    #[default]
+    Name,
+    NameDesc,
+    UpdatedDesc,
+    CreatedDesc,
+}
+
+impl ContactSort {
+    /// Parses the `sort` parameter.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "name" => Self::Name,
+            "-name" => Self::NameDesc,
+            "-updated_at" => Self::UpdatedDesc,
+            "-created_at" => Self::CreatedDesc,
+            _ => return None,
+        })
+    }
+}
+
+impl ContactFilter {
+    /// Reads the list parameters (custom fields aside).
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            terms: q.terms(),
+            search_private: false,
+            account_id: q.id("account_id"),
+            owner_id: q.id("owner_id"),
+            team_id: q.id("team_id"),
+            purchase_role: q.text("purchase_role"),
+            consent_marketing: q.flag("consent_marketing"),
+            custom: Vec::new(),
+            deleted: q.flag("deleted").unwrap_or(false),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -145,6 +145,87 @@ impl From<&DealFields> for DealDraft {
     }
 }
 
+/// Which deals by the kind of their stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DealStatus {
+    Open,
+    Won,
+    Lost,
+}
+
+impl DealStatus {
+    /// Parses the `status` parameter.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "open" => Self::Open,
+            "won" => Self::Won,
+            "lost" => Self::Lost,
+            _ => return None,
+        })
+    }
+
+    /// The kind of stage the status selects.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Won => "won",
+            Self::Lost => "lost",
+        }
+    }
+}
+
+/// List filters for deals.
+#[derive(Debug, Clone, Default)]
+pub struct DealFilter {
+    pub terms: Vec<String>,
+    pub pipeline_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub status: Option<DealStatus>,
+    pub account_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub deleted: bool,
+}
+
+/// Sort orders for deal lists and board columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DealSort {
+    #[default]
+    UpdatedDesc,
+    CreatedDesc,
+    AmountDesc,
+}
+
+impl DealSort {
+    /// Parses the `sort` parameter.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "-updated_at" => Self::UpdatedDesc,
+            "-created_at" => Self::CreatedDesc,
+            "-amount" => Self::AmountDesc,
+            _ => return None,
+        })
+    }
+}
+
+impl DealFilter {
+    /// Reads the list parameters.
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            terms: q.terms(),
+            pipeline_id: q.id("pipeline_id"),
+            stage_id: q.id("stage_id"),
+            status: q.choice("status", DealStatus::parse),
+            account_id: q.id("account_id"),
+            contact_id: q.id("contact_id"),
+            owner_id: q.id("owner_id"),
+            team_id: q.id("team_id"),
+            deleted: q.flag("deleted").unwrap_or(false),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

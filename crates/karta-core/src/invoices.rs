@@ -226,6 +226,30 @@ pub fn number_label(number: i64, lang: &str) -> String {
     format!("{prefix}-{number:06}")
 }
 
+/// Invoice list filters; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub account_id: Option<Uuid>,
+    pub order_id: Option<Uuid>,
+    /// `open` or `paid`.
+    pub status: Option<String>,
+    /// Open invoices due before this day (`YYYY-MM-DD`): the overdue ones.
+    pub due_before: Option<String>,
+    /// Issued on or after / before (`YYYY-MM-DD`), for accounting periods.
+    pub issued_from: Option<String>,
+    pub issued_to: Option<String>,
+}
+
+/// Payment list filters.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub account_id: Option<Uuid>,
+    pub invoice_id: Option<Uuid>,
+    /// Paid on or after / before (`YYYY-MM-DD`).
+    pub paid_from: Option<String>,
+    pub paid_to: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

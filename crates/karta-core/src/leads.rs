@@ -209,6 +209,34 @@ impl WebFormLead {
     }
 }
 
+/// List filters for leads.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub status: Option<LeadStatus>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    /// Only leads nobody owns yet (the head of sales' queue).
+    pub unassigned: bool,
+    /// Search terms (every one must match as a prefix).
+    pub terms: Vec<String>,
+    /// Whether the terms may match e-mail and phone.
+    pub search_private: bool,
+}
+
+impl LeadFilter {
+    /// Reads the list parameters.
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            status: q.parsed("status", LeadStatus::parse),
+            owner_id: q.id("owner_id"),
+            team_id: q.id("team_id"),
+            unassigned: q.flag("unassigned").unwrap_or(false),
+            terms: q.terms(),
+            search_private: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,6 +26,7 @@ pub mod pipelines;
 pub mod price_lists;
 pub mod pricing;
 pub mod products;
+pub mod query;
 pub mod roles;
 pub mod routing;
 pub mod search;

@@ -139,6 +139,31 @@ pub fn number_label(number: i64, lang: &str) -> String {
     format!("{prefix}-{number:06}")
 }
 
+/// List filters; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub account_id: Option<Uuid>,
+    pub deal_id: Option<Uuid>,
+    pub status: Option<OrderStatus>,
+    /// Orders created from this instant on (micros).
+    pub created_from: Option<i64>,
+    /// Orders created before this instant (micros).
+    pub created_to: Option<i64>,
+}
+
+impl OrderFilter {
+    /// Reads the list parameters (periods are the accounting exports',
+    /// which read days on the company's clock).
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            account_id: q.id("account_id"),
+            deal_id: q.id("deal_id"),
+            status: q.parsed("status", OrderStatus::parse),
+            ..Self::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

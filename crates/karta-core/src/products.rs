@@ -200,6 +200,57 @@ impl From<&ProductFields> for ProductDraft {
     }
 }
 
+/// Catalogue filters; every field narrows the result.
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Full-text query terms: words of the names and description, the article.
+    pub terms: Vec<String>,
+    /// Classifier `product_category`.
+    pub category: Option<String>,
+    pub active: Option<bool>,
+    /// The trash instead of live products.
+    pub deleted: bool,
+}
+
+/// Sort orders the catalogue offers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProductSort {
+    #[default]
+    Name,
+    NameDesc,
+    Sku,
+    Price,
+    PriceDesc,
+    UpdatedDesc,
+}
+
+impl ProductSort {
+    /// Parses the `sort` parameter (`name`, `-name`, `sku`, `price`, `-price`, `-updated_at`).
+    pub fn parse(raw: &str) -> Option<Self> {
+        Some(match raw {
+            "name" => Self::Name,
+            "-name" => Self::NameDesc,
+            "sku" => Self::Sku,
+            "price" => Self::Price,
+            "-price" => Self::PriceDesc,
+            "-updated_at" => Self::UpdatedDesc,
+            _ => return None,
+        })
+    }
+}
+
+impl ProductFilter {
+    /// Reads the list parameters.
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            terms: q.terms(),
+            category: q.text("category"),
+            active: q.flag("active"),
+            deleted: false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

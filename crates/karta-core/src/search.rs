@@ -74,6 +74,14 @@ pub fn query_terms(query: &str) -> Vec<String> {
     terms
 }
 
+/// A filter on one custom field; the key is a validated identifier.
+#[derive(Debug, Clone)]
+pub struct CustomFilter {
+    pub key: String,
+    pub field_type: crate::custom_fields::FieldType,
+    pub value: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,6 +126,40 @@ impl From<&TaskFields> for TaskDraft {
     }
 }
 
+/// List filters for tasks.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub account_id: Option<Uuid>,
+    pub contact_id: Option<Uuid>,
+    pub deal_id: Option<Uuid>,
+    pub lead_id: Option<Uuid>,
+    pub status: Option<TaskStatus>,
+    /// Due at or after (micros).
+    pub due_from: Option<i64>,
+    /// Due before (micros).
+    pub due_to: Option<i64>,
+}
+
+impl TaskFilter {
+    /// Reads the list parameters (`overdue` is the caller's: it needs the
+    /// clock).
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            owner_id: q.id("owner_id"),
+            team_id: q.id("team_id"),
+            account_id: q.id("account_id"),
+            contact_id: q.id("contact_id"),
+            deal_id: q.id("deal_id"),
+            lead_id: q.id("lead_id"),
+            status: q.parsed("status", TaskStatus::parse),
+            due_from: q.instant("due_from"),
+            due_to: q.instant("due_to"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,10 +3,11 @@
 
 use crate::Backend;
 use crate::entities::account::{self, ActiveModel, Column, Entity, Model};
-use crate::page::{self, Cursor, Page};
+use crate::page::{self, Cursor, Page, SortKey};
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::accounts::{AccountFields, AccountStatus, AccountType, PurchasePurpose};
+pub use karta_core::accounts::{AccountFilter, AccountSort};
 use karta_core::identifiers::{Inn, Kpp, Ogrn};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -16,50 +17,9 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-/// List filters; every field narrows the result.
-#[derive(Debug, Clone, Default)]
-pub struct AccountFilter {
-    /// Full-text query terms (see `karta_core::search::query_terms`).
-    pub terms: Vec<String>,
-    /// Whether the principal may match on personal data in search.
-    pub search_private: bool,
-    pub account_type: Option<AccountType>,
-    pub status: Option<AccountStatus>,
-    pub region: Option<String>,
-    pub industry: Option<String>,
-    pub segment: Option<String>,
-    pub owner_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub tag: Option<String>,
-    pub inn: Option<String>,
-    pub custom: Vec<search::CustomFilter>,
-    /// The trash instead of live records.
-    pub deleted: bool,
-}
-
-/// Sort orders a list offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AccountSort {
-    #[default]
-    Name,
-    NameDesc,
-    UpdatedDesc,
-    CreatedDesc,
-    Code,
-}
-
-impl AccountSort {
-    /// Parses the `sort` parameter (`name`, `-name`, `-updated_at`, `-created_at`, `code`).
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "name" => Self::Name,
-            "-name" => Self::NameDesc,
-            "-updated_at" => Self::UpdatedDesc,
-            "-created_at" => Self::CreatedDesc,
-            "code" => Self::Code,
-            _ => return None,
-        })
-    }
+impl SortKey for AccountSort {
+    type Key = (Column, bool);
+    type Row = Model;
 
     fn column(self) -> (Column, bool) {
         match self {

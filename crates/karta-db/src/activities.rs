@@ -4,27 +4,12 @@
 use crate::entities::activity::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
+pub use karta_core::activities::ActivityFilter;
 use karta_core::activities::{ActivityFields, ActivityKind, Direction};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
-
-/// List filters for activities.
-#[derive(Debug, Clone, Default)]
-pub struct ActivityFilter {
-    pub account_id: Option<Uuid>,
-    pub contact_id: Option<Uuid>,
-    pub deal_id: Option<Uuid>,
-    pub lead_id: Option<Uuid>,
-    pub owner_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub kind: Option<ActivityKind>,
-    /// Started at or after (micros).
-    pub from: Option<i64>,
-    /// Started before (micros).
-    pub to: Option<i64>,
-}
 
 /// Reads a stored row back into domain fields.
 pub fn fields_of(m: &Model) -> ActivityFields {

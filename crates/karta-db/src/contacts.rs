@@ -4,10 +4,11 @@
 use crate::Backend;
 use crate::entities::contact::{ActiveModel, Column, Entity, Model};
 use crate::entities::{contact_account, contact_channel};
-use crate::page::{self, Cursor, Page};
+use crate::page::{self, Cursor, Page, SortKey};
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::contacts::{ConsentRecord, ContactFields, DATE_FORMAT, parse_date};
+pub use karta_core::contacts::{ContactFilter, ContactSort};
 use karta_core::identifiers::{Email, Phone};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -18,41 +19,9 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// List filters for contacts.
-#[derive(Debug, Clone, Default)]
-pub struct ContactFilter {
-    pub terms: Vec<String>,
-    pub search_private: bool,
-    pub account_id: Option<Uuid>,
-    pub owner_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub purchase_role: Option<String>,
-    pub consent_marketing: Option<bool>,
-    pub custom: Vec<search::CustomFilter>,
-    pub deleted: bool,
-}
-
-/// Sort orders for contact lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ContactSort {
-    #[default]
-    Name,
-    NameDesc,
-    UpdatedDesc,
-    CreatedDesc,
-}
-
-impl ContactSort {
-    /// Parses the `sort` parameter.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "name" => Self::Name,
-            "-name" => Self::NameDesc,
-            "-updated_at" => Self::UpdatedDesc,
-            "-created_at" => Self::CreatedDesc,
-            _ => return None,
-        })
-    }
+impl SortKey for ContactSort {
+    type Key = (Column, bool);
+    type Row = Model;
 
     fn column(self) -> (Column, bool) {
         match self {

@@ -4,11 +4,12 @@
 use crate::Backend;
 use crate::entities::deal::{ActiveModel, Column, Entity, Model};
 use crate::entities::{deal_contact, deal_stay, stage};
-use crate::page::{self, Cursor, Page};
+use crate::page::{self, Cursor, Page, SortKey};
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::contacts::{DATE_FORMAT, parse_date};
 use karta_core::deals::DealFields;
+pub use karta_core::deals::{DealFilter, DealSort, DealStatus};
 use karta_core::money::Currency;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};
@@ -20,67 +21,9 @@ use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
 
-/// Which deals by the kind of their stage.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DealStatus {
-    Open,
-    Won,
-    Lost,
-}
-
-impl DealStatus {
-    /// Parses the `status` parameter.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "open" => Self::Open,
-            "won" => Self::Won,
-            "lost" => Self::Lost,
-            _ => return None,
-        })
-    }
-
-    fn kind(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Won => "won",
-            Self::Lost => "lost",
-        }
-    }
-}
-
-/// List filters for deals.
-#[derive(Debug, Clone, Default)]
-pub struct DealFilter {
-    pub terms: Vec<String>,
-    pub pipeline_id: Option<Uuid>,
-    pub stage_id: Option<Uuid>,
-    pub status: Option<DealStatus>,
-    pub account_id: Option<Uuid>,
-    pub contact_id: Option<Uuid>,
-    pub owner_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub deleted: bool,
-}
-
-/// Sort orders for deal lists and board columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum DealSort {
-    #[default]
-    UpdatedDesc,
-    CreatedDesc,
-    AmountDesc,
-}
-
-impl DealSort {
-    /// Parses the `sort` parameter.
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "-updated_at" => Self::UpdatedDesc,
-            "-created_at" => Self::CreatedDesc,
-            "-amount" => Self::AmountDesc,
-            _ => return None,
-        })
-    }
+impl SortKey for DealSort {
+    type Key = Column;
+    type Row = Model;
 
     fn column(self) -> Column {
         match self {

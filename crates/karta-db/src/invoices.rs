@@ -7,6 +7,7 @@ use crate::entities::{hold_release, invoice, order, payment};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
 use karta_core::invoices::Owed;
+pub use karta_core::invoices::{InvoiceFilter, PaymentFilter};
 use karta_core::orders::OrderStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
@@ -28,20 +29,6 @@ const OWED_ORDER_STATUSES: [OrderStatus; 4] = [
     OrderStatus::Shipped,
     OrderStatus::Delivered,
 ];
-
-/// Invoice list filters; every field narrows the result.
-#[derive(Debug, Clone, Default)]
-pub struct InvoiceFilter {
-    pub account_id: Option<Uuid>,
-    pub order_id: Option<Uuid>,
-    /// `open` or `paid`.
-    pub status: Option<String>,
-    /// Open invoices due before this day (`YYYY-MM-DD`): the overdue ones.
-    pub due_before: Option<String>,
-    /// Issued on or after / before (`YYYY-MM-DD`), for accounting periods.
-    pub issued_from: Option<String>,
-    pub issued_to: Option<String>,
-}
 
 /// `SUM(column)` as a 64-bit integer on both engines (PostgreSQL sums
 /// bigints into numeric).
@@ -224,16 +211,6 @@ pub async fn apply_payment<C: ConnectionTrait>(
         .exec(db)
         .await?;
     Ok(true)
-}
-
-/// Payment list filters.
-#[derive(Debug, Clone, Default)]
-pub struct PaymentFilter {
-    pub account_id: Option<Uuid>,
-    pub invoice_id: Option<Uuid>,
-    /// Paid on or after / before (`YYYY-MM-DD`).
-    pub paid_from: Option<String>,
-    pub paid_to: Option<String>,
 }
 
 /// A page of visible live payments, latest payment date first.

@@ -5,6 +5,7 @@ use crate::entities::lead::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
 use karta_core::identifiers::{Email, Phone};
+pub use karta_core::leads::LeadFilter;
 use karta_core::leads::{LeadFields, LeadStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -17,20 +18,6 @@ use uuid::Uuid;
 
 /// Statuses of a lead still being worked.
 pub const OPEN: [LeadStatus; 3] = [LeadStatus::New, LeadStatus::Assigned, LeadStatus::InWork];
-
-/// List filters for leads.
-#[derive(Debug, Clone, Default)]
-pub struct LeadFilter {
-    pub status: Option<LeadStatus>,
-    pub owner_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    /// Only leads nobody owns yet (the head of sales' queue).
-    pub unassigned: bool,
-    /// Search terms (every one must match as a prefix).
-    pub terms: Vec<String>,
-    /// Whether the terms may match e-mail and phone.
-    pub search_private: bool,
-}
 
 /// The indexed text of a lead: names, company and interest in public; e-mail
 /// and phone digits in personal data.

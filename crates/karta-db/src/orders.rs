@@ -6,25 +6,13 @@ use crate::entities::order::{Column, Entity, Model};
 use crate::entities::{order_event, order_line, product};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
-use karta_core::orders::OrderStatus;
+pub use karta_core::orders::OrderFilter;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
-
-/// List filters; every field narrows the result.
-#[derive(Debug, Clone, Default)]
-pub struct OrderFilter {
-    pub account_id: Option<Uuid>,
-    pub deal_id: Option<Uuid>,
-    pub status: Option<OrderStatus>,
-    /// Orders created from this instant on (micros).
-    pub created_from: Option<i64>,
-    /// Orders created before this instant (micros).
-    pub created_to: Option<i64>,
-}
 
 /// The next order number.
 pub async fn next_number<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {

@@ -130,6 +130,17 @@ pub fn keyset_over<E: EntityTrait, C: ColumnTrait>(
     keyset(select, key, id, descending, cursor, limit)
 }
 
+/// How a list's sort order (a core type the API and pages parse) becomes
+/// SQL: the column it orders by, and the cursor a row of the page leaves.
+pub trait SortKey: Copy {
+    /// The column, with its direction where the order has one.
+    type Key;
+    /// The rows the order sorts.
+    type Row;
+    fn column(self) -> Self::Key;
+    fn cursor_of(self, row: &Self::Row) -> Cursor;
+}
+
 /// Cuts the extra row and builds the next cursor from the last kept row.
 pub fn finish<T>(mut rows: Vec<T>, limit: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
     let more = rows.len() as u64 > limit;

@@ -3,11 +3,12 @@
 
 use crate::Backend;
 use crate::entities::product::{self, ActiveModel, Column, Entity, Model};
-use crate::page::{self, Cursor, Page};
+use crate::page::{self, Cursor, Page, SortKey};
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::money::Currency;
 use karta_core::products::{ProductFields, Sku, Unit};
+pub use karta_core::products::{ProductFilter, ProductSort};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
@@ -15,43 +16,9 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-/// Catalogue filters; every field narrows the result.
-#[derive(Debug, Clone, Default)]
-pub struct ProductFilter {
-    /// Full-text query terms: words of the names and description, the article.
-    pub terms: Vec<String>,
-    /// Classifier `product_category`.
-    pub category: Option<String>,
-    pub active: Option<bool>,
-    /// The trash instead of live products.
-    pub deleted: bool,
-}
-
-/// Sort orders the catalogue offers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum ProductSort {
-    #[default]
-    Name,
-    NameDesc,
-    Sku,
-    Price,
-    PriceDesc,
-    UpdatedDesc,
-}
-
-impl ProductSort {
-    /// Parses the `sort` parameter (`name`, `-name`, `sku`, `price`, `-price`, `-updated_at`).
-    pub fn parse(raw: &str) -> Option<Self> {
-        Some(match raw {
-            "name" => Self::Name,
-            "-name" => Self::NameDesc,
-            "sku" => Self::Sku,
-            "price" => Self::Price,
-            "-price" => Self::PriceDesc,
-            "-updated_at" => Self::UpdatedDesc,
-            _ => return None,
-        })
-    }
+impl SortKey for ProductSort {
+    type Key = (Column, bool);
+    type Row = Model;
 
     fn column(self) -> (Column, bool) {
         match self {

@@ -4,17 +4,10 @@
 
 use crate::Backend;
 use karta_core::custom_fields::FieldType;
+pub use karta_core::search::CustomFilter;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 use uuid::Uuid;
-
-/// A filter on one custom field; the key is a validated identifier.
-#[derive(Debug, Clone)]
-pub struct CustomFilter {
-    pub key: String,
-    pub field_type: FieldType,
-    pub value: String,
-}
 
 /// The record ids of `entity` whose index matches every term as a prefix,
 /// all in the public text or (when allowed) all in the personal-data text.

@@ -5,6 +5,7 @@
 use crate::entities::task::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
+pub use karta_core::tasks::TaskFilter;
 use karta_core::tasks::{Priority, TaskFields, TaskStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -14,22 +15,6 @@ use sea_orm::{
 };
 use serde_json::json;
 use uuid::Uuid;
-
-/// List filters for tasks.
-#[derive(Debug, Clone, Default)]
-pub struct TaskFilter {
-    pub owner_id: Option<Uuid>,
-    pub team_id: Option<Uuid>,
-    pub account_id: Option<Uuid>,
-    pub contact_id: Option<Uuid>,
-    pub deal_id: Option<Uuid>,
-    pub lead_id: Option<Uuid>,
-    pub status: Option<TaskStatus>,
-    /// Due at or after (micros).
-    pub due_from: Option<i64>,
-    /// Due before (micros).
-    pub due_to: Option<i64>,
-}
 
 /// Reads a stored row back into domain fields.
 pub fn fields_of(m: &Model) -> TaskFields {

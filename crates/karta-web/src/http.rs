@@ -3,8 +3,10 @@
 
 use crate::error::{ApiError, bad_request};
 use axum::http::{HeaderMap, HeaderValue, header};
+use karta_app::AppError;
 use karta_app::accounts::json_error;
 use karta_app::model::{Cursor, MAX_LIMIT};
+use karta_core::query::ListQuery;
 use std::collections::HashMap;
 
 /// Parses a JSON body into `T`, turning unknown fields and wrong types into
@@ -102,17 +104,19 @@ pub fn take_text(params: &mut HashMap<String, String>, name: &str) -> Option<Str
         .filter(|v| !v.is_empty())
 }
 
-/// Removes `sort`, read by `parse`; `default` when absent, `invalid_sort`
-/// when `parse` knows no such order.
-pub fn take_sort<S>(
+/// Reads what `read` takes out of `params` with the core list parser
+/// (the one the pages use too): every problem is refused at once, and the
+/// parameters nobody read stay in `params`.
+pub fn read_list<T>(
     params: &mut HashMap<String, String>,
-    parse: impl Fn(&str) -> Option<S>,
-    default: S,
-) -> Result<S, ApiError> {
-    match take_text(params, "sort") {
-        Some(s) => parse(&s).ok_or_else(|| bad_request("sort", "invalid_sort")),
-        None => Ok(default),
-    }
+    read: impl FnOnce(&mut ListQuery) -> T,
+) -> Result<T, ApiError> {
+    let mut q = ListQuery::new(std::mem::take(params));
+    let value = read(&mut q);
+    let (rest, problems) = q.finish();
+    *params = rest;
+    problems.into_result().map_err(AppError::from)?;
+    Ok(value)
 }
 
 /// Fails on any parameter left over: unknown parameters are errors.

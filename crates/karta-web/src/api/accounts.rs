@@ -3,12 +3,9 @@
 use super::export::Format;
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_sort, take_text,
-    take_uuid,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -19,7 +16,7 @@ use karta_app::accounts;
 use karta_app::accounts::{AccountFilter, AccountSort};
 use karta_app::model::Account as Model;
 use karta_app::views::{AccountView, ChangeView, DuplicateHint};
-use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
+use karta_core::accounts::AccountDraft;
 use karta_core::identifiers::CustomerCode;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -53,27 +50,12 @@ pub struct ChangeList {
 pub async fn filter_from(
     state: &AppState,
     params: &mut HashMap<String, String>,
-) -> Result<AccountFilter, ApiError> {
-    let q = take_text(params, "q").unwrap_or_default();
-    Ok(AccountFilter {
-        terms: karta_core::search::query_terms(&q),
-        search_private: false,
-        account_type: take_text(params, "type")
-            .map(|t| AccountType::parse(&t).map_err(|c| bad_request("type", c)))
-            .transpose()?,
-        status: take_text(params, "status")
-            .map(|s| AccountStatus::parse(&s).map_err(|c| bad_request("status", c)))
-            .transpose()?,
-        region: take_text(params, "region"),
-        industry: take_text(params, "industry"),
-        segment: take_text(params, "segment"),
-        owner_id: take_uuid(params, "owner_id")?,
-        team_id: take_uuid(params, "team_id")?,
-        tag: take_text(params, "tag"),
-        inn: take_text(params, "inn"),
-        deleted: take_bool(params, "deleted")?.unwrap_or(false),
-        custom: super::custom_filters(state, "accounts", params).await?,
-    })
+) -> Result<(AccountFilter, AccountSort), ApiError> {
+    let (mut filter, sort) = crate::http::read_list(params, |q| {
+        (AccountFilter::read(q), q.sort(AccountSort::parse))
+    })?;
+    filter.custom = super::custom_filters(state, "accounts", params).await?;
+    Ok((filter, sort))
 }
 
 /// List accounts: filters, `q`, `sort`, `limit`, `cursor`.
@@ -97,8 +79,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<AccountList>, ApiError> {
     let paging = paging(&mut params)?;
-    let sort = take_sort(&mut params, AccountSort::parse, AccountSort::Name)?;
-    let filter = filter_from(&state, &mut params).await?;
+    let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let page = accounts::list(
         &state.app,
@@ -176,8 +157,7 @@ async fn export(
     Query(mut params): Query<HashMap<String, String>>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let sort = take_sort(&mut params, AccountSort::parse, AccountSort::Name)?;
-    let filter = filter_from(&state, &mut params).await?;
+    let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let mut columns: Vec<String> = ACCOUNT_COLUMNS.iter().map(|c| c.to_string()).collect();
     columns.extend(super::export::custom_columns(&state, "accounts").await?);

@@ -2,11 +2,9 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, instant, no_more, paging, parse_json, parse_object, take_text, take_uuid,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -16,7 +14,7 @@ use karta_app::activities;
 use karta_app::activities::ActivityFilter;
 use karta_app::model::Activity as Model;
 use karta_app::views::{ActivityView, TaskView};
-use karta_core::activities::{ActivityDraft, ActivityKind};
+use karta_core::activities::ActivityDraft;
 use karta_core::tasks::TaskDraft;
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -44,19 +42,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<ActivityList>, ApiError> {
     let paging = paging(&mut params)?;
-    let filter = ActivityFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        contact_id: take_uuid(&mut params, "contact_id")?,
-        deal_id: take_uuid(&mut params, "deal_id")?,
-        lead_id: take_uuid(&mut params, "lead_id")?,
-        owner_id: take_uuid(&mut params, "owner_id")?,
-        team_id: take_uuid(&mut params, "team_id")?,
-        kind: take_text(&mut params, "kind")
-            .map(|k| ActivityKind::parse(&k).map_err(|c| bad_request("kind", c)))
-            .transpose()?,
-        from: instant(&mut params, "from")?,
-        to: instant(&mut params, "to")?,
-    };
+    let filter = crate::http::read_list(&mut params, ActivityFilter::read)?;
     no_more(params)?;
     let page = activities::list(
         &state.app,

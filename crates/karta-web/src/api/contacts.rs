@@ -6,10 +6,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_sort, take_text,
-    take_uuid,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object, take_text};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -46,19 +43,12 @@ pub struct ContactWritten {
 async fn filter_from(
     state: &AppState,
     params: &mut HashMap<String, String>,
-) -> Result<ContactFilter, ApiError> {
-    let q = take_text(params, "q").unwrap_or_default();
-    Ok(ContactFilter {
-        terms: karta_core::search::query_terms(&q),
-        search_private: false,
-        account_id: take_uuid(params, "account_id")?,
-        owner_id: take_uuid(params, "owner_id")?,
-        team_id: take_uuid(params, "team_id")?,
-        purchase_role: take_text(params, "purchase_role"),
-        consent_marketing: take_bool(params, "consent_marketing")?,
-        deleted: take_bool(params, "deleted")?.unwrap_or(false),
-        custom: super::custom_filters(state, "contacts", params).await?,
-    })
+) -> Result<(ContactFilter, ContactSort), ApiError> {
+    let (mut filter, sort) = crate::http::read_list(params, |q| {
+        (ContactFilter::read(q), q.sort(ContactSort::parse))
+    })?;
+    filter.custom = super::custom_filters(state, "contacts", params).await?;
+    Ok((filter, sort))
 }
 
 /// Columns of the contacts export, in order; personal data is left out
@@ -119,8 +109,7 @@ async fn export(
     Query(mut params): Query<HashMap<String, String>>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
-    let filter = filter_from(&state, &mut params).await?;
+    let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let personal = caller.principal.sees_personal_data();
     let mut columns: Vec<String> = CONTACT_COLUMNS
@@ -179,8 +168,7 @@ pub async fn export_vcf(
         Some(v) => vcard::Version::parse(&v).map_err(|c| bad_request("version", c))?,
         None => vcard::Version::V4,
     };
-    let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
-    let filter = filter_from(&state, &mut params).await?;
+    let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
     let fetch = move |cursor: Option<Cursor>| {
@@ -258,8 +246,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let paging = paging(&mut params)?;
-    let sort = take_sort(&mut params, ContactSort::parse, ContactSort::Name)?;
-    let filter = filter_from(&state, &mut params).await?;
+    let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let (page, mut links) = contacts::list(
         &state.app,

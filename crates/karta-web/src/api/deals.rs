@@ -6,17 +6,14 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_sort, take_text,
-    take_uuid,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object, take_uuid};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use karta_app::deals;
-use karta_app::deals::{DealFilter, DealSort, DealStatus};
+use karta_app::deals::{DealFilter, DealSort};
 use karta_app::model::Deal as Model;
 use karta_app::views::{DealView, StayView};
 use karta_core::deals::DealDraft;
@@ -53,24 +50,10 @@ pub struct StayList {
 }
 
 /// Reads deal list filters from query parameters.
-pub fn filter_from(params: &mut HashMap<String, String>) -> Result<DealFilter, ApiError> {
-    let q = take_text(params, "q").unwrap_or_default();
-    Ok(DealFilter {
-        terms: karta_core::search::query_terms(&q),
-        pipeline_id: take_uuid(params, "pipeline_id")?,
-        stage_id: take_uuid(params, "stage_id")?,
-        status: match take_text(params, "status") {
-            Some(s) => {
-                Some(DealStatus::parse(&s).ok_or_else(|| bad_request("status", "invalid_choice"))?)
-            }
-            None => None,
-        },
-        account_id: take_uuid(params, "account_id")?,
-        contact_id: take_uuid(params, "contact_id")?,
-        owner_id: take_uuid(params, "owner_id")?,
-        team_id: take_uuid(params, "team_id")?,
-        deleted: take_bool(params, "deleted")?.unwrap_or(false),
-    })
+pub fn filter_from(
+    params: &mut HashMap<String, String>,
+) -> Result<(DealFilter, DealSort), ApiError> {
+    crate::http::read_list(params, |q| (DealFilter::read(q), q.sort(DealSort::parse)))
 }
 
 /// List deals.
@@ -89,8 +72,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<DealList>, ApiError> {
     let paging = paging(&mut params)?;
-    let sort = take_sort(&mut params, DealSort::parse, DealSort::default())?;
-    let filter = filter_from(&mut params)?;
+    let (filter, sort) = filter_from(&mut params)?;
     no_more(params)?;
     let page = deals::list(
         &state.app,
@@ -169,8 +151,7 @@ async fn export(
     Query(mut params): Query<HashMap<String, String>>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let sort = take_sort(&mut params, DealSort::parse, DealSort::default())?;
-    let filter = filter_from(&mut params)?;
+    let (filter, sort) = filter_from(&mut params)?;
     no_more(params)?;
     let mut columns: Vec<String> = DEAL_COLUMNS.iter().map(|c| c.to_string()).collect();
     columns.extend(super::export::custom_columns(&state, "deals").await?);

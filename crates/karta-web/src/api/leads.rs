@@ -5,11 +5,9 @@ use super::export::Format;
 use crate::AppState;
 use crate::api::accounts::ChangeList;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text, take_uuid,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -19,7 +17,7 @@ use karta_app::leads::LeadFilter;
 use karta_app::leads::{self, ConvertLead, Converted};
 use karta_app::model::Lead as Model;
 use karta_app::views::LeadView;
-use karta_core::leads::{LeadChannel, LeadDraft, LeadStatus};
+use karta_core::leads::{LeadChannel, LeadDraft};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -33,16 +31,7 @@ pub struct LeadList {
 
 /// The list's filters, taken out of `params`.
 fn filter_from(params: &mut HashMap<String, String>) -> Result<LeadFilter, ApiError> {
-    Ok(LeadFilter {
-        status: take_text(params, "status")
-            .map(|k| LeadStatus::parse(&k).map_err(|c| bad_request("status", c)))
-            .transpose()?,
-        owner_id: take_uuid(params, "owner_id")?,
-        team_id: take_uuid(params, "team_id")?,
-        unassigned: take_bool(params, "unassigned")?.unwrap_or(false),
-        terms: karta_core::search::query_terms(&take_text(params, "q").unwrap_or_default()),
-        search_private: false,
-    })
+    crate::http::read_list(params, LeadFilter::read)
 }
 
 /// Columns of the leads export, in order; e-mail and phone are left out

@@ -4,9 +4,9 @@
 use crate::AppState;
 use crate::api::deal_lines::LinesInput;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{etag, if_match, no_more, paging, parse_json, take_text, take_uuid};
+use crate::http::{etag, if_match, no_more, paging, parse_json};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -16,7 +16,7 @@ use karta_app::model::Order as Model;
 use karta_app::orders;
 use karta_app::orders::OrderFilter;
 use karta_app::views::{LineView, LinesView, OrderEventView, OrderView};
-use karta_core::orders::{OrderDraft, OrderStatus, StatusChange};
+use karta_core::orders::{OrderDraft, StatusChange};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -52,14 +52,7 @@ pub async fn list(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<OrderList>, ApiError> {
     let paging = paging(&mut params)?;
-    let filter = OrderFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        deal_id: take_uuid(&mut params, "deal_id")?,
-        status: take_text(&mut params, "status")
-            .map(|s| OrderStatus::parse(&s).map_err(|c| bad_request("status", c)))
-            .transpose()?,
-        ..Default::default()
-    };
+    let filter = crate::http::read_list(&mut params, OrderFilter::read)?;
     no_more(params)?;
     let page = orders::list(
         &state.app,

@@ -5,11 +5,9 @@ use super::export::Format;
 use crate::AppState;
 use crate::api::accounts::ChangeList;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, no_more, paging, parse_json, parse_object, take_bool, take_text,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -35,17 +33,9 @@ pub struct ProductList {
 fn filter_from(
     params: &mut HashMap<String, String>,
 ) -> Result<(ProductFilter, ProductSort), ApiError> {
-    let sort = match take_text(params, "sort") {
-        Some(s) => ProductSort::parse(&s).ok_or_else(|| bad_request("sort", "invalid_choice"))?,
-        None => ProductSort::default(),
-    };
-    let filter = ProductFilter {
-        terms: karta_core::search::query_terms(&take_text(params, "q").unwrap_or_default()),
-        category: take_text(params, "category"),
-        active: take_bool(params, "active")?,
-        deleted: false,
-    };
-    Ok((filter, sort))
+    crate::http::read_list(params, |q| {
+        (ProductFilter::read(q), q.sort(ProductSort::parse))
+    })
 }
 
 /// Columns of the catalogue export, in order; the cost price only for

@@ -3,11 +3,9 @@
 
 use crate::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{
-    etag, if_match, instant, no_more, paging, parse_json, parse_object, take_text, take_uuid,
-};
+use crate::http::{etag, if_match, no_more, paging, parse_json, parse_object};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -48,19 +46,7 @@ pub async fn list(
     let paging = paging(&mut params)?;
     let overdue = crate::http::take_bool(&mut params, "overdue")?.unwrap_or(false);
     let now = state.app.now();
-    let mut filter = TaskFilter {
-        owner_id: take_uuid(&mut params, "owner_id")?,
-        team_id: take_uuid(&mut params, "team_id")?,
-        account_id: take_uuid(&mut params, "account_id")?,
-        contact_id: take_uuid(&mut params, "contact_id")?,
-        deal_id: take_uuid(&mut params, "deal_id")?,
-        lead_id: take_uuid(&mut params, "lead_id")?,
-        status: take_text(&mut params, "status")
-            .map(|k| TaskStatus::parse(&k).map_err(|c| bad_request("status", c)))
-            .transpose()?,
-        due_from: instant(&mut params, "due_from")?,
-        due_to: instant(&mut params, "due_to")?,
-    };
+    let mut filter = crate::http::read_list(&mut params, TaskFilter::read)?;
     if overdue {
         filter.status = Some(TaskStatus::Open);
         filter.due_to = Some(filter.due_to.map_or(now, |t| t.min(now)));

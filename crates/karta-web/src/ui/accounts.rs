@@ -51,15 +51,9 @@ pub async fn list(
     let tr = page.tr;
     let defs = custom::active(&state.app, "accounts").await?;
     let (custom_selects, custom_filters) = custom::filters(&defs, &params.0, tr);
-    let q = params.get("q");
-    let filter = AccountFilter {
-        terms: karta_core::search::query_terms(&q),
-        account_type: AccountType::parse(&params.get("type")).ok(),
-        status: AccountStatus::parse(&params.get("status")).ok(),
-        custom: custom_filters,
-        ..Default::default()
-    };
-    let sort = AccountSort::parse(&params.get("sort")).unwrap_or_default();
+    let ((mut filter, sort), problems) =
+        params.read(tr, |q| (AccountFilter::read(q), q.sort(AccountSort::parse)));
+    filter.custom = custom_filters;
     let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = accounts::list(
         &state.app,
@@ -183,9 +177,10 @@ pub async fn list(
         selects,
         all_columns,
         columns,
-        q,
+        q: params.get("q"),
         rows,
         next,
+        problems,
         page,
         chosen: chosen.clone(),
     };

@@ -60,20 +60,9 @@ pub async fn list(
     let tr = page.tr;
     let defs = custom::active(&state.app, "contacts").await?;
     let (custom_selects, custom_filters) = custom::filters(&defs, &params.0, tr);
-    let q = params.get("q");
-    let role = params.get("purchase_role");
-    let filter = ContactFilter {
-        terms: karta_core::search::query_terms(&q),
-        purchase_role: (!role.is_empty()).then_some(role.clone()),
-        consent_marketing: match params.get("consent_marketing").as_str() {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
-        },
-        custom: custom_filters,
-        ..Default::default()
-    };
-    let sort = ContactSort::parse(&params.get("sort")).unwrap_or_default();
+    let ((mut filter, sort), problems) =
+        params.read(tr, |q| (ContactFilter::read(q), q.sort(ContactSort::parse)));
+    filter.custom = custom_filters;
     let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let (result, links) = contacts::list(&state.app, p, filter, sort, cursor.as_ref(), 50).await?;
 
@@ -143,7 +132,7 @@ pub async fn list(
         Select {
             name: "purchase_role".into(),
             label: tr.t("filter-all-roles"),
-            value: role,
+            value: params.get("purchase_role"),
             options: labels.options(&classifiers, "purchase_role"),
         },
         Select {
@@ -203,9 +192,10 @@ pub async fn list(
         selects,
         all_columns,
         columns,
-        q,
+        q: params.get("q"),
         rows,
         next,
+        problems,
         page,
         chosen: chosen.clone(),
     };

@@ -145,16 +145,8 @@ pub async fn list(
     let tr = page.tr;
     let all = pipelines::list(&state.app, &caller.0.principal).await?;
     let stages: Vec<Stage> = all.iter().flat_map(|p| p.stages.clone()).collect();
-    let q = params.get("q");
-    let filter = DealFilter {
-        terms: karta_core::search::query_terms(&q),
-        pipeline_id: params.get("pipeline_id").parse().ok(),
-        stage_id: params.get("stage_id").parse().ok(),
-        status: DealStatus::parse(&params.get("status")),
-        owner_id: params.get("owner_id").parse().ok(),
-        ..Default::default()
-    };
-    let sort = DealSort::parse(&params.get("sort")).unwrap_or_default();
+    let ((filter, sort), problems) =
+        params.read(tr, |q| (DealFilter::read(q), q.sort(DealSort::parse)));
     let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = deals::list(
         &state.app,
@@ -259,9 +251,10 @@ pub async fn list(
         all_columns: Vec::new(),
         chosen: Vec::new(),
         columns,
-        q,
+        q: params.get("q"),
         rows,
         next,
+        problems,
         page,
     }))
 }

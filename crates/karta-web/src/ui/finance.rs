@@ -465,6 +465,7 @@ pub async fn list(
         columns,
         rows,
         next,
+        problems: Vec::new(),
         page,
     }))
 }

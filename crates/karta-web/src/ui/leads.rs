@@ -82,12 +82,8 @@ pub async fn list(
     let status = q.get("status").cloned().unwrap_or_default();
     let unassigned = q.get("unassigned").is_some_and(|v| v == "1");
     let text = q.get("q").cloned().unwrap_or_default();
-    let filter = LeadFilter {
-        status: LeadStatus::parse(&status).ok(),
-        unassigned,
-        terms: karta_core::search::query_terms(&text),
-        ..Default::default()
-    };
+    let params = super::lists::Params(q.clone().into_iter().collect());
+    let (filter, problems) = params.read(page.tr, LeadFilter::read);
     let cursor = q.get("cursor").and_then(|c| Cursor::decode(c));
     let found = leads::list(&state.app, p, filter, cursor.as_ref(), 50).await?;
     let owners: Vec<Uuid> = found.items.iter().filter_map(|l| l.owner_id).collect();
@@ -123,7 +119,8 @@ pub async fn list(
     let message = q
         .get("moved")
         .map(|n| page.tr.count("lead-moved", n.parse().unwrap_or(0)))
-        .or(q.get("error").map(|c| page.tr.error(c)));
+        .or(q.get("error").map(|c| page.tr.error(c)))
+        .or((!problems.is_empty()).then(|| problems.join("; ")));
     let mut export = "/api/v1/leads/export.csv?".to_string();
     for (k, v) in [("status", status.as_str()), ("q", text.as_str())] {
         if !v.is_empty() {

@@ -48,12 +48,38 @@ pub struct ListPage {
     pub columns: Vec<Column>,
     pub rows: Vec<Row>,
     pub next: Option<String>,
+    /// What was wrong with the filters, shown above the list.
+    pub problems: Vec<String>,
 }
 
 /// The request's parameters with a lookup by name.
 pub struct Params(pub Vec<(String, String)>);
 
 impl Params {
+    /// Reads the list's filter with the parser the API uses (the first
+    /// value of each parameter); its problems as messages in the page's
+    /// language, so a wrong filter is reported, not silently dropped.
+    pub fn read<T>(
+        &self,
+        tr: crate::i18n::Tr,
+        read: impl FnOnce(&mut karta_core::query::ListQuery) -> T,
+    ) -> (T, Vec<String>) {
+        let mut first = std::collections::HashMap::new();
+        for (k, v) in self.0.iter().rev() {
+            first.insert(k.clone(), v.clone());
+        }
+        let mut q = karta_core::query::ListQuery::new(first);
+        let value = read(&mut q);
+        let problems = q
+            .finish()
+            .1
+            .0
+            .iter()
+            .map(|e| format!("{}: {}", tr.field(&e.field), tr.error(e.code)))
+            .collect();
+        (value, problems)
+    }
+
     /// The first value of `key`, or "".
     pub fn get(&self, key: &str) -> String {
         self.0

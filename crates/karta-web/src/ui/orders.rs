@@ -42,10 +42,7 @@ pub async fn list(
     let params = Params(params);
     let page = PageCtx::of(&caller);
     let tr = page.tr;
-    let filter = OrderFilter {
-        status: OrderStatus::parse(&params.get("status")).ok(),
-        ..Default::default()
-    };
+    let (filter, problems) = params.read(tr, OrderFilter::read);
     let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = orders::list(&state.app, &caller.0.principal, filter, cursor.as_ref(), 50).await?;
     let ids: Vec<Uuid> = result.items.iter().map(|o| o.account_id).collect();
@@ -116,6 +113,7 @@ pub async fn list(
         columns,
         rows,
         next,
+        problems,
         page,
     }))
 }

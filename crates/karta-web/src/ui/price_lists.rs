@@ -155,6 +155,7 @@ pub async fn list(
         columns,
         rows,
         next,
+        problems: Vec::new(),
         page,
     };
     Ok(render(&view))

@@ -68,19 +68,8 @@ pub async fn list(
     let page = PageCtx::of(&caller);
     let tr = page.tr;
     let p = &caller.0.principal;
-    let q = params.get("q");
-    let category = params.get("category");
-    let filter = ProductFilter {
-        terms: karta_core::search::query_terms(&q),
-        category: (!category.is_empty()).then_some(category),
-        active: match params.get("active").as_str() {
-            "yes" => Some(true),
-            "no" => Some(false),
-            _ => None,
-        },
-        deleted: false,
-    };
-    let sort = ProductSort::parse(&params.get("sort")).unwrap_or_default();
+    let ((filter, sort), problems) =
+        params.read(tr, |q| (ProductFilter::read(q), q.sort(ProductSort::parse)));
     let cursor = karta_app::model::Cursor::decode(&params.get("cursor"));
     let result = products::list(&state.app, p, filter, sort, cursor.as_ref(), 50).await?;
 
@@ -146,8 +135,8 @@ pub async fn list(
             label: tr.t("products-any-activity"),
             value: params.get("active"),
             options: vec![
-                ("yes".into(), tr.t("products-active")),
-                ("no".into(), tr.t("products-inactive")),
+                ("true".into(), tr.t("products-active")),
+                ("false".into(), tr.t("products-inactive")),
             ],
         },
     ];
@@ -197,9 +186,10 @@ pub async fn list(
         selects,
         all_columns,
         columns,
-        q,
+        q: params.get("q"),
         rows,
         next,
+        problems,
         page,
         chosen: chosen.clone(),
     };

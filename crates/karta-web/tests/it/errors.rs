@@ -1,6 +1,7 @@
 //! Errors a client can cause are problem+json with a stable code, however
 //! they arise: a value taken by a concurrent request (the unique index
-//! refuses it, not the check before it) and a malformed id in a path.
+//! refuses it, not the check before it), a malformed id in a path, and a
+//! wrong list filter (one parser for the API and the pages).
 
 use axum::http::StatusCode;
 use karta_testkit::TestApp;
@@ -81,5 +82,47 @@ async fn a_malformed_id_in_a_path_is_a_problem_naming_the_parameter() {
         assert_eq!(answer.json["errors"][0]["field"], "id", "{path}");
         assert_eq!(answer.json["errors"][0]["code"], "invalid_id", "{path}");
     }
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn a_wrong_list_filter_is_reported_by_the_api_and_on_the_page_never_ignored() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let query = "status=closed&owner_id=someone&sort=sideways&q=станки";
+
+    // The API refuses, naming every wrong parameter at once.
+    let api = t.get(&format!("/api/v1/deals?{query}"), &admin).await;
+    assert_eq!(api.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", api.text);
+    let mut problems: Vec<(String, String)> = api.json["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| (e["field"].to_string(), e["code"].to_string()))
+        .collect();
+    problems.sort();
+    assert_eq!(
+        problems,
+        [
+            (r#""owner_id""#.into(), r#""invalid_id""#.into()),
+            (r#""sort""#.into(), r#""invalid_sort""#.into()),
+            (r#""status""#.into(), r#""invalid_choice""#.into()),
+        ]
+    );
+
+    // The page says the same in the user's language and keeps the search.
+    let browser = t.session("admin@x.ru").await;
+    let page = t.page(&browser, &format!("/deals?{query}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("Такой сортировки нет."), "{}", page.text);
+    assert!(
+        page.text.contains("Недопустимое значение."),
+        "{}",
+        page.text
+    );
+    assert!(page.text.contains(r#"value="станки""#), "{}", page.text);
+    // A right filter reports nothing.
+    let fine = t.page(&browser, "/deals?status=open&sort=-amount").await;
+    assert!(!fine.text.contains(r#"class="error""#), "{}", fine.text);
     t.finish().await;
 }

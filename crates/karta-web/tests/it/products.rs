@@ -272,7 +272,7 @@ async fn the_catalogue_is_searched_with_morphology_filtered_sorted_and_paged() {
     assert_eq!(bad_sort.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         codes(&bad_sort),
-        [("sort".to_string(), "invalid_choice".to_string())]
+        [("sort".to_string(), "invalid_sort".to_string())]
     );
     t.finish().await;
 }
