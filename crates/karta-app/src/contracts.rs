@@ -194,7 +194,7 @@ pub async fn history(
 
 /// The contract an order for `account_id` is placed under: it must be the
 /// account's and in force on `day`.
-pub async fn for_order<C: ConnectionTrait>(
+pub(crate) async fn for_order<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     account_id: Uuid,

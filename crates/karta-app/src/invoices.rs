@@ -201,7 +201,7 @@ pub async fn holds_of(
 
 /// The credit hold of each account on `today`, in a fixed number of
 /// queries whatever their count (lists of accounts use it).
-pub async fn holds<C: ConnectionTrait>(
+pub(crate) async fn holds<C: ConnectionTrait>(
     db: &C,
     accounts: &[Uuid],
     today: Date,
@@ -242,7 +242,7 @@ pub async fn hold_of(app: &App, p: &Principal, account_id: Uuid) -> Result<Credi
 /// Refuses with `credit_hold` (and why) when the account is on hold, or
 /// when `adding_minor` more (an order being confirmed) would take it over
 /// its credit limit.
-pub async fn check_hold<C: ConnectionTrait>(
+pub(crate) async fn check_hold<C: ConnectionTrait>(
     app: &App,
     p: &Principal,
     db: &C,

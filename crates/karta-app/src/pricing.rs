@@ -29,7 +29,7 @@ fn buyer(account: &account::Model) -> Buyer {
 
 /// The quote for each of `products` (all live and loaded) for `account` on
 /// `day`, by product id.
-pub async fn quotes_for<C: ConnectionTrait>(
+pub(crate) async fn quotes_for<C: ConnectionTrait>(
     db: &C,
     account: &account::Model,
     products: &[product::Model],
@@ -67,7 +67,7 @@ pub struct PricedLine {
 /// Prices `lines` for `account` on `day`. Every product must be live; an
 /// inactive one only if `kept` names it (it was on the document already);
 /// all must share one currency. Errors name `lines[i].field`.
-pub async fn price_lines<C: ConnectionTrait>(
+pub(crate) async fn price_lines<C: ConnectionTrait>(
     db: &C,
     account: &account::Model,
     lines: &[LineInput],

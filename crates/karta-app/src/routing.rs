@@ -170,7 +170,7 @@ pub async fn set_default(
 /// round-robin turns are never handed out twice): the first active rule
 /// whose conditions hold and whose target has someone to take it; else the
 /// default person; else the queue.
-pub async fn route<C: ConnectionTrait>(
+pub(crate) async fn route<C: ConnectionTrait>(
     app: &App,
     txn: &C,
     lead: LeadTraits<'_>,
