@@ -169,6 +169,18 @@ impl ApiError {
     /// Status, code and title of this error.
     pub fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         match &self.0 {
+            // A value someone else holds is a conflict with stored data,
+            // however it was found: by the check before the write, or by
+            // the unique index refusing a concurrent one.
+            AppError::Invalid(inv)
+                if !inv.0.is_empty() && inv.0.iter().all(|e| e.code == "already_exists") =>
+            {
+                (
+                    StatusCode::CONFLICT,
+                    "already_exists",
+                    "The value is already taken.",
+                )
+            }
             AppError::Invalid(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",

@@ -8,7 +8,7 @@ use karta_testkit::TestApp;
 use serde_json::json;
 
 #[tokio::test]
-async fn a_value_taken_by_a_concurrent_request_is_already_exists_never_a_500() {
+async fn a_value_taken_by_a_concurrent_request_is_409_already_exists_never_a_500() {
     let t = TestApp::spawn().await;
     let admin = t.user("admin@x.ru", "admin", None).await;
     // Eight requests for one team name at once: all pass the check, one
@@ -23,12 +23,8 @@ async fn a_value_taken_by_a_concurrent_request_is_already_exists_never_a_500() {
         .count();
     assert_eq!(created, 1, "{answers:?}");
     for refused in answers.iter().filter(|a| a.status != StatusCode::CREATED) {
-        assert_eq!(
-            refused.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{}",
-            refused.text
-        );
+        assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+        assert_eq!(refused.json["code"], "already_exists");
         assert_eq!(refused.json["errors"][0]["field"], "name");
         assert_eq!(refused.json["errors"][0]["code"], "already_exists");
     }

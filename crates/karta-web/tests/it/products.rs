@@ -108,6 +108,7 @@ async fn heads_of_sales_keep_the_catalogue_everyone_reads_it_and_costs_stay_with
     assert_eq!(made.json["currency"], "RUB");
     let lathe_id = id(&made);
     let again = t.post("/api/v1/products", &head, lathe()).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
     assert_eq!(
         codes(&again),
         [("sku".to_string(), "already_exists".to_string())]
