@@ -4,11 +4,11 @@
 
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
+use karta_core::activities::ActivityFilter;
 use karta_core::activities::{ActivityDraft, ActivityFields, ActivityKind};
 use karta_core::roles::{Access, Entity};
 use karta_core::tasks::TaskDraft;
 use karta_db::activities as store;
-pub use karta_db::activities::ActivityFilter;
 use karta_db::entities::activity::{self, ActiveModel, Model};
 use karta_db::entities::task;
 use karta_db::history;

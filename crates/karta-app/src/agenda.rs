@@ -6,12 +6,12 @@
 use crate::calendar::{self, Whose};
 use crate::{App, AppError, Principal};
 use karta_core::roles::{Access, Entity, Role};
+use karta_core::tasks::TaskFilter;
 use karta_core::tasks::TaskStatus;
 use karta_core::time::{day_bounds, week_bounds};
 use karta_db::activities::OwnerKindTotal;
 use karta_db::deals::OwnerStageCount;
 use karta_db::entities::{activity, deal, task, user};
-use karta_db::tasks::TaskFilter;
 use std::collections::HashMap;
 use uuid::Uuid;
 

@@ -2,13 +2,13 @@
 //! and the private iCalendar feed behind a secret, revocable URL.
 
 use crate::{App, AppError, Principal};
+use karta_core::activities::ActivityFilter;
 use karta_core::activities::ActivityKind;
 use karta_core::calendar::{CalendarItem, ical};
 use karta_core::roles::{Access, Entity};
+use karta_core::tasks::TaskFilter;
 use karta_core::tasks::TaskStatus;
-use karta_db::activities::ActivityFilter;
 use karta_db::entities::{activity, calendar_feed, task};
-use karta_db::tasks::TaskFilter;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -9,12 +9,12 @@ use karta_core::contacts::date_text;
 use karta_core::invoices::{
     CreditHold, DEFAULT_PAYMENT_DAYS, HoldRelease, InvoiceDraft, Owed, PaymentDraft, credit_hold,
 };
+use karta_core::invoices::{InvoiceFilter, PaymentFilter};
 use karta_core::orders::OrderStatus;
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::{account, hold_release, invoice, payment};
 use karta_db::history;
 use karta_db::invoices as store;
-pub use karta_db::invoices::{InvoiceFilter, PaymentFilter};
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;

@@ -7,6 +7,7 @@
 use crate::pricing::PricedLine;
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
+use karta_core::orders::OrderFilter;
 use karta_core::orders::{OrderDraft, OrderStatus, StatusChange};
 use karta_core::pricing::{LineAmounts, LineDraft, total, validate_lines};
 use karta_core::products::Unit;
@@ -14,7 +15,6 @@ use karta_core::roles::{Access, Entity};
 use karta_db::entities::{account, deal_line, order, order_event, order_line};
 use karta_db::history;
 use karta_db::orders as store;
-pub use karta_db::orders::OrderFilter;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;

@@ -5,12 +5,13 @@
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::products::{ProductDraft, ProductFields};
+use karta_core::products::{ProductFilter, ProductSort};
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::product::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::products as store;
-pub use karta_db::products::{ProductFilter, ProductSort, fields_of};
+pub use karta_db::products::fields_of;
 use karta_db::records::Record;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value, json};

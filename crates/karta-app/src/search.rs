@@ -7,7 +7,6 @@ use karta_core::identifiers::{CustomerCode, Phone};
 use karta_core::roles::{Access, Entity, Reach};
 use karta_db::entities::{account, contact, deal, lead};
 use karta_db::records;
-pub use karta_db::search::CustomFilter;
 use std::collections::HashMap;
 use uuid::Uuid;
 

@@ -5,13 +5,14 @@
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
+use karta_core::tasks::TaskFilter;
 use karta_core::tasks::{TaskDraft, TaskFields};
 use karta_db::entities::task::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use karta_db::tasks as store;
-pub use karta_db::tasks::{TaskFilter, fields_of};
+pub use karta_db::tasks::fields_of;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value};
 use uuid::Uuid;

@@ -7,7 +7,7 @@ use crate::page::{self, Cursor, Page, SortKey};
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::accounts::{AccountFields, AccountStatus, AccountType, PurchasePurpose};
-pub use karta_core::accounts::{AccountFilter, AccountSort};
+use karta_core::accounts::{AccountFilter, AccountSort};
 use karta_core::identifiers::{Inn, Kpp, Ogrn};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

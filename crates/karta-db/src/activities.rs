@@ -4,7 +4,7 @@
 use crate::entities::activity::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
-pub use karta_core::activities::ActivityFilter;
+use karta_core::activities::ActivityFilter;
 use karta_core::activities::{ActivityFields, ActivityKind, Direction};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter};

@@ -8,7 +8,7 @@ use crate::page::{self, Cursor, Page, SortKey};
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::contacts::{ConsentRecord, ContactFields, DATE_FORMAT, parse_date};
-pub use karta_core::contacts::{ContactFilter, ContactSort};
+use karta_core::contacts::{ContactFilter, ContactSort};
 use karta_core::identifiers::{Email, Phone};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

@@ -9,7 +9,7 @@ use crate::search;
 use crate::visibility::Visibility;
 use karta_core::contacts::{DATE_FORMAT, parse_date};
 use karta_core::deals::DealFields;
-pub use karta_core::deals::{DealFilter, DealSort, DealStatus};
+use karta_core::deals::{DealFilter, DealSort};
 use karta_core::money::Currency;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait, Query};

@@ -7,7 +7,7 @@ use crate::entities::{hold_release, invoice, order, payment};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
 use karta_core::invoices::Owed;
-pub use karta_core::invoices::{InvoiceFilter, PaymentFilter};
+use karta_core::invoices::{InvoiceFilter, PaymentFilter};
 use karta_core::orders::OrderStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{

@@ -5,7 +5,7 @@ use crate::entities::lead::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
 use karta_core::identifiers::{Email, Phone};
-pub use karta_core::leads::LeadFilter;
+use karta_core::leads::LeadFilter;
 use karta_core::leads::{LeadFields, LeadStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};

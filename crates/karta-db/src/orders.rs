@@ -6,7 +6,7 @@ use crate::entities::order::{Column, Entity, Model};
 use crate::entities::{order_event, order_line, product};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
-pub use karta_core::orders::OrderFilter;
+use karta_core::orders::OrderFilter;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,

@@ -8,7 +8,7 @@ use crate::search;
 use crate::visibility::Visibility;
 use karta_core::money::Currency;
 use karta_core::products::{ProductFields, Sku, Unit};
-pub use karta_core::products::{ProductFilter, ProductSort};
+use karta_core::products::{ProductFilter, ProductSort};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,

@@ -4,7 +4,7 @@
 
 use crate::Backend;
 use karta_core::custom_fields::FieldType;
-pub use karta_core::search::CustomFilter;
+use karta_core::search::CustomFilter;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbErr, Statement};
 use uuid::Uuid;

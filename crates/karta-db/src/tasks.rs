@@ -5,7 +5,7 @@
 use crate::entities::task::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
 use crate::visibility::Visibility;
-pub use karta_core::tasks::TaskFilter;
+use karta_core::tasks::TaskFilter;
 use karta_core::tasks::{Priority, TaskFields, TaskStatus};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};

@@ -31,8 +31,8 @@ use crate::AppState;
 use crate::error::{ApiError, bad_request};
 use axum::Router;
 use axum::routing::{get, post};
-use karta_app::search::CustomFilter;
 use karta_core::custom_fields::FieldType;
+use karta_core::search::CustomFilter;
 use std::collections::HashMap;
 
 /// Every `/api/v1` route.

@@ -13,11 +13,11 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use karta_app::accounts::{AccountFilter, AccountSort};
 use karta_app::model::CustomField as CustomDefinition;
 use karta_app::views::DuplicateHint;
 use karta_app::{AppError, accounts};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
+use karta_core::accounts::{AccountFilter, AccountSort};
 use karta_core::identifiers::CustomerCode;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -288,7 +288,7 @@ pub async fn card(
     ];
     let defs = custom::active(&state.app, "accounts").await?;
     let custom = custom::card_rows(&defs, &f.custom, tr);
-    let contact_filter = karta_app::contacts::ContactFilter {
+    let contact_filter = karta_core::contacts::ContactFilter {
         account_id: Some(m.id),
         ..Default::default()
     };
@@ -335,7 +335,7 @@ pub async fn card(
         &caller,
         tr,
         &labels,
-        karta_app::activities::ActivityFilter {
+        karta_core::activities::ActivityFilter {
             account_id: Some(m.id),
             ..Default::default()
         },

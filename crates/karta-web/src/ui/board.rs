@@ -11,11 +11,12 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use karta_app::deals::{DealFilter, DealSort, StageTotal};
+use karta_app::deals::StageTotal;
 use karta_app::model::Cursor;
 use karta_app::model::{Deal, Stage};
 use karta_app::pipelines::PipelineWithStages;
 use karta_app::{AppError, deals, pipelines};
+use karta_core::deals::{DealFilter, DealSort};
 use karta_core::money::{Currency, format_amount};
 use uuid::Uuid;
 

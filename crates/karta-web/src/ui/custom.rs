@@ -223,7 +223,7 @@ pub fn filters(
     defs: &[Definition],
     params: &[(String, String)],
     tr: Tr,
-) -> (Vec<Select>, Vec<karta_app::search::CustomFilter>) {
+) -> (Vec<Select>, Vec<karta_core::search::CustomFilter>) {
     let mut selects = Vec::new();
     let mut chosen = Vec::new();
     for d in defs.iter().filter(|d| d.field_type == "one_of") {
@@ -234,7 +234,7 @@ pub fn filters(
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         if !value.is_empty() {
-            chosen.push(karta_app::search::CustomFilter {
+            chosen.push(karta_core::search::CustomFilter {
                 key: d.key.clone(),
                 field_type: karta_core::custom_fields::FieldType::OneOf,
                 value: value.clone(),

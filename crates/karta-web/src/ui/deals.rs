@@ -15,11 +15,11 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use karta_app::deals::{DealFilter, DealSort, DealStatus};
 use karta_app::model::{Deal, Stage};
 use karta_app::pipelines::stage_name;
 use karta_app::{AppError, deals, pipelines};
 use karta_core::deals::DealDraft;
+use karta_core::deals::{DealFilter, DealSort, DealStatus};
 use karta_core::identifiers::CustomerCode;
 use karta_core::money::{Currency, format_amount};
 use serde_json::{Map, Value, json};
@@ -424,7 +424,7 @@ pub async fn card(
         &caller,
         tr,
         &labels,
-        karta_app::activities::ActivityFilter {
+        karta_core::activities::ActivityFilter {
             deal_id: Some(id),
             ..Default::default()
         },
@@ -601,7 +601,7 @@ async fn form_fields(
     // The people of the deal's account are the ones to pick from.
     let mut people = Vec::new();
     if let Some(account_id) = draft.account_id {
-        let filter = karta_app::contacts::ContactFilter {
+        let filter = karta_core::contacts::ContactFilter {
             account_id: Some(account_id),
             ..Default::default()
         };

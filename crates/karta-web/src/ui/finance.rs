@@ -12,12 +12,12 @@ use crate::i18n::Tr;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use karta_app::invoices::{InvoiceFilter, PaymentFilter};
 use karta_app::model::Invoice;
-use karta_app::orders::OrderFilter;
 use karta_app::{AppError, invoices, orders};
 use karta_core::invoices::{HoldRelease, InvoiceDraft, PaymentDraft, number_label};
+use karta_core::invoices::{InvoiceFilter, PaymentFilter};
 use karta_core::money::{Currency, format_amount};
+use karta_core::orders::OrderFilter;
 use karta_core::roles::{Access, Entity, Reach};
 use uuid::Uuid;
 

@@ -16,13 +16,13 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use karta_app::leads::LeadFilter;
 use karta_app::leads::{self, ConvertLead};
 use karta_app::model::Cursor;
-use karta_app::tasks::TaskFilter;
 use karta_app::{AppError, tasks};
+use karta_core::leads::LeadFilter;
 use karta_core::leads::{LeadChannel, LeadDraft, LeadStatus};
 use karta_core::roles::Entity;
+use karta_core::tasks::TaskFilter;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -331,7 +331,7 @@ pub async fn card(
             &caller,
             page.tr,
             &labels,
-            karta_app::activities::ActivityFilter {
+            karta_core::activities::ActivityFilter {
                 lead_id: Some(id),
                 ..Default::default()
             },

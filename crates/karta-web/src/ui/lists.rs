@@ -70,9 +70,8 @@ impl Params {
         }
         let mut q = karta_core::query::ListQuery::new(first);
         let value = read(&mut q);
-        let problems = q
-            .finish()
-            .1
+        let (_, problems) = q.finish();
+        let problems = problems
             .0
             .iter()
             .map(|e| format!("{}: {}", tr.field(&e.field), tr.error(e.code)))

@@ -10,11 +10,11 @@ use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use karta_app::accounts::{AccountFilter, AccountSort};
-use karta_app::contacts::{ContactFilter, ContactSort};
-use karta_app::products::{ProductFilter, ProductSort};
 use karta_app::{AppError, accounts, contacts, contracts, price_lists, products};
+use karta_core::accounts::{AccountFilter, AccountSort};
+use karta_core::contacts::{ContactFilter, ContactSort};
 use karta_core::identifiers::CustomerCode;
+use karta_core::products::{ProductFilter, ProductSort};
 use uuid::Uuid;
 
 /// A deleted record: where restore posts, code (accounts), name, version.
