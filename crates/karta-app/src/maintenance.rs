@@ -1,6 +1,7 @@
 //! The hourly housekeeping job: purges the trash after the restore window
 //! and forgets what is only kept for a while (idle sessions, rate-limit
-//! windows, idempotency keys, finished background jobs). The job runner
+//! windows, idempotency keys, finished background jobs, delivered
+//! notifications). The job runner
 //! runs it every hour (`jobs::SCHEDULES`).
 
 use crate::{App, AppError};
@@ -8,7 +9,8 @@ use crate::{App, AppError};
 /// How long an idempotency key protects against a repeated write.
 pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 24 * 3_600_000_000;
 
-/// How long finished background jobs stay on the jobs page.
+/// How long finished background jobs stay on the jobs page (and delivered
+/// notifications in the database).
 pub const FINISHED_JOBS_KEPT_MICROS: i64 = 7 * 24 * 3_600_000_000;
 
 /// What one run removed.
@@ -30,5 +32,6 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     karta_db::security::forget_rate_windows(conn, now / 60_000_000 - 1).await?;
     karta_db::idempotency::forget_before(conn, now - IDEMPOTENCY_WINDOW_MICROS).await?;
     karta_db::jobs::forget_finished(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
+    karta_db::notifications::forget_delivered(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
     Ok(Tidied { purged, sessions })
 }

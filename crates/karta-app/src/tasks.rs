@@ -5,8 +5,7 @@
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
-use karta_core::tasks::TaskFilter;
-use karta_core::tasks::{TaskDraft, TaskFields};
+use karta_core::tasks::{TaskDraft, TaskFields, TaskFilter};
 use karta_db::entities::task::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
@@ -178,13 +177,52 @@ pub async fn set_deleted(
     records::set_deleted::<task::Entity>(app, p, Entity::Tasks, id, expected, delete).await
 }
 
-/// The caller's reminders that are due now, marked as sent so that each
-/// reminds once.
+/// What a task reminder is called among notifications.
+const REMINDER: &str = "task_reminder";
+
+/// Reminders sent per transaction by the reminder job.
+const REMINDER_BATCH: u64 = 500;
+
+/// The reminder job: every open task whose reminder came due becomes a
+/// notification for its owner, and is marked reminded in the same
+/// transaction, so a job run twice (or by two processes) sends each once.
+/// Answers how many were sent.
+pub async fn send_reminders(app: &App) -> Result<usize, AppError> {
+    let mut sent = 0;
+    loop {
+        let now = app.now();
+        let txn = app.db.begin_write().await?;
+        let due = store::due_reminders(&txn, now, REMINDER_BATCH).await?;
+        let to: Vec<(Uuid, Uuid)> = due
+            .iter()
+            .filter_map(|t| Some((t.owner_id?, t.id)))
+            .collect();
+        let ids: Vec<Uuid> = due.iter().map(|t| t.id).collect();
+        karta_db::notifications::insert_many(&txn, REMINDER, &to, now).await?;
+        store::mark_reminded(&txn, &ids, now).await?;
+        txn.commit().await?;
+        sent += to.len();
+        if (due.len() as u64) < REMINDER_BATCH {
+            return Ok(sent);
+        }
+    }
+}
+
+/// The caller's reminders the reminder job has sent and no page has shown
+/// yet, taken so that each reminds once; tasks finished or deleted since
+/// are left out.
 pub async fn take_reminders(app: &App, p: &Principal) -> Result<Vec<Model>, AppError> {
-    p.require(Entity::Tasks, Access::Read)?;
-    let now = app.now();
-    let due = store::due_reminders(app.db.conn(), p.user_id, now).await?;
-    let ids: Vec<Uuid> = due.iter().map(|t| t.id).collect();
-    store::mark_reminded(app.db.conn(), &ids, now).await?;
-    Ok(due)
+    let vis = p.require(Entity::Tasks, Access::Read)?;
+    let txn = app.db.begin_write().await?;
+    let taken = karta_db::notifications::take(&txn, p.user_id, REMINDER, 50, app.now()).await?;
+    txn.commit().await?;
+    let ids: Vec<Uuid> = taken.iter().map(|n| n.record_id).collect();
+    let mut tasks: Vec<Model> = store::by_ids(app.db.conn(), &ids)
+        .await?
+        .into_iter()
+        .filter(|t| t.status == karta_core::tasks::TaskStatus::Open.as_str())
+        .filter(|t| vis.allows(t.owner_id, t.team_id))
+        .collect();
+    tasks.sort_by_key(|t| t.remind_at);
+    Ok(tasks)
 }

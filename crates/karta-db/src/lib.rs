@@ -26,6 +26,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod leads;
 pub mod migration;
+pub mod notifications;
 pub mod orders;
 pub mod page;
 pub mod pipelines;

@@ -123,21 +123,32 @@ pub async fn find<C: ConnectionTrait>(
     crate::records::find::<Entity, C>(db, id, vis, deleted).await
 }
 
-/// The user's open tasks whose reminder time has come and that were not yet
-/// reminded of, oldest first.
+/// Open tasks whose reminder came due and was not sent yet, whoever owns
+/// them, soonest first (the reminder job sends them in batches).
 pub async fn due_reminders<C: ConnectionTrait>(
     db: &C,
-    owner_id: Uuid,
     now: i64,
+    limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
     Entity::find()
-        .filter(Column::OwnerId.eq(owner_id))
         .filter(Column::RemindAt.lte(now))
         .filter(Column::RemindedAt.is_null())
         .filter(Column::DeletedAt.is_null())
         .filter(Column::Status.eq(TaskStatus::Open.as_str()))
         .order_by_asc(Column::RemindAt)
-        .limit(50)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
+/// Live tasks by id.
+pub async fn by_ids<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(Column::DeletedAt.is_null())
         .all(db)
         .await
 }

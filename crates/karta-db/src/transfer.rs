@@ -95,7 +95,12 @@ impl TransferError {
 }
 
 /// Tables that are not exported; wiped by `--replace` all the same.
-const SHORT_LIVED: &[&str] = &["sessions", "rate_limits", "idempotency_keys"];
+const SHORT_LIVED: &[&str] = &[
+    "sessions",
+    "rate_limits",
+    "idempotency_keys",
+    "notifications",
+];
 
 /// Tables whose rows mean a company already lives in the database.
 const COMPANY_TABLES: &[&str] = &[

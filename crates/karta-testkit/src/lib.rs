@@ -151,6 +151,36 @@ impl TestApp {
         }
     }
 
+    /// Runs one job of `kind` through the test's runner, as its schedule
+    /// would queue it, and waits for it to end; panics unless it ends done.
+    pub async fn run_job(&self, kind: karta_app::jobs::Kind) {
+        let id = karta_app::jobs::enqueue(
+            self.app.db.conn(),
+            self.app.now(),
+            kind,
+            serde_json::json!({}),
+            None,
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("enqueue: {e}"))
+        .unwrap_or_else(|| panic!("enqueued"));
+        for _ in 0..500 {
+            let job = karta_db::jobs::get(self.app.db.conn(), id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+                .unwrap_or_else(|| panic!("job {id} vanished"));
+            match job.status.as_str() {
+                "done" => return,
+                "queued" | "running" => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await
+                }
+                other => panic!("job {id} ended {other}: {:?}", job.last_error),
+            }
+        }
+        panic!("job {id} did not end");
+    }
+
     /// Drops the PostgreSQL database of this test (SQLite files go with the
     /// temporary directory).
     pub async fn finish(mut self) {

@@ -19,6 +19,8 @@ pub enum Kind {
     Maintenance,
     /// One file import (`import_jobs`), run or resumed.
     Import,
+    /// Turns reminders that came due into notifications for their owners.
+    Reminders,
     /// A check that the runner works: waits `ms`, then counts one on the
     /// counter `counter` in the transaction that finishes the job.
     Ping,
@@ -26,13 +28,14 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 3] = [Kind::Maintenance, Kind::Import, Kind::Ping];
+    pub const ALL: [Kind; 4] = [Kind::Maintenance, Kind::Import, Kind::Reminders, Kind::Ping];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Maintenance => "maintenance",
             Kind::Import => "import",
+            Kind::Reminders => "reminders",
             Kind::Ping => "ping",
         }
     }
@@ -48,7 +51,7 @@ impl Kind {
     /// Attempts before a job of this kind is dead.
     pub fn max_attempts(self) -> i32 {
         match self {
-            Kind::Maintenance => 3,
+            Kind::Maintenance | Kind::Reminders => 3,
             Kind::Import | Kind::Ping => 5,
         }
     }
@@ -103,6 +106,13 @@ pub async fn run(app: &App, job: &job::Model, hold: &Hold<'_>) -> Result<Outcome
         }
         Kind::Import => {
             crate::import::run_job(app, &job.payload).await?;
+            Ok(Outcome::Done)
+        }
+        Kind::Reminders => {
+            let sent = crate::tasks::send_reminders(app).await?;
+            if sent > 0 {
+                tracing::info!(sent, "reminders sent");
+            }
             Ok(Outcome::Done)
         }
         Kind::Ping => ping(app, &job.payload, hold).await,

@@ -23,6 +23,8 @@ use uuid::Uuid;
 pub const SCHEDULES: &[(&str, Kind, &str)] = &[
     // Purges the trash and forgets expired sessions, windows and keys.
     ("maintenance", Kind::Maintenance, "17 * * * *"),
+    // Task reminders, to the minute.
+    ("reminders", Kind::Reminders, "* * * * *"),
 ];
 
 /// Asks for `kind` to run with `payload`, inside the caller's transaction:

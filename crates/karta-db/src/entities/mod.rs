@@ -28,6 +28,7 @@ pub mod invoice;
 pub mod job;
 pub mod lead;
 pub mod login_event;
+pub mod notification;
 pub mod order;
 pub mod order_event;
 pub mod order_line;

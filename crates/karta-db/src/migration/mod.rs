@@ -15,6 +15,7 @@ mod m0011_commerce;
 mod m0012_payment_currency;
 mod m0013_lead_keys;
 mod m0014_jobs;
+mod m0015_notifications;
 
 use sea_orm_migration::prelude::*;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_payment_currency::Migration),
             Box::new(m0013_lead_keys::Migration),
             Box::new(m0014_jobs::Migration),
+            Box::new(m0015_notifications::Migration),
         ]
     }
 }

@@ -208,19 +208,29 @@ async fn each_due_schedule_is_queued_once() {
     };
     assert_eq!(due().await, 0, "nothing is due before its time");
     t.clock.advance(3 * 3_600_000_000);
-    // Three hours missed: one run, then the schedule keeps its rhythm.
-    assert_eq!(due().await, 1);
+    // Three hours missed: one run of each schedule, then each keeps its
+    // rhythm.
+    assert_eq!(due().await, karta_app::jobs::SCHEDULES.len());
     assert_eq!(due().await, 0);
     let admin = t.user("admin@x.ru", "admin", None).await;
     let jobs = t.get("/api/v1/jobs", &admin).await;
-    let kinds: Vec<&str> = jobs.json["items"]
+    let mut kinds: Vec<&str> = jobs.json["items"]
         .as_array()
         .map(|a| a.iter().filter_map(|j| j["kind"].as_str()).collect())
         .unwrap_or_default();
-    assert_eq!(kinds, ["maintenance"]);
-    let schedules = karta_app::jobs::schedules(&t.app, &admin_principal(&t).await).await;
-    let next = schedules.unwrap_or_default()[0].next_run_at;
-    assert!(next > t.app.now() && next <= t.app.now() + 3_600_000_000);
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["maintenance", "reminders"]);
+    let schedules = karta_app::jobs::schedules(&t.app, &admin_principal(&t).await)
+        .await
+        .unwrap_or_default();
+    assert_eq!(schedules.len(), 2);
+    for s in schedules {
+        let next = s.next_run_at;
+        assert!(
+            next > t.app.now() && next <= t.app.now() + 3_600_000_000,
+            "{s:?}"
+        );
+    }
     t.finish().await;
 }
 

@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use futures::StreamExt;
+use karta_app::jobs::Kind;
 use karta_testkit::TestApp;
 use serde_json::json;
 use tower::ServiceExt;
@@ -109,6 +110,13 @@ async fn today_shows_overdue_and_todays_work_and_reminders_arrive_once() {
     assert!(!today.text.contains("Чужая задача"));
     assert!(section("today-meetings").contains("Встреча с закупщиком"));
 
+    // Reminders are sent by the job runner, not by the page: none before
+    // the reminder job has run. Run twice, as two processes might, it
+    // sends each once.
+    let before = first_reminders(&t, &browser.cookie).await;
+    assert!(!before.contains("Отправить КП"), "{before}");
+    t.run_job(Kind::Reminders).await;
+    t.run_job(Kind::Reminders).await;
     let events = first_reminders(&t, &browser.cookie).await;
     assert!(events.contains("event: reminder"), "{events}");
     assert!(events.contains("Отправить КП"), "{events}");
@@ -119,6 +127,7 @@ async fn today_shows_overdue_and_todays_work_and_reminders_arrive_once() {
     t.clock.advance(DAY);
     // A new day, a new sign-in (sessions end after hours idle).
     let browser = t.session("a@x.ru").await;
+    t.run_job(Kind::Reminders).await;
     let tomorrow = first_reminders(&t, &browser.cookie).await;
     assert!(tomorrow.contains("Завтрашнее дело"), "{tomorrow}");
 
