@@ -13,8 +13,13 @@ pub struct FieldError {
 }
 
 impl FieldError {
-    /// A problem with `field`, identified by `code`.
+    /// A problem with `field`, identified by `code` (one of
+    /// [`crate::codes::Code`]: a code missing there fails the tests).
     pub fn new(field: impl Into<String>, code: &'static str) -> Self {
+        debug_assert!(
+            crate::codes::Code::parse(code).is_some(),
+            "error code {code} is not in karta_core::codes"
+        );
         Self {
             field: field.into(),
             code,

@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod activities;
 pub mod bank;
 pub mod calendar;
+pub mod codes;
 pub mod commerceml;
 pub mod contacts;
 pub mod contracts;

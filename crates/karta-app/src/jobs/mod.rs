@@ -59,7 +59,7 @@ pub async fn declare_schedules(app: &App) -> Result<(), AppError> {
         let next = Recurrence::parse(cron)
             .ok()
             .and_then(|r| r.next_after(app.now()))
-            .ok_or(AppError::Conflict("invalid_schedule"))?;
+            .ok_or_else(|| AppError::internal(format!("schedule {name}: {cron} never runs")))?;
         store::declare_schedule(&app.db, name, kind.as_str(), cron, next).await?;
     }
     Ok(())

@@ -1,7 +1,8 @@
 //! Errors a client can cause are problem+json with a stable code, however
 //! they arise: a value taken by a concurrent request (the unique index
 //! refuses it, not the check before it), a malformed id in a path, and a
-//! wrong list filter (one parser for the API and the pages).
+//! wrong list filter (one parser for the API and the pages). Every code is
+//! in one table, which the docs and both translations are held to.
 
 use axum::http::StatusCode;
 use karta_testkit::TestApp;
@@ -121,4 +122,28 @@ async fn a_wrong_list_filter_is_reported_by_the_api_and_on_the_page_never_ignore
     let fine = t.page(&browser, "/deals?status=open&sort=-amount").await;
     assert!(!fine.text.contains(r#"class="error""#), "{}", fine.text);
     t.finish().await;
+}
+
+#[test]
+fn every_error_code_is_documented_and_translated_in_both_languages() {
+    let read = |path: &str| {
+        std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let docs = read("../../docs/api-errors.md");
+    let ru = read("i18n/ru.ftl");
+    let en = read("i18n/en.ftl");
+    let mut missing = Vec::new();
+    for code in karta_core::codes::Code::ALL {
+        let name = code.as_str();
+        if !docs.contains(&format!("`{name}`")) {
+            missing.push(format!("docs/api-errors.md: {name}"));
+        }
+        for (lang, text) in [("ru", &ru), ("en", &en)] {
+            if !text.contains(&format!("\nerr-{name} = ")) {
+                missing.push(format!("{lang}.ftl: err-{name}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "{missing:#?}");
 }
