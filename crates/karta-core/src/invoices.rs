@@ -250,6 +250,35 @@ pub struct PaymentFilter {
     pub paid_to: Option<String>,
 }
 
+impl InvoiceFilter {
+    /// Reads the list parameters (`overdue` is the caller's: it needs
+    /// today's date on the user's clock).
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            account_id: q.id("account_id"),
+            order_id: q.id("order_id"),
+            status: q.choice("status", |s| {
+                matches!(s, "open" | "paid").then(|| s.to_string())
+            }),
+            due_before: None,
+            issued_from: q.day("issued_from"),
+            issued_to: q.day("issued_to"),
+        }
+    }
+}
+
+impl PaymentFilter {
+    /// Reads the list parameters.
+    pub fn read(q: &mut crate::query::ListQuery) -> Self {
+        Self {
+            account_id: q.id("account_id"),
+            invoice_id: q.id("invoice_id"),
+            paid_from: q.day("paid_from"),
+            paid_to: q.day("paid_to"),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

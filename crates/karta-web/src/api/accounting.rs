@@ -135,20 +135,7 @@ async fn invoices_file(
     format: Format,
 ) -> Result<Response, ApiError> {
     let today = date_text(state.app.today(&caller.principal));
-    let status = take_text(&mut params, "status");
-    if status
-        .as_deref()
-        .is_some_and(|s| s != "open" && s != "paid")
-    {
-        return Err(bad_request("status", "invalid_choice"));
-    }
-    let filter = InvoiceFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        status,
-        issued_from: take_day(&mut params, "issued_from")?.map(date_text),
-        issued_to: take_day(&mut params, "issued_to")?.map(date_text),
-        ..Default::default()
-    };
+    let filter = crate::http::read_list(&mut params, InvoiceFilter::read)?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
     let names = columns(&[
@@ -189,12 +176,7 @@ async fn payments_file(
     Query(mut params): Query<HashMap<String, String>>,
     format: Format,
 ) -> Result<Response, ApiError> {
-    let filter = PaymentFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        paid_from: take_day(&mut params, "paid_from")?.map(date_text),
-        paid_to: take_day(&mut params, "paid_to")?.map(date_text),
-        ..Default::default()
-    };
+    let filter = crate::http::read_list(&mut params, PaymentFilter::read)?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
     let names = columns(&[

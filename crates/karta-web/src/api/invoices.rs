@@ -4,9 +4,9 @@
 use crate::AppState;
 use crate::api::accounts::ChangeList;
 use crate::auth::Caller;
-use crate::error::{ApiError, Problem, bad_request};
+use crate::error::{ApiError, Problem};
 use crate::http::Path;
-use crate::http::{etag, no_more, paging, parse_json, take_bool, take_text, take_uuid};
+use crate::http::{etag, no_more, paging, parse_json};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -38,17 +38,6 @@ fn today(state: &AppState, caller: &Caller) -> String {
     karta_core::contacts::date_text(state.app.today(&caller.principal))
 }
 
-/// A `YYYY-MM-DD` parameter, checked.
-fn take_day(params: &mut HashMap<String, String>, name: &str) -> Result<Option<String>, ApiError> {
-    take_text(params, name)
-        .map(|d| {
-            karta_core::contacts::parse_date(&d)
-                .map(|_| d)
-                .map_err(|c| bad_request(name, c))
-        })
-        .transpose()
-}
-
 /// List invoices.
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices",
     params(
@@ -67,23 +56,11 @@ pub async fn list(
 ) -> Result<Json<InvoiceList>, ApiError> {
     let paging = paging(&mut params)?;
     let today = today(&state, &caller);
-    let status = take_text(&mut params, "status");
-    if status
-        .as_deref()
-        .is_some_and(|s| s != "open" && s != "paid")
-    {
-        return Err(bad_request("status", "invalid_choice"));
+    let (mut filter, overdue) =
+        crate::http::read_list(&mut params, |q| (InvoiceFilter::read(q), q.flag("overdue")))?;
+    if overdue == Some(true) {
+        filter.due_before = Some(today.clone());
     }
-    let filter = InvoiceFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        order_id: take_uuid(&mut params, "order_id")?,
-        status,
-        due_before: take_bool(&mut params, "overdue")?
-            .unwrap_or(false)
-            .then(|| today.clone()),
-        issued_from: take_day(&mut params, "issued_from")?,
-        issued_to: take_day(&mut params, "issued_to")?,
-    };
     no_more(params)?;
     let page = invoices::list(
         &state.app,
@@ -172,12 +149,7 @@ pub async fn payments(
     Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<PaymentList>, ApiError> {
     let paging = paging(&mut params)?;
-    let filter = PaymentFilter {
-        account_id: take_uuid(&mut params, "account_id")?,
-        invoice_id: take_uuid(&mut params, "invoice_id")?,
-        paid_from: take_day(&mut params, "paid_from")?,
-        paid_to: take_day(&mut params, "paid_to")?,
-    };
+    let filter = crate::http::read_list(&mut params, PaymentFilter::read)?;
     no_more(params)?;
     let page = invoices::payments(
         &state.app,
