@@ -1,6 +1,7 @@
 //! Account use cases: create, read, list, edit with optimistic concurrency,
 //! soft delete and restore, history, duplicate hints and purge.
 
+use crate::uow::{Event, Indexing, Tx};
 use crate::views::{ChangeView, DuplicateHint};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
@@ -14,9 +15,8 @@ use karta_db::entities::account::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
-use karta_db::search;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, TryIntoModel};
+use sea_orm::TryIntoModel;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -108,36 +108,29 @@ fn snapshot(f: &AccountFields) -> Value {
     serde_json::to_value(AccountDraft::from(f)).unwrap_or(Value::Null)
 }
 
-async fn write_search<C: ConnectionTrait>(db: &C, m: &Model) -> Result<(), AppError> {
-    let (public, private) = store::search_text(m.code, &store::fields_of(m));
-    search::index(db, ENTITY, m.id, &public, &private).await?;
-    Ok(())
-}
-
 /// Creates an account; returns it with possible duplicates.
 pub async fn create(
     app: &App,
     p: &Principal,
     draft: AccountDraft,
 ) -> Result<(Model, Vec<DuplicateHint>), AppError> {
-    let txn = app.db.begin_write().await?;
-    let (saved, fields) = create_in(app, &txn, p, draft).await?;
-    txn.commit().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let (saved, fields) = create_in(&mut tx, p, draft).await?;
+    tx.commit().await?;
     let hints = duplicates(app, &fields, Some(saved.id)).await?;
     Ok((saved, hints))
 }
 
-/// Creates an account inside the caller's transaction (a larger act, such
-/// as a lead's conversion); answers it with its prepared fields.
-pub(crate) async fn create_in<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
+/// Creates an account inside a larger unit of work (a lead's conversion);
+/// answers it with its prepared fields.
+pub(crate) async fn create_in(
+    tx: &mut Tx<'_>,
     p: &Principal,
     draft: AccountDraft,
 ) -> Result<(Model, AccountFields), AppError> {
     p.require(Entity::Accounts, Access::Write)?;
-    let fields = prepare(app, p, draft, None).await?;
-    let saved = insert(app, txn, p.actor(), &fields).await?;
+    let fields = prepare(tx.app(), p, draft, None).await?;
+    let saved = insert(tx, &fields).await?;
     Ok((saved, fields))
 }
 
@@ -152,64 +145,50 @@ pub(crate) async fn prepare(
     complete(app, p, draft.validate()?, current).await
 }
 
-/// Inserts prepared fields as a new account in `txn`, with its customer
-/// code, history and search entry.
-pub(crate) async fn insert<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    actor: history::Actor,
-    fields: &AccountFields,
-) -> Result<Model, AppError> {
-    insert_many(app, txn, actor, std::slice::from_ref(fields))
+/// Inserts prepared fields as a new account, with its customer code.
+pub(crate) async fn insert(tx: &mut Tx<'_>, fields: &AccountFields) -> Result<Model, AppError> {
+    insert_many(tx, std::slice::from_ref(fields))
         .await?
         .pop()
         .ok_or(AppError::NotFound)
 }
 
 /// Inserts many new accounts as `insert` does each, in a few statements
-/// per table whatever their number (bulk imports).
-pub(crate) async fn insert_many<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    actor: history::Actor,
+/// whatever their number (bulk imports).
+pub(crate) async fn insert_many(
+    tx: &mut Tx<'_>,
     all: &[AccountFields],
 ) -> Result<Vec<Model>, AppError> {
     if all.is_empty() {
         return Ok(Vec::new());
     }
-    let now = app.now();
-    let codes = store::next_codes(txn, all.len()).await?;
+    let codes = store::next_codes(&**tx, all.len()).await?;
     let mut rows = Vec::with_capacity(all.len());
     let mut saved = Vec::with_capacity(all.len());
-    let mut acts = Vec::with_capacity(all.len());
-    let mut docs = Vec::with_capacity(all.len());
+    let mut events = Vec::with_capacity(all.len());
     for (fields, code) in all.iter().zip(codes) {
         let id = Uuid::now_v7();
         let mut model = account::ActiveModel {
             code: Set(code),
-            ..<account::Entity as Record>::created(id, now, actor.user_id)
+            ..<account::Entity as Record>::created(id, tx.now(), tx.actor().user_id)
         };
         store::set_fields(&mut model, fields);
-        let m = model.clone().try_into_model()?;
+        saved.push(model.clone().try_into_model()?);
         rows.push(model);
-        acts.push((id, history::diff(&Value::Null, &snapshot(fields))));
         let (public, private) = store::search_text(code, fields);
-        docs.push((id, public, private));
-        saved.push(m);
+        let changes = history::diff(&Value::Null, &snapshot(fields));
+        events.push(
+            Event::new(ENTITY, id, "create", changes).indexed(Indexing::New(public, private)),
+        );
     }
-    karta_db::bulk::insert_all::<account::Entity, _>(txn, rows).await?;
-    history::record_many(txn, now, actor, ENTITY, "create", &acts).await?;
-    search::index_new(txn, ENTITY, &docs).await?;
+    karta_db::bulk::insert_all::<account::Entity, _>(&**tx, rows).await?;
+    tx.record_all(events);
     Ok(saved)
 }
 
-/// Writes prepared fields over `current` in `txn`, with history and search
-/// entry; `None` when nothing changes.
-pub(crate) async fn rewrite<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    p: &Principal,
-    actor: history::Actor,
+/// Writes prepared fields over `current`; `None` when nothing changes.
+pub(crate) async fn rewrite(
+    tx: &mut Tx<'_>,
     current: &Model,
     after: &AccountFields,
 ) -> Result<Option<Model>, AppError> {
@@ -220,19 +199,12 @@ pub(crate) async fn rewrite<C: ConnectionTrait>(
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, after);
     let saved =
-        records::save::<account::Entity, _>(app, txn, p, model, current.id, current.version, None)
-            .await?;
-    history::record(
-        txn,
-        app.now(),
-        actor,
-        ENTITY,
-        current.id,
-        "update",
-        &changes,
-    )
-    .await?;
-    write_search(txn, &saved).await?;
+        records::save::<account::Entity>(tx, model, current.id, current.version, None).await?;
+    let (public, private) = store::search_text(saved.code, &store::fields_of(&saved));
+    tx.record(
+        Event::new(ENTITY, current.id, "update", changes)
+            .indexed(Indexing::Replace(public, private)),
+    );
     Ok(Some(saved))
 }
 
@@ -314,10 +286,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<(Model, Vec<DuplicateHint>), AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<account::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Accounts,
         id,
@@ -328,11 +300,11 @@ pub async fn update(
     .await?;
     let draft = merge(&AccountDraft::from(&store::fields_of(&current)), patch)?;
     let after = prepare(app, p, draft, Some(&current)).await?;
-    let Some(saved) = rewrite(app, &txn, p, p.actor(), &current, &after).await? else {
-        txn.rollback().await?;
+    let Some(saved) = rewrite(&mut tx, &current, &after).await? else {
+        tx.rollback().await?;
         return Ok((current, Vec::new()));
     };
-    txn.commit().await?;
+    tx.commit().await?;
     let hints = duplicates(app, &after, Some(id)).await?;
     Ok((saved, hints))
 }

@@ -2,6 +2,7 @@
 //! account, contact or deal the principal can see, changing them, and
 //! reading them in time order for cards and reports.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::activities::ActivityFilter;
@@ -96,30 +97,26 @@ pub async fn create(
     let now = app.now();
     let started_at = *f.started_at.get_or_insert(now);
     let id = Uuid::now_v7();
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let mut model = <activity::Entity as Record>::created(id, now, Some(p.user_id));
     store::set_fields(&mut model, &f, started_at);
     let saved = activity::Entity::insert(model)
-        .exec_with_returning(&txn)
+        .exec_with_returning(&*tx)
         .await?;
-    history::record(
-        &txn,
-        now,
-        p.actor(),
+    tx.record(Event::new(
         ENTITY,
         id,
         "create",
-        &history::diff(&Value::Null, &snapshot(&f)),
-    )
-    .await?;
+        history::diff(&Value::Null, &snapshot(&f)),
+    ));
     if let Some(lead) = f.lead_id {
-        karta_db::leads::touch(&txn, lead, now).await?;
+        karta_db::leads::touch(&*tx, lead, now).await?;
     }
     let task = match &next {
-        Some(t) => Some(crate::tasks::insert(app, &txn, p, t).await?),
+        Some(t) => Some(crate::tasks::insert(&mut tx, t).await?),
         None => None,
     };
-    txn.commit().await?;
+    tx.commit().await?;
     Ok((saved, task))
 }
 
@@ -151,10 +148,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<activity::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Activities,
         id,
@@ -168,7 +165,7 @@ pub async fn update(
     let after = complete(app, p, draft.validate()?, Some(&current)).await?;
     let changes = history::diff(&snapshot(&before), &snapshot(&after));
     if changes.is_empty() {
-        txn.rollback().await?;
+        tx.rollback().await?;
         return Ok(current);
     }
     let mut model = ActiveModel::default();
@@ -177,11 +174,9 @@ pub async fn update(
         &after,
         after.started_at.unwrap_or(current.started_at),
     );
-    let saved =
-        records::save::<activity::Entity, _>(app, &txn, p, model, id, current.version, None)
-            .await?;
-    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
-    txn.commit().await?;
+    let saved = records::save::<activity::Entity>(&tx, model, id, current.version, None).await?;
+    tx.record(Event::new(ENTITY, id, "update", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 

@@ -1,6 +1,7 @@
 //! Contact use cases: like accounts, plus account links and personal data
 //! that only some roles may see or set.
 
+use crate::uow::{Event, Indexing, Tx};
 use crate::views::DuplicateHint;
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
@@ -13,7 +14,6 @@ use karta_db::entities::contact::{self, ActiveModel, Model};
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
-use karta_db::search;
 use sea_orm::{ConnectionTrait, TryIntoModel};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -85,16 +85,6 @@ fn snapshot(f: &ContactFields) -> Value {
     serde_json::to_value(ContactDraft::from(f)).unwrap_or(Value::Null)
 }
 
-async fn write_search<C: ConnectionTrait>(
-    db: &C,
-    id: Uuid,
-    f: &ContactFields,
-) -> Result<(), AppError> {
-    let (public, private) = store::search_text(f);
-    search::index(db, ENTITY, id, &public, &private).await?;
-    Ok(())
-}
-
 /// Creates a contact; returns it with its account ids and possible duplicates.
 pub async fn create(
     app: &App,
@@ -109,9 +99,9 @@ pub async fn create(
         .flatten()
         .filter(|(_, v)| !(v.is_null() || v.as_array().is_some_and(Vec::is_empty)));
     refuse_hidden(p, non_empty.map(|(k, _)| k.clone()))?;
-    let txn = app.db.begin_write().await?;
-    let (saved, fields) = create_in(app, &txn, p, draft).await?;
-    txn.commit().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let (saved, fields) = create_in(&mut tx, p, draft).await?;
+    tx.commit().await?;
     let hints = duplicates(app, p, &fields, Some(saved.id)).await?;
     Ok((saved, fields.account_ids, hints))
 }
@@ -128,29 +118,23 @@ pub(crate) async fn prepare(
     complete(app, app.db.conn(), p, draft.validate()?, current).await
 }
 
-/// Creates a contact inside the caller's transaction (a larger act, such
-/// as a lead's conversion); answers it with its prepared fields.
-pub(crate) async fn create_in<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
+/// Creates a contact inside a larger unit of work (a lead's conversion);
+/// answers it with its prepared fields.
+pub(crate) async fn create_in(
+    tx: &mut Tx<'_>,
     p: &Principal,
     draft: ContactDraft,
 ) -> Result<(Model, ContactFields), AppError> {
     p.require(Entity::Contacts, Access::Write)?;
-    let fields = complete(app, txn, p, draft.validate()?, None).await?;
-    let saved = insert(app, txn, p.actor(), &fields).await?;
+    // Read in the work itself: the account may be new in it.
+    let fields = complete(tx.app(), &**tx, p, draft.validate()?, None).await?;
+    let saved = insert(tx, &fields).await?;
     Ok((saved, fields))
 }
 
-/// Inserts prepared fields as a new contact in `txn`, with its account
-/// links, history and search entry.
-pub(crate) async fn insert<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    actor: history::Actor,
-    fields: &ContactFields,
-) -> Result<Model, AppError> {
-    insert_many(app, txn, actor, std::slice::from_ref(fields))
+/// Inserts prepared fields as a new contact, with its account links.
+pub(crate) async fn insert(tx: &mut Tx<'_>, fields: &ContactFields) -> Result<Model, AppError> {
+    insert_many(tx, std::slice::from_ref(fields))
         .await?
         .pop()
         .ok_or(AppError::NotFound)
@@ -158,42 +142,36 @@ pub(crate) async fn insert<C: ConnectionTrait>(
 
 /// Inserts many new contacts as `insert` does each, in a few statements
 /// per table whatever their number (bulk imports).
-pub(crate) async fn insert_many<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    actor: history::Actor,
+pub(crate) async fn insert_many(
+    tx: &mut Tx<'_>,
     all: &[ContactFields],
 ) -> Result<Vec<Model>, AppError> {
-    let now = app.now();
     let mut rows = Vec::with_capacity(all.len());
     let mut saved = Vec::with_capacity(all.len());
-    let mut acts = Vec::with_capacity(all.len());
-    let mut docs = Vec::with_capacity(all.len());
+    let mut events = Vec::with_capacity(all.len());
     for fields in all {
         let id = Uuid::now_v7();
-        let mut model = <contact::Entity as Record>::created(id, now, actor.user_id);
+        let mut model = <contact::Entity as Record>::created(id, tx.now(), tx.actor().user_id);
         store::set_fields(&mut model, fields);
         saved.push(model.clone().try_into_model()?);
         rows.push(model);
-        acts.push((id, history::diff(&Value::Null, &snapshot(fields))));
         let (public, private) = store::search_text(fields);
-        docs.push((id, public, private));
+        let changes = history::diff(&Value::Null, &snapshot(fields));
+        events.push(
+            Event::new(ENTITY, id, "create", changes).indexed(Indexing::New(public, private)),
+        );
     }
-    karta_db::bulk::insert_all::<contact::Entity, _>(txn, rows).await?;
+    karta_db::bulk::insert_all::<contact::Entity, _>(&**tx, rows).await?;
     let links: Vec<_> = saved.iter().map(|m| m.id).zip(all).collect();
-    store::insert_links(txn, &links).await?;
-    history::record_many(txn, now, actor, ENTITY, "create", &acts).await?;
-    search::index_new(txn, ENTITY, &docs).await?;
+    store::insert_links(&**tx, &links).await?;
+    tx.record_all(events);
     Ok(saved)
 }
 
-/// Writes prepared fields over `current` (whose fields were `before`) in
-/// `txn`, with links, history and search entry; `None` when nothing changes.
-pub(crate) async fn rewrite<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    p: &Principal,
-    actor: history::Actor,
+/// Writes prepared fields over `current` (whose fields were `before`),
+/// with its links; `None` when nothing changes.
+pub(crate) async fn rewrite(
+    tx: &mut Tx<'_>,
     current: &Model,
     before: &ContactFields,
     after: &ContactFields,
@@ -205,20 +183,13 @@ pub(crate) async fn rewrite<C: ConnectionTrait>(
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, after);
     let saved =
-        records::save::<contact::Entity, _>(app, txn, p, model, current.id, current.version, None)
-            .await?;
-    store::save_links(txn, current.id, after).await?;
-    history::record(
-        txn,
-        app.now(),
-        actor,
-        ENTITY,
-        current.id,
-        "update",
-        &changes,
-    )
-    .await?;
-    write_search(txn, current.id, after).await?;
+        records::save::<contact::Entity>(tx, model, current.id, current.version, None).await?;
+    store::save_links(&**tx, current.id, after).await?;
+    let (public, private) = store::search_text(after);
+    tx.record(
+        Event::new(ENTITY, current.id, "update", changes)
+            .indexed(Indexing::Replace(public, private)),
+    );
     Ok(Some(saved))
 }
 
@@ -280,10 +251,10 @@ pub async fn update(
     patch: Map<String, Value>,
 ) -> Result<(Model, Vec<Uuid>, Vec<DuplicateHint>), AppError> {
     refuse_hidden(p, patch.keys().cloned())?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<contact::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Contacts,
         id,
@@ -292,18 +263,18 @@ pub async fn update(
         expected,
     )
     .await?;
-    let links = store::account_links(&txn, &[id])
+    let links = store::account_links(&*tx, &[id])
         .await?
         .remove(&id)
         .unwrap_or_default();
     let before = store::fields_of(&current, links);
     let draft = crate::accounts::merge(&ContactDraft::from(&before), patch)?;
     let after = prepare(app, p, draft, Some(&current)).await?;
-    let Some(saved) = rewrite(app, &txn, p, p.actor(), &current, &before, &after).await? else {
-        txn.rollback().await?;
+    let Some(saved) = rewrite(&mut tx, &current, &before, &after).await? else {
+        tx.rollback().await?;
         return Ok((current, before.account_ids, Vec::new()));
     };
-    txn.commit().await?;
+    tx.commit().await?;
     let hints = duplicates(app, p, &after, Some(id)).await?;
     Ok((saved, after.account_ids, hints))
 }

@@ -3,6 +3,7 @@
 //! products and prices (`check_lines`), its invoices' due dates, and the
 //! customer's credit limit.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::contracts::{ContractDraft, ContractFields};
@@ -82,8 +83,8 @@ pub async fn fields_of_page(app: &App, page: &[Model]) -> Result<Vec<ContractFie
 pub async fn create(app: &App, p: &Principal, draft: ContractDraft) -> Result<Model, AppError> {
     p.require(Entity::Contracts, Access::Write)?;
     let f = draft.validate()?;
-    let txn = app.db.begin_write().await?;
-    let account = check(app, p, &txn, &f).await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let account = check(app, p, &*tx, &f).await?;
     let now = app.now();
     let id = Uuid::now_v7();
     let mut model = ActiveModel {
@@ -94,12 +95,12 @@ pub async fn create(app: &App, p: &Principal, draft: ContractDraft) -> Result<Mo
     };
     store::set_fields(&mut model, &f);
     let saved = contract::Entity::insert(model)
-        .exec_with_returning(&txn)
+        .exec_with_returning(&*tx)
         .await?;
-    store::replace_items(&txn, id, &f.items).await?;
+    store::replace_items(&*tx, id, &f.items).await?;
     let changes = history::diff(&Value::Null, &snapshot(&f));
-    history::record(&txn, now, p.actor(), ENTITY, id, "create", &changes).await?;
-    txn.commit().await?;
+    tx.record(Event::new(ENTITY, id, "create", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -139,10 +140,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<contract::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Contracts,
         id,
@@ -151,22 +152,20 @@ pub async fn update(
         expected,
     )
     .await?;
-    let before = store::fields_of(&current, &store::items(&txn, id).await?);
+    let before = store::fields_of(&current, &store::items(&*tx, id).await?);
     let after = crate::accounts::merge(&ContractDraft::from(&before), patch)?.validate()?;
-    check(app, p, &txn, &after).await?;
+    check(app, p, &*tx, &after).await?;
     let changes = history::diff(&snapshot(&before), &snapshot(&after));
     if changes.is_empty() {
-        txn.rollback().await?;
+        tx.rollback().await?;
         return Ok(current);
     }
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, &after);
-    let saved =
-        records::save::<contract::Entity, _>(app, &txn, p, model, id, current.version, None)
-            .await?;
-    store::replace_items(&txn, id, &after.items).await?;
-    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
-    txn.commit().await?;
+    let saved = records::save::<contract::Entity>(&tx, model, id, current.version, None).await?;
+    store::replace_items(&*tx, id, &after.items).await?;
+    tx.record(Event::new(ENTITY, id, "update", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 

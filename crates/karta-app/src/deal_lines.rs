@@ -3,11 +3,12 @@
 //! lines, its amount is their total with VAT and follows every change.
 
 use crate::pricing::PricedLine;
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::pricing::{LineDraft, LineInput, total, validate_lines};
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::{deal, deal_line};
-use karta_db::history::{self, FieldChange};
+use karta_db::history::FieldChange;
 use sea_orm::ActiveValue::Set;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -68,10 +69,10 @@ pub async fn set(
     drafts: Vec<LineDraft>,
 ) -> Result<(deal::Model, Vec<deal_line::Model>), AppError> {
     let inputs: Vec<LineInput> = validate_lines(drafts)?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<deal::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Deals,
         deal_id,
@@ -80,13 +81,13 @@ pub async fn set(
         expected,
     )
     .await?;
-    let before = karta_db::deal_lines::of_deal(&txn, deal_id).await?;
+    let before = karta_db::deal_lines::of_deal(&*tx, deal_id).await?;
     let account =
-        karta_db::accounts::find(&txn, current.account_id, karta_db::Visibility::All, false)
+        karta_db::accounts::find(&*tx, current.account_id, karta_db::Visibility::All, false)
             .await?
             .ok_or_else(|| AppError::field("account_id", "unknown_account"))?;
     let kept: Vec<Uuid> = before.iter().map(|l| l.product_id).collect();
-    let priced = crate::pricing::price_lines(&txn, &account, &inputs, &kept, app.today(p)).await?;
+    let priced = crate::pricing::price_lines(&*tx, &account, &inputs, &kept, app.today(p)).await?;
     let sum = total(&priced.iter().map(|l| l.amounts).collect::<Vec<_>>())
         .ok_or_else(|| AppError::field("lines", "out_of_range"))?;
     let old: Vec<Value> = before
@@ -114,7 +115,7 @@ pub async fn set(
         })
         .collect();
     if old == new {
-        txn.rollback().await?;
+        tx.rollback().await?;
         return Ok((current, before));
     }
     let mut changes = vec![FieldChange {
@@ -134,26 +135,15 @@ pub async fn set(
         model.amount_minor = Set(sum.gross_minor);
         model.currency = Set(first.product.currency.clone());
     }
-    let saved =
-        records::save::<deal::Entity, _>(app, &txn, p, model, deal_id, current.version, None)
-            .await?;
+    let saved = records::save::<deal::Entity>(&tx, model, deal_id, current.version, None).await?;
     let rows = priced
         .iter()
         .enumerate()
         .map(|(i, l)| row(deal_id, i, l))
         .collect();
-    karta_db::deal_lines::replace(&txn, deal_id, rows).await?;
-    history::record(
-        &txn,
-        app.now(),
-        p.actor(),
-        "deals",
-        deal_id,
-        "update",
-        &changes,
-    )
-    .await?;
-    txn.commit().await?;
+    karta_db::deal_lines::replace(&*tx, deal_id, rows).await?;
+    tx.record(Event::new("deals", deal_id, "update", changes));
+    tx.commit().await?;
     let lines = karta_db::deal_lines::of_deal(app.db.conn(), deal_id).await?;
     Ok((saved, lines))
 }

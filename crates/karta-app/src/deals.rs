@@ -3,6 +3,7 @@
 //! a stage may hand the deal to the stage's responsible person; a lost
 //! stage needs a loss reason.
 
+use crate::uow::{Event, Indexing, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::accounts::AccountType;
@@ -17,7 +18,6 @@ use karta_db::entities::stage;
 use karta_db::history;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
-use karta_db::search;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Map, Value};
@@ -179,14 +179,9 @@ fn snapshot(f: &DealFields) -> Value {
     serde_json::to_value(DealDraft::from(f)).unwrap_or(Value::Null)
 }
 
-async fn write_search<C: ConnectionTrait>(
-    db: &C,
-    id: Uuid,
-    f: &DealFields,
-) -> Result<(), AppError> {
-    let public = [f.title.as_str(), f.next_step.as_deref().unwrap_or_default()].join(" ");
-    search::index(db, ENTITY, id, &public, "").await?;
-    Ok(())
+/// A deal's searchable text (it holds no personal data).
+fn search_text(f: &DealFields) -> String {
+    [f.title.as_str(), f.next_step.as_deref().unwrap_or_default()].join(" ")
 }
 
 /// Sets the stage bookkeeping of a write that enters `stage` at `now`.
@@ -201,41 +196,36 @@ pub async fn create(
     p: &Principal,
     draft: DealDraft,
 ) -> Result<(Model, Vec<Uuid>), AppError> {
-    let txn = app.db.begin_write().await?;
-    let created = create_in(app, &txn, p, draft).await?;
-    txn.commit().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let created = create_in(&mut tx, p, draft).await?;
+    tx.commit().await?;
     Ok(created)
 }
 
-/// Creates a deal inside the caller's transaction (a larger act, such as a
-/// lead's conversion).
-pub(crate) async fn create_in<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
+/// Creates a deal inside a larger unit of work (a lead's conversion).
+pub(crate) async fn create_in(
+    tx: &mut Tx<'_>,
     p: &Principal,
     draft: DealDraft,
 ) -> Result<(Model, Vec<Uuid>), AppError> {
     p.require(Entity::Deals, Access::Write)?;
-    let r = complete(app, txn, p, draft.validate()?, None).await?;
-    let now = app.now();
+    // Read in the work itself: the account may be new in it.
+    let r = complete(tx.app(), &**tx, p, draft.validate()?, None).await?;
+    let now = tx.now();
     let id = Uuid::now_v7();
-    let mut model = <deal::Entity as Record>::created(id, now, Some(p.user_id));
+    let mut model = <deal::Entity as Record>::created(id, now, tx.actor().user_id);
     store::set_fields(&mut model, &r.fields, &r.stage);
     entering(&mut model, &r.stage, now);
-    let saved = deal::Entity::insert(model).exec_with_returning(txn).await?;
-    store::save_contacts(txn, id, &r.fields.contact_ids).await?;
-    store::enter_stage(txn, id, r.stage.id, now, Some(p.user_id)).await?;
-    history::record(
-        txn,
-        now,
-        p.actor(),
-        ENTITY,
-        id,
-        "create",
-        &history::diff(&Value::Null, &snapshot(&r.fields)),
-    )
-    .await?;
-    write_search(txn, id, &r.fields).await?;
+    let saved = deal::Entity::insert(model)
+        .exec_with_returning(&**tx)
+        .await?;
+    store::save_contacts(&**tx, id, &r.fields.contact_ids).await?;
+    store::enter_stage(&**tx, id, r.stage.id, now, tx.actor().user_id).await?;
+    let changes = history::diff(&Value::Null, &snapshot(&r.fields));
+    tx.record(
+        Event::new(ENTITY, id, "create", changes)
+            .indexed(Indexing::New(search_text(&r.fields), String::new())),
+    );
     Ok((saved, r.fields.contact_ids))
 }
 
@@ -314,10 +304,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<(Model, Vec<Uuid>), AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<deal::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Deals,
         id,
@@ -326,7 +316,7 @@ pub async fn update(
         expected,
     )
     .await?;
-    let links = store::contact_links(&txn, &[id])
+    let links = store::contact_links(&*tx, &[id])
         .await?
         .remove(&id)
         .unwrap_or_default();
@@ -346,28 +336,29 @@ pub async fn update(
     let r = complete(app, app.db.conn(), p, draft.validate()?, Some(&current)).await?;
     // With lines, the amount is theirs (see `deal_lines`).
     if (r.fields.amount_minor != before.amount_minor || r.fields.currency != before.currency)
-        && karta_db::deal_lines::count(&txn, id).await? > 0
+        && karta_db::deal_lines::count(&*tx, id).await? > 0
     {
         return Err(AppError::field("amount_minor", "amount_from_lines"));
     }
     let changes = history::diff(&snapshot(&before), &snapshot(&r.fields));
     if changes.is_empty() {
-        txn.rollback().await?;
+        tx.rollback().await?;
         return Ok((current, before.contact_ids));
     }
-    let now = app.now();
+    let now = tx.now();
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, &r.fields, &r.stage);
     if r.stage_changed {
         entering(&mut model, &r.stage, now);
-        store::enter_stage(&txn, id, r.stage.id, now, Some(p.user_id)).await?;
+        store::enter_stage(&*tx, id, r.stage.id, now, Some(p.user_id)).await?;
     }
-    let saved =
-        records::save::<deal::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
-    store::save_contacts(&txn, id, &r.fields.contact_ids).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
-    write_search(&txn, id, &r.fields).await?;
-    txn.commit().await?;
+    let saved = records::save::<deal::Entity>(&tx, model, id, current.version, None).await?;
+    store::save_contacts(&*tx, id, &r.fields.contact_ids).await?;
+    tx.record(
+        Event::new(ENTITY, id, "update", changes)
+            .indexed(Indexing::Replace(search_text(&r.fields), String::new())),
+    );
+    tx.commit().await?;
     Ok((saved, r.fields.contact_ids))
 }
 

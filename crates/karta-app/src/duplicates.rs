@@ -4,6 +4,7 @@
 //! record, the others go to the trash, and the merge is recorded with where
 //! each field's value came from.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, accounts, contacts, records};
 use karta_core::Invalid;
 use karta_core::accounts::AccountDraft;
@@ -13,7 +14,7 @@ use karta_core::roles::{Access, Entity};
 use karta_db::duplicates as store;
 pub use karta_db::duplicates::{Moved, Reason, decode_cursor, encode_cursor};
 use karta_db::entities::{account, contact};
-use karta_db::history::{self, FieldChange};
+use karta_db::history::FieldChange;
 use karta_db::records::Record;
 use sea_orm::DatabaseTransaction;
 use serde_json::{Map, Value, json};
@@ -218,9 +219,9 @@ pub async fn merge_accounts(
     input: MergeInput,
 ) -> Result<Merged<account::Model>, AppError> {
     check_sources(into, &input)?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let (survivor, merged) =
-        members::<account::Entity>(app, &txn, p, Entity::Accounts, into, &input).await?;
+        members::<account::Entity>(app, &tx, p, Entity::Accounts, into, &input).await?;
     let draft_of = |m: &account::Model| {
         serde_json::to_value(AccountDraft::from(&karta_db::accounts::fields_of(m)))
             .unwrap_or(Value::Null)
@@ -230,15 +231,15 @@ pub async fn merge_accounts(
     let draft: AccountDraft =
         serde_json::from_value(combined).map_err(|e| accounts::json_error(&e))?;
     let after = accounts::prepare(app, p, draft, Some(&survivor)).await?;
-    let saved = accounts::rewrite(app, &txn, p, p.actor(), &survivor, &after)
+    let saved = accounts::rewrite(&mut tx, &survivor, &after)
         .await?
         .unwrap_or(survivor);
     let labels = merged
         .iter()
         .map(|m| json!({"id": m.id, "label": format!("{} {}", CustomerCode(m.code), m.name)}))
         .collect();
-    let moved = finish::<account::Entity>(app, &txn, p, into, &merged, labels, &sources).await?;
-    txn.commit().await?;
+    let moved = finish::<account::Entity>(&mut tx, into, &merged, labels, &sources).await?;
+    tx.commit().await?;
     Ok(Merged {
         record: saved,
         sources,
@@ -260,12 +261,12 @@ pub async fn merge_contacts(
         refused.push(format!("fields.{field}"), "field_not_allowed");
     }
     refused.into_result()?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let (survivor, merged) =
-        members::<contact::Entity>(app, &txn, p, Entity::Contacts, into, &input).await?;
+        members::<contact::Entity>(app, &tx, p, Entity::Contacts, into, &input).await?;
     let mut ids: Vec<Uuid> = merged.iter().map(|m| m.id).collect();
     ids.push(into);
-    let mut links = karta_db::contacts::account_links(&txn, &ids).await?;
+    let mut links = karta_db::contacts::account_links(&*tx, &ids).await?;
     let fields_of = |m: &contact::Model, links: &mut std::collections::HashMap<Uuid, Vec<Uuid>>| {
         karta_db::contacts::fields_of(m, links.remove(&m.id).unwrap_or_default())
     };
@@ -284,11 +285,11 @@ pub async fn merge_contacts(
     let draft: ContactDraft =
         serde_json::from_value(combined).map_err(|e| accounts::json_error(&e))?;
     let after = contacts::prepare(app, p, draft, Some(&survivor)).await?;
-    let saved = contacts::rewrite(app, &txn, p, p.actor(), &survivor, &before, &after)
+    let saved = contacts::rewrite(&mut tx, &survivor, &before, &after)
         .await?
         .unwrap_or(survivor);
-    let moved = finish::<contact::Entity>(app, &txn, p, into, &merged, labels, &sources).await?;
-    txn.commit().await?;
+    let moved = finish::<contact::Entity>(&mut tx, into, &merged, labels, &sources).await?;
+    tx.commit().await?;
     Ok(Merged {
         record: saved,
         sources,
@@ -350,9 +351,7 @@ async fn load<E: Record>(
 /// Moves what pointed at the merged records onto `into`, trashes them, and
 /// records the merge on every record involved.
 async fn finish<E: Record>(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
+    tx: &mut Tx<'_>,
     into: Uuid,
     merged: &[E::Model],
     labels: Vec<Value>,
@@ -361,25 +360,16 @@ async fn finish<E: Record>(
     let ids: Vec<Uuid> = merged.iter().map(|m| E::id_of(m)).collect();
     // History moves first, so the "merged into" entries below stay with the
     // records they describe.
-    let moved = store::repoint(txn, E::NAME, into, &ids).await?;
+    let moved = store::repoint(&**tx, E::NAME, into, &ids).await?;
     for m in merged {
         let id = E::id_of(m);
-        records::save::<E, _>(
-            app,
-            txn,
-            p,
-            E::Active::default(),
-            id,
-            E::version_of(m),
-            Some(true),
-        )
-        .await?;
+        records::save::<E>(tx, E::Active::default(), id, E::version_of(m), Some(true)).await?;
         let change = FieldChange {
             field: "merged_into".into(),
             old: None,
             new: Some(json!(into)),
         };
-        history::record(txn, app.now(), p.actor(), E::NAME, id, "merge", &[change]).await?;
+        tx.record(Event::new(E::NAME, id, "merge", vec![change]));
     }
     let moved_json: Map<String, Value> = moved
         .iter()
@@ -398,7 +388,7 @@ async fn finish<E: Record>(
         new: Some(new),
     })
     .collect::<Vec<_>>();
-    history::record(txn, app.now(), p.actor(), E::NAME, into, "merge", &changes).await?;
+    tx.record(Event::new(E::NAME, into, "merge", changes));
     Ok(moved)
 }
 

@@ -4,6 +4,7 @@
 //! accountant's release of a hold. Overdue is decided from the due date on
 //! every read, so it is always exact for the day.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::contacts::date_text;
 use karta_core::invoices::{
@@ -42,8 +43,8 @@ pub async fn create(
     if matches!(status, OrderStatus::Draft | OrderStatus::Cancelled) {
         return Err(AppError::Conflict("order_not_confirmed"));
     }
-    let txn = app.db.begin_write().await?;
-    let left = order.gross_minor - store::invoiced_of_order(&txn, order.id).await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let left = order.gross_minor - store::invoiced_of_order(&*tx, order.id).await?;
     let amount = req.amount_minor.unwrap_or(left);
     if left <= 0 {
         return Err(AppError::Conflict("order_invoiced"));
@@ -55,7 +56,7 @@ pub async fn create(
     // The contract's payment terms, else the default.
     let days = match order.contract_id {
         Some(id) => karta_db::records::find::<karta_db::entities::contract::Entity, _>(
-            &txn,
+            &*tx,
             id,
             karta_db::Visibility::All,
             false,
@@ -67,7 +68,7 @@ pub async fn create(
     let due = req.due_on.unwrap_or(issued + time::Duration::days(days));
     let now = app.now();
     let id = Uuid::now_v7();
-    let number = store::next_number(&txn).await?;
+    let number = store::next_number(&*tx).await?;
     let model = invoice::ActiveModel {
         number: Set(number),
         order_id: Set(order.id),
@@ -84,15 +85,15 @@ pub async fn create(
         ..<invoice::Entity as Record>::created(id, now, Some(p.user_id))
     };
     let saved = invoice::Entity::insert(model)
-        .exec_with_returning(&txn)
+        .exec_with_returning(&*tx)
         .await?;
     let changes = history::diff(
         &Value::Null,
         &json!({"number": number, "order_id": order.id, "amount_minor": amount,
                 "issued_on": date_text(issued), "due_on": date_text(due)}),
     );
-    history::record(&txn, now, p.actor(), "invoices", id, "create", &changes).await?;
-    txn.commit().await?;
+    tx.record(Event::new("invoices", id, "create", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -138,8 +139,8 @@ pub async fn pay(
     )
     .await?;
     e.into_result()?;
-    let txn = app.db.begin_write().await?;
-    if !store::apply_payment(&txn, invoice.id, req.amount_minor).await? {
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    if !store::apply_payment(&*tx, invoice.id, req.amount_minor).await? {
         return Err(AppError::field("amount_minor", "exceeds_outstanding"));
     }
     let now = app.now();
@@ -159,15 +160,15 @@ pub async fn pay(
         ..<payment::Entity as Record>::created(id, now, Some(p.user_id))
     };
     let saved = payment::Entity::insert(model)
-        .exec_with_returning(&txn)
+        .exec_with_returning(&*tx)
         .await?;
     let changes = history::diff(
         &Value::Null,
         &json!({"invoice_id": invoice.id, "amount_minor": req.amount_minor, "paid_on": paid_on,
                 "reference": req.reference}),
     );
-    history::record(&txn, now, p.actor(), "payments", id, "create", &changes).await?;
-    txn.commit().await?;
+    tx.record(Event::new("payments", id, "create", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -283,10 +284,10 @@ pub async fn release_hold(
     p.require(Entity::Invoices, Access::Write)?;
     let account: account::Model = crate::accounts::get(app, p, account_id, false).await?;
     let (comment, until) = release.validate(app.today(p))?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let now = app.now();
     store::add_release(
-        &txn,
+        &*tx,
         hold_release::Model {
             id: Uuid::now_v7(),
             account_id: account.id,
@@ -301,17 +302,8 @@ pub async fn release_hold(
         &Value::Null,
         &json!({"hold_released_until": date_text(until), "comment": comment}),
     );
-    history::record(
-        &txn,
-        now,
-        p.actor(),
-        "accounts",
-        account.id,
-        "release_hold",
-        &changes,
-    )
-    .await?;
-    txn.commit().await?;
+    tx.record(Event::new("accounts", account.id, "release_hold", changes));
+    tx.commit().await?;
     hold_of(app, p, account_id).await
 }
 

@@ -4,6 +4,7 @@
 //! converting one into an account, a contact and a deal.
 
 use crate::routing::{self, Routed};
+use crate::uow::{Event, Indexing, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::accounts::AccountDraft;
@@ -19,7 +20,7 @@ use karta_db::leads as store;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::EntityTrait;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use uuid::Uuid;
@@ -71,22 +72,20 @@ async fn insert(
     channel: LeadChannel,
     route: bool,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
-    let saved = insert_in(app, &txn, actor, f, channel, route).await?;
-    txn.commit().await?;
+    let mut tx = Tx::begin(app, actor).await?;
+    let saved = insert_in(&mut tx, f, channel, route).await?;
+    tx.commit().await?;
     Ok(saved)
 }
 
-/// Routes (when `route`) and stores a validated lead in `txn`.
+/// Routes (when `route`) and stores a validated lead in a unit of work.
 pub(crate) async fn insert_in(
-    app: &App,
-    txn: &DatabaseTransaction,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     mut f: LeadFields,
     channel: LeadChannel,
     route: bool,
 ) -> Result<Model, AppError> {
-    let now = app.now();
+    let now = tx.now();
     let id = Uuid::now_v7();
     let routed = if route {
         let text = lead_text(&f);
@@ -96,7 +95,7 @@ pub(crate) async fn insert_in(
             source: f.source.as_deref(),
             text: &text,
         };
-        let routed = routing::route(app, txn, lead_traits).await?;
+        let routed = routing::route(tx.app(), &**tx, lead_traits).await?;
         f.owner_id = routed.owner_id;
         f.team_id = routed.team_id;
         Some(routed)
@@ -116,11 +115,12 @@ pub(crate) async fn insert_in(
         converted_at: Set(None),
         touched_at: Set(now),
         custom: Set(serde_json::json!({})),
-        ..<lead::Entity as Record>::created(id, now, actor.user_id)
+        ..<lead::Entity as Record>::created(id, now, tx.actor().user_id)
     };
     store::set_fields(&mut model, &f);
-    let saved = lead::Entity::insert(model).exec_with_returning(txn).await?;
-    write_search(txn, id, &f).await?;
+    let saved = lead::Entity::insert(model)
+        .exec_with_returning(&**tx)
+        .await?;
     let mut changes = history::diff(&Value::Null, &snapshot(&f));
     if let Some(Routed { rule_id, how, .. }) = routed {
         changes.push(history::FieldChange {
@@ -129,7 +129,8 @@ pub(crate) async fn insert_in(
             new: Some(serde_json::json!({ "rule_id": rule_id, "how": how })),
         });
     }
-    history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
+    let (public, private) = store::search_text(&f);
+    tx.record(Event::new(ENTITY, id, "create", changes).indexed(Indexing::New(public, private)));
     Ok(saved)
 }
 
@@ -251,10 +252,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<lead::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Leads,
         id,
@@ -266,19 +267,15 @@ pub async fn update(
     let before = LeadDraft::from(&store::fields_of(&current));
     let draft = crate::accounts::merge(&before, patch)?;
     let (after, _) = prepare(app, p, draft, Some(&current)).await?;
-    let saved = rewrite(app, &txn, p, p.actor(), &current, &after).await?;
-    txn.commit().await?;
+    let saved = rewrite(&mut tx, &current, &after).await?;
+    tx.commit().await?;
     Ok(saved.unwrap_or(current))
 }
 
-/// Writes prepared fields over `current` in `txn`, with search entry and
-/// history; `None` when nothing changes. Any change counts as working the
-/// lead.
-pub(crate) async fn rewrite<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    p: &Principal,
-    actor: Actor,
+/// Writes prepared fields over `current`; `None` when nothing changes.
+/// Any change counts as working the lead.
+pub(crate) async fn rewrite(
+    tx: &mut Tx<'_>,
     current: &Model,
     after: &LeadFields,
 ) -> Result<Option<Model>, AppError> {
@@ -287,48 +284,29 @@ pub(crate) async fn rewrite<C: ConnectionTrait>(
     if changes.is_empty() {
         return Ok(None);
     }
-    let saved = save(app, txn, p, after, current).await?;
-    history::record(
-        txn,
-        app.now(),
-        actor,
-        ENTITY,
-        current.id,
-        "update",
-        &changes,
-    )
-    .await?;
-    Ok(Some(saved))
+    Ok(Some(save(tx, after, current, changes).await?))
 }
 
-async fn save<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    p: &Principal,
+/// Saves `f` over `current` as a worked lead, recording `changes`; the
+/// lead stays findable by name, company, interest, e-mail and phone.
+async fn save(
+    tx: &mut Tx<'_>,
     f: &LeadFields,
     current: &Model,
+    changes: Vec<history::FieldChange>,
 ) -> Result<Model, AppError> {
     let mut model = ActiveModel {
-        touched_at: Set(app.now()),
+        touched_at: Set(tx.now()),
         ..Default::default()
     };
     store::set_fields(&mut model, f);
-    let saved =
-        records::save::<lead::Entity, _>(app, txn, p, model, current.id, current.version, None)
-            .await?;
-    write_search(txn, current.id, f).await?;
-    Ok(saved)
-}
-
-/// Keeps the lead findable by name, company, interest, e-mail and phone.
-async fn write_search<C: ConnectionTrait>(
-    db: &C,
-    id: Uuid,
-    f: &LeadFields,
-) -> Result<(), AppError> {
+    let saved = records::save::<lead::Entity>(tx, model, current.id, current.version, None).await?;
     let (public, private) = store::search_text(f);
-    karta_db::search::index(db, ENTITY, id, &public, &private).await?;
-    Ok(())
+    tx.record(
+        Event::new(ENTITY, current.id, "update", changes)
+            .indexed(Indexing::Replace(public, private)),
+    );
+    Ok(saved)
 }
 
 /// Gives leads to another rep in bulk (heads of sales): each visible open
@@ -350,10 +328,10 @@ pub async fn redistribute(
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| AppError::field("owner_id", "unknown_user"))?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let mut moved = 0;
     for id in ids {
-        let Some(current) = store::find(&txn, *id, vis, false).await? else {
+        let Some(current) = store::find(&*tx, *id, vis, false).await? else {
             return Err(AppError::field("lead_ids", "unknown_lead"));
         };
         let before = store::fields_of(&current);
@@ -366,12 +344,11 @@ pub async fn redistribute(
         if after.status == LeadStatus::New {
             after.status = LeadStatus::Assigned;
         }
-        save(app, &txn, p, &after, &current).await?;
         let changes = history::diff(&snapshot(&before), &snapshot(&after));
-        history::record(&txn, app.now(), p.actor(), ENTITY, *id, "update", &changes).await?;
+        save(&mut tx, &after, &current, changes).await?;
         moved += 1;
     }
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(moved)
 }
 
@@ -572,7 +549,7 @@ pub async fn convert(
     let account_created = account_id.is_none();
     // One transaction for the whole act: a failure at any step leaves no
     // account, contact or deal behind and the lead unconverted.
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let account_id = match account_id {
         Some(a) => a,
         None => {
@@ -592,7 +569,7 @@ pub async fn convert(
                 team_id: f.team_id,
                 ..Default::default()
             };
-            crate::accounts::create_in(app, &txn, p, draft).await?.0.id
+            crate::accounts::create_in(&mut tx, p, draft).await?.0.id
         }
     };
     let (contact_id, contact_created) = match (matched_contact, &f.person_name) {
@@ -616,7 +593,7 @@ pub async fn convert(
                 ..Default::default()
             };
             (
-                Some(crate::contacts::create_in(app, &txn, p, draft).await?.0.id),
+                Some(crate::contacts::create_in(&mut tx, p, draft).await?.0.id),
                 true,
             )
         }
@@ -628,11 +605,11 @@ pub async fn convert(
             contact_ids: contact_id.into_iter().collect(),
             ..deal_draft
         };
-        Some(crate::deals::create_in(app, &txn, p, draft).await?.0.id)
+        Some(crate::deals::create_in(&mut tx, p, draft).await?.0.id)
     } else {
         None
     };
-    let now = app.now();
+    let now = tx.now();
     let mut model = ActiveModel {
         status: Set(LeadStatus::Qualified.as_str().to_string()),
         account_id: Set(Some(account_id)),
@@ -643,7 +620,7 @@ pub async fn convert(
         ..Default::default()
     };
     model.disqualify_reason = Set(None);
-    records::save::<lead::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
+    records::save::<lead::Entity>(&tx, model, id, current.version, None).await?;
     let changes = vec![history::FieldChange {
         field: "converted".into(),
         old: None,
@@ -651,8 +628,8 @@ pub async fn convert(
             "account_id": account_id, "contact_id": contact_id, "deal_id": deal_id,
         })),
     }];
-    history::record(&txn, now, p.actor(), ENTITY, id, "convert", &changes).await?;
-    txn.commit().await?;
+    tx.record(Event::new(ENTITY, id, "convert", changes));
+    tx.commit().await?;
     Ok(Converted {
         lead_id: id,
         account_id,

@@ -26,6 +26,7 @@ pub mod leads;
 pub mod maintenance;
 pub mod model;
 pub mod orders;
+pub mod outbox;
 pub mod pdf;
 pub mod pipelines;
 pub mod policy;
@@ -40,6 +41,7 @@ pub mod routing;
 pub mod search;
 pub mod settings;
 pub mod tasks;
+pub mod uow;
 pub mod views;
 
 use karta_core::time::{Clock, SystemClock};
@@ -97,6 +99,8 @@ pub struct App {
     /// Reference data kept for a bulk job (`remembering_reference`);
     /// `None`: read afresh each time.
     pub remembered: Option<Arc<reference::Remembered>>,
+    /// Who hears of committed events (`outbox::publish`).
+    pub subscribers: outbox::Subscribers,
 }
 
 impl App {
@@ -107,6 +111,7 @@ impl App {
             clock: Arc::new(SystemClock),
             config: Arc::new(AppConfig::default()),
             remembered: None,
+            subscribers: outbox::Subscribers::default(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The hourly housekeeping job: purges the trash after the restore window
 //! and forgets what is only kept for a while (idle sessions, rate-limit
 //! windows, idempotency keys, finished background jobs, delivered
-//! notifications). The job runner
+//! notifications, published events). The job runner
 //! runs it every hour (`jobs::SCHEDULES`).
 
 use crate::{App, AppError};
@@ -10,7 +10,7 @@ use crate::{App, AppError};
 pub const IDEMPOTENCY_WINDOW_MICROS: i64 = 24 * 3_600_000_000;
 
 /// How long finished background jobs stay on the jobs page (and delivered
-/// notifications in the database).
+/// notifications and published events in the database).
 pub const FINISHED_JOBS_KEPT_MICROS: i64 = 7 * 24 * 3_600_000_000;
 
 /// What one run removed.
@@ -33,5 +33,6 @@ pub async fn run(app: &App) -> Result<Tidied, AppError> {
     karta_db::idempotency::forget_before(conn, now - IDEMPOTENCY_WINDOW_MICROS).await?;
     karta_db::jobs::forget_finished(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
     karta_db::notifications::forget_delivered(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
+    karta_db::outbox::forget_published(conn, now - FINISHED_JOBS_KEPT_MICROS).await?;
     Ok(Tidied { purged, sessions })
 }

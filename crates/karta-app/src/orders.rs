@@ -5,6 +5,7 @@
 //! who, when and why: the order's tracking history.
 
 use crate::pricing::PricedLine;
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::orders::OrderFilter;
@@ -18,7 +19,7 @@ use karta_db::orders as store;
 use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -109,16 +110,16 @@ fn event(
 async fn insert(
     app: &App,
     p: &Principal,
-    txn: &DatabaseTransaction,
+    tx: &mut Tx<'_>,
     account: &account::Model,
     head: karta_core::orders::OrderHead,
     currency: String,
     sum: LineAmounts,
     lines: impl FnOnce(Uuid) -> Vec<order_line::ActiveModel>,
 ) -> Result<order::Model, AppError> {
-    let now = app.now();
+    let now = tx.now();
     let id = Uuid::now_v7();
-    let number = store::next_number(txn).await?;
+    let number = store::next_number(&**tx).await?;
     let model = order::ActiveModel {
         number: Set(number),
         account_id: Set(account.id),
@@ -147,23 +148,23 @@ async fn insert(
         ..<order::Entity as Record>::created(id, now, Some(p.user_id))
     };
     let saved = order::Entity::insert(model)
-        .exec_with_returning(txn)
+        .exec_with_returning(&**tx)
         .await?;
-    store::replace_lines(txn, id, lines(id)).await?;
+    store::replace_lines(&**tx, id, lines(id)).await?;
     // A departure from the contract is part of the order's story.
     let comment = match (&head.contract_override, &head.comment) {
         (Some(why), Some(c)) => Some(format!("{c} · override: {why}")),
         (Some(why), None) => Some(format!("override: {why}")),
         (None, c) => c.clone(),
     };
-    store::add_event(txn, event(app, p, id, None, OrderStatus::Draft, comment)).await?;
+    store::add_event(&**tx, event(app, p, id, None, OrderStatus::Draft, comment)).await?;
     let changes = history::diff(
         &Value::Null,
         &json!({"number": number, "account_id": account.id, "deal_id": head.deal_id,
                 "contract_id": head.contract_id, "contract_override": head.contract_override,
                 "gross_minor": sum.gross_minor, "status": "draft"}),
     );
-    history::record(txn, now, p.actor(), ENTITY, id, "create", &changes).await?;
+    tx.record(Event::new(ENTITY, id, "create", changes));
     Ok(saved)
 }
 
@@ -194,12 +195,12 @@ pub async fn create(app: &App, p: &Principal, draft: OrderDraft) -> Result<order
         }
     }
     e.into_result()?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let mut head = head;
     let (inputs, under_contract) = match head.contract_id {
         Some(contract_id) => {
             let contract =
-                crate::contracts::for_order(&txn, contract_id, account.id, app.today(p)).await?;
+                crate::contracts::for_order(&*tx, contract_id, account.id, app.today(p)).await?;
             // Unless chosen, the customer pays as the contract says.
             head.payment_method = head.payment_method.or(contract.payment_method.clone());
             if head.contract_override.is_some() {
@@ -214,7 +215,7 @@ pub async fn create(app: &App, p: &Principal, draft: OrderDraft) -> Result<order
         None => (inputs, false),
     };
     let mut priced =
-        crate::pricing::price_lines(&txn, &account, &inputs, &[], app.today(p)).await?;
+        crate::pricing::price_lines(&*tx, &account, &inputs, &[], app.today(p)).await?;
     if under_contract {
         for l in &mut priced {
             l.rule = karta_core::price_lists::PriceRule::Contract;
@@ -226,7 +227,7 @@ pub async fn create(app: &App, p: &Principal, draft: OrderDraft) -> Result<order
         .first()
         .map(|l| l.product.currency.clone())
         .unwrap_or_else(|| "RUB".into());
-    let saved = insert(app, p, &txn, &account, head, currency, sum, |id| {
+    let saved = insert(app, p, &mut tx, &account, head, currency, sum, |id| {
         priced
             .iter()
             .enumerate()
@@ -234,7 +235,7 @@ pub async fn create(app: &App, p: &Principal, draft: OrderDraft) -> Result<order
             .collect()
     })
     .await?;
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -255,9 +256,9 @@ pub async fn from_deal(app: &App, p: &Principal, deal_id: Uuid) -> Result<order:
         return Err(AppError::Conflict("deal_has_no_lines"));
     }
     let account = account_for(app, p, deal.account_id).await?;
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let existing = store::list(
-        &txn,
+        &*tx,
         &OrderFilter {
             deal_id: Some(deal_id),
             ..Default::default()
@@ -285,11 +286,11 @@ pub async fn from_deal(app: &App, p: &Principal, deal_id: Uuid) -> Result<order:
         contract_override: None,
     };
     let currency = lines[0].currency.clone();
-    let saved = insert(app, p, &txn, &account, head, currency, sum, |id| {
+    let saved = insert(app, p, &mut tx, &account, head, currency, sum, |id| {
         lines.iter().map(|l| line_from_deal(id, l)).collect()
     })
     .await?;
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -341,10 +342,10 @@ pub async fn set_lines(
     if inputs.is_empty() {
         return Err(AppError::field("lines", "required"));
     }
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<order::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Orders,
         id,
@@ -357,10 +358,10 @@ pub async fn set_lines(
         return Err(AppError::Conflict("order_not_draft"));
     }
     let account =
-        karta_db::accounts::find(&txn, current.account_id, karta_db::Visibility::All, false)
+        karta_db::accounts::find(&*tx, current.account_id, karta_db::Visibility::All, false)
             .await?
             .ok_or_else(|| AppError::field("account_id", "unknown_account"))?;
-    let kept: Vec<Uuid> = store::lines(&txn, id)
+    let kept: Vec<Uuid> = store::lines(&*tx, id)
         .await?
         .iter()
         .map(|l| l.product_id)
@@ -368,13 +369,13 @@ pub async fn set_lines(
     let inputs = match current.contract_id {
         Some(contract_id) => {
             let contract =
-                crate::contracts::for_order(&txn, contract_id, account.id, app.today(p)).await?;
+                crate::contracts::for_order(&*tx, contract_id, account.id, app.today(p)).await?;
             crate::contracts::contract_lines(&contract, &inputs)?
         }
         None => inputs,
     };
     let mut priced =
-        crate::pricing::price_lines(&txn, &account, &inputs, &kept, app.today(p)).await?;
+        crate::pricing::price_lines(&*tx, &account, &inputs, &kept, app.today(p)).await?;
     if current.contract_id.is_some() {
         for l in &mut priced {
             l.rule = karta_core::price_lists::PriceRule::Contract;
@@ -389,10 +390,9 @@ pub async fn set_lines(
         currency: Set(priced[0].product.currency.clone()),
         ..Default::default()
     };
-    let saved =
-        records::save::<order::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
+    let saved = records::save::<order::Entity>(&tx, model, id, current.version, None).await?;
     store::replace_lines(
-        &txn,
+        &*tx,
         id,
         priced
             .iter()
@@ -405,8 +405,8 @@ pub async fn set_lines(
         &json!({"gross_minor": current.gross_minor}),
         &json!({"gross_minor": sum.gross_minor}),
     );
-    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
-    txn.commit().await?;
+    tx.record(Event::new(ENTITY, id, "update", changes));
+    tx.commit().await?;
     let lines = store::lines(app.db.conn(), id).await?;
     Ok((saved, lines))
 }
@@ -497,10 +497,10 @@ pub async fn change_status(
     change: StatusChange,
 ) -> Result<order::Model, AppError> {
     let (to, comment) = change.validate()?;
-    let txn = app.db.begin_write().await?;
+    let tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<order::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Orders,
         id,
@@ -525,25 +525,25 @@ pub async fn change_status(
         } else {
             0
         };
-        crate::invoices::check_hold(app, p, &txn, current.account_id, adding).await?;
+        crate::invoices::check_hold(app, p, &*tx, current.account_id, adding).await?;
     }
-    let lines = store::lines(&txn, id).await?;
+    let lines = store::lines(&*tx, id).await?;
     // The contract may have changed since the order was placed.
     if let (OrderStatus::Confirmed, Some(contract_id), None) =
         (to, current.contract_id, &current.contract_override)
     {
-        check_contract(app, p, &txn, &current, contract_id, &lines).await?;
+        check_contract(app, p, &*tx, &current, contract_id, &lines).await?;
     }
     match (from.holds_stock(), to) {
-        (false, OrderStatus::Confirmed) => reserve(&txn, &lines).await?,
+        (false, OrderStatus::Confirmed) => reserve(&*tx, &lines).await?,
         (true, OrderStatus::Cancelled) => {
             for (product, quantity, _) in stocked(&lines) {
-                store::release(&txn, product, quantity).await?;
+                store::release(&*tx, product, quantity).await?;
             }
         }
         (true, OrderStatus::Shipped) => {
             for (product, quantity, _) in stocked(&lines) {
-                store::ship(&txn, product, quantity).await?;
+                store::ship(&*tx, product, quantity).await?;
             }
         }
         _ => {}
@@ -554,10 +554,9 @@ pub async fn change_status(
         status_at: Set(now),
         ..Default::default()
     };
-    let saved =
-        records::save::<order::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
-    store::add_event(&txn, event(app, p, id, Some(from), to, comment)).await?;
-    txn.commit().await?;
+    let saved = records::save::<order::Entity>(&tx, model, id, current.version, None).await?;
+    store::add_event(&*tx, event(app, p, id, Some(from), to, comment)).await?;
+    tx.commit().await?;
     Ok(saved)
 }
 

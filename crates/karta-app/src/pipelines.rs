@@ -2,6 +2,7 @@
 //! sales and administrators create and change them. A stage that still
 //! holds deals cannot be removed.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::pipelines::{PipelineDraft, PipelineFields, StageDraft};
@@ -82,7 +83,7 @@ pub async fn create(
     check(app, &fields, None).await?;
     let now = app.now();
     let id = Uuid::now_v7();
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     pipeline::Entity::insert(pipeline::ActiveModel {
         id: Set(id),
         name: Set(fields.name.clone()),
@@ -92,20 +93,16 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
     })
-    .exec(&txn)
+    .exec(&*tx)
     .await?;
-    store::replace_stages(&txn, id, &fields.stages).await?;
-    history::record(
-        &txn,
-        now,
-        p.actor(),
+    store::replace_stages(&*tx, id, &fields.stages).await?;
+    tx.record(Event::new(
         ENTITY,
         id,
         "create",
-        &history::diff(&Value::Null, &snapshot(&fields)),
-    )
-    .await?;
-    txn.commit().await?;
+        history::diff(&Value::Null, &snapshot(&fields)),
+    ));
+    tx.commit().await?;
     get(app, p, id).await
 }
 
@@ -160,7 +157,7 @@ pub async fn update(
         return Ok(current);
     }
     let now = app.now();
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let written = pipeline::Entity::update_many()
         .col_expr(pipeline::Column::Name, Expr::val(fields.name.clone()))
         .col_expr(pipeline::Column::Position, Expr::val(fields.position))
@@ -169,16 +166,16 @@ pub async fn update(
         .col_expr(pipeline::Column::Version, Expr::val(version + 1))
         .filter(pipeline::Column::Id.eq(id))
         .filter(pipeline::Column::Version.eq(version))
-        .exec(&txn)
+        .exec(&*tx)
         .await?;
     if written.rows_affected == 0 {
         return Err(AppError::VersionMismatch {
             current: version + 1,
         });
     }
-    store::replace_stages(&txn, id, &fields.stages).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
-    txn.commit().await?;
+    store::replace_stages(&*tx, id, &fields.stages).await?;
+    tx.record(Event::new(ENTITY, id, "update", changes));
+    tx.commit().await?;
     get(app, p, id).await
 }
 

@@ -2,6 +2,7 @@
 //! everyone reads them, and `quotes` tells anyone who may see the customer
 //! what that customer pays for each product and why.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::price_lists::{PriceListDraft, PriceListFields, PriceScope, Quote};
@@ -87,20 +88,20 @@ pub async fn create(app: &App, p: &Principal, draft: PriceListDraft) -> Result<M
     let f = draft.validate()?;
     let now = app.now();
     let id = Uuid::now_v7();
-    let txn = app.db.begin_write().await?;
-    check(app, &txn, &f).await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    check(app, &*tx, &f).await?;
     let mut model = ActiveModel {
         custom: sea_orm::ActiveValue::Set(json!({})),
         ..<price_list::Entity as Record>::created(id, now, Some(p.user_id))
     };
     store::set_fields(&mut model, &f);
     let saved = price_list::Entity::insert(model)
-        .exec_with_returning(&txn)
+        .exec_with_returning(&*tx)
         .await?;
-    store::replace_items(&txn, id, &f.items).await?;
+    store::replace_items(&*tx, id, &f.items).await?;
     let changes = history::diff(&Value::Null, &snapshot(&f));
-    history::record(&txn, now, p.actor(), ENTITY, id, "create", &changes).await?;
-    txn.commit().await?;
+    tx.record(Event::new(ENTITY, id, "create", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -139,10 +140,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<price_list::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::PriceLists,
         id,
@@ -151,23 +152,21 @@ pub async fn update(
         expected,
     )
     .await?;
-    let items = store::items(&txn, id).await?;
+    let items = store::items(&*tx, id).await?;
     let before = store::fields_of(&current, &items);
     let after = crate::accounts::merge(&PriceListDraft::from(&before), patch)?.validate()?;
-    check(app, &txn, &after).await?;
+    check(app, &*tx, &after).await?;
     let changes = history::diff(&snapshot(&before), &snapshot(&after));
     if changes.is_empty() {
-        txn.rollback().await?;
+        tx.rollback().await?;
         return Ok(current);
     }
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, &after);
-    let saved =
-        records::save::<price_list::Entity, _>(app, &txn, p, model, id, current.version, None)
-            .await?;
-    store::replace_items(&txn, id, &after.items).await?;
-    history::record(&txn, app.now(), p.actor(), ENTITY, id, "update", &changes).await?;
-    txn.commit().await?;
+    let saved = records::save::<price_list::Entity>(&tx, model, id, current.version, None).await?;
+    store::replace_items(&*tx, id, &after.items).await?;
+    tx.record(Event::new(ENTITY, id, "update", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 

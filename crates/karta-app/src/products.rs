@@ -2,6 +2,7 @@
 //! heads of sales keep it. Cost prices are shown only to roles that see
 //! margins, in the record and in its history alike.
 
+use crate::uow::{Event, Indexing, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::products::{ProductDraft, ProductFields};
@@ -50,47 +51,35 @@ async fn check<C: ConnectionTrait>(
 }
 
 /// Keeps the product findable by article, names and description.
-async fn write_search<C: ConnectionTrait>(
-    db: &C,
-    id: Uuid,
-    f: &ProductFields,
-) -> Result<(), AppError> {
-    karta_db::search::index(db, ENTITY, id, &store::search_text(f), "").await?;
-    Ok(())
+fn reindexing(f: &ProductFields) -> Indexing {
+    Indexing::Replace(store::search_text(f), String::new())
 }
 
 /// Adds a product to the catalogue.
 pub async fn create(app: &App, p: &Principal, draft: ProductDraft) -> Result<Model, AppError> {
     p.require(Entity::Products, Access::Write)?;
     let f = draft.validate()?;
-    let txn = app.db.begin_write().await?;
-    check(app, &txn, &f, None).await?;
-    let saved = insert(app, &txn, p.actor(), &f).await?;
-    txn.commit().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    check(app, &*tx, &f, None).await?;
+    let saved = insert(&mut tx, &f).await?;
+    tx.commit().await?;
     Ok(saved)
 }
 
-/// Inserts checked fields as a new product in `txn`, with its search
-/// entry and history.
-pub(crate) async fn insert<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    actor: history::Actor,
-    f: &ProductFields,
-) -> Result<Model, AppError> {
-    let now = app.now();
+/// Inserts checked fields as a new product.
+pub(crate) async fn insert(tx: &mut Tx<'_>, f: &ProductFields) -> Result<Model, AppError> {
     let id = Uuid::now_v7();
     let mut model = ActiveModel {
         custom: sea_orm::ActiveValue::Set(json!({})),
-        ..<product::Entity as Record>::created(id, now, actor.user_id)
+        ..<product::Entity as Record>::created(id, tx.now(), tx.actor().user_id)
     };
     store::set_fields(&mut model, f);
     let saved = product::Entity::insert(model)
-        .exec_with_returning(txn)
+        .exec_with_returning(&**tx)
         .await?;
-    write_search(txn, id, f).await?;
     let changes = history::diff(&Value::Null, &snapshot(f));
-    history::record(txn, now, actor, ENTITY, id, "create", &changes).await?;
+    let indexing = Indexing::New(store::search_text(f), String::new());
+    tx.record(Event::new(ENTITY, id, "create", changes).indexed(indexing));
     Ok(saved)
 }
 
@@ -111,13 +100,9 @@ pub(crate) async fn prepare<C: ConnectionTrait>(
     Ok(f)
 }
 
-/// Writes checked fields over `current` in `txn`, with search entry and
-/// history; `None` when nothing changes.
-pub(crate) async fn rewrite<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    p: &Principal,
-    actor: history::Actor,
+/// Writes checked fields over `current`; `None` when nothing changes.
+pub(crate) async fn rewrite(
+    tx: &mut Tx<'_>,
     current: &Model,
     after: &ProductFields,
 ) -> Result<Option<Model>, AppError> {
@@ -129,19 +114,8 @@ pub(crate) async fn rewrite<C: ConnectionTrait>(
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, after);
     let saved =
-        records::save::<product::Entity, _>(app, txn, p, model, current.id, current.version, None)
-            .await?;
-    write_search(txn, current.id, after).await?;
-    history::record(
-        txn,
-        app.now(),
-        actor,
-        ENTITY,
-        current.id,
-        "update",
-        &changes,
-    )
-    .await?;
+        records::save::<product::Entity>(tx, model, current.id, current.version, None).await?;
+    tx.record(Event::new(ENTITY, current.id, "update", changes).indexed(reindexing(after)));
     Ok(Some(saved))
 }
 
@@ -189,10 +163,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<product::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Products,
         id,
@@ -203,9 +177,9 @@ pub async fn update(
     .await?;
     let before = ProductDraft::from(&store::fields_of(&current));
     let draft = crate::accounts::merge(&before, patch)?;
-    let after = prepare(app, &txn, draft, Some(&current)).await?;
-    let saved = rewrite(app, &txn, p, p.actor(), &current, &after).await?;
-    txn.commit().await?;
+    let after = prepare(app, &*tx, draft, Some(&current)).await?;
+    let saved = rewrite(&mut tx, &current, &after).await?;
+    tx.commit().await?;
     Ok(saved.unwrap_or(current))
 }
 

@@ -5,6 +5,7 @@
 //! the header comes from.
 
 use crate::pdf::{Document, MARGIN, PAGE_WIDTH, Weight};
+use crate::uow::Tx;
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::accounts::clean_text;
@@ -364,8 +365,8 @@ pub async fn create(
         None => None,
     };
     let company = company(app).await?;
-    let txn = app.db.begin_write().await?;
-    let number = *karta_db::counters::take(&txn, "proposal_number", 1)
+    let tx = Tx::begin(app, p.actor()).await?;
+    let number = *karta_db::counters::take(&*tx, "proposal_number", 1)
         .await?
         .end();
     let pdf = render(&Sheet {
@@ -386,7 +387,7 @@ pub async fn create(
         lang: lang.into(),
         file_name: format!("proposal-{number}.pdf"),
         content: pdf,
-        created_at: app.now(),
+        created_at: tx.now(),
         created_by: Some(p.user_id),
     };
     let active = deal_document::ActiveModel {
@@ -401,9 +402,9 @@ pub async fn create(
         created_by: Set(doc.created_by),
     };
     deal_document::Entity::insert(active)
-        .exec_without_returning(&txn)
+        .exec_without_returning(&*tx)
         .await?;
-    txn.commit().await?;
+    tx.commit().await?;
     let subject = format!("{} {number}", w.title);
     let activity = ActivityDraft {
         kind: Some(ActivityKind::PROPOSAL.into()),

@@ -2,12 +2,12 @@
 //! for a write (404 / 403 / 428 / 412 decided here), versioned saves, the
 //! trash, and purging after the restore window.
 
+use crate::uow::{Event, Indexing, Tx};
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
 use karta_db::history::{self, Actor};
 use karta_db::records::{self, Record};
-use karta_db::search;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
@@ -49,18 +49,17 @@ pub async fn load_for_write<E: Record, C: ConnectionTrait>(
     }
 }
 
-/// Saves `model` stamped by `p` if the row is still at `version`.
-pub async fn save<E: Record, C: ConnectionTrait>(
-    app: &App,
-    db: &C,
-    p: &Principal,
+/// Saves `model` in the unit of work, stamped with its actor and time, if
+/// the row is still at `version`.
+pub async fn save<E: Record>(
+    tx: &Tx<'_>,
     mut model: E::Active,
     id: Uuid,
     version: i64,
     deleted: Option<bool>,
 ) -> Result<E::Model, AppError> {
-    E::stamp(&mut model, app.now(), Some(p.user_id), deleted);
-    records::save_versioned::<E, C>(db, model, id, version)
+    E::stamp(&mut model, tx.now(), tx.actor().user_id, deleted);
+    records::save_versioned::<E, _>(&**tx, model, id, version)
         .await?
         .ok_or(AppError::VersionMismatch {
             current: version + 1,
@@ -76,30 +75,20 @@ pub async fn set_deleted<E: Record>(
     expected: Option<i64>,
     delete: bool,
 ) -> Result<E::Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current =
-        load_for_write::<E, _>(app, &txn, p, entity, id, Access::Delete, !delete, expected).await?;
-    let saved = save::<E, _>(
-        app,
-        &txn,
-        p,
+        load_for_write::<E, _>(app, &*tx, p, entity, id, Access::Delete, !delete, expected).await?;
+    let saved = save::<E>(
+        &tx,
         E::Active::default(),
         id,
         E::version_of(&current),
         Some(delete),
     )
     .await?;
-    history::record(
-        &txn,
-        app.now(),
-        p.actor(),
-        E::NAME,
-        id,
-        if delete { "delete" } else { "restore" },
-        &[],
-    )
-    .await?;
-    txn.commit().await?;
+    let action = if delete { "delete" } else { "restore" };
+    tx.record(Event::new(E::NAME, id, action, Vec::new()));
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -108,16 +97,11 @@ pub async fn set_deleted<E: Record>(
 pub async fn purge<E: Record>(app: &App) -> Result<usize, AppError> {
     let ids = records::deleted_before::<E, _>(app.db.conn(), app.now() - app.config.restore_window)
         .await?;
-    let actor = Actor {
-        user_id: None,
-        channel: "job",
-    };
     for id in &ids {
-        let txn = app.db.begin_write().await?;
-        search::remove(&txn, *id).await?;
-        records::delete_row::<E, _>(&txn, *id).await?;
-        history::record(&txn, app.now(), actor, E::NAME, *id, "purge", &[]).await?;
-        txn.commit().await?;
+        let mut tx = Tx::begin(app, Actor::SYSTEM).await?;
+        records::delete_row::<E, _>(&*tx, *id).await?;
+        tx.record(Event::new(E::NAME, *id, "purge", Vec::new()).indexed(Indexing::Remove));
+        tx.commit().await?;
     }
     Ok(ids.len())
 }

@@ -2,6 +2,7 @@
 //! is logged), changing and completing it, and reading it by due time for
 //! "Today", the calendar and the cards.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
@@ -12,7 +13,7 @@ use karta_db::page::{Cursor, Page};
 use karta_db::records::Record;
 use karta_db::tasks as store;
 pub use karta_db::tasks::fields_of;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::EntityTrait;
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
@@ -58,37 +59,30 @@ fn snapshot(f: &TaskFields) -> Value {
 pub async fn create(app: &App, p: &Principal, draft: TaskDraft) -> Result<Model, AppError> {
     p.require(Entity::Tasks, Access::Write)?;
     let f = complete(app, p, draft.validate()?, None).await?;
-    let txn = app.db.begin_write().await?;
-    let saved = insert(app, &txn, p, &f).await?;
-    txn.commit().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let saved = insert(&mut tx, &f).await?;
+    tx.commit().await?;
     Ok(saved)
 }
 
-/// Inserts an already completed task inside the caller's transaction (the
+/// Inserts an already completed task inside a larger unit of work (the
 /// activity log plans the next contact this way, in the same commit).
-pub(crate) async fn insert<C: ConnectionTrait>(
-    app: &App,
-    txn: &C,
-    p: &Principal,
-    f: &TaskFields,
-) -> Result<Model, AppError> {
-    let now = app.now();
+pub(crate) async fn insert(tx: &mut Tx<'_>, f: &TaskFields) -> Result<Model, AppError> {
+    let now = tx.now();
     let id = Uuid::now_v7();
-    let mut model = <task::Entity as Record>::created(id, now, Some(p.user_id));
+    let mut model = <task::Entity as Record>::created(id, now, tx.actor().user_id);
     store::set_fields(&mut model, f, None, now);
-    let saved = task::Entity::insert(model).exec_with_returning(txn).await?;
-    history::record(
-        txn,
-        now,
-        p.actor(),
+    let saved = task::Entity::insert(model)
+        .exec_with_returning(&**tx)
+        .await?;
+    tx.record(Event::new(
         ENTITY,
         id,
         "create",
-        &history::diff(&Value::Null, &snapshot(f)),
-    )
-    .await?;
+        history::diff(&Value::Null, &snapshot(f)),
+    ));
     if let Some(lead) = f.lead_id {
-        karta_db::leads::touch(txn, lead, now).await?;
+        karta_db::leads::touch(&**tx, lead, now).await?;
     }
     Ok(saved)
 }
@@ -133,10 +127,10 @@ pub async fn update(
     expected: Option<i64>,
     patch: Map<String, Value>,
 ) -> Result<Model, AppError> {
-    let txn = app.db.begin_write().await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<task::Entity, _>(
         app,
-        &txn,
+        &*tx,
         p,
         Entity::Tasks,
         id,
@@ -150,19 +144,18 @@ pub async fn update(
     let after = complete(app, p, draft.validate()?, Some(&current)).await?;
     let changes = history::diff(&snapshot(&before), &snapshot(&after));
     if changes.is_empty() {
-        txn.rollback().await?;
+        tx.rollback().await?;
         return Ok(current);
     }
     let now = app.now();
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, &after, Some(&current), now);
-    let saved =
-        records::save::<task::Entity, _>(app, &txn, p, model, id, current.version, None).await?;
-    history::record(&txn, now, p.actor(), ENTITY, id, "update", &changes).await?;
+    let saved = records::save::<task::Entity>(&tx, model, id, current.version, None).await?;
+    tx.record(Event::new(ENTITY, id, "update", changes));
     if let Some(lead) = after.lead_id {
-        karta_db::leads::touch(&txn, lead, now).await?;
+        karta_db::leads::touch(&*tx, lead, now).await?;
     }
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -191,16 +184,16 @@ pub async fn send_reminders(app: &App) -> Result<usize, AppError> {
     let mut sent = 0;
     loop {
         let now = app.now();
-        let txn = app.db.begin_write().await?;
-        let due = store::due_reminders(&txn, now, REMINDER_BATCH).await?;
+        let tx = Tx::begin(app, karta_db::history::Actor::SYSTEM).await?;
+        let due = store::due_reminders(&*tx, now, REMINDER_BATCH).await?;
         let to: Vec<(Uuid, Uuid)> = due
             .iter()
             .filter_map(|t| Some((t.owner_id?, t.id)))
             .collect();
         let ids: Vec<Uuid> = due.iter().map(|t| t.id).collect();
-        karta_db::notifications::insert_many(&txn, REMINDER, &to, now).await?;
-        store::mark_reminded(&txn, &ids, now).await?;
-        txn.commit().await?;
+        karta_db::notifications::insert_many(&*tx, REMINDER, &to, now).await?;
+        store::mark_reminded(&*tx, &ids, now).await?;
+        tx.commit().await?;
         sent += to.len();
         if (due.len() as u64) < REMINDER_BATCH {
             return Ok(sent);
@@ -213,9 +206,9 @@ pub async fn send_reminders(app: &App) -> Result<usize, AppError> {
 /// are left out.
 pub async fn take_reminders(app: &App, p: &Principal) -> Result<Vec<Model>, AppError> {
     let vis = p.require(Entity::Tasks, Access::Read)?;
-    let txn = app.db.begin_write().await?;
-    let taken = karta_db::notifications::take(&txn, p.user_id, REMINDER, 50, app.now()).await?;
-    txn.commit().await?;
+    let tx = Tx::begin(app, p.actor()).await?;
+    let taken = karta_db::notifications::take(&*tx, p.user_id, REMINDER, 50, app.now()).await?;
+    tx.commit().await?;
     let ids: Vec<Uuid> = taken.iter().map(|n| n.record_id).collect();
     let mut tasks: Vec<Model> = store::by_ids(app.db.conn(), &ids)
         .await?

@@ -15,6 +15,14 @@ pub struct Actor {
     pub channel: &'static str,
 }
 
+impl Actor {
+    /// The system itself (housekeeping and other background work).
+    pub const SYSTEM: Actor = Actor {
+        user_id: None,
+        channel: "job",
+    };
+}
+
 /// One field's change.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldChange {

@@ -28,6 +28,7 @@ pub mod leads;
 pub mod migration;
 pub mod notifications;
 pub mod orders;
+pub mod outbox;
 pub mod page;
 pub mod pipelines;
 pub mod price_lists;

@@ -100,6 +100,7 @@ const SHORT_LIVED: &[&str] = &[
     "rate_limits",
     "idempotency_keys",
     "notifications",
+    "outbox",
 ];
 
 /// Tables whose rows mean a company already lives in the database.

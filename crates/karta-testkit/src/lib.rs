@@ -127,6 +127,7 @@ impl TestApp {
             clock: clock.clone(),
             config: Arc::new(config),
             remembered: None,
+            subscribers: Default::default(),
         };
         let router = karta_web::router(karta_web::AppState {
             app: app.clone(),

@@ -833,6 +833,7 @@ jobs-status-cancelled = Cancelled
 jobs-kind-maintenance = Housekeeping (trash, sessions)
 jobs-kind-import = File import
 jobs-kind-reminders = Task reminders
+jobs-kind-publish = Event publishing
 jobs-kind-ping = Runner check
 err-job_not_retryable = Only a failed, stopped or cancelled job can be run again.
 err-job_not_cancellable = A running or finished job cannot be cancelled.

@@ -838,6 +838,7 @@ jobs-status-cancelled = Отменено
 jobs-kind-maintenance = Регламентная очистка (корзина, сеансы)
 jobs-kind-import = Импорт файла
 jobs-kind-reminders = Напоминания о задачах
+jobs-kind-publish = Публикация событий
 jobs-kind-ping = Проверка исполнителя
 err-job_not_retryable = Запустить снова можно только задание с ошибкой, остановленное или отменённое.
 err-job_not_cancellable = Выполняющееся или завершённое задание отменить нельзя.

@@ -3,6 +3,10 @@
 //! batches with their links, search entries and a "create" history row;
 //! deals across a pipeline's stages (`deals`); activities on every account
 //! (`activities`); trade with invoices and payments (`orders`).
+//!
+//! The one writer that goes around the unit of work, as a backup restore
+//! does: it loads a million synthetic rows straight into the tables and
+//! their index, with no events to publish (nothing happened to anyone).
 
 mod activities;
 mod deals;

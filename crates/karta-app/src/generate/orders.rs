@@ -132,17 +132,17 @@ async fn catalogue(app: &App) -> Result<Vec<Offer>, AppError> {
                 });
             }
         }
-        let txn = app.db.begin_write().await?;
-        karta_db::bulk::insert_all::<classifier::Entity, _>(&txn, rows).await?;
         let actor = karta_db::history::Actor {
             user_id: None,
             channel: "import",
         };
+        let mut tx = crate::uow::Tx::begin(app, actor).await?;
+        karta_db::bulk::insert_all::<classifier::Entity, _>(&*tx, rows).await?;
         for draft in crate::demo::catalogue::drafts() {
             let fields = draft.validate().map_err(AppError::Invalid)?;
-            crate::products::insert(app, &txn, actor, &fields).await?;
+            crate::products::insert(&mut tx, &fields).await?;
         }
-        txn.commit().await?;
+        tx.commit().await?;
     }
     Ok(product::Entity::find()
         .filter(product::Column::DeletedAt.is_null())

@@ -16,6 +16,7 @@ mod write;
 pub use columns::{Columns, Lookups, Target};
 pub use undo::{UndoSummary, undo};
 
+use crate::uow::Tx;
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::import::{CsvRows, ImportField, Key, Mode};
@@ -242,9 +243,9 @@ pub async fn queue(
     file: Vec<u8>,
 ) -> Result<import_job::Model, AppError> {
     let job = prepare(app, p, spec, columns, encoding).await?;
-    let txn = app.db.begin_write().await?;
-    let job = job.insert(&txn).await?;
-    karta_db::jobs::store_import_file(&txn, job.id, file).await?;
+    let tx = Tx::begin(app, p.actor()).await?;
+    let job = job.insert(&*tx).await?;
+    karta_db::jobs::store_import_file(&*tx, job.id, file).await?;
     let payload = Queued {
         import_id: job.id,
         user_id: p.user_id,
@@ -254,16 +255,13 @@ pub async fn queue(
             .map(|s| s.iter().map(ToString::to_string).collect()),
         channel: p.channel.into(),
     };
-    crate::jobs::enqueue(
-        &txn,
-        app.now(),
+    tx.enqueue(
         crate::jobs::Kind::Import,
         serde_json::to_value(&payload).unwrap_or_default(),
         Some(format!("import:{}", job.id)),
-        Some(p.user_id),
     )
     .await?;
-    txn.commit().await?;
+    tx.commit().await?;
     Ok(job)
 }
 
@@ -629,18 +627,13 @@ impl<'a> Tally<'a> {
     }
 
     /// Inserts the waiting new rows and records them.
-    async fn create_waiting(
-        &mut self,
-        app: &App,
-        txn: &sea_orm::DatabaseTransaction,
-        p: &Principal,
-    ) -> Result<(), AppError> {
+    async fn create_waiting(&mut self, tx: &mut Tx<'_>) -> Result<(), AppError> {
         if self.waiting.is_empty() {
             return Ok(());
         }
         let (indexes, prepared): (Vec<usize>, Vec<write::Prepared>) =
             self.waiting.drain(..).unzip();
-        let outcomes = write::create_many(app, txn, p, prepared).await?;
+        let outcomes = write::create_many(tx, prepared).await?;
         for (i, outcome) in indexes.into_iter().zip(outcomes) {
             self.add(i, outcome);
         }
@@ -717,8 +710,9 @@ async fn write_batch(
     for (_, cells) in batch {
         drafts.push(columns.draft(app, lookups, cells).await?);
     }
-    let txn = app.db.begin_write().await?;
-    let mut fresh = write::Fresh::load(&txn, spec, &drafts).await?;
+    let actor = write::import_actor(p);
+    let mut tx = Tx::begin(app, actor).await?;
+    let mut fresh = write::Fresh::load(&tx, spec, &drafts).await?;
     let mut tally = Tally::new(job.id, columns, batch);
     for (i, row) in drafts.into_iter().enumerate() {
         let outcome = if fresh.claim(spec, i, &row) {
@@ -730,30 +724,30 @@ async fn write_batch(
                 Err(refusal) => refusal,
             }
         } else {
-            tally.create_waiting(app, &txn, p).await?;
-            write::row(app, &txn, p, spec, columns, &mut fresh, row).await?
+            tally.create_waiting(&mut tx).await?;
+            write::row(app, &mut tx, p, spec, columns, &mut fresh, row).await?
         };
         tally.add(i, outcome);
     }
-    tally.create_waiting(app, &txn, p).await?;
+    tally.create_waiting(&mut tx).await?;
     let progress_txn = if spec.dry_run {
-        txn.rollback().await?;
-        app.db.begin_write().await?
+        tx.rollback().await?;
+        Tx::begin(app, actor).await?
     } else {
-        txn
+        tx
     };
     if !spec.dry_run {
-        karta_db::bulk::insert_all::<import_item::Entity, _>(&progress_txn, tally.items).await?;
+        karta_db::bulk::insert_all::<import_item::Entity, _>(&*progress_txn, tally.items).await?;
     }
-    karta_db::bulk::insert_all::<import_error::Entity, _>(&progress_txn, tally.errors).await?;
+    karta_db::bulk::insert_all::<import_error::Entity, _>(&*progress_txn, tally.errors).await?;
     let mut next = job.clone().into_active_model();
     next.rows_done = Set(job.rows_done + batch.len() as i64);
     next.created = Set(job.created + tally.created);
     next.updated = Set(job.updated + tally.updated);
     next.unchanged = Set(job.unchanged + tally.unchanged);
     next.failed = Set(job.failed + tally.failed);
-    next.updated_at = Set(app.now());
-    let saved = next.update(&progress_txn).await?;
+    next.updated_at = Set(progress_txn.now());
+    let saved = next.update(&*progress_txn).await?;
     progress_txn.commit().await?;
     Ok(saved)
 }

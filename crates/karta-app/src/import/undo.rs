@@ -4,6 +4,7 @@
 //! never destroys later work.
 
 use super::{ImportEntity, get};
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal, records};
 use karta_core::accounts::AccountDraft;
 use karta_core::contacts::ContactDraft;
@@ -69,17 +70,17 @@ pub async fn undo(app: &App, p: &Principal, id: Uuid) -> Result<UndoSummary, App
             .await?;
         let Some(last) = items.last() else { break };
         before_line = last.line;
-        let txn = app.db.begin_write().await?;
+        let mut tx = Tx::begin(app, actor).await?;
         for item in &items {
             let version = expected
                 .get(&item.record_id)
                 .copied()
                 .unwrap_or(item.version);
             let done = match entity {
-                ImportEntity::Accounts => undo_account(app, &txn, p, actor, item, version).await?,
-                ImportEntity::Contacts => undo_contact(app, &txn, p, actor, item, version).await?,
-                ImportEntity::Leads => undo_lead(app, &txn, p, actor, item, version).await?,
-                ImportEntity::Products => undo_product(app, &txn, p, actor, item, version).await?,
+                ImportEntity::Accounts => undo_account(&mut tx, item, version).await?,
+                ImportEntity::Contacts => undo_contact(&mut tx, item, version).await?,
+                ImportEntity::Leads => undo_lead(&mut tx, item, version).await?,
+                ImportEntity::Products => undo_product(&mut tx, item, version).await?,
             };
             match done {
                 Some(new_version) if item.action == "created" => {
@@ -93,29 +94,27 @@ pub async fn undo(app: &App, p: &Principal, id: Uuid) -> Result<UndoSummary, App
                 None => summary.skipped += 1,
             }
         }
-        txn.commit().await?;
+        tx.commit().await?;
     }
-    let now = app.now();
+    let mut tx = Tx::begin(app, actor).await?;
+    let now = tx.now();
     let mut undone: import_job::ActiveModel = job.into_active_model();
     undone.status = Set("undone".into());
     undone.undone_at = Set(Some(now));
     undone.undone_by = Set(Some(p.user_id));
     undone.updated_at = Set(now);
-    undone.update(app.db.conn()).await?;
-    history::record(
-        app.db.conn(),
-        now,
-        actor,
+    undone.update(&*tx).await?;
+    tx.record(Event::new(
         "imports",
         id,
         "undo",
-        &[history::FieldChange {
+        vec![history::FieldChange {
             field: "records".into(),
             old: None,
             new: Some(serde_json::json!(summary)),
         }],
-    )
-    .await?;
+    ));
+    tx.commit().await?;
     Ok(summary)
 }
 
@@ -137,20 +136,15 @@ async fn untouched<E: Record>(
 /// alone (`Err(None)`), a record the import created goes to the trash
 /// (`Err` with its new version); otherwise the record, to restore.
 async fn settle<E: Record>(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     item: &import_item::Model,
     version: i64,
 ) -> Result<Result<E::Model, Option<i64>>, AppError> {
-    let Some(current) = untouched::<E>(txn, item.record_id, version).await? else {
+    let Some(current) = untouched::<E>(tx, item.record_id, version).await? else {
         return Ok(Err(None));
     };
     if item.action == "created" {
-        return Ok(Err(
-            trash::<E>(app, txn, p, actor, item.record_id, version).await?
-        ));
+        return Ok(Err(trash::<E>(tx, item.record_id, version).await?));
     }
     Ok(Ok(current))
 }
@@ -165,72 +159,59 @@ fn earlier<T: serde::de::DeserializeOwned>(item: &import_item::Model) -> Option<
 /// Undoes one item on an account still at `version`; the account's new
 /// version, or `None` when it was left alone.
 async fn undo_account(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let current = match settle::<account::Entity>(app, txn, p, actor, item, version).await? {
+    let current = match settle::<account::Entity>(tx, item, version).await? {
         Ok(current) => current,
         Err(done) => return Ok(done),
     };
     let Some(before) = earlier::<AccountDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
-    Ok(
-        crate::accounts::rewrite(app, txn, p, actor, &current, &before)
-            .await?
-            .map(|m| m.version),
-    )
+    Ok(crate::accounts::rewrite(tx, &current, &before)
+        .await?
+        .map(|m| m.version))
 }
 
 /// Undoes one item on a contact still at `version`.
 async fn undo_contact(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let current = match settle::<contact::Entity>(app, txn, p, actor, item, version).await? {
+    let current = match settle::<contact::Entity>(tx, item, version).await? {
         Ok(current) => current,
         Err(done) => return Ok(done),
     };
     let Some(before) = earlier::<ContactDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
-    let links = karta_db::contacts::account_links(txn, &[current.id])
+    let links = karta_db::contacts::account_links(&**tx, &[current.id])
         .await?
         .remove(&current.id)
         .unwrap_or_default();
     let now_fields = karta_db::contacts::fields_of(&current, links);
-    Ok(
-        crate::contacts::rewrite(app, txn, p, actor, &current, &now_fields, &before)
-            .await?
-            .map(|m| m.version),
-    )
+    Ok(crate::contacts::rewrite(tx, &current, &now_fields, &before)
+        .await?
+        .map(|m| m.version))
 }
 
 /// Undoes one item on a lead still at `version`.
 async fn undo_lead(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let current = match settle::<lead::Entity>(app, txn, p, actor, item, version).await? {
+    let current = match settle::<lead::Entity>(tx, item, version).await? {
         Ok(current) => current,
         Err(done) => return Ok(done),
     };
     let Some(before) = earlier::<LeadDraft>(item).and_then(|d| d.validate().ok()) else {
         return Ok(None);
     };
-    Ok(crate::leads::rewrite(app, txn, p, actor, &current, &before)
+    Ok(crate::leads::rewrite(tx, &current, &before)
         .await?
         .map(|m| m.version))
 }
@@ -238,43 +219,34 @@ async fn undo_lead(
 /// Undoes one item on a product still at `version`; earlier fields that
 /// no longer fit (stock now held by orders) leave it alone.
 async fn undo_product(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     item: &import_item::Model,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let current = match settle::<product::Entity>(app, txn, p, actor, item, version).await? {
+    let current = match settle::<product::Entity>(tx, item, version).await? {
         Ok(current) => current,
         Err(done) => return Ok(done),
     };
     let Some(draft) = earlier::<ProductDraft>(item) else {
         return Ok(None);
     };
-    let before = match crate::products::prepare(app, txn, draft, Some(&current)).await {
+    let before = match crate::products::prepare(tx.app(), &**tx, draft, Some(&current)).await {
         Ok(before) => before,
         Err(AppError::Invalid(_)) => return Ok(None),
         Err(e) => return Err(e),
     };
-    Ok(
-        crate::products::rewrite(app, txn, p, actor, &current, &before)
-            .await?
-            .map(|m| m.version),
-    )
+    Ok(crate::products::rewrite(tx, &current, &before)
+        .await?
+        .map(|m| m.version))
 }
 
 /// Moves a record the import created into the trash.
 async fn trash<E: Record>(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
-    actor: Actor,
+    tx: &mut Tx<'_>,
     id: Uuid,
     version: i64,
 ) -> Result<Option<i64>, AppError> {
-    let saved =
-        records::save::<E, _>(app, txn, p, Default::default(), id, version, Some(true)).await?;
-    history::record(txn, app.now(), actor, E::NAME, id, "delete", &[]).await?;
+    let saved = records::save::<E>(tx, Default::default(), id, version, Some(true)).await?;
+    tx.record(Event::new(E::NAME, id, "delete", Vec::new()));
     Ok(Some(E::version_of(&saved)))
 }

@@ -3,6 +3,7 @@
 
 use super::columns::{Columns, RowDraft};
 use super::{ImportEntity, Outcome, Spec};
+use crate::uow::Tx;
 use crate::{App, AppError, Principal};
 use karta_core::accounts::{AccountDraft, AccountFields};
 use karta_core::contacts::{ContactDraft, ContactFields};
@@ -348,12 +349,9 @@ pub(super) async fn prepare_new(
 /// statements per table for the lot; leads (each routed) and products are
 /// inserted one by one.
 pub(super) async fn create_many(
-    app: &App,
-    txn: &DatabaseTransaction,
-    p: &Principal,
+    tx: &mut Tx<'_>,
     rows: Vec<Prepared>,
 ) -> Result<Vec<Outcome>, AppError> {
-    let actor = import_actor(p);
     let created = |id, version| Outcome::Created { id, version };
     let mut outcomes = Vec::with_capacity(rows.len());
     let mut accounts = Vec::new();
@@ -363,24 +361,23 @@ pub(super) async fn create_many(
             Prepared::Account(f) => accounts.push(*f),
             Prepared::Contact(f) => contacts.push(*f),
             Prepared::Lead(f, route) => {
-                let m = crate::leads::insert_in(app, txn, actor, *f, LeadChannel::Import, route)
-                    .await?;
+                let m = crate::leads::insert_in(tx, *f, LeadChannel::Import, route).await?;
                 outcomes.push(created(m.id, m.version));
             }
             Prepared::Product(f) => {
-                let m = crate::products::insert(app, txn, actor, &f).await?;
+                let m = crate::products::insert(tx, &f).await?;
                 outcomes.push(created(m.id, m.version));
             }
         }
     }
     outcomes.extend(
-        crate::accounts::insert_many(app, txn, actor, &accounts)
+        crate::accounts::insert_many(tx, &accounts)
             .await?
             .into_iter()
             .map(|m| created(m.id, m.version)),
     );
     outcomes.extend(
-        crate::contacts::insert_many(app, txn, actor, &contacts)
+        crate::contacts::insert_many(tx, &contacts)
             .await?
             .into_iter()
             .map(|m| created(m.id, m.version)),
@@ -388,7 +385,8 @@ pub(super) async fn create_many(
     Ok(outcomes)
 }
 
-fn import_actor(p: &Principal) -> Actor {
+/// Who writes an import's records: its user, through the import channel.
+pub(super) fn import_actor(p: &Principal) -> Actor {
     Actor {
         user_id: Some(p.user_id),
         channel: "import",
@@ -429,7 +427,7 @@ fn refused(columns: &Columns, e: AppError) -> Result<Outcome, AppError> {
 /// Imports one row.
 pub(super) async fn row(
     app: &App,
-    txn: &DatabaseTransaction,
+    tx: &mut Tx<'_>,
     p: &Principal,
     spec: &Spec,
     columns: &Columns,
@@ -460,7 +458,7 @@ pub(super) async fn row(
     let key_column = |key: Key| columns.column_of(spec.entity.key_field(key));
     let existing = match spec.key {
         None => None,
-        Some(key) => match find(txn, fresh, spec.entity, key, &row).await? {
+        Some(key) => match find(tx, fresh, spec.entity, key, &row).await? {
             Ok(found) => found,
             Err(code) if code == "key_missing" && spec.mode == Mode::Create => None,
             Err(code) => return Ok(Outcome::Refused(vec![(key_column(key), code.into())])),
@@ -470,13 +468,12 @@ pub(super) async fn row(
         let column = spec.key.and_then(key_column);
         Ok(Outcome::Refused(vec![(column, code.to_string())]))
     };
-    let actor = import_actor(p);
     let result = match (existing, spec.mode) {
         (None, Mode::Update) => return key_problem("not_found"),
         (Some(_), Mode::Create) => return key_problem("already_exists"),
         (None, _) => {
             return match prepare_new(app, p, columns, spec.entity, row).await? {
-                Ok(prepared) => Ok(create_many(app, txn, p, vec![prepared])
+                Ok(prepared) => Ok(create_many(tx, vec![prepared])
                     .await?
                     .pop()
                     .unwrap_or(Outcome::Unchanged)),
@@ -498,7 +495,7 @@ pub(super) async fn row(
                 Existing::Contact(m) => fresh.links_of(m.id),
                 _ => None,
             };
-            let outcome = update(app, txn, p, actor, found, links, &row.draft).await;
+            let outcome = update(app, tx, p, found, links, &row.draft).await;
             if let Ok(Outcome::Updated { id, .. }) = &outcome {
                 fresh.touched.insert(*id);
             }
@@ -541,9 +538,8 @@ fn validate(entity: ImportEntity, draft: &Map<String, Value>) -> Result<(), AppE
 /// account links when already loaded.
 async fn update(
     app: &App,
-    txn: &DatabaseTransaction,
+    tx: &mut Tx<'_>,
     p: &Principal,
-    actor: Actor,
     found: Existing,
     links: Option<Vec<Uuid>>,
     row: &Map<String, Value>,
@@ -553,14 +549,14 @@ async fn update(
             let before = AccountDraft::from(&karta_db::accounts::fields_of(&current));
             let draft = crate::accounts::merge(&before, row.clone())?;
             let after = crate::accounts::prepare(app, p, draft, Some(&current)).await?;
-            crate::accounts::rewrite(app, txn, p, actor, &current, &after)
+            crate::accounts::rewrite(tx, &current, &after)
                 .await?
                 .map(|m| (m.id, m.version, json_of(&before)))
         }
         Existing::Contact(current) => {
             let links = match links {
                 Some(links) => links,
-                None => karta_db::contacts::account_links(txn, &[current.id])
+                None => karta_db::contacts::account_links(&**tx, &[current.id])
                     .await?
                     .remove(&current.id)
                     .unwrap_or_default(),
@@ -584,7 +580,7 @@ async fn update(
             }
             let draft = crate::accounts::merge(&before, row)?;
             let after = crate::contacts::prepare(app, p, draft, Some(&current)).await?;
-            crate::contacts::rewrite(app, txn, p, actor, &current, &fields, &after)
+            crate::contacts::rewrite(tx, &current, &fields, &after)
                 .await?
                 .map(|m| (m.id, m.version, json_of(&before)))
         }
@@ -592,15 +588,15 @@ async fn update(
             let before = LeadDraft::from(&karta_db::leads::fields_of(&current));
             let draft = crate::accounts::merge(&before, row.clone())?;
             let (after, _) = crate::leads::prepare(app, p, draft, Some(&current)).await?;
-            crate::leads::rewrite(app, txn, p, actor, &current, &after)
+            crate::leads::rewrite(tx, &current, &after)
                 .await?
                 .map(|m| (m.id, m.version, json_of(&before)))
         }
         Existing::Product(current) => {
             let before = ProductDraft::from(&karta_db::products::fields_of(&current));
             let draft = crate::accounts::merge(&before, row.clone())?;
-            let after = crate::products::prepare(app, txn, draft, Some(&current)).await?;
-            crate::products::rewrite(app, txn, p, actor, &current, &after)
+            let after = crate::products::prepare(app, &**tx, draft, Some(&current)).await?;
+            crate::products::rewrite(tx, &current, &after)
                 .await?
                 .map(|m| (m.id, m.version, json_of(&before)))
         }

@@ -21,6 +21,8 @@ pub enum Kind {
     Import,
     /// Turns reminders that came due into notifications for their owners.
     Reminders,
+    /// Hands committed domain events to the app's subscribers (`outbox`).
+    Publish,
     /// A check that the runner works: waits `ms`, then counts one on the
     /// counter `counter` in the transaction that finishes the job.
     Ping,
@@ -28,7 +30,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 4] = [Kind::Maintenance, Kind::Import, Kind::Reminders, Kind::Ping];
+    pub const ALL: [Kind; 5] = [
+        Kind::Maintenance,
+        Kind::Import,
+        Kind::Reminders,
+        Kind::Publish,
+        Kind::Ping,
+    ];
 
     /// The stored name.
     pub fn as_str(self) -> &'static str {
@@ -36,6 +44,7 @@ impl Kind {
             Kind::Maintenance => "maintenance",
             Kind::Import => "import",
             Kind::Reminders => "reminders",
+            Kind::Publish => "publish",
             Kind::Ping => "ping",
         }
     }
@@ -51,7 +60,7 @@ impl Kind {
     /// Attempts before a job of this kind is dead.
     pub fn max_attempts(self) -> i32 {
         match self {
-            Kind::Maintenance | Kind::Reminders => 3,
+            Kind::Maintenance | Kind::Reminders | Kind::Publish => 3,
             Kind::Import | Kind::Ping => 5,
         }
     }
@@ -113,6 +122,10 @@ pub async fn run(app: &App, job: &job::Model, hold: &Hold<'_>) -> Result<Outcome
             if sent > 0 {
                 tracing::info!(sent, "reminders sent");
             }
+            Ok(Outcome::Done)
+        }
+        Kind::Publish => {
+            crate::outbox::publish(app).await?;
             Ok(Outcome::Done)
         }
         Kind::Ping => ping(app, &job.payload, hold).await,

@@ -25,6 +25,8 @@ pub const SCHEDULES: &[(&str, Kind, &str)] = &[
     ("maintenance", Kind::Maintenance, "17 * * * *"),
     // Task reminders, to the minute.
     ("reminders", Kind::Reminders, "* * * * *"),
+    // Committed domain events to their subscribers.
+    ("publish", Kind::Publish, "* * * * *"),
 ];
 
 /// Asks for `kind` to run with `payload`, inside the caller's transaction:

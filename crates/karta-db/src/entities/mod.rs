@@ -32,6 +32,7 @@ pub mod notification;
 pub mod order;
 pub mod order_event;
 pub mod order_line;
+pub mod outbox;
 pub mod payment;
 pub mod pipeline;
 pub mod price_list;

@@ -16,6 +16,7 @@ mod m0012_payment_currency;
 mod m0013_lead_keys;
 mod m0014_jobs;
 mod m0015_notifications;
+mod m0016_outbox;
 
 use sea_orm_migration::prelude::*;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0013_lead_keys::Migration),
             Box::new(m0014_jobs::Migration),
             Box::new(m0015_notifications::Migration),
+            Box::new(m0016_outbox::Migration),
         ]
     }
 }

@@ -219,11 +219,11 @@ async fn each_due_schedule_is_queued_once() {
         .map(|a| a.iter().filter_map(|j| j["kind"].as_str()).collect())
         .unwrap_or_default();
     kinds.sort_unstable();
-    assert_eq!(kinds, ["maintenance", "reminders"]);
+    assert_eq!(kinds, ["maintenance", "publish", "reminders"]);
     let schedules = karta_app::jobs::schedules(&t.app, &admin_principal(&t).await)
         .await
         .unwrap_or_default();
-    assert_eq!(schedules.len(), 2);
+    assert_eq!(schedules.len(), 3);
     for s in schedules {
         let next = s.next_run_at;
         assert!(

@@ -806,6 +806,8 @@ async fn a_conversion_that_fails_at_any_step_leaves_nothing_behind() {
         "deals",
         "deal_stays",
         "changes",
+        "search_docs",
+        "outbox",
     ];
     let before: Vec<i64> =
         futures::future::join_all(tables.iter().map(|table| rows(&t, table))).await;
@@ -816,6 +818,10 @@ async fn a_conversion_that_fails_at_any_step_leaves_nothing_behind() {
         ("INSERT", "deals"),
         ("INSERT", "deal_stays"),
         ("UPDATE", "leads"),
+        // What the unit of work writes from the events, at commit.
+        ("INSERT", "changes"),
+        ("INSERT", "search_docs"),
+        ("INSERT", "outbox"),
     ];
     for (event, table) in steps {
         inject_failure(&t, event, table).await;

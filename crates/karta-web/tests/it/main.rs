@@ -15,6 +15,7 @@ mod jobs;
 mod leads;
 mod openapi;
 mod orders;
+mod outbox;
 mod price_lists;
 mod products;
 mod proposals;
