@@ -1,17 +1,20 @@
 //! Users and teams: creating and changing them, who may own records, and
 //! resolving user names for history.
 
+use crate::uow::{Event, Tx};
 use crate::views::ChangeView;
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::identifiers::Email;
 use karta_core::roles::{Access, Entity, Role};
 use karta_db::entities::{change, team, user};
+use karta_db::history;
 use karta_db::page::Page;
 use karta_db::users;
 use sea_orm::ActiveValue::Set;
 use sea_orm::IntoActiveModel;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 /// A new user, as the API and CLI send it.
@@ -117,7 +120,8 @@ pub async fn create_user(
         Some(pw) => Some(crate::auth::hash_password(app, pw)?),
         None => None,
     };
-    let now = app.now();
+    let mut tx = Tx::begin(app, actor_of(by)).await?;
+    let now = tx.now();
     let model = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(email.to_string()),
@@ -132,7 +136,30 @@ pub async fn create_user(
         updated_at: Set(now),
         version: Set(1),
     };
-    Ok(users::insert(app.db.conn(), model).await?)
+    let saved = users::insert(&*tx, model).await?;
+    let changes = history::diff(&Value::Null, &audited(&saved));
+    tx.record(Event::new("users", saved.id, "create", changes));
+    tx.commit().await?;
+    Ok(saved)
+}
+
+/// Who acts for `by`: the principal, or the machine's operator.
+fn actor_of(by: Option<&Principal>) -> history::Actor {
+    by.map_or(
+        history::Actor {
+            user_id: None,
+            channel: "cli",
+        },
+        Principal::actor,
+    )
+}
+
+/// What the audit trail keeps of a user (never the password hash).
+fn audited(u: &user::Model) -> Value {
+    json!({
+        "email": u.email, "name": u.name, "role": u.role, "team_id": u.team_id,
+        "active": u.active, "locale": u.locale, "utc_offset_minutes": u.utc_offset_minutes,
+    })
 }
 
 /// Changes a user (administrators only). Deactivation and password changes
@@ -207,15 +234,29 @@ pub async fn update_user(
     if let Some(offset) = utc_offset {
         model.utc_offset_minutes = Set(offset);
     }
+    let password = patch.password.is_some();
     if let Some(pw) = patch.password {
         model.password_hash = Set(Some(crate::auth::hash_password(app, &pw)?));
     }
-    model.updated_at = Set(app.now());
+    // The change and the end of the sessions commit together: a user
+    // switched off is never left logged in.
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    model.updated_at = Set(tx.now());
     model.version = Set(current.version + 1);
-    let saved = users::update(app.db.conn(), model).await?;
+    let saved = users::update(&*tx, model).await?;
     if end_sessions {
-        karta_db::security::delete_sessions_of(app.db.conn(), id).await?;
+        karta_db::security::delete_sessions_of(&*tx, id).await?;
     }
+    let mut changes = history::diff(&audited(&current), &audited(&saved));
+    if password {
+        changes.push(history::FieldChange {
+            field: "password".into(),
+            old: None,
+            new: None,
+        });
+    }
+    tx.record(Event::new("users", id, "update", changes));
+    tx.commit().await?;
     Ok(saved)
 }
 
@@ -227,9 +268,14 @@ pub async fn set_own_locale(app: &App, p: &Principal, locale: &str) -> Result<()
     let current = users::user(app.db.conn(), p.user_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let before = audited(&current);
     let mut model = current.into_active_model();
     model.locale = Set(Some(locale.to_string()));
-    users::update(app.db.conn(), model).await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let saved = users::update(&*tx, model).await?;
+    let changes = history::diff(&before, &audited(&saved));
+    tx.record(Event::new("users", saved.id, "update", changes));
+    tx.commit().await?;
     Ok(())
 }
 
@@ -268,7 +314,12 @@ pub async fn create_team(
     if users::team_by_name(app.db.conn(), name).await?.is_some() {
         return Err(AppError::field("name", "already_exists"));
     }
-    Ok(users::create_team(app.db.conn(), name, app.now()).await?)
+    let mut tx = Tx::begin(app, actor_of(by)).await?;
+    let saved = users::create_team(&*tx, name, tx.now()).await?;
+    let changes = history::diff(&Value::Null, &json!({"name": saved.name}));
+    tx.record(Event::new("teams", saved.id, "create", changes));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Fills and checks a record's owner and team. Owner defaults to the

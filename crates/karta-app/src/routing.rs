@@ -2,6 +2,7 @@
 //! edit, the default for leads no rule takes, and `route`, which decides
 //! who gets a new lead and records why.
 
+use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
@@ -19,6 +20,9 @@ use uuid::Uuid;
 
 /// Settings key of the routing default.
 const DEFAULT_KEY: &str = "routing.default";
+
+/// The registry name of routing rules (history, events).
+const ENTITY: &str = "routing_rules";
 
 /// Where leads go that no rule takes: a person, or (none) the head of
 /// sales' queue of unassigned leads.
@@ -90,9 +94,19 @@ pub async fn create(app: &App, p: &Principal, draft: RuleDraft) -> Result<Model,
         ..Default::default()
     };
     store::set_fields(&mut model, &f);
-    Ok(routing_rule::Entity::insert(model)
-        .exec_with_returning(app.db.conn())
-        .await?)
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let saved = routing_rule::Entity::insert(model)
+        .exec_with_returning(&*tx)
+        .await?;
+    tx.record(Event::between(
+        ENTITY,
+        saved.id,
+        "create",
+        None,
+        Some(&saved),
+    ));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 async fn find(app: &App, p: &Principal, id: Uuid, access: Access) -> Result<Model, AppError> {
@@ -123,20 +137,31 @@ pub async fn update(
     check_target(app, &f).await?;
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, &f);
-    model.updated_at = Set(app.now());
-    store::save_versioned(app.db.conn(), model, id, current.version)
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    model.updated_at = Set(tx.now());
+    let saved = store::save_versioned(&*tx, model, id, current.version)
         .await?
         .ok_or(AppError::VersionMismatch {
             current: current.version + 1,
-        })
+        })?;
+    tx.record(Event::between(
+        ENTITY,
+        id,
+        "update",
+        Some(&current),
+        Some(&saved),
+    ));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Removes a rule; leads it routed keep their owner and the record of it.
 pub async fn delete(app: &App, p: &Principal, id: Uuid) -> Result<(), AppError> {
-    find(app, p, id, Access::Write).await?;
-    routing_rule::Entity::delete_by_id(id)
-        .exec(app.db.conn())
-        .await?;
+    let current = find(app, p, id, Access::Write).await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    routing_rule::Entity::delete_by_id(id).exec(&*tx).await?;
+    tx.record(Event::between(ENTITY, id, "delete", Some(&current), None));
+    tx.commit().await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Classifiers and custom field definitions: reading them, editing them
 //! (administrators and marketers), and checking values against them.
 
+use crate::uow::{Event, Tx};
 use crate::{AppError, Principal};
 use karta_core::Invalid;
 use karta_core::custom_fields::{FieldRule, FieldType};
@@ -115,9 +116,19 @@ pub async fn create_classifier(
         updated_at: Set(now),
         version: Set(1),
     };
-    Ok(classifier::Entity::insert(model)
-        .exec_with_returning(app.db.conn())
-        .await?)
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let saved = classifier::Entity::insert(model)
+        .exec_with_returning(&*tx)
+        .await?;
+    tx.record(Event::between(
+        "classifiers",
+        saved.id,
+        "create",
+        None,
+        Some(&saved),
+    ));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Changes to a classifier value: labels, order, active flag, an activity
@@ -151,7 +162,7 @@ pub async fn update_classifier(
     check_default_minutes(&mut e, &current.kind, patch.default_minutes);
     e.into_result()?;
     let version = current.version;
-    let mut model = current.into_active_model();
+    let mut model = current.clone().into_active_model();
     model.label_ru = Set(label_ru.trim().to_string());
     model.label_en = Set(label_en.trim().to_string());
     if let Some(position) = patch.position {
@@ -163,9 +174,19 @@ pub async fn update_classifier(
     if let Some(minutes) = patch.default_minutes {
         model.default_minutes = Set(Some(minutes));
     }
-    model.updated_at = Set(app.now());
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    model.updated_at = Set(tx.now());
     model.version = Set(version + 1);
-    Ok(model.update(app.db.conn()).await?)
+    let saved = model.update(&*tx).await?;
+    tx.record(Event::between(
+        "classifiers",
+        id,
+        "update",
+        Some(&current),
+        Some(&saved),
+    ));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Every classifier value (readable by every signed-in user).
@@ -290,9 +311,19 @@ pub async fn create_custom_field(
         updated_at: Set(now),
         version: Set(1),
     };
-    Ok(custom_field::Entity::insert(model)
-        .exec_with_returning(app.db.conn())
-        .await?)
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    let saved = custom_field::Entity::insert(model)
+        .exec_with_returning(&*tx)
+        .await?;
+    tx.record(Event::between(
+        "custom_fields",
+        saved.id,
+        "create",
+        None,
+        Some(&saved),
+    ));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Changes to a custom field. Key, entity and type are fixed: stored values
@@ -331,7 +362,7 @@ pub async fn update_custom_field(
         .map(|o| parse_options(&mut e, FieldType::parse(&current.field_type).ok(), &o));
     e.into_result()?;
     let version = current.version;
-    let mut model = current.into_active_model();
+    let mut model = current.clone().into_active_model();
     model.label_ru = Set(label_ru.trim().to_string());
     model.label_en = Set(label_en.trim().to_string());
     if let Some(o) = options {
@@ -349,9 +380,19 @@ pub async fn update_custom_field(
     if let Some(v) = patch.active {
         model.active = Set(v);
     }
-    model.updated_at = Set(app.now());
+    let mut tx = Tx::begin(app, p.actor()).await?;
+    model.updated_at = Set(tx.now());
     model.version = Set(version + 1);
-    Ok(model.update(app.db.conn()).await?)
+    let saved = model.update(&*tx).await?;
+    tx.record(Event::between(
+        "custom_fields",
+        id,
+        "update",
+        Some(&current),
+        Some(&saved),
+    ));
+    tx.commit().await?;
+    Ok(saved)
 }
 
 /// Every custom field definition.

@@ -62,6 +62,35 @@ impl Event {
         }
     }
 
+    /// An act whose changes are the difference between two states of a
+    /// settings row (`None`: it did not exist), its bookkeeping columns
+    /// left out.
+    pub fn between<T: serde::Serialize>(
+        entity: &'static str,
+        record_id: Uuid,
+        action: &'static str,
+        before: Option<&T>,
+        after: Option<&T>,
+    ) -> Self {
+        let state = |m: Option<&T>| {
+            let mut v = m
+                .and_then(|m| serde_json::to_value(m).ok())
+                .unwrap_or(serde_json::Value::Null);
+            if let Some(fields) = v.as_object_mut() {
+                for key in ["id", "created_at", "updated_at", "version"] {
+                    fields.remove(key);
+                }
+            }
+            v
+        };
+        Self::new(
+            entity,
+            record_id,
+            action,
+            history::diff(&state(before), &state(after)),
+        )
+    }
+
     /// The same event, also changing the record's search entry.
     pub fn indexed(mut self, indexing: Indexing) -> Self {
         self.indexing = indexing;

@@ -33,6 +33,7 @@ fn summary(rows: &[outbox::Model]) -> Vec<(String, String, Value)> {
 async fn each_committed_write_leaves_its_events_and_a_refused_one_none() {
     let t = TestApp::spawn().await;
     let admin = t.user("admin@x.ru", "admin", None).await;
+    let before = events(&t).await.len();
     let made = t
         .post(
             "/api/v1/accounts",
@@ -69,7 +70,7 @@ async fn each_committed_write_leaves_its_events_and_a_refused_one_none() {
         .await;
     assert_eq!(gone.status, StatusCode::OK, "{}", gone.text);
 
-    let rows = events(&t).await;
+    let rows = events(&t).await.split_off(before);
     assert_eq!(
         summary(&rows),
         vec![
@@ -196,11 +197,20 @@ async fn publishing_hands_each_event_over_once_even_after_a_failed_attempt() {
     if let Ok(mut seen) = recorder.seen.lock() {
         seen.clear();
     }
-    assert_eq!(karta_app::outbox::publish(&app).await.ok(), Some(3));
+    // The admin's own creation, then the three accounts, in order.
+    assert_eq!(karta_app::outbox::publish(&app).await.ok(), Some(4));
     assert_eq!(karta_app::outbox::publish(&app).await.ok(), Some(0));
-    assert_eq!(heard().await, 3);
+    assert_eq!(heard().await, 4);
     let seen = recorder.seen.lock().map(|s| s.clone()).unwrap_or_default();
-    assert_eq!(seen, vec!["accounts create"; 3]);
+    assert_eq!(
+        seen,
+        [
+            "users create",
+            "accounts create",
+            "accounts create",
+            "accounts create"
+        ]
+    );
     assert!(events(&t).await.iter().all(|e| e.published_at.is_some()));
 
     // The scheduled job publishes with the app's own (here: no) subscribers.
@@ -210,5 +220,116 @@ async fn publishing_hands_each_event_over_once_even_after_a_failed_attempt() {
     assert_eq!(more.status, StatusCode::CREATED, "{}", more.text);
     t.run_job(Kind::Publish).await;
     assert!(events(&t).await.iter().all(|e| e.published_at.is_some()));
+    t.finish().await;
+}
+
+#[tokio::test]
+async fn administration_is_audited_through_the_same_events() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    let before = events(&t).await.len();
+    let region = t
+        .post(
+            "/api/v1/classifiers",
+            &admin,
+            json!({"kind": "region", "code": "kazan", "label_ru": "Казань", "label_en": "Kazan"}),
+        )
+        .await;
+    assert_eq!(region.status, StatusCode::CREATED, "{}", region.text);
+    let field = t.post("/api/v1/custom-fields", &admin, json!({"entity": "accounts", "key": "tier", "label_ru": "Уровень", "label_en": "Tier", "field_type": "text"})).await;
+    assert_eq!(field.status, StatusCode::CREATED, "{}", field.text);
+    let users = t.get("/api/v1/users", &admin).await;
+    let rep = users.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == "rep@x.ru")
+        .and_then(|u| u["id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let off = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{rep}"),
+            Some(&admin),
+            Some(json!({"active": false, "role": "read_only", "password": "a-new-secret-1"})),
+            &[],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.text);
+    // Refused: the admin may not demote themself; nothing is recorded.
+    let me = users.json["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|u| u["email"] == "admin@x.ru")
+        .and_then(|u| u["id"].as_str())
+        .unwrap_or_default()
+        .to_string();
+    let refused = t
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/users/{me}"),
+            Some(&admin),
+            Some(json!({"role": "read_only"})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.text
+    );
+
+    let rows = events(&t).await;
+    assert_eq!(
+        summary(&rows[before..]),
+        vec![
+            (
+                "classifiers".into(),
+                "create".into(),
+                json!(["active", "code", "kind", "label_en", "label_ru", "position"])
+            ),
+            (
+                "custom_fields".into(),
+                "create".into(),
+                json!([
+                    "active",
+                    "entity",
+                    "field_type",
+                    "key",
+                    "label_en",
+                    "label_ru",
+                    "position",
+                    "required",
+                    "show_in_list"
+                ])
+            ),
+            // The password is named, never its hash.
+            (
+                "users".into(),
+                "update".into(),
+                json!(["active", "role", "password"])
+            ),
+        ]
+    );
+    let changes: Vec<(Option<String>, Option<Value>)> = karta_db::entities::change::Entity::find()
+        .all(t.app.db.conn())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter(|c| c.entity == "users")
+        .map(|c| (c.field, c.new_value))
+        .collect();
+    assert!(
+        changes.contains(&(Some("role".into()), Some(json!("read_only")))),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&(Some("password".into()), None)),
+        "{changes:?}"
+    );
     t.finish().await;
 }
