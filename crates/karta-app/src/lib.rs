@@ -41,6 +41,7 @@ pub mod routing;
 pub mod search;
 pub mod settings;
 pub mod tasks;
+pub mod trash;
 pub mod uow;
 pub mod views;
 

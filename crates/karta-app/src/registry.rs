@@ -5,13 +5,15 @@
 //! table and every table with a trash, so a new kind cannot be forgotten
 //! (contracts were: deleted, never purged).
 
-use crate::{App, AppError};
-use karta_core::roles::Entity;
+use crate::trash::Deleted;
+use crate::{App, AppError, Principal};
+use karta_core::roles::{Access, Entity, Reach};
 use karta_db::entities::{
     account, activity, contact, contract, deal, invoice, lead, order, payment, price_list, product,
     task,
 };
 use karta_db::records::Record;
+use uuid::Uuid;
 
 /// What happens to a deleted record of a kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +53,49 @@ macro_rules! registry {
                 purged.push((<$module::Entity as Record>::NAME, n));
             })*
             Ok(purged)
+        }
+
+        /// The newest deleted records of each restorable kind `p` may
+        /// restore, per kind in registry order (kinds it may not restore
+        /// are left out, kinds with an empty trash kept).
+        pub(crate) async fn trash_all(
+            app: &App,
+            p: &Principal,
+            limit: u64,
+        ) -> Result<Vec<(Kind, Vec<Deleted>)>, AppError> {
+            let mut out = Vec::new();
+            $(if Trash::$trash == Trash::Restorable
+                && p.reach(Entity::$entity, Access::Delete) != Reach::Nothing
+            {
+                let vis = p.visibility(Entity::$entity, Access::Delete);
+                let rows = karta_db::records::trash::<$module::Entity, _>(app.db.conn(), vis, limit)
+                    .await?;
+                let kind = Kind {
+                    name: <$module::Entity as Record>::NAME,
+                    entity: Entity::$entity,
+                    trash: Trash::$trash,
+                };
+                out.push((kind, rows.iter().map(Deleted::of::<$module::Entity>).collect()));
+            })*
+            Ok(out)
+        }
+
+        /// Brings a record of the kind named `name` back from the trash.
+        pub(crate) async fn restore_any(
+            app: &App,
+            p: &Principal,
+            name: &str,
+            id: Uuid,
+            expected: Option<i64>,
+        ) -> Result<(), AppError> {
+            $(if Trash::$trash == Trash::Restorable && name == <$module::Entity as Record>::NAME {
+                crate::records::set_deleted::<$module::Entity>(
+                    app, p, Entity::$entity, id, expected, false,
+                )
+                .await?;
+                return Ok(());
+            })*
+            Err(AppError::NotFound)
         }
     };
 }

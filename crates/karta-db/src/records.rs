@@ -8,10 +8,11 @@ use crate::entities::{
 };
 use crate::visibility::Visibility;
 use crate::{Backend, search};
+use karta_core::identifiers::CustomerCode;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, StatementBuilder,
+    QueryFilter, QueryOrder, QuerySelect, StatementBuilder,
 };
 use uuid::Uuid;
 
@@ -28,6 +29,11 @@ pub trait Record: EntityTrait {
     fn deleted_col() -> Self::Column;
     fn id_of(m: &Self::Model) -> Uuid;
     fn version_of(m: &Self::Model) -> i64;
+    /// When it went to the trash; `None` while live.
+    fn deleted_at_of(m: &Self::Model) -> Option<i64>;
+    /// How a person recognises the record in a list of mixed kinds (the
+    /// trash): its code or number and its name.
+    fn label_of(m: &Self::Model) -> String;
     /// A new record `id` created by `by` at `now`: audit columns set,
     /// live, version 1; the caller sets the fields.
     fn created(id: Uuid, now: i64, by: Option<Uuid>) -> Self::Active;
@@ -39,7 +45,7 @@ pub trait Record: EntityTrait {
 }
 
 macro_rules! record {
-    ($module:ident, $name:literal) => {
+    ($module:ident, $name:literal, |$m:ident| $label:expr) => {
         impl Record for $module::Entity {
             type Active = $module::ActiveModel;
             const NAME: &'static str = $name;
@@ -63,6 +69,12 @@ macro_rules! record {
             }
             fn version_of(m: &Self::Model) -> i64 {
                 m.version
+            }
+            fn deleted_at_of(m: &Self::Model) -> Option<i64> {
+                m.deleted_at
+            }
+            fn label_of($m: &Self::Model) -> String {
+                $label
             }
             fn created(id: Uuid, now: i64, by: Option<Uuid>) -> Self::Active {
                 $module::ActiveModel {
@@ -95,26 +107,46 @@ macro_rules! record {
 /// Implements `Record` for each table and lists their names in [`ALL`],
 /// so the list cannot miss one (`karta_app::registry` is checked against it).
 macro_rules! records {
-    ($(($module:ident, $name:literal)),* $(,)?) => {
-        $(record!($module, $name);)*
+    ($(($module:ident, $name:literal, |$m:ident| $label:expr)),* $(,)?) => {
+        $(record!($module, $name, |$m| $label);)*
         /// Every record table, by `Record::NAME`.
         pub const ALL: &[&str] = &[$($name),*];
     };
 }
 
 records!(
-    (account, "accounts"),
-    (contact, "contacts"),
-    (deal, "deals"),
-    (activity, "activities"),
-    (task, "tasks"),
-    (lead, "leads"),
-    (product, "products"),
-    (price_list, "price_lists"),
-    (order, "orders"),
-    (invoice, "invoices"),
-    (payment, "payments"),
-    (contract, "contracts"),
+    (account, "accounts", |m| format!(
+        "{} {}",
+        CustomerCode(m.code),
+        m.name
+    )),
+    (contact, "contacts", |m| crate::contacts::fields_of(
+        m,
+        Vec::new()
+    )
+    .display_name()),
+    (deal, "deals", |m| m.title.clone()),
+    (activity, "activities", |m| m
+        .subject
+        .clone()
+        .unwrap_or_else(|| m.kind.clone())),
+    (task, "tasks", |m| m.title.clone()),
+    (lead, "leads", |m| {
+        [m.company_name.as_deref(), m.person_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }),
+    (product, "products", |m| format!("{} {}", m.sku, m.name)),
+    (price_list, "price_lists", |m| m.name.clone()),
+    (order, "orders", |m| format!("№ {}", m.number)),
+    (invoice, "invoices", |m| format!("№ {}", m.number)),
+    (payment, "payments", |m| m
+        .reference
+        .clone()
+        .unwrap_or_default()),
+    (contract, "contracts", |m| format!("№ {}", m.number)),
 );
 
 /// One record by id if visible; `deleted` selects the trash.
@@ -156,6 +188,23 @@ pub async fn save_versioned<E: Record, C: ConnectionTrait>(
         return Ok(None);
     }
     E::find().filter(E::id_col().eq(id)).one(db).await
+}
+
+/// The newest of the trash the caller may act on (`vis`), newest first
+/// (the trash index serves the order).
+pub async fn trash<E: Record, C: ConnectionTrait>(
+    db: &C,
+    vis: Visibility,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    E::find()
+        .filter(E::deleted_col().is_not_null())
+        .filter(vis.condition(E::owner_col(), E::team_col()))
+        .order_by_desc(E::deleted_col())
+        .order_by_desc(E::id_col())
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 /// Ids of records in the trash since before `cutoff`.

@@ -4,7 +4,7 @@
 use super::{
     accounting, accounts, activities, calendar, commerceml, contacts, contracts, deal_lines, deals,
     directory, duplicates, import, invoices, jobs, leads, orders, pipelines, price_lists, products,
-    proposals, routing, search, settings, tasks,
+    proposals, routing, search, settings, tasks, trash,
 };
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -38,6 +38,7 @@ use utoipa::{Modify, OpenApi};
         duplicates::list, duplicates::merge_accounts, duplicates::merge_contacts,
         import::preview, import::profile_list, import::create, import::create_from_vcard, import::list, import::get, import::errors, import::errors_csv, import::undo,
         jobs::list, jobs::get, jobs::retry, jobs::cancel,
+        trash::list, trash::restore,
     ),
     modifiers(&Security),
     security(("bearer" = []), ("session" = [])),
@@ -60,6 +61,7 @@ use utoipa::{Modify, OpenApi};
         (name = "search", description = "Global search and telephony look-up"),
         (name = "imports", description = "CSV imports of accounts and contacts: preview, background job, error report, undo"),
         (name = "jobs", description = "Background jobs (administrators): queued, running, failed with the error, dead; retry and cancel"),
+        (name = "trash", description = "Deleted records of every kind the caller may restore (корзина), and restoring them"),
     )
 )]
 pub struct ApiDoc;

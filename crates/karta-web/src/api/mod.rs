@@ -26,6 +26,7 @@ pub mod routing;
 pub mod search;
 pub mod settings;
 pub mod tasks;
+pub mod trash;
 
 use crate::AppState;
 use crate::error::{ApiError, bad_request};
@@ -58,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .route("/imports/{id}/errors", get(import::errors))
         .route("/imports/{id}/errors.csv", get(import::errors_csv))
         .route("/imports/{id}/undo", post(import::undo))
+        .route("/trash", get(trash::list))
+        .route("/trash/{kind}/{id}/restore", post(trash::restore))
         .route("/jobs", get(jobs::list))
         .route("/jobs/{id}", get(jobs::get))
         .route("/jobs/{id}/retry", post(jobs::retry))

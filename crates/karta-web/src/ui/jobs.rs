@@ -45,7 +45,7 @@ struct JobsPage {
 }
 
 /// "03.12.2026 14:05" on the viewer's clock.
-fn shown(micros: i64, offset_minutes: i32) -> String {
+pub(super) fn shown(micros: i64, offset_minutes: i32) -> String {
     let t = karta_core::time::from_micros(micros + i64::from(offset_minutes) * 60_000_000);
     format!(
         "{:02}.{:02}.{} {:02}:{:02}",

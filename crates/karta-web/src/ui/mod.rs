@@ -106,6 +106,7 @@ pub fn routes() -> Router<AppState> {
         .route("/price-lists/{id}/delete", post(price_lists::delete))
         .route("/price-lists/{id}/restore", post(price_lists::restore))
         .route("/trash", get(trash::page))
+        .route("/trash/{kind}/{id}/restore", post(trash::restore))
         .route("/duplicates", get(duplicates::page))
         .route("/duplicates/merge", post(duplicates::merge))
         .route("/duplicates/compare", post(duplicates::compare))

@@ -21,6 +21,7 @@ const MARKERS: &[&str] = &[
     "Скрытый лид",
     "hidden.lead@hidden.ru",
     "Секретная задача",
+    "Удалённый архив",
 ];
 
 /// The text of an answer, with a workbook's sheets unpacked.
@@ -127,6 +128,24 @@ async fn no_route_shows_or_changes_another_teams_records() {
         )
         .await;
     assert_eq!(bridge.status, StatusCode::CREATED, "{}", bridge.text);
+    // And one in team B's trash.
+    let binned = t
+        .post(
+            "/api/v1/accounts",
+            &rep_b,
+            json!({"name": "ООО Удалённый архив"}),
+        )
+        .await;
+    let gone = t
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/accounts/{}", id(&binned)),
+            Some(&rep_b),
+            None,
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.text);
 
     let records: Vec<(&str, String)> = [
         ("accounts", id(&account)),
@@ -166,7 +185,11 @@ async fn no_route_shows_or_changes_another_teams_records() {
                 .split('/')
                 .next()
                 .unwrap_or_default();
-            let url = if path.contains("{id}") {
+            let url = if path.contains("{kind}/{id}") {
+                // Generic routes over every kind: the deleted record.
+                path.replace("{kind}", "accounts")
+                    .replace("{id}", &id(&binned))
+            } else if path.contains("{id}") {
                 match records.iter().find(|(kind, _)| *kind == resource) {
                     Some((_, id)) => path.replace("{id}", id),
                     None => continue,
@@ -234,6 +257,14 @@ async fn no_route_shows_or_changes_another_teams_records() {
         snapshot().await,
         before,
         "a denied write changed team B's records"
+    );
+    let still = t
+        .get(&format!("/api/v1/accounts/{}", id(&binned)), &admin)
+        .await;
+    assert_eq!(
+        still.status,
+        StatusCode::NOT_FOUND,
+        "a denied restore restored"
     );
     t.finish().await;
 }

@@ -393,7 +393,7 @@ async fn a_contract_is_written_from_the_client_card_and_orders_keep_to_it() {
         trash.text.contains("Договоры")
             && trash
                 .text
-                .contains(&format!("action=\"{contract_path}/restore\"")),
+                .contains(&format!("action=\"/trash{contract_path}/restore\"")),
         "{}",
         trash.text
     );

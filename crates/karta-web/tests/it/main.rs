@@ -22,4 +22,5 @@ mod proposals;
 mod sales;
 mod today;
 mod transfer;
+mod trash;
 mod ui;
