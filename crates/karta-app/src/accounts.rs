@@ -235,11 +235,7 @@ pub async fn names(
 /// and files that show other records' companies.
 pub async fn visible(app: &App, p: &Principal, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
     let vis = p.visibility(Entity::Accounts, Access::Read);
-    Ok(store::by_ids(app.db.conn(), ids)
-        .await?
-        .into_iter()
-        .filter(|a| a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id))
-        .collect())
+    Ok(karta_db::records::visible::<account::Entity, _>(app.db.conn(), ids, vis).await?)
 }
 
 /// Reads one visible account by customer code.

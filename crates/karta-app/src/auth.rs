@@ -77,6 +77,7 @@ pub fn principal_of(
         scopes,
         channel,
         utc_offset_minutes: u.utc_offset_minutes,
+        account_id: None,
     })
 }
 

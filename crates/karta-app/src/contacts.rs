@@ -60,9 +60,11 @@ async fn complete<C: ConnectionTrait>(
     let vis = p.visibility(Entity::Accounts, Access::Read);
     let found = karta_db::accounts::by_ids(db, &f.account_ids).await?;
     for (i, id) in f.account_ids.iter().enumerate() {
-        let ok = found
-            .iter()
-            .any(|a| a.id == *id && a.deleted_at.is_none() && vis.allows(a.owner_id, a.team_id));
+        let ok = found.iter().any(|a| {
+            a.id == *id
+                && a.deleted_at.is_none()
+                && karta_db::entities::account::Entity::visible(&vis, a)
+        });
         if !ok {
             e.push(format!("account_ids[{i}]"), "unknown_account");
         }
@@ -344,9 +346,5 @@ pub async fn duplicates(
 /// that name the people of other records.
 pub async fn visible(app: &App, p: &Principal, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
     let vis = p.visibility(Entity::Contacts, Access::Read);
-    Ok(store::by_ids(app.db.conn(), ids)
-        .await?
-        .into_iter()
-        .filter(|c| c.deleted_at.is_none() && vis.allows(c.owner_id, c.team_id))
-        .collect())
+    Ok(karta_db::records::visible::<contact::Entity, _>(app.db.conn(), ids, vis).await?)
 }

@@ -101,7 +101,9 @@ async fn complete<C: ConnectionTrait>(
     let accounts = karta_db::accounts::by_ids(db, &wanted).await?;
     let visible = |id: Uuid| {
         accounts.iter().find(|a| {
-            a.id == id && a.deleted_at.is_none() && accounts_vis.allows(a.owner_id, a.team_id)
+            a.id == id
+                && a.deleted_at.is_none()
+                && karta_db::entities::account::Entity::visible(&accounts_vis, a)
         })
     };
     if visible(f.account_id).is_none() {
@@ -121,7 +123,9 @@ async fn complete<C: ConnectionTrait>(
     let contacts = karta_db::contacts::by_ids(db, &f.contact_ids).await?;
     for (i, id) in f.contact_ids.iter().enumerate() {
         let ok = contacts.iter().any(|c| {
-            c.id == *id && c.deleted_at.is_none() && contacts_vis.allows(c.owner_id, c.team_id)
+            c.id == *id
+                && c.deleted_at.is_none()
+                && karta_db::entities::contact::Entity::visible(&contacts_vis, c)
         });
         if !ok {
             e.push(format!("contact_ids[{i}]"), "unknown_contact");

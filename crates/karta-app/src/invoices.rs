@@ -194,7 +194,7 @@ pub async fn holds_of(
     let vis = p.require(Entity::Accounts, Access::Read)?;
     let ids: Vec<Uuid> = accounts
         .iter()
-        .filter(|a| vis.allows(a.owner_id, a.team_id))
+        .filter(|a| account::Entity::visible(&vis, a))
         .map(|a| a.id)
         .collect();
     holds(app.db.conn(), &ids, app.today(p)).await

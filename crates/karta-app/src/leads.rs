@@ -458,7 +458,7 @@ async fn existing_account(
     let Some((account, how, contact)) = found.into_iter().next() else {
         return Ok(None);
     };
-    if !vis.allows(account.owner_id, account.team_id) {
+    if !karta_db::entities::account::Entity::visible(&vis, &account) {
         return Err(AppError::field("company_name", "duplicate_account_hidden"));
     }
     Ok(Some((account.id, how, contact)))

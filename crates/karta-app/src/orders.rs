@@ -593,7 +593,7 @@ pub async fn lines_of(
     let vis = p.require(Entity::Orders, Access::Read)?;
     let ids: Vec<Uuid> = orders
         .iter()
-        .filter(|o| vis.allows(o.owner_id, o.team_id))
+        .filter(|o| order::Entity::visible(&vis, o))
         .map(|o| o.id)
         .collect();
     Ok(store::lines_of(app.db.conn(), &ids).await?)

@@ -22,6 +22,10 @@ pub struct Principal {
     /// The user's own clock (minutes east of UTC), when it differs from the
     /// company's.
     pub utc_offset_minutes: Option<i32>,
+    /// Bounds everything the principal reaches to one customer account,
+    /// whoever owns the records: the customer's own people (the portal).
+    /// `None` for staff.
+    pub account_id: Option<Uuid>,
 }
 
 impl Principal {
@@ -37,6 +41,8 @@ impl Principal {
     /// The records the principal may act on, as a query predicate.
     pub fn visibility(&self, entity: Entity, access: Access) -> Visibility {
         match self.reach(entity, access) {
+            Reach::Nothing => Visibility::Nothing,
+            _ if let Some(account_id) = self.account_id => Visibility::Account { account_id },
             Reach::All => Visibility::All,
             Reach::Team => Visibility::Team {
                 team_id: self.team_id,
@@ -45,7 +51,6 @@ impl Principal {
             Reach::Own => Visibility::Own {
                 user_id: self.user_id,
             },
-            Reach::Nothing => Visibility::Nothing,
         }
     }
 
@@ -106,6 +111,7 @@ mod tests {
             scopes,
             channel: "api",
             utc_offset_minutes: None,
+            account_id: None,
         }
     }
 

@@ -212,11 +212,7 @@ pub async fn history(
 /// list several.
 pub async fn by_ids(app: &App, p: &Principal, ids: &[Uuid]) -> Result<Vec<Model>, AppError> {
     let vis = p.require(Entity::Products, Access::Read)?;
-    Ok(store::by_ids(app.db.conn(), ids)
-        .await?
-        .into_iter()
-        .filter(|m| vis.allows(m.owner_id, m.team_id))
-        .collect())
+    Ok(karta_db::records::visible::<product::Entity, _>(app.db.conn(), ids, vis).await?)
 }
 
 /// The product with this article number, when the principal may see it
@@ -225,5 +221,5 @@ pub async fn with_sku(app: &App, p: &Principal, sku: &str) -> Result<Option<Mode
     let vis = p.require(Entity::Products, Access::Read)?;
     Ok(store::with_sku(app.db.conn(), sku)
         .await?
-        .filter(|m| vis.allows(m.owner_id, m.team_id)))
+        .filter(|m| product::Entity::visible(&vis, m)))
 }

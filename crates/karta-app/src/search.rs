@@ -107,10 +107,11 @@ pub async fn lookup_phone(
     let links = karta_db::contacts::account_links(app.db.conn(), &ids).await?;
     let account_ids: Vec<Uuid> = links.values().flatten().copied().collect();
     let account_vis = by_role.visibility(Entity::Accounts, Access::Read);
-    let accounts = karta_db::accounts::by_ids(app.db.conn(), &account_ids)
-        .await?
-        .into_iter()
-        .filter(|a| a.deleted_at.is_none() && account_vis.allows(a.owner_id, a.team_id))
-        .collect();
+    let accounts = karta_db::records::visible::<karta_db::entities::account::Entity, _>(
+        app.db.conn(),
+        &account_ids,
+        account_vis,
+    )
+    .await?;
     Ok((contacts, accounts))
 }

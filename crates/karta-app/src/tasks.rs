@@ -214,7 +214,7 @@ pub async fn take_reminders(app: &App, p: &Principal) -> Result<Vec<Model>, AppE
         .await?
         .into_iter()
         .filter(|t| t.status == karta_core::tasks::TaskStatus::Open.as_str())
-        .filter(|t| vis.allows(t.owner_id, t.team_id))
+        .filter(|t| task::Entity::visible(&vis, t))
         .collect();
     tasks.sort_by_key(|t| t.remind_at);
     Ok(tasks)

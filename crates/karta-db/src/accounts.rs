@@ -4,6 +4,7 @@
 use crate::Backend;
 use crate::entities::account::{self, ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page, SortKey};
+use crate::records::Record;
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::accounts::{AccountFields, AccountStatus, AccountType, PurchasePurpose};
@@ -189,7 +190,7 @@ pub async fn find_by_code<C: ConnectionTrait>(
 ) -> Result<Option<Model>, DbErr> {
     Entity::find()
         .filter(Column::Code.eq(code))
-        .filter(vis.condition(Column::OwnerId, Column::TeamId))
+        .filter(vis.condition(Entity::scope()))
         .filter(Column::DeletedAt.is_null())
         .one(db)
         .await
@@ -264,7 +265,7 @@ pub async fn list<C: ConnectionTrait>(
     let (key, descending) = sort.column();
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         key,
         Column::Id,
         descending,

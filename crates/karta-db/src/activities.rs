@@ -3,6 +3,7 @@
 
 use crate::entities::activity::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::activities::ActivityFilter;
 use karta_core::activities::{ActivityFields, ActivityKind, Direction};
@@ -87,7 +88,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         Column::StartedAt,
         Column::Id,
         true,

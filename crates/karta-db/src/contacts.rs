@@ -5,6 +5,7 @@ use crate::Backend;
 use crate::entities::contact::{ActiveModel, Column, Entity, Model};
 use crate::entities::{contact_account, contact_channel};
 use crate::page::{self, Cursor, Page, SortKey};
+use crate::records::Record;
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::contacts::{ConsentRecord, ContactFields, DATE_FORMAT, parse_date};
@@ -256,7 +257,7 @@ pub async fn list<C: ConnectionTrait>(
     let (key, descending) = sort.column();
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         key,
         Column::Id,
         descending,
@@ -286,7 +287,7 @@ pub async fn with_channel<C: ConnectionTrait>(
     let mut q = Entity::find()
         .filter(Column::Id.in_subquery(ids))
         .filter(Column::DeletedAt.is_null())
-        .filter(vis.condition(Column::OwnerId, Column::TeamId));
+        .filter(vis.condition(Entity::scope()));
     if let Some(id) = except {
         q = q.filter(Column::Id.ne(id));
     }

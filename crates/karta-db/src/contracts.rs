@@ -5,6 +5,7 @@
 use crate::entities::contract::{ActiveModel, Column, Entity, Model};
 use crate::entities::contract_item;
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::contacts::{date_text, parse_date};
 use karta_core::contracts::{ContractFields, ContractItem, ContractStatus};
@@ -119,7 +120,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         Column::CreatedAt,
         Column::Id,
         true,

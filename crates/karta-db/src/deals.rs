@@ -5,6 +5,7 @@ use crate::Backend;
 use crate::entities::deal::{ActiveModel, Column, Entity, Model};
 use crate::entities::{deal_contact, deal_stay, stage};
 use crate::page::{self, Cursor, Page, SortKey};
+use crate::records::Record;
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::contacts::{DATE_FORMAT, parse_date};
@@ -253,7 +254,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Page<Model>, DbErr> {
     let rows = page::keyset_over(
         Entity::find().filter(conditions(backend, filter)),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         sort.column(),
         Column::Id,
         true,
@@ -297,7 +298,7 @@ pub async fn totals<C: ConnectionTrait>(
         )
         .filter(Column::PipelineId.eq(pipeline_id))
         .filter(Column::DeletedAt.is_null())
-        .filter(vis.condition(Column::OwnerId, Column::TeamId))
+        .filter(vis.condition(Entity::scope()))
         .group_by(Column::StageId)
         .group_by(Column::Currency);
     if let Some(o) = owner_id {

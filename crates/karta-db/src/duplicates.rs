@@ -6,6 +6,7 @@
 
 use crate::Visibility;
 use crate::entities::{account, contact, contact_channel};
+use crate::records::Record;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -78,7 +79,7 @@ pub async fn keys<C: ConnectionTrait>(
                 .column(account::Column::Inn)
                 .filter(account::Column::DeletedAt.is_null())
                 .filter(account::Column::Inn.is_not_null())
-                .filter(vis.condition(account::Column::OwnerId, account::Column::TeamId));
+                .filter(vis.condition(account::Entity::scope()));
             if let Some(after) = after {
                 q = q.filter(account::Column::Inn.gt(after));
             }
@@ -98,7 +99,7 @@ pub async fn keys<C: ConnectionTrait>(
                 .expr_as(region.clone(), "region_key")
                 .filter(account::Column::DeletedAt.is_null())
                 .filter(account::Column::MatchKey.ne(""))
-                .filter(vis.condition(account::Column::OwnerId, account::Column::TeamId));
+                .filter(vis.condition(account::Entity::scope()));
             if let Some((name, region_after)) =
                 after.and_then(|a| a.split_once(NAME_REGION_SEPARATOR))
             {
@@ -136,7 +137,7 @@ pub async fn keys<C: ConnectionTrait>(
                 )
                 .and_where(contact_channel::Column::Kind.eq(reason.code()))
                 .and_where(contact::Column::DeletedAt.is_null())
-                .cond_where(vis.condition(contact::Column::OwnerId, contact::Column::TeamId));
+                .cond_where(vis.condition(contact::Entity::scope()));
             if let Some(after) = after {
                 q.and_where(contact_channel::Column::Value.gt(after));
             }
@@ -181,7 +182,7 @@ pub async fn account_members<C: ConnectionTrait>(
     account::Entity::find()
         .filter(any)
         .filter(account::Column::DeletedAt.is_null())
-        .filter(vis.condition(account::Column::OwnerId, account::Column::TeamId))
+        .filter(vis.condition(account::Entity::scope()))
         .order_by_asc(account::Column::CreatedAt)
         .limit(limit)
         .all(db)
@@ -205,7 +206,7 @@ pub async fn contact_members<C: ConnectionTrait>(
     contact::Entity::find()
         .filter(contact::Column::Id.in_subquery(ids))
         .filter(contact::Column::DeletedAt.is_null())
-        .filter(vis.condition(contact::Column::OwnerId, contact::Column::TeamId))
+        .filter(vis.condition(contact::Entity::scope()))
         .order_by_asc(contact::Column::CreatedAt)
         .limit(limit)
         .all(db)

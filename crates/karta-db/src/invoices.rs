@@ -5,6 +5,7 @@
 
 use crate::entities::{hold_release, invoice, order, payment};
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::invoices::Owed;
 use karta_core::invoices::{InvoiceFilter, PaymentFilter};
@@ -75,7 +76,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = page::keyset_over(
         invoice::Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(invoice::Entity::scope()),
         Column::CreatedAt,
         Column::Id,
         true,
@@ -237,7 +238,7 @@ pub async fn payments<C: ConnectionTrait>(
     }
     let rows = page::keyset_over(
         payment::Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(payment::Entity::scope()),
         Column::PaidOn,
         Column::Id,
         true,

@@ -3,6 +3,7 @@
 
 use crate::entities::lead::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::identifiers::{Email, Phone};
 use karta_core::leads::LeadFilter;
@@ -110,7 +111,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         Column::CreatedAt,
         Column::Id,
         true,

@@ -5,6 +5,7 @@
 use crate::entities::order::{Column, Entity, Model};
 use crate::entities::{order_event, order_line, product};
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::orders::OrderFilter;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -45,7 +46,7 @@ pub async fn list<C: ConnectionTrait>(
     }
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         Column::CreatedAt,
         Column::Id,
         true,

@@ -5,6 +5,7 @@
 use crate::entities::price_list::{ActiveModel, Column, Entity, Model};
 use crate::entities::price_list_item;
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::contacts::{date_text, parse_date};
 use karta_core::money::Currency;
@@ -109,7 +110,7 @@ pub async fn list<C: ConnectionTrait>(
     };
     let rows = page::keyset_over(
         Entity::find().filter(in_trash),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         Column::Name,
         Column::Id,
         false,

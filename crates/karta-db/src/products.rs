@@ -4,6 +4,7 @@
 use crate::Backend;
 use crate::entities::product::{self, ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page, SortKey};
+use crate::records::Record;
 use crate::search;
 use crate::visibility::Visibility;
 use karta_core::money::Currency;
@@ -135,7 +136,7 @@ pub async fn list<C: ConnectionTrait>(
     let (key, descending) = sort.column();
     let rows = page::keyset_over(
         Entity::find().filter(cond),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         key,
         Column::Id,
         descending,

@@ -6,7 +6,7 @@ use crate::entities::{
     account, activity, contact, contract, deal, invoice, lead, order, payment, price_list, product,
     task,
 };
-use crate::visibility::Visibility;
+use crate::visibility::{AccountLink, Scope, Visibility};
 use crate::{Backend, search};
 use karta_core::identifiers::CustomerCode;
 use sea_orm::sea_query::{Asterisk, Expr, ExprTrait};
@@ -23,8 +23,11 @@ pub trait Record: EntityTrait {
     /// Entity name used in history and search (`accounts`).
     const NAME: &'static str;
     fn id_col() -> Self::Column;
-    fn owner_col() -> Self::Column;
-    fn team_col() -> Self::Column;
+    /// The columns visibility is decided by.
+    fn scope() -> Scope<Self::Column>;
+    /// Whether a loaded record is within `vis` (a contact is never within
+    /// an account-bound visibility here: its links are not loaded).
+    fn visible(vis: &Visibility, m: &Self::Model) -> bool;
     fn version_col() -> Self::Column;
     fn deleted_col() -> Self::Column;
     fn id_of(m: &Self::Model) -> Uuid;
@@ -45,18 +48,22 @@ pub trait Record: EntityTrait {
 }
 
 macro_rules! record {
-    ($module:ident, $name:literal, |$m:ident| $label:expr) => {
+    ($module:ident, $name:literal, $link:expr, |$a:ident| $account:expr, |$m:ident| $label:expr) => {
         impl Record for $module::Entity {
             type Active = $module::ActiveModel;
             const NAME: &'static str = $name;
             fn id_col() -> Self::Column {
                 $module::Column::Id
             }
-            fn owner_col() -> Self::Column {
-                $module::Column::OwnerId
+            fn scope() -> Scope<Self::Column> {
+                Scope {
+                    owner: $module::Column::OwnerId,
+                    team: $module::Column::TeamId,
+                    account: $link,
+                }
             }
-            fn team_col() -> Self::Column {
-                $module::Column::TeamId
+            fn visible(vis: &Visibility, $a: &Self::Model) -> bool {
+                vis.allows($a.owner_id, $a.team_id, $account)
             }
             fn version_col() -> Self::Column {
                 $module::Column::Version
@@ -107,47 +114,42 @@ macro_rules! record {
 /// Implements `Record` for each table and lists their names in [`ALL`],
 /// so the list cannot miss one (`karta_app::registry` is checked against it).
 macro_rules! records {
-    ($(($module:ident, $name:literal, |$m:ident| $label:expr)),* $(,)?) => {
-        $(record!($module, $name, |$m| $label);)*
+    ($(($module:ident, $name:literal, $link:expr, |$a:ident| $account:expr, |$m:ident| $label:expr)),* $(,)?) => {
+        $(record!($module, $name, $link, |$a| $account, |$m| $label);)*
         /// Every record table, by `Record::NAME`.
         pub const ALL: &[&str] = &[$($name),*];
     };
 }
 
-records!(
-    (account, "accounts", |m| format!(
-        "{} {}",
-        CustomerCode(m.code),
-        m.name
-    )),
-    (contact, "contacts", |m| crate::contacts::fields_of(
-        m,
-        Vec::new()
-    )
-    .display_name()),
-    (deal, "deals", |m| m.title.clone()),
-    (activity, "activities", |m| m
-        .subject
-        .clone()
-        .unwrap_or_else(|| m.kind.clone())),
-    (task, "tasks", |m| m.title.clone()),
-    (lead, "leads", |m| {
-        [m.company_name.as_deref(), m.person_name.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" · ")
-    }),
-    (product, "products", |m| format!("{} {}", m.sku, m.name)),
-    (price_list, "price_lists", |m| m.name.clone()),
-    (order, "orders", |m| format!("№ {}", m.number)),
-    (invoice, "invoices", |m| format!("№ {}", m.number)),
-    (payment, "payments", |m| m
-        .reference
-        .clone()
-        .unwrap_or_default()),
-    (contract, "contracts", |m| format!("№ {}", m.number)),
-);
+// (table, name, how it belongs to an account, that account on a loaded
+// row, how a person recognises a row).
+records! {
+    (account, "accounts", AccountLink::Itself(account::Column::Id), |m| Some(m.id),
+        |m| format!("{} {}", CustomerCode(m.code), m.name)),
+    (contact, "contacts", AccountLink::Contact(contact::Column::Id), |_m| None,
+        |m| crate::contacts::fields_of(m, Vec::new()).display_name()),
+    (deal, "deals", AccountLink::Column(deal::Column::AccountId), |m| Some(m.account_id),
+        |m| m.title.clone()),
+    (activity, "activities", AccountLink::Column(activity::Column::AccountId), |m| m.account_id,
+        |m| m.subject.clone().unwrap_or_else(|| m.kind.clone())),
+    (task, "tasks", AccountLink::Column(task::Column::AccountId), |m| m.account_id,
+        |m| m.title.clone()),
+    (lead, "leads", AccountLink::Column(lead::Column::AccountId), |m| m.account_id,
+        |m| [m.company_name.as_deref(), m.person_name.as_deref()]
+            .into_iter().flatten().collect::<Vec<_>>().join(" · ")),
+    (product, "products", AccountLink::Unlinked, |_m| None,
+        |m| format!("{} {}", m.sku, m.name)),
+    (price_list, "price_lists", AccountLink::Unlinked, |_m| None,
+        |m| m.name.clone()),
+    (order, "orders", AccountLink::Column(order::Column::AccountId), |m| Some(m.account_id),
+        |m| format!("№ {}", m.number)),
+    (invoice, "invoices", AccountLink::Column(invoice::Column::AccountId), |m| Some(m.account_id),
+        |m| format!("№ {}", m.number)),
+    (payment, "payments", AccountLink::Column(payment::Column::AccountId), |m| Some(m.account_id),
+        |m| m.reference.clone().unwrap_or_default()),
+    (contract, "contracts", AccountLink::Column(contract::Column::AccountId), |m| Some(m.account_id),
+        |m| format!("№ {}", m.number)),
+}
 
 /// One record by id if visible; `deleted` selects the trash.
 pub async fn find<E: Record, C: ConnectionTrait>(
@@ -163,7 +165,7 @@ pub async fn find<E: Record, C: ConnectionTrait>(
     };
     E::find()
         .filter(E::id_col().eq(id))
-        .filter(vis.condition(E::owner_col(), E::team_col()))
+        .filter(vis.condition(E::scope()))
         .filter(in_trash)
         .one(db)
         .await
@@ -190,6 +192,24 @@ pub async fn save_versioned<E: Record, C: ConnectionTrait>(
     E::find().filter(E::id_col().eq(id)).one(db).await
 }
 
+/// The live records of `ids` within `vis`, decided in SQL (a contact's
+/// account links included).
+pub async fn visible<E: Record, C: ConnectionTrait>(
+    db: &C,
+    ids: &[Uuid],
+    vis: Visibility,
+) -> Result<Vec<E::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    E::find()
+        .filter(E::id_col().is_in(ids.iter().copied()))
+        .filter(E::deleted_col().is_null())
+        .filter(vis.condition(E::scope()))
+        .all(db)
+        .await
+}
+
 /// The newest of the trash the caller may act on (`vis`), newest first
 /// (the trash index serves the order).
 pub async fn trash<E: Record, C: ConnectionTrait>(
@@ -199,7 +219,7 @@ pub async fn trash<E: Record, C: ConnectionTrait>(
 ) -> Result<Vec<E::Model>, DbErr> {
     E::find()
         .filter(E::deleted_col().is_not_null())
-        .filter(vis.condition(E::owner_col(), E::team_col()))
+        .filter(vis.condition(E::scope()))
         .order_by_desc(E::deleted_col())
         .order_by_desc(E::id_col())
         .limit(limit)
@@ -254,7 +274,7 @@ pub async fn search<E: Record, C: ConnectionTrait>(
         .cross_join(E::default())
         .and_where(Expr::col(E::id_col().as_column_ref()).equals(("search_docs", "record_id")))
         .and_where(E::deleted_col().is_null())
-        .cond_where(vis.condition(E::owner_col(), E::team_col()))
+        .cond_where(vis.condition(E::scope()))
         .limit(limit);
     E::find()
         .from_raw_sql(StatementBuilder::build(&query, &db.get_database_backend()))

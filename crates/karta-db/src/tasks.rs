@@ -4,6 +4,7 @@
 
 use crate::entities::task::{ActiveModel, Column, Entity, Model};
 use crate::page::{self, Cursor, Page};
+use crate::records::Record;
 use crate::visibility::Visibility;
 use karta_core::tasks::TaskFilter;
 use karta_core::tasks::{Priority, TaskFields, TaskStatus};
@@ -98,7 +99,7 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Page<Model>, DbErr> {
     let rows = page::keyset_over(
         Entity::find().filter(condition(filter)),
-        vis.branches(Column::OwnerId, Column::TeamId),
+        vis.branches(Entity::scope()),
         Column::DueAt,
         Column::Id,
         false,

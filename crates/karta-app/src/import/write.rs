@@ -488,7 +488,10 @@ pub(super) async fn row(
                 Existing::Product(m) => (m.owner_id, m.team_id),
             };
             let entity = spec.entity.entity();
-            if !p.visibility(entity, Access::Write).allows(owner, team) {
+            if !p
+                .visibility(entity, Access::Write)
+                .allows(owner, team, None)
+            {
                 return key_problem("not_allowed");
             }
             let links = match &found {

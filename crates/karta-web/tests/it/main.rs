@@ -16,6 +16,7 @@ mod leads;
 mod openapi;
 mod orders;
 mod outbox;
+mod portal;
 mod price_lists;
 mod products;
 mod proposals;
