@@ -497,7 +497,7 @@ pub async fn change_status(
     change: StatusChange,
 ) -> Result<order::Model, AppError> {
     let (to, comment) = change.validate()?;
-    let tx = Tx::begin(app, p.actor()).await?;
+    let mut tx = Tx::begin(app, p.actor()).await?;
     let current = records::load_for_write::<order::Entity, _>(
         app,
         &*tx,
@@ -548,7 +548,7 @@ pub async fn change_status(
         }
         _ => {}
     }
-    let now = app.now();
+    let now = tx.now();
     let model = order::ActiveModel {
         status: Set(to.as_str().to_string()),
         status_at: Set(now),
@@ -556,6 +556,18 @@ pub async fn change_status(
     };
     let saved = records::save::<order::Entity>(&tx, model, id, current.version, None).await?;
     store::add_event(&*tx, event(app, p, id, Some(from), to, comment)).await?;
+    // The tracking timeline above is the order's story for people; the
+    // event is what subscribers (webhooks, mail) hear.
+    tx.record(Event::new(
+        ENTITY,
+        id,
+        "status",
+        vec![history::FieldChange {
+            field: "status".into(),
+            old: Some(json!(from.as_str())),
+            new: Some(json!(to.as_str())),
+        }],
+    ));
     tx.commit().await?;
     Ok(saved)
 }

@@ -45,6 +45,7 @@ history-update = changed
 history-delete = moved the record to the trash
 history-restore = restored the record
 history-purge = deleted the record for good
+history-status = changed the status
 history-system = System
 form-save = Save
 form-cancel = Cancel

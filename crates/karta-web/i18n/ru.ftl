@@ -46,6 +46,7 @@ history-update = изменил(а)
 history-delete = переместил(а) запись в корзину
 history-restore = восстановил(а) запись
 history-purge = удалил(а) запись навсегда
+history-status = изменил статус
 history-system = Система
 form-save = Сохранить
 form-cancel = Отмена

@@ -5,6 +5,7 @@
 
 use axum::http::{Method, StatusCode};
 use karta_testkit::{Answer, TestApp, id};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 fn version(a: &Answer) -> i64 {
@@ -254,6 +255,33 @@ async fn a_won_deal_becomes_an_order_that_is_tracked_from_draft_to_closed() {
     );
     assert_eq!(history.json["items"][1]["user_name"], "rep");
     assert_eq!(history.json["items"][1]["from_status"], "draft");
+    // Each move is also an event for subscribers, in order; the refused
+    // late cancellation is none.
+    let moves: Vec<Value> = karta_db::entities::change::Entity::find()
+        .filter(karta_db::entities::change::Column::Action.eq("status"))
+        .order_by_asc(karta_db::entities::change::Column::Id)
+        .all(t.app.db.conn())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter_map(|c| c.new_value)
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            "confirmed",
+            "in_production",
+            "shipped",
+            "delivered",
+            "closed"
+        ]
+    );
+    let events = karta_db::entities::outbox::Entity::find()
+        .filter(karta_db::entities::outbox::Column::Action.eq("status"))
+        .all(t.app.db.conn())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(events.len(), 5);
 
     // Cancelling the second (never confirmed) order holds nothing either way.
     let cancelled = move_to(&t, &second_id, &rep, "cancelled", "Клиент передумал").await;
