@@ -2,7 +2,9 @@
 //! description lists (and the page each record route mirrors), called by
 //! principals who must not reach another team's records — a sales rep of
 //! another team, the same rep through a token scoped to accounts only, and
-//! a read-only viewer for writes — with that team's records in the path.
+//! a read-only viewer for writes — with that team's records in the path —
+//! and every form the UI's route table accepts on a record, posted by the
+//! rep's browser.
 //! No answer may carry those records' names, e-mails or phones (JSON,
 //! HTML, CSV, XLSX, vCard, history, search, error reports), and no denied
 //! write may change them. A new route is covered without a new test.
@@ -246,6 +248,47 @@ async fn no_route_shows_or_changes_another_teams_records() {
             }
         }
     }
+    // Every form the UI's route table accepts on a record, posted by rep A's
+    // browser at team B's records: nothing shown, nothing changed.
+    let b = t.session("a@x.ru").await;
+    for path in ui_posts_on_records() {
+        let resource = path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let url = if path.contains("{kind}/{id}") {
+            path.replace("{kind}", "accounts")
+                .replace("{id}", &id(&binned))
+        } else {
+            match records.iter().find(|(kind, _)| *kind == resource) {
+                Some((_, id)) => path.replace("{id}", id),
+                None => continue,
+            }
+        };
+        let answer = t
+            .form(
+                &b,
+                &url,
+                &[
+                    ("version", "1"),
+                    ("name", "Перехвачено"),
+                    ("title", "Перехвачено"),
+                    ("status", "done"),
+                    ("reason", "Перехвачено"),
+                ],
+            )
+            .await;
+        calls += 1;
+        for marker in MARKERS {
+            if answer.text.contains(marker) {
+                leaks.push(format!("form {url} ({}) shows «{marker}»", answer.status));
+            }
+        }
+        if answer.status.is_success() || answer.status.is_redirection() {
+            leaks.push(format!("form {url} was accepted ({})", answer.status));
+        }
+    }
     assert!(
         leaks.is_empty(),
         "{} of {calls} calls leak:\n{}",
@@ -267,4 +310,29 @@ async fn no_route_shows_or_changes_another_teams_records() {
         "a denied restore restored"
     );
     t.finish().await;
+}
+
+/// The UI routes that take a POST on one record (`{id}`, or `{kind}/{id}`),
+/// read from the UI's route table itself, so a new form is covered without
+/// a line here.
+fn ui_posts_on_records() -> Vec<String> {
+    let table = include_str!("../../src/ui/mod.rs");
+    let mut out = Vec::new();
+    for part in table.split(".route(").skip(1) {
+        let Some(rest) = part.trim_start().strip_prefix('"') else {
+            continue;
+        };
+        let Some((path, handlers)) = rest.split_once('"') else {
+            continue;
+        };
+        let handlers = handlers.split(".route(").next().unwrap_or_default();
+        let placeholders = path.matches('{').count();
+        let on_record = path.contains("{id}")
+            && (placeholders == 1 || (placeholders == 2 && path.contains("{kind}")));
+        if on_record && handlers.contains("post(") {
+            out.push(path.to_string());
+        }
+    }
+    assert!(out.len() > 30, "the UI route table was not read: {out:?}");
+    out
 }
