@@ -239,6 +239,22 @@ const ACCOUNT_LINKS: &[(&str, &str, &str)] = &[("contact_accounts", "account_id"
 /// already unite them, and the merged-away contacts keep theirs in the trash.
 const CONTACT_LINKS: &[(&str, &str, &str)] = &[("deal_contacts", "contact_id", "deal_id")];
 
+/// Every `(table, column)` a merge of `entity` (`accounts` or `contacts`)
+/// points at the survivor: references, link tables, and the text scope of
+/// price lists for one account. A test holds the schema to it.
+pub fn repointed(entity: &str) -> Vec<(&'static str, &'static str)> {
+    let (references, links) = match entity {
+        "accounts" => (ACCOUNT_REFERENCES, ACCOUNT_LINKS),
+        _ => (CONTACT_REFERENCES, CONTACT_LINKS),
+    };
+    let mut all: Vec<_> = references.to_vec();
+    all.extend(links.iter().map(|(table, mine, _)| (*table, *mine)));
+    if entity == "accounts" {
+        all.push(("price_lists", "scope_value"));
+    }
+    all
+}
+
 /// What a merge moved onto the survivor, by table.
 pub type Moved = Vec<(&'static str, u64)>;
 

@@ -485,3 +485,74 @@ async fn the_duplicates_page_lists_clusters_and_merges_what_is_ticked() {
     assert!(empty.text.contains("Дублей не найдено"), "{}", empty.text);
     t.finish().await;
 }
+
+/// The columns of the live schema that hold an account's or a contact's id.
+async fn referencing_columns(t: &TestApp) -> Vec<(String, String)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = match t.app.db.backend() {
+        karta_db::Backend::Postgres => {
+            "SELECT table_name AS t, column_name AS c FROM information_schema.columns \
+             WHERE table_schema = current_schema()"
+        }
+        karta_db::Backend::Sqlite => {
+            "SELECT m.name AS t, p.name AS c FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'search_fts%'"
+        }
+    };
+    let conn = t.app.db.conn();
+    let rows = conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut out: Vec<(String, String)> = rows
+        .iter()
+        .filter_map(|r| {
+            Some((
+                r.try_get::<String>("", "t").ok()?,
+                r.try_get::<String>("", "c").ok()?,
+            ))
+        })
+        .filter(|(_, c)| {
+            c.ends_with("account_id") || c.ends_with("contact_id") || c == "lost_to_id"
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn a_merge_repoints_every_column_that_names_an_account_or_a_contact() {
+    let t = TestApp::spawn().await;
+    let accounts = karta_db::duplicates::repointed("accounts");
+    let contacts = karta_db::duplicates::repointed("contacts");
+    // A contact's own channels and companies are united into the survivor's
+    // fields by the merge itself; the merged contact keeps its own.
+    let owned = [
+        ("contact_channels", "contact_id"),
+        ("contact_accounts", "contact_id"),
+    ];
+    let missing: Vec<(String, String)> = referencing_columns(&t)
+        .await
+        .into_iter()
+        .filter(|(table, column)| {
+            let is = |(a, b): &(&str, &str)| a == table && b == column;
+            let names_account = column.ends_with("account_id") || column == "lost_to_id";
+            let covered = if names_account {
+                accounts.iter().any(is)
+            } else {
+                contacts.iter().any(is) || owned.iter().any(is)
+            };
+            !covered
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "a merge would leave these pointing at the merged-away record: {missing:?}"
+    );
+    assert!(
+        referencing_columns(&t).await.len() > 15,
+        "the schema was not read"
+    );
+    t.finish().await;
+}
