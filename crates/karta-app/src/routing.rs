@@ -2,7 +2,7 @@
 //! edit, the default for leads no rule takes, and `route`, which decides
 //! who gets a new lead and records why.
 
-use crate::uow::{Event, Tx};
+use crate::uow::{Event, Tx, audited};
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::roles::{Access, Entity};
@@ -85,8 +85,9 @@ pub async fn create(app: &App, p: &Principal, draft: RuleDraft) -> Result<Model,
     let f = draft.validate()?;
     check_target(app, &f).await?;
     let now = app.now();
+    let id = Uuid::now_v7();
     let mut model = ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         last_user_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -94,19 +95,12 @@ pub async fn create(app: &App, p: &Principal, draft: RuleDraft) -> Result<Model,
         ..Default::default()
     };
     store::set_fields(&mut model, &f);
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    let saved = routing_rule::Entity::insert(model)
-        .exec_with_returning(&*tx)
-        .await?;
-    tx.record(Event::between(
-        ENTITY,
-        saved.id,
-        "create",
-        None,
-        Some(&saved),
-    ));
-    tx.commit().await?;
-    Ok(saved)
+    audited(app, p.actor(), (ENTITY, "create", id), None, async |tx| {
+        Ok(routing_rule::Entity::insert(model)
+            .exec_with_returning(&**tx)
+            .await?)
+    })
+    .await
 }
 
 async fn find(app: &App, p: &Principal, id: Uuid, access: Access) -> Result<Model, AppError> {
@@ -137,22 +131,21 @@ pub async fn update(
     check_target(app, &f).await?;
     let mut model = ActiveModel::default();
     store::set_fields(&mut model, &f);
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    model.updated_at = Set(tx.now());
-    let saved = store::save_versioned(&*tx, model, id, current.version)
-        .await?
-        .ok_or(AppError::VersionMismatch {
-            current: current.version + 1,
-        })?;
-    tx.record(Event::between(
-        ENTITY,
-        id,
-        "update",
+    audited(
+        app,
+        p.actor(),
+        (ENTITY, "update", id),
         Some(&current),
-        Some(&saved),
-    ));
-    tx.commit().await?;
-    Ok(saved)
+        async |tx| {
+            model.updated_at = Set(tx.now());
+            store::save_versioned(&**tx, model, id, current.version)
+                .await?
+                .ok_or(AppError::VersionMismatch {
+                    current: current.version + 1,
+                })
+        },
+    )
+    .await
 }
 
 /// Removes a rule; leads it routed keep their owner and the record of it.

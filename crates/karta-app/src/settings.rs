@@ -1,7 +1,7 @@
 //! Classifiers and custom field definitions: reading them, editing them
 //! (administrators and marketers), and checking values against them.
 
-use crate::uow::{Event, Tx};
+use crate::uow::audited;
 use crate::{AppError, Principal};
 use karta_core::Invalid;
 use karta_core::custom_fields::{FieldRule, FieldType};
@@ -103,8 +103,9 @@ pub async fn create_classifier(
         return Err(AppError::field("code", "already_exists"));
     }
     let now = app.now();
+    let id = Uuid::now_v7();
     let model = classifier::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         kind: Set(input.kind),
         code: Set(input.code),
         label_ru: Set(input.label_ru.trim().to_string()),
@@ -116,19 +117,18 @@ pub async fn create_classifier(
         updated_at: Set(now),
         version: Set(1),
     };
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    let saved = classifier::Entity::insert(model)
-        .exec_with_returning(&*tx)
-        .await?;
-    tx.record(Event::between(
-        "classifiers",
-        saved.id,
-        "create",
+    audited(
+        app,
+        p.actor(),
+        ("classifiers", "create", id),
         None,
-        Some(&saved),
-    ));
-    tx.commit().await?;
-    Ok(saved)
+        async |tx| {
+            Ok(classifier::Entity::insert(model)
+                .exec_with_returning(&**tx)
+                .await?)
+        },
+    )
+    .await
 }
 
 /// Changes to a classifier value: labels, order, active flag, an activity
@@ -174,19 +174,18 @@ pub async fn update_classifier(
     if let Some(minutes) = patch.default_minutes {
         model.default_minutes = Set(Some(minutes));
     }
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    model.updated_at = Set(tx.now());
     model.version = Set(version + 1);
-    let saved = model.update(&*tx).await?;
-    tx.record(Event::between(
-        "classifiers",
-        id,
-        "update",
+    audited(
+        app,
+        p.actor(),
+        ("classifiers", "update", id),
         Some(&current),
-        Some(&saved),
-    ));
-    tx.commit().await?;
-    Ok(saved)
+        async |tx| {
+            model.updated_at = Set(tx.now());
+            Ok(model.update(&**tx).await?)
+        },
+    )
+    .await
 }
 
 /// Every classifier value (readable by every signed-in user).
@@ -295,8 +294,9 @@ pub async fn create_custom_field(
         return Err(AppError::field("key", "already_exists"));
     }
     let now = app.now();
+    let id = Uuid::now_v7();
     let model = custom_field::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         entity: Set(input.entity),
         key: Set(input.key),
         label_ru: Set(input.label_ru.trim().to_string()),
@@ -311,19 +311,18 @@ pub async fn create_custom_field(
         updated_at: Set(now),
         version: Set(1),
     };
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    let saved = custom_field::Entity::insert(model)
-        .exec_with_returning(&*tx)
-        .await?;
-    tx.record(Event::between(
-        "custom_fields",
-        saved.id,
-        "create",
+    audited(
+        app,
+        p.actor(),
+        ("custom_fields", "create", id),
         None,
-        Some(&saved),
-    ));
-    tx.commit().await?;
-    Ok(saved)
+        async |tx| {
+            Ok(custom_field::Entity::insert(model)
+                .exec_with_returning(&**tx)
+                .await?)
+        },
+    )
+    .await
 }
 
 /// Changes to a custom field. Key, entity and type are fixed: stored values
@@ -380,19 +379,18 @@ pub async fn update_custom_field(
     if let Some(v) = patch.active {
         model.active = Set(v);
     }
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    model.updated_at = Set(tx.now());
     model.version = Set(version + 1);
-    let saved = model.update(&*tx).await?;
-    tx.record(Event::between(
-        "custom_fields",
-        id,
-        "update",
+    audited(
+        app,
+        p.actor(),
+        ("custom_fields", "update", id),
         Some(&current),
-        Some(&saved),
-    ));
-    tx.commit().await?;
-    Ok(saved)
+        async |tx| {
+            model.updated_at = Set(tx.now());
+            Ok(model.update(&**tx).await?)
+        },
+    )
+    .await
 }
 
 /// Every custom field definition.

@@ -227,6 +227,23 @@ impl<'a> Tx<'a> {
     }
 }
 
+/// Writes one settings row (a classifier, a custom field, a routing rule)
+/// in a unit of work of its own, recording the change from `before` to
+/// what `write` saved as `action` on `id`.
+pub(crate) async fn audited<M: serde::Serialize>(
+    app: &App,
+    actor: Actor,
+    (entity, action, id): (&'static str, &'static str, Uuid),
+    before: Option<&M>,
+    write: impl AsyncFnOnce(&Tx<'_>) -> Result<M, AppError>,
+) -> Result<M, AppError> {
+    let mut tx = Tx::begin(app, actor).await?;
+    let saved = write(&tx).await?;
+    tx.record(Event::between(entity, id, action, before, Some(&saved)));
+    tx.commit().await?;
+    Ok(saved)
+}
+
 /// The transaction itself, for the storage calls a use case makes.
 impl Deref for Tx<'_> {
     type Target = DatabaseTransaction;
