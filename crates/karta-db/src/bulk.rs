@@ -1,7 +1,12 @@
-//! Inserts of many rows at once (imports, generators, loads), split under
-//! the engines' caps on bound parameters.
+//! Writes of many rows at once: inserts for imports, generators and loads,
+//! split under the engines' caps on bound parameters, and marking rows
+//! taken.
 
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, Iterable};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Iterable, QueryFilter,
+};
+use uuid::Uuid;
 
 /// Rows one insert carries: SQLite caps bound parameters at 32766 and
 /// PostgreSQL at 65535, so wide tables get fewer rows per statement.
@@ -23,4 +28,28 @@ where
         E::insert_many(chunk).exec_without_returning(db).await?;
     }
     Ok(())
+}
+
+/// Sets `column` to `now` on the rows `ids` (marking rows taken: a
+/// notification delivered, an event published), in one statement.
+pub async fn stamp<E, C>(
+    db: &C,
+    id: E::Column,
+    column: E::Column,
+    ids: &[Uuid],
+    now: i64,
+) -> Result<(), DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    if ids.is_empty() {
+        return Ok(());
+    }
+    E::update_many()
+        .col_expr(column, Expr::value(now))
+        .filter(id.is_in(ids.iter().copied()))
+        .exec(db)
+        .await
+        .map(|_| ())
 }

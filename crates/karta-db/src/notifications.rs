@@ -3,7 +3,6 @@
 
 use crate::entities::notification::{ActiveModel, Column, Entity, Model};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -47,14 +46,8 @@ pub async fn take<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await?;
-    if waiting.is_empty() {
-        return Ok(waiting);
-    }
-    Entity::update_many()
-        .col_expr(Column::DeliveredAt, Expr::value(now))
-        .filter(Column::Id.is_in(waiting.iter().map(|n| n.id)))
-        .exec(db)
-        .await?;
+    let ids: Vec<Uuid> = waiting.iter().map(|n| n.id).collect();
+    crate::bulk::stamp::<Entity, _>(db, Column::Id, Column::DeliveredAt, &ids, now).await?;
     Ok(waiting)
 }
 

@@ -3,7 +3,6 @@
 
 use crate::entities::outbox::{ActiveModel, Column, Entity, Model};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -49,14 +48,8 @@ pub async fn take<C: ConnectionTrait>(db: &C, limit: u64, now: i64) -> Result<Ve
         .limit(limit)
         .all(db)
         .await?;
-    if waiting.is_empty() {
-        return Ok(waiting);
-    }
-    Entity::update_many()
-        .col_expr(Column::PublishedAt, Expr::value(now))
-        .filter(Column::Id.is_in(waiting.iter().map(|e| e.id)))
-        .exec(db)
-        .await?;
+    let ids: Vec<Uuid> = waiting.iter().map(|e| e.id).collect();
+    crate::bulk::stamp::<Entity, _>(db, Column::Id, Column::PublishedAt, &ids, now).await?;
     Ok(waiting)
 }
 

@@ -240,14 +240,17 @@ async fn administration_is_audited_through_the_same_events() {
     let field = t.post("/api/v1/custom-fields", &admin, json!({"entity": "accounts", "key": "tier", "label_ru": "Уровень", "label_en": "Tier", "field_type": "text"})).await;
     assert_eq!(field.status, StatusCode::CREATED, "{}", field.text);
     let users = t.get("/api/v1/users", &admin).await;
-    let rep = users.json["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["email"] == "rep@x.ru")
-        .and_then(|u| u["id"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let id_of = |email: &str| {
+        users.json["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|u| u["email"] == email)
+            .and_then(|u| u["id"].as_str())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let rep = id_of("rep@x.ru");
     let off = t
         .call(
             Method::PATCH,
@@ -259,14 +262,7 @@ async fn administration_is_audited_through_the_same_events() {
         .await;
     assert_eq!(off.status, StatusCode::OK, "{}", off.text);
     // Refused: the admin may not demote themself; nothing is recorded.
-    let me = users.json["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|u| u["email"] == "admin@x.ru")
-        .and_then(|u| u["id"].as_str())
-        .unwrap_or_default()
-        .to_string();
+    let me = id_of("admin@x.ru");
     let refused = t
         .call(
             Method::PATCH,
