@@ -176,12 +176,42 @@ impl<'a> Tx<'a> {
     /// Writes the recorded events, batching runs of alike ones so a bulk
     /// import's thousands of creates cost a few statements per table.
     async fn flush(&mut self) -> Result<(), AppError> {
-        let events = std::mem::take(&mut self.events);
+        let mut events = std::mem::take(&mut self.events);
         let db = &self.txn;
-        for run in events.chunk_by(|a, b| a.entity == b.entity && a.action == b.action) {
+        let published: Vec<NewEvent> = events
+            .iter()
+            .map(|e| NewEvent {
+                entity: e.entity,
+                record_id: e.record_id,
+                action: e.action,
+                fields: e.changes.iter().map(|c| c.field.clone()).collect(),
+            })
+            .collect();
+        outbox::insert_many(db, self.now, self.actor, &published).await?;
+        // Texts and changes are moved out, not copied: an import flushes
+        // hundreds of thousands of them.
+        for run in events.chunk_by_mut(|a, b| {
+            a.entity == b.entity
+                && matches!(a.indexing, Indexing::New(..))
+                && matches!(b.indexing, Indexing::New(..))
+        }) {
+            let mut new = Vec::new();
+            for e in run.iter_mut() {
+                match std::mem::replace(&mut e.indexing, Indexing::Keep) {
+                    Indexing::Keep => {}
+                    Indexing::New(public, private) => new.push((e.record_id, public, private)),
+                    Indexing::Replace(public, private) => {
+                        search::index(db, e.entity, e.record_id, &public, &private).await?;
+                    }
+                    Indexing::Remove => search::remove(db, e.record_id).await?,
+                }
+            }
+            search::index_new(db, run[0].entity, &new).await?;
+        }
+        for run in events.chunk_by_mut(|a, b| a.entity == b.entity && a.action == b.action) {
             let acts: Vec<(Uuid, Vec<FieldChange>)> = run
-                .iter()
-                .map(|e| (e.record_id, e.changes.clone()))
+                .iter_mut()
+                .map(|e| (e.record_id, std::mem::take(&mut e.changes)))
                 .collect();
             history::record_many(
                 db,
@@ -193,36 +223,6 @@ impl<'a> Tx<'a> {
             )
             .await?;
         }
-        for run in events.chunk_by(|a, b| {
-            a.entity == b.entity
-                && matches!(a.indexing, Indexing::New(..))
-                && matches!(b.indexing, Indexing::New(..))
-        }) {
-            let mut new = Vec::new();
-            for e in run {
-                match &e.indexing {
-                    Indexing::Keep => {}
-                    Indexing::New(public, private) => {
-                        new.push((e.record_id, public.clone(), private.clone()));
-                    }
-                    Indexing::Replace(public, private) => {
-                        search::index(db, e.entity, e.record_id, public, private).await?;
-                    }
-                    Indexing::Remove => search::remove(db, e.record_id).await?,
-                }
-            }
-            search::index_new(db, run[0].entity, &new).await?;
-        }
-        let published: Vec<NewEvent> = events
-            .into_iter()
-            .map(|e| NewEvent {
-                entity: e.entity,
-                record_id: e.record_id,
-                action: e.action,
-                fields: e.changes.into_iter().map(|c| c.field).collect(),
-            })
-            .collect();
-        outbox::insert_many(db, self.now, self.actor, &published).await?;
         Ok(())
     }
 }

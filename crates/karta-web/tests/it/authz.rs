@@ -26,6 +26,13 @@ const MARKERS: &[&str] = &[
     "Удалённый архив",
 ];
 
+/// Records in `leaks` each marker `text` (of the answer `what`) shows.
+fn shown(text: &str, what: &str, leaks: &mut Vec<String>) {
+    for marker in MARKERS.iter().filter(|m| text.contains(*m)) {
+        leaks.push(format!("{what} shows «{marker}»"));
+    }
+}
+
 /// The text of an answer, with a workbook's sheets unpacked.
 fn readable(bytes: &[u8]) -> String {
     let mut text = String::from_utf8_lossy(bytes).into_owned();
@@ -221,15 +228,8 @@ async fn no_route_shows_or_changes_another_teams_records() {
                     )
                     .await;
                 calls += 1;
-                let text = readable(&answer.bytes);
-                for marker in MARKERS {
-                    if text.contains(marker) {
-                        leaks.push(format!(
-                            "{method} {url} ({}) shows «{marker}»",
-                            answer.status
-                        ));
-                    }
-                }
+                let what = format!("{method} {url} ({})", answer.status);
+                shown(&readable(&answer.bytes), &what, &mut leaks);
                 if writes && answer.status.is_success() {
                     leaks.push(format!("{method} {url} was allowed ({})", answer.status));
                 }
@@ -240,11 +240,8 @@ async fn no_route_shows_or_changes_another_teams_records() {
                 let b = t.session("a@x.ru").await;
                 let answer = t.page(&b, page).await;
                 calls += 1;
-                for marker in MARKERS {
-                    if answer.text.contains(marker) {
-                        leaks.push(format!("page {page} ({}) shows «{marker}»", answer.status));
-                    }
-                }
+                let what = format!("page {page} ({})", answer.status);
+                shown(&answer.text, &what, &mut leaks);
             }
         }
     }
@@ -280,11 +277,11 @@ async fn no_route_shows_or_changes_another_teams_records() {
             )
             .await;
         calls += 1;
-        for marker in MARKERS {
-            if answer.text.contains(marker) {
-                leaks.push(format!("form {url} ({}) shows «{marker}»", answer.status));
-            }
-        }
+        shown(
+            &answer.text,
+            &format!("form {url} ({})", answer.status),
+            &mut leaks,
+        );
         if answer.status.is_success() || answer.status.is_redirection() {
             leaks.push(format!("form {url} was accepted ({})", answer.status));
         }
