@@ -114,7 +114,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<Page<invoice::Model>, AppError> {
     let vis = p.require(Entity::Invoices, Access::Read)?;
-    Ok(store::list(app.db.conn(), &filter, vis, cursor, limit).await?)
+    Ok(store::list(app.db.conn(), app.db.backend(), &filter, vis, cursor, limit).await?)
 }
 
 /// Records a payment against an invoice; it may be partial, never more

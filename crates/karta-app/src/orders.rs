@@ -259,6 +259,7 @@ pub async fn from_deal(app: &App, p: &Principal, deal_id: Uuid) -> Result<order:
     let mut tx = Tx::begin(app, p.actor()).await?;
     let existing = store::list(
         &*tx,
+        app.db.backend(),
         &OrderFilter {
             deal_id: Some(deal_id),
             ..Default::default()
@@ -327,7 +328,7 @@ pub async fn list(
     limit: u64,
 ) -> Result<Page<order::Model>, AppError> {
     let vis = p.require(Entity::Orders, Access::Read)?;
-    Ok(store::list(app.db.conn(), &filter, vis, cursor, limit).await?)
+    Ok(store::list(app.db.conn(), app.db.backend(), &filter, vis, cursor, limit).await?)
 }
 
 /// Replaces a draft order's lines (at its version), priced as on creation.

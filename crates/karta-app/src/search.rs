@@ -1,11 +1,12 @@
-//! Global search over accounts, contacts, deals and leads, and the
-//! telephony look-up by phone number. Both go through the same visibility
-//! predicates as lists.
+//! Global search over accounts, contacts, deals, leads, and orders and
+//! invoices by number, and the telephony look-up by phone number. Both go
+//! through the same visibility predicates as lists.
 
 use crate::{App, AppError, Principal};
 use karta_core::identifiers::{CustomerCode, Phone};
 use karta_core::roles::{Access, Entity, Reach};
-use karta_db::entities::{account, contact, deal, lead};
+use karta_core::search::DocumentSearch;
+use karta_db::entities::{account, contact, deal, invoice, lead, order};
 use karta_db::records;
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -18,6 +19,9 @@ pub struct Found {
     pub contact_accounts: HashMap<Uuid, Vec<Uuid>>,
     pub deals: Vec<deal::Model>,
     pub leads: Vec<lead::Model>,
+    /// The order and the invoice a document number names.
+    pub orders: Vec<order::Model>,
+    pub invoices: Vec<invoice::Model>,
 }
 
 /// Searches every entity the principal may read: the first `limit`
@@ -59,14 +63,40 @@ pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Fou
         )
         .await?;
         matches.sort_by(|a, b| a.name_key.cmp(&b.name_key));
+        // The people of the customers found follow the ones found by name.
+        let customers: Vec<Uuid> = found.accounts.iter().map(|a| a.id).collect();
+        let people = karta_db::contacts::of_accounts(db, &customers, vis, limit).await?;
+        fill(&mut matches, people, limit, |c| c.id);
         let ids: Vec<Uuid> = matches.iter().map(|c| c.id).collect();
         found.contact_accounts = karta_db::contacts::account_links(db, &ids).await?;
         found.contacts = matches;
     }
     if p.reach(Entity::Deals, Access::Read) != Reach::Nothing {
         let vis = p.visibility(Entity::Deals, Access::Read);
-        found.deals =
+        let mut deals =
             records::search::<deal::Entity, _>(db, backend, &terms, false, vis, limit).await?;
+        // So do the customers' deals: "Орион" finds Орион's deals.
+        let customers: Vec<Uuid> = found.accounts.iter().map(|a| a.id).collect();
+        let theirs = karta_db::deals::of_accounts(db, &customers, vis, limit).await?;
+        fill(&mut deals, theirs, limit, |d| d.id);
+        found.deals = deals;
+    }
+    if let Some(DocumentSearch::Number(n)) = DocumentSearch::parse(q) {
+        let search = Some(DocumentSearch::Number(n));
+        if p.reach(Entity::Orders, Access::Read) != Reach::Nothing {
+            let filter = karta_core::orders::OrderFilter {
+                search: search.clone(),
+                ..Default::default()
+            };
+            found.orders = crate::orders::list(app, p, filter, None, 1).await?.items;
+        }
+        if p.reach(Entity::Invoices, Access::Read) != Reach::Nothing {
+            let filter = karta_core::invoices::InvoiceFilter {
+                search,
+                ..Default::default()
+            };
+            found.invoices = crate::invoices::list(app, p, filter, None, 1).await?.items;
+        }
     }
     if p.reach(Entity::Leads, Access::Read) != Reach::Nothing {
         let vis = p.visibility(Entity::Leads, Access::Read);
@@ -75,6 +105,15 @@ pub async fn global(app: &App, p: &Principal, q: &str, limit: u64) -> Result<Fou
             records::search::<lead::Entity, _>(db, backend, &terms, personal, vis, limit).await?;
     }
     Ok(found)
+}
+
+/// Adds `more` to `found` up to `limit`, skipping what is there already.
+fn fill<M>(found: &mut Vec<M>, more: Vec<M>, limit: u64, id: impl Fn(&M) -> Uuid) {
+    for m in more {
+        if (found.len() as u64) < limit && !found.iter().any(|f| id(f) == id(&m)) {
+            found.push(m);
+        }
+    }
 }
 
 /// The callers with this phone number and their accounts, for screen-pop.

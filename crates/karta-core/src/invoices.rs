@@ -229,6 +229,8 @@ pub fn number_label(number: i64, lang: &str) -> String {
 /// Invoice list filters; every field narrows the result.
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceFilter {
+    /// The search box: a number or the client.
+    pub search: Option<crate::search::DocumentSearch>,
     pub account_id: Option<Uuid>,
     pub order_id: Option<Uuid>,
     /// `open` or `paid`.
@@ -255,6 +257,7 @@ impl InvoiceFilter {
     /// today's date on the user's clock).
     pub fn read(q: &mut crate::query::ListQuery) -> Self {
         Self {
+            search: q.search(),
             account_id: q.id("account_id"),
             order_id: q.id("order_id"),
             status: q.choice("status", |s| {

@@ -142,6 +142,8 @@ pub fn number_label(number: i64, lang: &str) -> String {
 /// List filters; every field narrows the result.
 #[derive(Debug, Clone, Default)]
 pub struct OrderFilter {
+    /// The search box: a number or the client.
+    pub search: Option<crate::search::DocumentSearch>,
     pub account_id: Option<Uuid>,
     pub deal_id: Option<Uuid>,
     pub status: Option<OrderStatus>,
@@ -156,6 +158,7 @@ impl OrderFilter {
     /// which read days on the company's clock).
     pub fn read(q: &mut crate::query::ListQuery) -> Self {
         Self {
+            search: q.search(),
             account_id: q.id("account_id"),
             deal_id: q.id("deal_id"),
             status: q.parsed("status", OrderStatus::parse),

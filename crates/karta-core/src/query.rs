@@ -36,6 +36,11 @@ impl ListQuery {
         crate::search::query_terms(&self.text("q").unwrap_or_default())
     }
 
+    /// The document search of `q` (a number or a client).
+    pub fn search(&mut self) -> Option<crate::search::DocumentSearch> {
+        crate::search::DocumentSearch::parse(&self.text("q")?)
+    }
+
     /// Takes `name` as a value `parse` accepts; its error code otherwise.
     pub fn parsed<T>(
         &mut self,

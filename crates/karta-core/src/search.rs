@@ -74,6 +74,49 @@ pub fn query_terms(query: &str) -> Vec<String> {
     terms
 }
 
+/// What a document list's search box asks for: a document by its number
+/// (`З-000015`, `SO-15`, `СЧ-000015`, `15`) or the documents of the
+/// clients whose name, code or INN match the terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocumentSearch {
+    Number(i64),
+    Client(Vec<String>),
+}
+
+impl DocumentSearch {
+    /// Reads a search box; `None` when it holds nothing searchable.
+    pub fn parse(raw: &str) -> Option<Self> {
+        if let Some(number) = document_number(raw) {
+            return Some(Self::Number(number));
+        }
+        let terms = query_terms(raw);
+        (!terms.is_empty()).then_some(Self::Client(terms))
+    }
+}
+
+/// The number in a document number as people type it: digits alone (up
+/// to eight, so an INN stays a client search), or after an order or
+/// invoice prefix and a dash. The Cyrillic `З` of an order number reads as
+/// the digit 3, so `3-000015` is order 15 too.
+fn document_number(raw: &str) -> Option<i64> {
+    const PREFIXES: [&str; 5] = ["з", "3", "so", "сч", "inv"];
+    let raw = raw.trim().trim_start_matches('№').trim();
+    let digits = match raw.rsplit_once('-') {
+        Some((prefix, digits)) => {
+            let prefix = prefix.trim().to_lowercase();
+            PREFIXES
+                .contains(&prefix.as_str())
+                .then_some(digits.trim())?
+        }
+        None if raw.len() <= 8 => raw,
+        None => return None,
+    };
+    let plain = !digits.is_empty() && digits.len() <= 12;
+    (plain && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
 /// A filter on one custom field; the key is a validated identifier.
 #[derive(Debug, Clone)]
 pub struct CustomFilter {
@@ -85,6 +128,33 @@ pub struct CustomFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_searches_read_numbers_as_people_type_them() {
+        use DocumentSearch::*;
+        for raw in [
+            "З-000015",
+            "3-000015",
+            "SO-15",
+            "СЧ-000015",
+            "INV-15",
+            "№ 15",
+            "15",
+        ] {
+            assert_eq!(DocumentSearch::parse(raw), Some(Number(15)), "{raw}");
+        }
+        assert_eq!(
+            DocumentSearch::parse("Сибирь"),
+            Some(Client(vec!["сибир".to_string()]))
+        );
+        for raw in ["Клиент-Сервис-1", "Сервис-1", "7701234567", "K-000123"] {
+            assert!(
+                matches!(DocumentSearch::parse(raw), Some(Client(_))),
+                "{raw}"
+            );
+        }
+        assert_eq!(DocumentSearch::parse("  "), None);
+    }
 
     #[test]
     fn russian_morphology_meets_in_the_middle() {

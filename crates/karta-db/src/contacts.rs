@@ -11,7 +11,7 @@ use crate::visibility::Visibility;
 use karta_core::contacts::{ConsentRecord, ContactFields, DATE_FORMAT, parse_date};
 use karta_core::contacts::{ContactFilter, ContactSort};
 use karta_core::identifiers::{Email, Phone};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -193,6 +193,32 @@ pub async fn account_links<C: ConnectionTrait>(
     Ok(map)
 }
 
+/// Up to `limit` visible live contacts who work for these accounts, by
+/// name (global search shows a customer's people beside it).
+pub async fn of_accounts<C: ConnectionTrait>(
+    db: &C,
+    account_ids: &[Uuid],
+    vis: Visibility,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let linked = Query::select()
+        .column(contact_account::Column::ContactId)
+        .from(contact_account::Entity)
+        .and_where(contact_account::Column::AccountId.is_in(account_ids.iter().copied()))
+        .to_owned();
+    Entity::find()
+        .filter(Column::Id.in_subquery(linked))
+        .filter(Column::DeletedAt.is_null())
+        .filter(vis.condition(Entity::scope()))
+        .order_by_asc(Column::NameKey)
+        .limit(limit)
+        .all(db)
+        .await
+}
+
 /// One contact by id, if visible; `deleted` selects the trash.
 pub async fn find<C: ConnectionTrait>(
     db: &C,
@@ -245,13 +271,30 @@ pub async fn list<C: ConnectionTrait>(
         cond = cond.add(search::custom_condition(backend, "contacts", cf));
     }
     if !filter.terms.is_empty() {
+        // A contact is found by its own entry or by a company it works for.
+        let of_accounts = Query::select()
+            .column(contact_account::Column::ContactId)
+            .from(contact_account::Entity)
+            .and_where(
+                contact_account::Column::AccountId.in_subquery(search::matching_ids(
+                    backend,
+                    "accounts",
+                    &filter.terms,
+                    false,
+                )),
+            )
+            .to_owned();
         cond = cond.add(
-            Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
-                backend,
-                "contacts",
-                &filter.terms,
-                filter.search_private,
-            )),
+            Condition::any()
+                .add(
+                    Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
+                        backend,
+                        "contacts",
+                        &filter.terms,
+                        filter.search_private,
+                    )),
+                )
+                .add(Expr::col((Entity, Column::Id)).in_subquery(of_accounts)),
         );
     }
     let (key, descending) = sort.column();

@@ -230,16 +230,49 @@ fn conditions(backend: Backend, filter: &DealFilter) -> Condition {
         cond = cond.add(Column::TeamId.eq(t));
     }
     if !filter.terms.is_empty() {
+        // A deal is found by its title or by its customer's name, code or INN.
         cond = cond.add(
-            Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
-                backend,
-                "deals",
-                &filter.terms,
-                false,
-            )),
+            Condition::any()
+                .add(
+                    Expr::col((Entity, Column::Id)).in_subquery(search::matching_ids(
+                        backend,
+                        "deals",
+                        &filter.terms,
+                        false,
+                    )),
+                )
+                .add(
+                    Expr::col((Entity, Column::AccountId)).in_subquery(search::matching_ids(
+                        backend,
+                        "accounts",
+                        &filter.terms,
+                        false,
+                    )),
+                ),
         );
     }
     cond
+}
+
+/// Up to `limit` visible live deals of these accounts, latest changed
+/// first (global search shows a customer's deals beside it).
+pub async fn of_accounts<C: ConnectionTrait>(
+    db: &C,
+    account_ids: &[Uuid],
+    vis: Visibility,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    if account_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Entity::find()
+        .filter(Column::AccountId.is_in(account_ids.iter().copied()))
+        .filter(Column::DeletedAt.is_null())
+        .filter(vis.condition(Entity::scope()))
+        .order_by_desc(Column::UpdatedAt)
+        .limit(limit)
+        .all(db)
+        .await
 }
 
 /// A page of visible deals matching `filter`.

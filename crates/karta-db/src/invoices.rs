@@ -3,6 +3,7 @@
 //! not yet invoiced, payments applied without overpaying, and releases of
 //! credit holds.
 
+use crate::Backend;
 use crate::entities::{hold_release, invoice, order, payment};
 use crate::page::{self, Cursor, Page};
 use crate::records::Record;
@@ -47,6 +48,7 @@ pub async fn next_number<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
 /// A page of visible live invoices, newest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    backend: Backend,
     filter: &InvoiceFilter,
     vis: Visibility,
     cursor: Option<&Cursor>,
@@ -54,6 +56,14 @@ pub async fn list<C: ConnectionTrait>(
 ) -> Result<Page<invoice::Model>, DbErr> {
     use invoice::Column;
     let mut cond = Condition::all().add(Column::DeletedAt.is_null());
+    if let Some(search) = &filter.search {
+        cond = cond.add(crate::search::documents(
+            backend,
+            search,
+            Column::Number,
+            Column::AccountId,
+        ));
+    }
     if let Some(a) = filter.account_id {
         cond = cond.add(Column::AccountId.eq(a));
     }

@@ -2,10 +2,12 @@
 //! the stock moves an order makes — each a single conditional `UPDATE`,
 //! so concurrent confirmations can never reserve more than is in stock.
 
+use crate::Backend;
 use crate::entities::order::{Column, Entity, Model};
 use crate::entities::{order_event, order_line, product};
 use crate::page::{self, Cursor, Page};
 use crate::records::Record;
+use crate::search;
 use crate::visibility::Visibility;
 use karta_core::orders::OrderFilter;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -23,12 +25,21 @@ pub async fn next_number<C: ConnectionTrait>(db: &C) -> Result<i64, DbErr> {
 /// A page of visible live orders matching `filter`, newest first.
 pub async fn list<C: ConnectionTrait>(
     db: &C,
+    backend: Backend,
     filter: &OrderFilter,
     vis: Visibility,
     cursor: Option<&Cursor>,
     limit: u64,
 ) -> Result<Page<Model>, DbErr> {
     let mut cond = Condition::all().add(Column::DeletedAt.is_null());
+    if let Some(search) = &filter.search {
+        cond = cond.add(search::documents(
+            backend,
+            search,
+            Column::Number,
+            Column::AccountId,
+        ));
+    }
     if let Some(a) = filter.account_id {
         cond = cond.add(Column::AccountId.eq(a));
     }

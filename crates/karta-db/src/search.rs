@@ -4,9 +4,9 @@
 
 use crate::Backend;
 use karta_core::custom_fields::FieldType;
-use karta_core::search::CustomFilter;
+use karta_core::search::{CustomFilter, DocumentSearch};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbErr, Statement};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, Statement};
 use uuid::Uuid;
 
 /// The record ids of `entity` whose index matches every term as a prefix,
@@ -26,6 +26,22 @@ pub fn matching_ids(
     };
     q.column(("search_docs", "record_id"));
     q
+}
+
+/// The condition of a document list's search box: the document with that
+/// number, or the documents of the accounts whose search entry matches.
+pub fn documents(
+    backend: Backend,
+    search: &DocumentSearch,
+    number: impl ColumnTrait,
+    account_id: impl ColumnTrait,
+) -> SimpleExpr {
+    match search {
+        DocumentSearch::Number(n) => number.eq(*n),
+        DocumentSearch::Client(terms) => {
+            account_id.in_subquery(matching_ids(backend, "accounts", terms, false))
+        }
+    }
 }
 
 /// `FROM search_docs` (joined from the full-text index on SQLite, so the

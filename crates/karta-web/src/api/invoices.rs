@@ -41,6 +41,7 @@ fn today(state: &AppState, caller: &Caller) -> String {
 /// List invoices.
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "invoices",
     params(
+        ("q" = Option<String>, Query, description = "An invoice number (`СЧ-000015`, `INV-15`, `15`) or words of the customer's name, code or INN"),
         ("account_id" = Option<Uuid>, Query), ("order_id" = Option<Uuid>, Query),
         ("status" = Option<String>, Query, description = "open or paid"),
         ("overdue" = Option<bool>, Query, description = "only open invoices past their due date"),

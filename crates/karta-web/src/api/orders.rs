@@ -41,6 +41,7 @@ fn written(m: &Model, status: StatusCode) -> Response {
 /// List orders.
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders",
     params(
+        ("q" = Option<String>, Query, description = "An order number (`З-000015`, `SO-15`, `15`) or words of the customer's name, code or INN"),
         ("account_id" = Option<Uuid>, Query), ("deal_id" = Option<Uuid>, Query),
         ("status" = Option<String>, Query, description = "draft, confirmed, in_production, shipped, delivered, closed, cancelled"),
         ("limit" = Option<u64>, Query), ("cursor" = Option<String>, Query),

@@ -5,7 +5,9 @@ use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
 use axum::Json;
 use axum::extract::{Query, State};
-use karta_app::views::{AccountView, ContactView, DealView, LeadView, contact_json};
+use karta_app::views::{
+    AccountView, ContactView, DealView, InvoiceView, LeadView, OrderView, contact_json,
+};
 use serde_json::{Value, json};
 
 /// Search results (contacts and leads follow the personal-data rule).
@@ -15,6 +17,10 @@ pub struct SearchResult {
     pub contacts: Vec<ContactView>,
     pub deals: Vec<DealView>,
     pub leads: Vec<LeadView>,
+    /// The order a number (`З-000015`, `SO-15`) names.
+    pub orders: Vec<OrderView>,
+    /// The invoice a number (`СЧ-000015`, `INV-15`) names.
+    pub invoices: Vec<InvoiceView>,
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -25,7 +31,9 @@ pub struct SearchParams {
 }
 
 /// Accounts, contacts, deals and leads matching `q` (words with Russian
-/// morphology, INN, customer code, e-mail and phone fragments).
+/// morphology, INN, customer code, e-mail and phone fragments; a customer
+/// found brings its people and deals), and the order and invoice a
+/// document number names.
 #[utoipa::path(get, path = "/api/v1/search", tag = "search",
     params(("q" = String, Query), ("limit" = Option<u64>, Query, description = "1–50 per entity, default 10")),
     responses((status = 200, body = SearchResult), (status = 401, body = Problem)))]
@@ -61,9 +69,17 @@ pub async fn global(
         .iter()
         .map(|m| LeadView::of(m, personal))
         .collect();
-    Ok(Json(
-        json!({"accounts": accounts, "contacts": contacts, "deals": deals, "leads": leads}),
-    ))
+    let orders: Vec<OrderView> = found.orders.iter().map(OrderView::of).collect();
+    let today = karta_core::contacts::date_text(state.app.today(&caller.principal));
+    let invoices: Vec<InvoiceView> = found
+        .invoices
+        .iter()
+        .map(|m| InvoiceView::of(m, &today))
+        .collect();
+    Ok(Json(json!({
+        "accounts": accounts, "contacts": contacts, "deals": deals, "leads": leads,
+        "orders": orders, "invoices": invoices,
+    })))
 }
 
 /// Who a phone number belongs to: contacts and accounts.

@@ -344,6 +344,7 @@ pub async fn list(
             (text(from), text(to))
         });
     let filter = InvoiceFilter {
+        search: karta_core::search::DocumentSearch::parse(&params.get("q")),
         issued_from: days.as_ref().map(|d| d.0.clone()),
         issued_to: days.as_ref().map(|d| d.1.clone()),
         status: match show.as_str() {
@@ -456,7 +457,7 @@ pub async fn list(
         new_label: String::new(),
         tools,
         count: String::new(),
-        q: String::new(),
+        q: params.get("q"),
         selects,
         sort: String::new(),
         sorts: vec![(String::new(), tr.t("sort-created"))],

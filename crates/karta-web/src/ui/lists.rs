@@ -52,6 +52,14 @@ pub struct ListPage {
     pub problems: Vec<String>,
 }
 
+impl ListPage {
+    /// The search box's hint names what this list's search finds
+    /// (`list-search-accounts` for `/accounts`).
+    pub fn placeholder_key(&self) -> String {
+        format!("list-search-{}", self.action.trim_start_matches('/'))
+    }
+}
+
 /// The request's parameters with a lookup by name.
 pub struct Params(pub Vec<(String, String)>);
 

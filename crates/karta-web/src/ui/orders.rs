@@ -104,7 +104,7 @@ pub async fn list(
             ("/api/v1/orders/export.xml".into(), tr.t("orders-export-1c")),
         ],
         count: String::new(),
-        q: String::new(),
+        q: params.get("q"),
         selects,
         sort: String::new(),
         sorts: vec![(String::new(), tr.t("sort-created"))],

@@ -1,5 +1,6 @@
-//! Global search results over accounts, contacts, deals and leads (the `/`
-//! box in the layout). A single exact customer code opens the card directly.
+//! Global search results over accounts, contacts, deals, leads, orders and
+//! invoices (the `/` box in the layout). A single exact customer code opens
+//! the card directly.
 
 use super::{PageCtx, render};
 use crate::AppState;
@@ -23,6 +24,9 @@ struct SearchPage {
     deals: Vec<(Uuid, String, String)>,
     /// `(id, person, company)`.
     leads: Vec<(Uuid, String, String)>,
+    /// `(order id, number, amount)` of the order or invoice a number names
+    /// (an invoice opens its order).
+    documents: Vec<(Uuid, String, String)>,
 }
 
 /// Global search results.
@@ -38,6 +42,11 @@ pub async fn results(
     }
     let mut page = PageCtx::of(&caller);
     page.q = q;
+    let lang = page.tr.lang;
+    let amount = |minor: i64, currency: &str| {
+        let currency = Currency::parse(currency).unwrap_or_else(|_| Currency::rub());
+        format_amount(minor, &currency, lang)
+    };
     let accounts = found
         .accounts
         .iter()
@@ -61,14 +70,7 @@ pub async fn results(
     let deals = found
         .deals
         .iter()
-        .map(|d| {
-            let currency = Currency::parse(&d.currency).unwrap_or_else(|_| Currency::rub());
-            (
-                d.id,
-                d.title.clone(),
-                format_amount(d.amount_minor, &currency, page.tr.lang),
-            )
-        })
+        .map(|d| (d.id, d.title.clone(), amount(d.amount_minor, &d.currency)))
         .collect();
     let leads = found
         .leads
@@ -81,11 +83,20 @@ pub async fn results(
             )
         })
         .collect();
+    let orders = found.orders.iter().map(|o| {
+        let number = karta_core::orders::number_label(o.number, lang);
+        (o.id, number, amount(o.gross_minor, &o.currency))
+    });
+    let invoices = found.invoices.iter().map(|i| {
+        let number = karta_core::invoices::number_label(i.number, lang);
+        (i.order_id, number, amount(i.amount_minor, &i.currency))
+    });
     Ok(render(&SearchPage {
         page,
         accounts,
         contacts,
         deals,
         leads,
+        documents: orders.chain(invoices).collect(),
     }))
 }

@@ -637,3 +637,104 @@ async fn idempotency_key_replays_the_first_answer_and_writes_once() {
     assert_eq!(names, ["Once Ltd", "Once Ltd"]);
     t.finish().await;
 }
+
+/// "Show me everything about Орион": the deals and contacts lists and the
+/// global search find a customer's deals and people by the customer's
+/// name, in the API and on the pages; another team finds none of them.
+#[tokio::test]
+async fn deals_and_people_are_found_by_their_customer() {
+    let t = TestApp::spawn().await;
+    let (a, b, _) = two_teams(&t).await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let made = t.post("/api/v1/pipelines", &head, json!({"name": "Продажи", "stages": [{"name": "КП", "probability": 50}, {"name": "Выиграна", "kind": "won"}, {"name": "Проиграна", "kind": "lost"}]})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let orion = t
+        .post("/api/v1/accounts", &a, json!({"name": "ПАО Орион"}))
+        .await;
+    let orion = karta_testkit::id(&orion);
+    let other = t
+        .post("/api/v1/accounts", &a, json!({"name": "ООО Вега"}))
+        .await;
+    let other = karta_testkit::id(&other);
+    let deal = t
+        .post(
+            "/api/v1/deals",
+            &a,
+            json!({"title": "Сервисное обслуживание №100", "account_id": orion}),
+        )
+        .await;
+    assert_eq!(deal.status, StatusCode::CREATED, "{}", deal.text);
+    t.post(
+        "/api/v1/deals",
+        &a,
+        json!({"title": "Поставка станков", "account_id": other}),
+    )
+    .await;
+    t.post(
+        "/api/v1/contacts",
+        &a,
+        json!({"last_name": "Сидоров", "first_name": "Пётр", "account_ids": [orion]}),
+    )
+    .await;
+    t.post(
+        "/api/v1/contacts",
+        &a,
+        json!({"last_name": "Иванов", "account_ids": [other]}),
+    )
+    .await;
+    let q = karta_testkit::encode("Ориона");
+    let titles = |v: &serde_json::Value, key: &str| -> Vec<String> {
+        v.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|i| i[key].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let deals = t.get(&format!("/api/v1/deals?q={q}"), &a).await;
+    assert_eq!(
+        titles(&deals.json["items"], "title"),
+        ["Сервисное обслуживание №100"],
+        "{}",
+        deals.text
+    );
+    let contacts = t.get(&format!("/api/v1/contacts?q={q}"), &a).await;
+    assert_eq!(
+        titles(&contacts.json["items"], "last_name"),
+        ["Сидоров"],
+        "{}",
+        contacts.text
+    );
+    let found = t.get(&format!("/api/v1/search?q={q}"), &a).await;
+    assert_eq!(titles(&found.json["accounts"], "name"), ["ПАО Орион"]);
+    assert_eq!(
+        titles(&found.json["deals"], "title"),
+        ["Сервисное обслуживание №100"],
+        "{}",
+        found.text
+    );
+    assert_eq!(titles(&found.json["contacts"], "last_name"), ["Сидоров"]);
+    let session = t.session("a@x.ru").await;
+    let page = t.page(&session, &format!("/deals?q={q}")).await;
+    assert!(
+        page.text.contains("Сервисное обслуживание №100")
+            && !page.text.contains("Поставка станков")
+    );
+    let page = t.page(&session, &format!("/search?q={q}")).await;
+    assert!(page.text.contains("Сервисное обслуживание №100") && page.text.contains("Сидоров"));
+    // Another team's customer brings nothing along.
+    let theirs = t.get(&format!("/api/v1/search?q={q}"), &b).await;
+    for key in ["accounts", "deals", "contacts"] {
+        assert_eq!(
+            theirs.json[key].as_array().map(Vec::len),
+            Some(0),
+            "{key}: {}",
+            theirs.text
+        );
+    }
+    let theirs = t.get(&format!("/api/v1/deals?q={q}"), &b).await;
+    assert_eq!(theirs.json["items"].as_array().map(Vec::len), Some(0));
+    t.finish().await;
+}

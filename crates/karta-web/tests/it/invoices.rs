@@ -3,7 +3,7 @@
 //! the real router on SQLite and (with KARTA_TEST_DATABASE_URL) PostgreSQL.
 
 use axum::http::{Method, StatusCode};
-use karta_testkit::{Answer, TestApp, id};
+use karta_testkit::{Answer, TestApp, encode, id};
 use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000_000;
@@ -615,6 +615,115 @@ async fn a_bank_statement_pays_the_invoices_it_names_and_lists_the_rest_once() {
         shown.text.contains("Не сопоставлено: 1") && shown.text.contains("нет номера счёта"),
         "{}",
         shown.text
+    );
+    t.finish().await;
+}
+
+/// The search boxes of the order and invoice lists (page and API) find a
+/// document by its number as people type it, or by its customer's name or
+/// code; a query that matches nothing shows nothing.
+#[tokio::test]
+async fn order_and_invoice_lists_find_a_document_by_number_or_customer() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let accountant = t.user("acc@x.ru", "accountant", None).await;
+    let product = id(&made(&t, "/api/v1/products", &head, json!({"sku": "ST-1", "name": "Станок", "list_price_minor": 100_000, "vat_rate": 20, "stock_quantity": 10})).await);
+    let siberia = made(
+        &t,
+        "/api/v1/accounts",
+        &head,
+        json!({"name": "ООО Сибирь-Трейд"}),
+    )
+    .await;
+    let volga = id(&made(&t, "/api/v1/accounts", &head, json!({"name": "АО Волга"})).await);
+    let code = siberia.json["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for account in [id(&siberia), volga] {
+        let placed = order(&t, &head, &account, &product, 1).await;
+        assert_eq!(
+            move_to(&t, &placed, &head, "confirmed").await.status,
+            StatusCode::OK
+        );
+        made(
+            &t,
+            "/api/v1/invoices",
+            &accountant,
+            json!({"order_id": placed}),
+        )
+        .await;
+    }
+    let numbers = |a: &Answer| -> Vec<i64> {
+        a.json["items"]
+            .as_array()
+            .map(|items| items.iter().filter_map(|i| i["number"].as_i64()).collect())
+            .unwrap_or_default()
+    };
+    for (q, expected) in [
+        ("З-000002", vec![2]),
+        ("3-000002", vec![2]),
+        ("SO-1", vec![1]),
+        ("1", vec![1]),
+        ("Сибирь", vec![1]),
+        ("волге", vec![2]),
+        (code.as_str(), vec![1]),
+        ("zzzzzz", vec![]),
+    ] {
+        let found = t
+            .get(&format!("/api/v1/orders?q={}", encode(q)), &head)
+            .await;
+        assert_eq!(found.status, StatusCode::OK, "{q}: {}", found.text);
+        assert_eq!(numbers(&found), expected, "orders {q}");
+    }
+    for (q, expected) in [
+        ("СЧ-000001", vec![1]),
+        ("INV-2", vec![2]),
+        ("Волга", vec![2]),
+    ] {
+        let found = t
+            .get(&format!("/api/v1/invoices?q={}", encode(q)), &accountant)
+            .await;
+        assert_eq!(numbers(&found), expected, "invoices {q}");
+    }
+    // The global search opens a document by its number.
+    let found = t
+        .get(
+            &format!("/api/v1/search?q={}", encode("З-000002")),
+            &accountant,
+        )
+        .await;
+    assert_eq!(found.json["orders"][0]["number"], 2, "{}", found.text);
+    assert_eq!(found.json["invoices"][0]["number"], 2, "{}", found.text);
+    let session = t.session("acc@x.ru").await;
+    let page = t
+        .page(&session, &format!("/search?q={}", encode("СЧ-000001")))
+        .await;
+    assert!(
+        page.text.contains("Заказы и счета") && page.text.contains("СЧ-000001"),
+        "{}",
+        page.text
+    );
+    let page = t
+        .page(&session, &format!("/orders?q={}", encode("Сибирь")))
+        .await;
+    assert!(
+        page.text.contains("З-000001") && !page.text.contains("З-000002"),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text.contains("value=\"Сибирь\""),
+        "the search box keeps the query"
+    );
+    assert!(page.text.contains("Номер заказа (З-000015) или клиент"));
+    let page = t
+        .page(&session, &format!("/invoices?q={}", encode("СЧ-000002")))
+        .await;
+    assert!(
+        page.text.contains("СЧ-000002") && !page.text.contains("СЧ-000001"),
+        "{}",
+        page.text
     );
     t.finish().await;
 }
