@@ -365,21 +365,50 @@ pub async fn assign_owner(
     Ok(())
 }
 
-/// Turns a page of change rows into views with actor names (one query).
+/// Turns a page of change rows into views with actor names, and the names
+/// of the users and teams the changed values name (one query for users,
+/// teams from the reference cache).
 pub async fn change_views(
     app: &App,
     page: Page<change::Model>,
 ) -> Result<Page<ChangeView>, AppError> {
-    let ids: Vec<Uuid> = page.items.iter().filter_map(|c| c.actor_id).collect();
+    const USER_FIELDS: [&str; 2] = ["owner_id", "responsible_user_id"];
+    let id_of = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| v.as_str())
+            .and_then(|s| Uuid::parse_str(s).ok())
+    };
+    let field_is = |c: &change::Model, fields: &[&str]| {
+        c.field.as_deref().is_some_and(|f| fields.contains(&f))
+    };
+    let mut ids: Vec<Uuid> = page.items.iter().filter_map(|c| c.actor_id).collect();
+    for c in page.items.iter().filter(|c| field_is(c, &USER_FIELDS)) {
+        ids.extend(id_of(&c.old_value).into_iter().chain(id_of(&c.new_value)));
+    }
     let names = users::names(app.db.conn(), &ids).await?;
-    let items = page
-        .items
-        .into_iter()
-        .map(|r| {
-            let name = r.actor_id.and_then(|id| names.get(&id).cloned());
-            ChangeView::of(r, name)
-        })
-        .collect();
+    let mut items = Vec::with_capacity(page.items.len());
+    for r in page.items {
+        let (old, new) = (id_of(&r.old_value), id_of(&r.new_value));
+        let users_named = field_is(&r, &USER_FIELDS);
+        let teams_named = field_is(&r, &["team_id"]);
+        let name_of = async |id: Option<Uuid>| -> Result<Option<String>, AppError> {
+            let Some(id) = id else { return Ok(None) };
+            Ok(if users_named {
+                names.get(&id).cloned()
+            } else if teams_named {
+                app.team(id).await?.map(|t| t.name)
+            } else {
+                None
+            })
+        };
+        let (old_name, new_name) = (name_of(old).await?, name_of(new).await?);
+        let actor = r.actor_id.and_then(|id| names.get(&id).cloned());
+        items.push(ChangeView {
+            old_name,
+            new_name,
+            ..ChangeView::of(r, actor)
+        });
+    }
     Ok(Page {
         items,
         next_cursor: page.next_cursor,

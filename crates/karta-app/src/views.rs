@@ -107,6 +107,11 @@ pub struct ChangeView {
     /// The value after, typed as `old`.
     #[schema(value_type = Option<serde_json::Value>)]
     pub new: Option<Value>,
+    /// The name of the user or team `old` names (owner, team, stage's
+    /// responsible), so people read a name, not an id.
+    pub old_name: Option<String>,
+    /// The name of the user or team `new` names.
+    pub new_name: Option<String>,
 }
 
 impl ChangeView {
@@ -122,6 +127,8 @@ impl ChangeView {
             field: m.field,
             old: m.old_value,
             new: m.new_value,
+            old_name: None,
+            new_name: None,
         }
     }
 }

@@ -701,6 +701,7 @@ order-deal = Deal
 order-requested = requested
 order-available = available
 deal-make-order = Make the order
+name-lines = Products
 field-lines = Products: one per line, "article; quantity", optionally "; price; discount %"
 field-comment = Comment
 err-unknown_order = No such order.

@@ -706,6 +706,7 @@ order-deal = Сделка
 order-requested = нужно
 order-available = свободно
 deal-make-order = Создать заказ
+name-lines = Товары
 field-lines = Товары: по строке «артикул; количество», по желанию «; цена; скидка %»
 field-comment = Комментарий
 err-unknown_order = Нет такого заказа.

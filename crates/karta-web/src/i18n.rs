@@ -95,6 +95,42 @@ impl Tr {
         let text = self.t(&key);
         if text == key { name.to_string() } else { text }
     }
+
+    /// The name of a field where it is read, not typed (history, read-only
+    /// cards): the form label without its input hint — «Ожидаемая дата
+    /// закрытия», not «… (ГГГГ-ММ-ДД)» — or a `name-<field>` of its own.
+    pub fn field_name(&self, name: &str) -> String {
+        let key = format!("name-{name}");
+        let own = self.t(&key);
+        if own != key {
+            return own;
+        }
+        let label = self.field(name);
+        match label.rsplit_once(" (") {
+            Some((bare, hint)) if hint.ends_with(')') => bare.to_string(),
+            _ => label,
+        }
+    }
+
+    /// A day (`YYYY-MM-DD`) as the language writes it: `14.02.2027`,
+    /// `14 Feb 2027`; anything else is shown as it is.
+    pub fn day(&self, iso: &str) -> String {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let Ok(day) = time::Date::parse(iso, &format) else {
+            return iso.to_string();
+        };
+        if self.lang == "en" {
+            let month = &day.month().to_string()[..3];
+            format!("{} {month} {}", day.day(), day.year())
+        } else {
+            format!(
+                "{:02}.{:02}.{}",
+                day.day(),
+                u8::from(day.month()),
+                day.year()
+            )
+        }
+    }
 }
 
 /// Picks the language from an `Accept-Language` header.

@@ -360,7 +360,7 @@ pub async fn card(
         deals,
         log: super::activities::LogForm::new(&labels, &classifiers, "account_id", m.id),
         error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
-        timeline: super::activities::merge(timeline(history.items, tr), done),
+        timeline: super::activities::merge(timeline(history.items, tr, "RUB"), done),
         duplicates,
         finance: super::finance::account_section(&state, &caller, m.id).await?,
         page,

@@ -279,7 +279,7 @@ pub async fn card(
         details: details.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
         custom: custom::card_rows(&defs, &f.custom, tr),
         accounts,
-        timeline: timeline(history.items, tr),
+        timeline: timeline(history.items, tr, "RUB"),
         duplicates,
         page,
     }))

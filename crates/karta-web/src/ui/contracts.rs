@@ -167,7 +167,7 @@ pub async fn card(
         deletable: p.reach(Entity::Contracts, Access::Delete) != Reach::Nothing,
         facts,
         items,
-        timeline: timeline(history.items, tr),
+        timeline: timeline(history.items, tr, f.currency.as_str()),
         page,
     }))
 }

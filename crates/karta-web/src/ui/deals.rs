@@ -354,42 +354,42 @@ pub async fn card(
         })
         .collect();
     let mut details = vec![
-        (tr.field("pipeline_id"), pipeline.pipeline.name.clone()),
+        (tr.field_name("pipeline_id"), pipeline.pipeline.name.clone()),
         (
-            tr.field("stage_id"),
+            tr.field_name("stage_id"),
             current.map(|s| stage_name(s, tr.lang)).unwrap_or_default(),
         ),
-        (tr.field("amount_minor"), card.amount.clone()),
-        (tr.field("probability"), format!("{} %", m.probability)),
+        (tr.field_name("amount_minor"), card.amount.clone()),
+        (tr.field_name("probability"), format!("{} %", m.probability)),
         (
-            tr.field("expected_close"),
-            m.expected_close.clone().unwrap_or_default(),
+            tr.field_name("expected_close"),
+            tr.day(m.expected_close.as_deref().unwrap_or_default()),
         ),
-        (tr.field("owner_id"), card.owner.clone()),
+        (tr.field_name("owner_id"), card.owner.clone()),
         (
-            tr.field("next_step"),
+            tr.field_name("next_step"),
             m.next_step.clone().unwrap_or_default(),
         ),
         (
-            tr.field("source"),
+            tr.field_name("source"),
             labels.of("lead_source", f.source.as_deref()),
         ),
         (
-            tr.field("campaign"),
+            tr.field_name("campaign"),
             labels.of("campaign", f.campaign.as_deref()),
         ),
         (
-            tr.field("competitor_id"),
+            tr.field_name("competitor_id"),
             m.competitor_id
                 .and_then(|c| accounts.get(&c).cloned())
                 .unwrap_or_default(),
         ),
         (
-            tr.field("loss_reason"),
+            tr.field_name("loss_reason"),
             labels.of("loss_reason", f.loss_reason.as_deref()),
         ),
         (
-            tr.field("description"),
+            tr.field_name("description"),
             m.description.clone().unwrap_or_default(),
         ),
     ];
@@ -455,7 +455,7 @@ pub async fn card(
         loss_reasons: labels.options(&classifiers, "loss_reason"),
         log: super::activities::LogForm::new(&labels, &classifiers, "deal_id", id),
         timeline: super::activities::merge(
-            readable(timeline(history.items, tr), &pipeline, tr),
+            readable(timeline(history.items, tr, &m.currency), &pipeline, tr),
             done,
         ),
         error: super::deal_lines::error_text(&page, params.error, params.line),

@@ -325,7 +325,7 @@ pub async fn card(
     .await?;
     let history = leads::history(&state.app, p, id, None, 50).await?;
     let timeline = super::activities::merge(
-        super::timeline(history.items, page.tr),
+        super::timeline(history.items, page.tr, "RUB"),
         super::activities::entries(
             &state,
             &caller,

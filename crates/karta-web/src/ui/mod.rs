@@ -41,6 +41,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use karta_app::model::Classifier;
 use karta_app::views::ChangeView;
+use karta_core::money::{Currency, format_amount};
+use serde_json::Value;
 use std::collections::HashMap;
 
 /// Every UI route.
@@ -310,15 +312,51 @@ impl TimelineEntry {
     }
 }
 
-fn short(v: &Option<serde_json::Value>) -> String {
-    match v {
-        None => "—".to_string(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Array(a)) => a
+/// A history value as the field is shown on the card: money in roubles
+/// (or the record's currency), days in the reader's format, yes/no, a
+/// deal's lines as `SKU × quantity — amount`, a user or team by name.
+fn shown(
+    field: &str,
+    value: &Option<Value>,
+    name: Option<String>,
+    tr: Tr,
+    currency: &Currency,
+) -> String {
+    if let Some(name) = name {
+        return name;
+    }
+    let money = |minor: i64| format_amount(minor, currency, tr.lang);
+    match value {
+        None | Some(Value::Null) => "—".to_string(),
+        Some(Value::Array(items)) if items.is_empty() => "—".to_string(),
+        Some(Value::Number(n)) if field.ends_with("_minor") => {
+            n.as_i64().map(money).unwrap_or_else(|| n.to_string())
+        }
+        Some(Value::Bool(b)) => tr.t(if *b { "yes" } else { "no" }),
+        Some(Value::String(s)) => tr.day(s),
+        Some(Value::Array(items)) if field == "lines" => items
+            .iter()
+            .map(|l| {
+                let sku = l["sku"].as_str().unwrap_or_default();
+                let quantity = l["quantity"].to_string();
+                let gross = l["gross_minor"].as_i64().map(money).unwrap_or_default();
+                let discount = l["discount_percent"].as_f64().unwrap_or_default();
+                if discount > 0.0 {
+                    let discount = discount
+                        .to_string()
+                        .replace('.', if tr.lang == "en" { "." } else { "," });
+                    format!("{sku} × {quantity} − {discount} % — {gross}")
+                } else {
+                    format!("{sku} × {quantity} — {gross}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        Some(Value::Array(items)) => items
             .iter()
             .map(|x| {
                 x.as_str()
-                    .map(String::from)
+                    .map(|s| tr.day(s))
                     .unwrap_or_else(|| x.to_string())
             })
             .collect::<Vec<_>>()
@@ -327,18 +365,23 @@ fn short(v: &Option<serde_json::Value>) -> String {
     }
 }
 
-/// History rows as timeline entries (UTC, minute precision). A record's
-/// creation is one entry, not one per initial field.
-pub fn timeline(rows: Vec<ChangeView>, tr: Tr) -> Vec<TimelineEntry> {
+/// History rows as timeline entries (UTC, minute precision), money in the
+/// record's `currency`. A record's creation is one entry, not one per
+/// initial field.
+pub fn timeline(rows: Vec<ChangeView>, tr: Tr, currency: &str) -> Vec<TimelineEntry> {
+    let currency = &Currency::parse(currency).unwrap_or_else(|_| Currency::rub());
     let mut seen_create = false;
     rows.into_iter()
         .filter(|c| c.action != "create" || !std::mem::replace(&mut seen_create, true))
         .map(|c| {
             let what = tr.t(&format!("history-{}", c.action));
             let detail = match &c.field {
-                Some(f) if c.action == "update" => {
-                    format!("{} {} → {}", tr.field(f), short(&c.old), short(&c.new))
-                }
+                Some(f) if c.action == "update" => format!(
+                    "{} {} → {}",
+                    tr.field_name(f),
+                    shown(f, &c.old, c.old_name.clone(), tr, currency),
+                    shown(f, &c.new, c.new_name.clone(), tr, currency)
+                ),
                 _ => String::new(),
             };
             let who = c.actor_name.unwrap_or_else(|| tr.t("history-system"));

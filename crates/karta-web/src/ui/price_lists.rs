@@ -257,7 +257,7 @@ pub async fn card(
         editable: may_edit(&caller),
         facts: facts.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
         items,
-        timeline: timeline(history.items, tr),
+        timeline: timeline(history.items, tr, f.currency.as_str()),
         page,
     };
     Ok(render(&card))

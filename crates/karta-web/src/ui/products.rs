@@ -257,7 +257,7 @@ pub async fn card(
         editable: may_edit(&caller),
         facts: facts.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
         description: m.description.clone().unwrap_or_default(),
-        timeline: timeline(history.items, tr),
+        timeline: timeline(history.items, tr, "RUB"),
         page,
     };
     Ok(render(&card))

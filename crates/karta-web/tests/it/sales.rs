@@ -773,3 +773,69 @@ async fn activity_types_are_a_classifier_with_a_default_duration() {
     );
     t.finish().await;
 }
+
+/// A deal's history reads as its card shows the fields: amounts in
+/// roubles, days as 14.02.2027, lines as "SKU × quantity — amount", the
+/// owner by name, and labels without their input hints (F1).
+#[tokio::test]
+async fn the_deal_history_reads_as_the_card_shows_the_fields() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    t.user("rep@x.ru", "sales_rep", Some("Москва")).await;
+    pipeline(&t, &head).await;
+    let product = t.post("/api/v1/products", &head, json!({"sku": "ST-16K20", "name": "Станок", "list_price_minor": 215_000_000, "vat_rate": 22})).await;
+    assert_eq!(product.status, StatusCode::CREATED, "{}", product.text);
+    let account = id(&t
+        .post("/api/v1/accounts", &head, json!({"name": "ООО Завод"}))
+        .await);
+    let deal = t
+        .post(
+            "/api/v1/deals",
+            &head,
+            json!({"title": "Станки", "account_id": account, "amount_minor": 104_400_000}),
+        )
+        .await;
+    let deal_id = id(&deal);
+    let session = t.session("head@x.ru").await;
+    let lined = t
+        .form(
+            &session,
+            &format!("/deals/{deal_id}/lines"),
+            &[
+                ("version", &version(&deal).to_string()),
+                ("lines", "ST-16K20; 1"),
+            ],
+        )
+        .await;
+    assert_eq!(lined.status, StatusCode::SEE_OTHER, "{}", lined.text);
+    let users = t.get("/api/v1/users", &head).await;
+    let rep_id = users.json["items"]
+        .as_array()
+        .and_then(|u| u.iter().find(|u| u["email"] == "rep@x.ru"))
+        .map(|u| u["id"].clone())
+        .unwrap_or_default();
+    let current = t.get(&format!("/api/v1/deals/{deal_id}"), &head).await;
+    let changed = t
+        .patch(
+            &format!("/api/v1/deals/{deal_id}"),
+            &head,
+            Some(version(&current)),
+            json!({"expected_close": "2027-02-14", "owner_id": rep_id}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    let card = t.page(&session, &format!("/deals/{deal_id}")).await;
+    let text = card.text.replace('\u{a0}', " ");
+    for shown in [
+        "Сумма 1 044 000 ₽ → 2 623 000 ₽",
+        "Ожидаемая дата закрытия — → 14.02.2027",
+        "Товары — → ST-16K20 × 1 — 2 623 000 ₽",
+    ] {
+        assert!(text.contains(shown), "{shown}: {text}");
+    }
+    assert!(text.contains("Ответственный head → rep"), "{text}");
+    for leak in ["gross_minor", "104400000", "(ГГГГ-ММ-ДД)", "по строке"] {
+        assert!(!text.contains(leak), "{leak}: {text}");
+    }
+    t.finish().await;
+}
