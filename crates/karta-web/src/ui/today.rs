@@ -172,9 +172,22 @@ pub fn task_from_form(
     let get = |k: &str| form_value(form, &format!("{prefix}{k}")).filter(|v| !v.trim().is_empty());
     let id = |k: &str| get(k).and_then(|v| v.parse::<Uuid>().ok());
     let title = get("title")?;
+    let due_at = get("due_at").map(|v| local_time(&v, utc_offset_minutes));
+    // "15 minutes before" and the like: the reminder the form's select
+    // chose, counted back from the due time (none when the due time is not
+    // a time; its own error says so).
+    let remind_at = get("remind")
+        .and_then(|m| m.parse::<i64>().ok())
+        .zip(
+            due_at
+                .as_deref()
+                .and_then(|d| karta_core::time::parse_rfc3339(d).ok()),
+        )
+        .map(|(minutes, due)| karta_core::time::rfc3339(due - minutes * 60_000_000));
     Some(TaskDraft {
         title: Some(title),
-        due_at: get("due_at").map(|v| local_time(&v, utc_offset_minutes)),
+        due_at,
+        remind_at,
         priority: get("priority"),
         account_id: id("account_id"),
         contact_id: id("contact_id"),

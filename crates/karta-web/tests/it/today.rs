@@ -408,3 +408,95 @@ async fn a_user_in_another_time_zone_gets_their_own_today() {
     assert_eq!(back.json["utc_offset"], json!(null));
     t.finish().await;
 }
+
+/// Tasks planned on the pages remind: the quick add on Today, the next
+/// contact of the log form and a lead's task each carry the reminder their
+/// select chose (15 minutes before unless changed), and the reminder job
+/// brings it live (F2).
+#[tokio::test]
+async fn tasks_planned_on_the_pages_remind_their_owner() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("Москва")).await;
+    let account = t
+        .post("/api/v1/accounts", &a, json!({"name": "ООО Заря"}))
+        .await;
+    let account = karta_testkit::id(&account);
+    let browser = t.session("a@x.ru").await;
+    // The clock stands at 12:00 in Moscow; due in ten minutes, reminded at once.
+    let quick = t
+        .form(
+            &browser,
+            "/tasks",
+            &[
+                ("title", "Перезвонить Заре"),
+                ("due_at", "2026-01-15T12:10"),
+                ("remind", "15"),
+                ("back", "/today"),
+            ],
+        )
+        .await;
+    assert_eq!(quick.status, StatusCode::SEE_OTHER, "{}", quick.text);
+    let logged = t
+        .form(
+            &browser,
+            "/activities",
+            &[
+                ("account_id", &account),
+                ("kind", "call"),
+                ("subject", "Обсудили договор"),
+                ("next_title", "Отправить договор"),
+                ("next_due_at", "2026-01-15T14:00"),
+                ("next_remind", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.text);
+    let quiet = t
+        .form(
+            &browser,
+            "/tasks",
+            &[
+                ("title", "Без напоминания"),
+                ("due_at", "2026-01-15T12:20"),
+                ("remind", ""),
+                ("back", "/today"),
+            ],
+        )
+        .await;
+    assert_eq!(quiet.status, StatusCode::SEE_OTHER);
+    let tasks = t.get("/api/v1/tasks?status=open", &a).await;
+    let remind_at = |title: &str| {
+        tasks.json["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["title"] == title))
+            .map(|i| i["remind_at"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        remind_at("Перезвонить Заре"),
+        "2026-01-15T08:55:00Z",
+        "{}",
+        tasks.text
+    );
+    assert_eq!(remind_at("Отправить договор"), "2026-01-15T10:00:00Z");
+    assert!(remind_at("Без напоминания").is_null());
+
+    t.run_job(Kind::Reminders).await;
+    let now = first_reminders(&t, &browser.cookie).await;
+    assert!(now.contains("Перезвонить Заре"), "{now}");
+    assert!(!now.contains("Отправить договор"), "{now}");
+    t.clock.advance(DAY / 24);
+    t.run_job(Kind::Reminders).await;
+    let later = first_reminders(&t, &browser.cookie).await;
+    assert!(later.contains("Отправить договор"), "{later}");
+    assert!(!later.contains("Без напоминания"), "{later}");
+    // The pages offer the choice, 15 minutes before chosen.
+    let today = t.page(&browser, "/today").await;
+    assert!(
+        today.text.contains("name=\"remind\"")
+            && today.text.contains("<option value=\"15\" selected>")
+    );
+    let card = t.page(&browser, &format!("/accounts/{account}")).await;
+    assert!(card.text.contains("name=\"next_remind\""));
+    t.finish().await;
+}
