@@ -79,7 +79,8 @@ impl ImportEntity {
         }
     }
 
-    fn entity(self) -> Entity {
+    /// The entity the import creates, whose write right it needs.
+    pub fn entity(self) -> Entity {
         match self {
             Self::Accounts => Entity::Accounts,
             Self::Contacts => Entity::Contacts,

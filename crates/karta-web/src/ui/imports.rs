@@ -29,6 +29,7 @@ use karta_app::import::{self, Columns, ImportEntity, JobView, Spec, profiles};
 use karta_app::model::{CustomField, ImportJob};
 use karta_core::Invalid;
 use karta_core::import::{CsvRows, Key, Mode};
+use karta_core::roles::{Access, Reach};
 use karta_core::time::rfc3339;
 use std::collections::HashMap;
 use std::io::Write;
@@ -83,8 +84,10 @@ pub async fn page(
             at: utc_label(&rfc3339(m.created_at)),
         })
         .collect();
+    // Only what the user may create is offered; none, and there is no form.
     let entities = ImportEntity::ALL
         .iter()
+        .filter(|e| caller.0.principal.reach(e.entity(), Access::Write) != Reach::Nothing)
         .map(|e| {
             (
                 e.as_str().to_string(),

@@ -58,6 +58,12 @@ impl ListPage {
     pub fn placeholder_key(&self) -> String {
         format!("list-search-{}", self.action.trim_start_matches('/'))
     }
+
+    /// The entity the list shows (`price_lists` for `/price-lists`), whose
+    /// rights decide whether "new" is offered.
+    pub fn entity(&self) -> String {
+        self.action.trim_start_matches('/').replace('-', "_")
+    }
 }
 
 /// The request's parameters with a lookup by name.

@@ -42,6 +42,7 @@ use axum::routing::{get, post};
 use karta_app::model::Classifier;
 use karta_app::views::ChangeView;
 use karta_core::money::{Currency, format_amount};
+use karta_core::roles::{Access, Entity, Reach};
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -207,6 +208,10 @@ pub struct PageCtx {
     pub show_admin: bool,
     /// Show the head of sales' control page link.
     pub show_control: bool,
+    /// The kinds of records the user may change (some of) and delete, so
+    /// a page offers only the actions that will not end on a 403.
+    writable: Vec<Entity>,
+    deletable: Vec<Entity>,
 }
 
 impl PageCtx {
@@ -223,8 +228,29 @@ impl PageCtx {
                 .0
                 .principal
                 .may_assign(karta_core::roles::Entity::Deals),
+            writable: reachable(caller, Access::Write),
+            deletable: reachable(caller, Access::Delete),
         }
     }
+
+    /// Whether the user may create or change (some) records of `entity`
+    /// (`accounts`, `price_lists`).
+    pub fn may_write(&self, entity: &str) -> bool {
+        entity.parse().is_ok_and(|e| self.writable.contains(&e))
+    }
+
+    /// Whether the user may delete (some) records of `entity`.
+    pub fn may_delete(&self, entity: &str) -> bool {
+        entity.parse().is_ok_and(|e| self.deletable.contains(&e))
+    }
+}
+
+/// The entities on which the caller's role and token reach some records.
+fn reachable(caller: &UiCaller, access: Access) -> Vec<Entity> {
+    Entity::ALL
+        .into_iter()
+        .filter(|e| caller.0.principal.reach(*e, access) != Reach::Nothing)
+        .collect()
 }
 
 /// Renders a template, or a plain 500 if rendering fails.

@@ -412,3 +412,74 @@ async fn a_user_creates_uses_and_revokes_their_own_api_token_in_the_ui() {
     );
     t.finish().await;
 }
+
+/// The pages offer a read-only user no action that would end on a 403:
+/// no edit, trash, new, log, move, lines or import forms and no draggable
+/// board cards; the head of sales sees every one of them on the same
+/// pages (F7).
+#[tokio::test]
+async fn a_read_only_user_is_offered_no_action_he_may_not_take() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    t.user("viewer@x.ru", "read_only", None).await;
+    let made = t.post("/api/v1/pipelines", &head, json!({"name": "Продажи", "stages": [{"name": "КП", "probability": 50}, {"name": "Выиграна", "kind": "won"}, {"name": "Проиграна", "kind": "lost"}]})).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    let account = karta_testkit::id(
+        &t.post("/api/v1/accounts", &head, json!({"name": "ООО Заря"}))
+            .await,
+    );
+    let deal = karta_testkit::id(
+        &t.post(
+            "/api/v1/deals",
+            &head,
+            json!({"title": "Станки", "account_id": account}),
+        )
+        .await,
+    );
+    let actions: Vec<(String, Vec<String>)> = vec![
+        (
+            format!("/accounts/{account}"),
+            vec![
+                format!("/accounts/{account}/edit"),
+                format!("/accounts/{account}/delete"),
+                format!("/contacts/new?account={account}"),
+                format!("/deals/new?account={account}"),
+                "action=\"/activities\"".into(),
+            ],
+        ),
+        (
+            format!("/deals/{deal}"),
+            vec![
+                format!("/deals/{deal}/edit"),
+                format!("/deals/{deal}/delete"),
+                format!("/deals/{deal}/move"),
+                format!("/deals/{deal}/lines"),
+                "action=\"/activities\"".into(),
+            ],
+        ),
+        ("/accounts".into(), vec!["href=\"/accounts/new\"".into()]),
+        (
+            "/deals/board".into(),
+            vec!["draggable=\"true\"".into(), "href=\"/deals/new\"".into()],
+        ),
+        ("/imports".into(), vec!["id=\"upload\"".into()]),
+    ];
+    let viewer = t.session("viewer@x.ru").await;
+    let head = t.session("head@x.ru").await;
+    for (path, offered) in &actions {
+        let seen = t.page(&viewer, path).await;
+        assert_eq!(seen.status, StatusCode::OK, "{path}");
+        let theirs = t.page(&head, path).await;
+        for action in offered {
+            assert!(
+                !seen.text.contains(action.as_str()),
+                "viewer offered {action} on {path}"
+            );
+            assert!(
+                theirs.text.contains(action.as_str()),
+                "head not offered {action} on {path}"
+            );
+        }
+    }
+    t.finish().await;
+}
