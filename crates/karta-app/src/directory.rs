@@ -322,6 +322,15 @@ pub async fn create_team(
     Ok(saved)
 }
 
+/// Whether `user`'s role may work on records of `entity`, so that
+/// giving one to them is not a hand-over to someone who cannot act on it
+/// (a read-only user, an accountant for a lead).
+pub fn may_own(user: &karta_db::entities::user::Model, entity: Entity) -> bool {
+    user.role
+        .parse::<karta_core::roles::Role>()
+        .is_ok_and(|r| r.reach(entity, Access::Write) != karta_core::roles::Reach::Nothing)
+}
+
 /// Fills and checks a record's owner and team. Owner defaults to the
 /// current owner (or the creator), team to the owner's team; giving a
 /// record to someone else needs the right to assign.
@@ -343,6 +352,9 @@ pub async fn assign_owner(
         return Ok(());
     };
     let owner_changed = Some(owner_id) != default_owner;
+    if owner_changed && !may_own(&owner_user, entity) {
+        e.push("owner_id", "owner_cannot_work");
+    }
     if team.is_none() {
         *team = if owner_changed || current.is_none() {
             owner_user.team_id

@@ -328,6 +328,9 @@ pub async fn redistribute(
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| AppError::field("owner_id", "unknown_user"))?;
+    if !crate::directory::may_own(&owner, Entity::Leads) {
+        return Err(AppError::field("owner_id", "owner_cannot_work"));
+    }
     let mut tx = Tx::begin(app, p.actor()).await?;
     let mut moved = 0;
     for id in ids {
@@ -335,7 +338,12 @@ pub async fn redistribute(
             return Err(AppError::field("lead_ids", "unknown_lead"));
         };
         let before = store::fields_of(&current);
-        if before.owner_id == Some(owner.id) {
+        // Converted and disqualified leads stay with whoever closed them.
+        let closed = matches!(
+            before.status,
+            LeadStatus::Qualified | LeadStatus::Disqualified
+        );
+        if before.owner_id == Some(owner.id) || closed {
             continue;
         }
         let mut after = before.clone();

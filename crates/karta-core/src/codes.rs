@@ -101,6 +101,7 @@ codes! {
     UnknownTeam = "unknown_team", 422, "No such team.";
     UnknownAccount = "unknown_account", 422, "No such account.";
     CannotAssign = "cannot_assign", 422, "You may not give records to another owner or team.";
+    OwnerCannotWork = "owner_cannot_work", 422, "The chosen owner's role cannot work on such records (a read-only user, an accountant for a lead).";
     FieldNotAllowed = "field_not_allowed", 422, "You may not set this field.";
     InvalidJson = "invalid_json", 422, "The request body is not valid JSON of the expected shape.";
     PasswordTooShort = "password_too_short", 422, "The password must have at least 10 characters.";

@@ -149,6 +149,7 @@ err-unknown_classifier_value = Not a value of this list.
 err-not_for_this_kind = This list has no such setting.
 err-invalid_utc_offset = Write the offset from UTC like +03:00 (from -12:00 to +14:00).
 err-cannot_assign = You may not give records to another owner or team.
+err-owner_cannot_work = The chosen person's role cannot work on such records (read-only, for example).
 err-other = Invalid value.
 nav-admin = Settings
 admin-title = Settings
@@ -414,6 +415,7 @@ lead-queue = Queue (unassigned)
 lead-search = Name, company, interest, e-mail, phone
 lead-created = Received
 lead-give-to = Give the ticked ones to
+lead-choose-owner = — to whom —
 lead-redistribute = Give
 lead-moved = { $count ->
     [one] { $count } lead moved.

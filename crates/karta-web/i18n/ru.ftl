@@ -150,6 +150,7 @@ err-unknown_classifier_value = Такого значения нет в спра�
 err-not_for_this_kind = У этого справочника нет такой настройки.
 err-invalid_utc_offset = Укажите смещение от UTC в виде +03:00 (от -12:00 до +14:00).
 err-cannot_assign = Вы не можете передавать записи другому ответственному или команде.
+err-owner_cannot_work = У выбранного сотрудника нет прав работать с такими записями (например, только чтение).
 err-other = Неверное значение.
 nav-admin = Настройки
 admin-title = Настройки
@@ -417,6 +418,7 @@ lead-queue = Очередь (не назначен)
 lead-search = Имя, компания, интерес, e-mail, телефон
 lead-created = Поступил
 lead-give-to = Передать отмеченные
+lead-choose-owner = — кому —
 lead-redistribute = Передать
 lead-moved = { $count ->
     [one] Передан { $count } лид.

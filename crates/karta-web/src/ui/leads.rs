@@ -110,7 +110,7 @@ pub async fn list(
         karta_app::directory::list_users(&state.app, p)
             .await?
             .into_iter()
-            .filter(|u| u.active)
+            .filter(|u| u.active && karta_app::directory::may_own(u, Entity::Leads))
             .map(|u| (u.id.to_string(), u.name))
             .collect()
     } else {

@@ -849,3 +849,128 @@ async fn a_conversion_that_fails_at_any_step_leaves_nothing_behind() {
     assert!(done.json["deal_id"].is_string() && done.json["contact_id"].is_string());
     t.finish().await;
 }
+
+/// Leads are handed over only to people who can work them, and only open
+/// ones move: the page lists no read-only user or accountant and picks
+/// nobody by default; a hand-over to one is refused and changes nothing;
+/// a disqualified lead keeps its owner (F8). Any record's owner follows
+/// the same rule.
+#[tokio::test]
+async fn leads_are_handed_over_only_to_people_who_can_work_them() {
+    let t = TestApp::spawn().await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    t.user("viewer@x.ru", "read_only", None).await;
+    t.user("acc@x.ru", "accountant", None).await;
+    classifier(&t, &admin, "disqualify_reason", "spam").await;
+    let open = t
+        .post(
+            "/api/v1/leads",
+            &head,
+            json!({"person_name": "Открытый Лид", "phone": "+7 495 111-22-33"}),
+        )
+        .await;
+    assert_eq!(open.status, StatusCode::CREATED, "{}", open.text);
+    let closed = t
+        .post(
+            "/api/v1/leads",
+            &head,
+            json!({"person_name": "Закрытый Лид", "phone": "+7 495 111-22-44"}),
+        )
+        .await;
+    let closed = t
+        .patch(
+            &format!("/api/v1/leads/{}", id(&closed)),
+            &head,
+            closed.json["version"].as_i64(),
+            json!({"status": "disqualified", "disqualify_reason": "spam"}),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::OK, "{}", closed.text);
+    let (rep, viewer) = (
+        user_id(&t, "rep@x.ru").await,
+        user_id(&t, "viewer@x.ru").await,
+    );
+
+    let browser = t.session("head@x.ru").await;
+    let page = t.page(&browser, "/leads").await;
+    let picker = page
+        .text
+        .split("name=\"owner_id\"")
+        .nth(1)
+        .unwrap_or_default();
+    let picker = picker.split("</select>").next().unwrap_or_default();
+    assert!(
+        picker.contains(&rep) && !picker.contains(&viewer),
+        "{picker}"
+    );
+    assert!(!picker.contains(&user_id(&t, "acc@x.ru").await), "{picker}");
+    assert!(
+        picker.contains("<option value=\"\">"),
+        "nobody is picked by default: {picker}"
+    );
+
+    let refused = t
+        .form(
+            &browser,
+            "/leads/redistribute",
+            &[("lead_id", &id(&open)), ("owner_id", &viewer)],
+        )
+        .await;
+    let back = refused.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(back.contains("owner_cannot_work"), "{back}");
+    let after = t.get(&format!("/api/v1/leads/{}", id(&open)), &head).await;
+    assert_ne!(after.json["owner_id"], viewer.as_str());
+    let api = t
+        .post(
+            "/api/v1/leads/redistribute",
+            &head,
+            json!({"lead_ids": [id(&open)], "owner_id": viewer}),
+        )
+        .await;
+    assert_eq!(
+        api.json["errors"][0]["code"], "owner_cannot_work",
+        "{}",
+        api.text
+    );
+
+    let moved = t
+        .form(
+            &browser,
+            "/leads/redistribute",
+            &[
+                ("lead_id", &id(&open)),
+                ("lead_id", &id(&closed)),
+                ("owner_id", &rep),
+            ],
+        )
+        .await;
+    let back = moved.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(back, "/leads?moved=1");
+    let kept = t
+        .get(&format!("/api/v1/leads/{}", id(&closed)), &head)
+        .await;
+    assert_ne!(kept.json["owner_id"], rep.as_str(), "{}", kept.text);
+
+    // An account given to a read-only user is refused the same way.
+    let account = t
+        .post(
+            "/api/v1/accounts",
+            &head,
+            json!({"name": "ООО Заря", "owner_id": viewer}),
+        )
+        .await;
+    assert_eq!(
+        account.json["errors"][0]["code"], "owner_cannot_work",
+        "{}",
+        account.text
+    );
+    t.finish().await;
+}
