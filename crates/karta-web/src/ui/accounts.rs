@@ -19,6 +19,7 @@ use karta_app::{AppError, accounts};
 use karta_core::accounts::{AccountDraft, AccountStatus, AccountType};
 use karta_core::accounts::{AccountFilter, AccountSort};
 use karta_core::identifiers::CustomerCode;
+use karta_core::tasks::TaskFilter;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -202,6 +203,9 @@ struct CardPage {
     deals: Vec<super::deals::DealCard>,
     log: super::activities::LogForm,
     error: String,
+    /// The open tasks about this customer: the next contacts planned.
+    tasks: Vec<super::today::TaskLine>,
+    back: String,
     timeline: Vec<TimelineEntry>,
     duplicates: Vec<DuplicateHint>,
     finance: Option<super::finance::AccountFinance>,
@@ -212,7 +216,7 @@ pub async fn card(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(key): Path<String>,
-    Query(params): Query<super::deals::CardParams>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
     let m = match key.parse::<Uuid>() {
@@ -226,7 +230,7 @@ pub async fn card(
             .await?
         }
     };
-    let page = PageCtx::of(&caller);
+    let page = PageCtx::of(&caller).with_notice(&query);
     let tr = page.tr;
     let classifiers = state.app.classifiers().await?;
     let labels = Labels::new(&classifiers, tr);
@@ -358,8 +362,18 @@ pub async fn card(
         custom,
         contacts,
         deals,
-        log: super::activities::LogForm::new(&labels, &classifiers, "account_id", m.id),
-        error: params.error.map(|c| tr.error(&c)).unwrap_or_default(),
+        log: super::activities::LogForm::new(&labels, &classifiers, "account_id", m.id, &query),
+        error: super::forms::refusal_text(tr, &query),
+        tasks: super::today::open_tasks(
+            &state,
+            &caller,
+            TaskFilter {
+                account_id: Some(m.id),
+                ..Default::default()
+            },
+        )
+        .await?,
+        back: format!("/accounts/{}", m.id),
         timeline: super::activities::merge(timeline(history.items, tr, "RUB"), done),
         duplicates,
         finance: super::finance::account_section(&state, &caller, m.id).await?,

@@ -2,18 +2,20 @@
 //! activities merged into a card's timeline with its change history.
 
 use super::forms::form_value;
+use super::lists::urlencode;
 use super::{Labels, TimelineEntry};
 use crate::AppState;
 use crate::auth::UiCaller;
 use crate::error::ApiError;
 use axum::Form;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use karta_app::model::Classifier;
 use karta_app::{AppError, activities};
 use karta_core::activities::ActivityFilter;
 use karta_core::activities::{ActivityDraft, ActivityKind};
 use karta_core::time::rfc3339;
+use std::collections::HashMap;
 use uuid::Uuid;
 
 /// Labels of the activity types alone, for pages that show no other
@@ -69,8 +71,21 @@ pub fn merge(mut timeline: Vec<TimelineEntry>, more: Vec<TimelineEntry>) -> Vec<
     timeline
 }
 
-/// Logs an activity from a card's form and returns to the card (with the
-/// reason when it was refused).
+/// The log form's inputs, sent back to the card when it is refused so
+/// that nothing typed is lost.
+const KEPT: [&str; 7] = [
+    "kind",
+    "direction",
+    "subject",
+    "outcome",
+    "next_title",
+    "next_due_at",
+    "next_remind",
+];
+
+/// Logs an activity from a card's form and returns to the card: with a
+/// word that it was recorded, or with the reason it was refused (naming the
+/// field) and everything that was typed.
 pub async fn log(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -104,26 +119,64 @@ pub async fn log(
     };
     let next =
         super::today::task_from_form(&form, "next_", state.app.utc_offset(&caller.0.principal));
-    let result = activities::create(&state.app, &caller.0.principal, draft, next).await;
-    super::forms::redirect_after(result.map(|_| back.clone()), &back)
+    // A press on "log" with nothing written would record an empty call.
+    let result = if draft.subject.is_none() && draft.outcome.is_none() && next.is_none() {
+        Err(AppError::field("subject", "required"))
+    } else {
+        activities::create(&state.app, &caller.0.principal, draft, next).await
+    };
+    let to = match result {
+        Ok(_) => format!("{back}?done=logged#timeline"),
+        Err(e) => {
+            let (code, field) = super::forms::refusal(e)?;
+            let mut to = format!("{back}?error={code}");
+            if let Some(f) = field {
+                to.push_str(&format!("&field={}", urlencode(&f)));
+            }
+            for k in KEPT {
+                if let Some(v) = get(k) {
+                    to.push_str(&format!("&log.{k}={}", urlencode(&v)));
+                }
+            }
+            to + "#log"
+        }
+    };
+    Ok(Redirect::to(&to).into_response())
 }
 
-/// The log form's page data: the active activity types and the record it
-/// is for.
+/// The log form's page data: the active activity types, the record it
+/// is for, and what was typed before a refusal.
 pub struct LogForm {
     pub kinds: Vec<(String, String)>,
     /// `account_id`, `contact_id`, `deal_id` or `lead_id`.
     pub link: &'static str,
     pub id: Uuid,
+    kept: HashMap<String, String>,
 }
 
 impl LogForm {
-    /// The form for one record.
-    pub fn new(labels: &Labels, all: &[Classifier], link: &'static str, id: Uuid) -> Self {
+    /// The form for one record, refilled from the card's query (`log.*`).
+    pub fn new(
+        labels: &Labels,
+        all: &[Classifier],
+        link: &'static str,
+        id: Uuid,
+        query: &HashMap<String, String>,
+    ) -> Self {
+        let kept = query
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("log.")?.to_string(), v.clone())))
+            .collect();
         Self {
             kinds: labels.options(all, ActivityKind::CLASSIFIER),
             link,
             id,
+            kept,
         }
+    }
+
+    /// What was typed in input `name` before a refusal.
+    pub fn kept(&self, name: &str) -> &str {
+        self.kept.get(name).map(String::as_str).unwrap_or_default()
     }
 }

@@ -310,11 +310,11 @@ pub async fn card(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(id): Path<Uuid>,
-    Query(params): Query<CardParams>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
     let (m, contact_ids) = deals::get(&state.app, p, id, false).await?;
-    let page = PageCtx::of(&caller);
+    let page = PageCtx::of(&caller).with_notice(&query);
     let tr = page.tr;
     let pipeline = pipelines::get(&state.app, p, m.pipeline_id).await?;
     let f = karta_app::deals::fields_of(&m, contact_ids.clone());
@@ -453,12 +453,17 @@ pub async fn card(
         checklist,
         stays,
         loss_reasons: labels.options(&classifiers, "loss_reason"),
-        log: super::activities::LogForm::new(&labels, &classifiers, "deal_id", id),
+        log: super::activities::LogForm::new(&labels, &classifiers, "deal_id", id, &query),
         timeline: super::activities::merge(
             readable(timeline(history.items, tr, &m.currency), &pipeline, tr),
             done,
         ),
-        error: super::deal_lines::error_text(&page, params.error, params.line),
+        error: match query.get("line").and_then(|l| l.parse().ok()) {
+            Some(line) => {
+                super::deal_lines::error_text(&page, query.get("error").cloned(), Some(line))
+            }
+            None => super::forms::refusal_text(page.tr, &query),
+        },
         stale: card.stale,
         no_next_step: card.no_next_step,
         lines: super::deal_lines::section(

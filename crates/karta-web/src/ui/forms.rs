@@ -172,16 +172,44 @@ pub fn with_error(back: &str, code: &str) -> String {
     format!("{back}{sep}error={code}")
 }
 
+/// What a card says about the form it came back from: the refusal's
+/// reason in the page language, naming the field when the refusal was
+/// about one (`error`, `field` in the query) — «Следующий контакт · Срок:
+/// Обязательное поле.»
+pub fn refusal_text(tr: crate::i18n::Tr, query: &HashMap<String, String>) -> String {
+    let Some(code) = query.get("error") else {
+        return String::new();
+    };
+    match query.get("field").filter(|f| !f.is_empty()) {
+        Some(field) => {
+            let names: Vec<String> = field.split('.').map(|f| tr.field_name(f)).collect();
+            format!("{}: {}", names.join(" · "), tr.error(code))
+        }
+        None => tr.error(code),
+    }
+}
+
+/// The code and field of a refusal the user can act on (invalid input, a
+/// conflict, someone else's change); other errors are passed on.
+pub fn refusal(e: AppError) -> Result<(&'static str, Option<String>), ApiError> {
+    Ok(match e {
+        AppError::Invalid(e) => match e.0.into_iter().next() {
+            Some(f) => (f.code, Some(f.field)),
+            None => ("other", None),
+        },
+        AppError::Conflict(code) => (code, None),
+        AppError::VersionMismatch { .. } => ("version_mismatch", None),
+        e => return Err(e.into()),
+    })
+}
+
 /// After a form's act: on to the page `result` names, or back to `back`
 /// with the code of a refusal the user can act on (invalid input, a
 /// conflict, someone else's change); anything else is an error page.
 pub fn redirect_after(result: Result<String, AppError>, back: &str) -> Result<Response, ApiError> {
     let code = match result {
         Ok(to) => return Ok(Redirect::to(&to).into_response()),
-        Err(AppError::Invalid(e)) => e.0.first().map(|f| f.code).unwrap_or("other"),
-        Err(AppError::Conflict(code)) => code,
-        Err(AppError::VersionMismatch { .. }) => "version_mismatch",
-        Err(e) => return Err(e.into()),
+        Err(e) => refusal(e)?.0,
     };
     Ok(Redirect::to(&with_error(back, code)).into_response())
 }

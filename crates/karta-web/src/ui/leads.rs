@@ -286,7 +286,7 @@ pub async fn card(
     Path(id): Path<Uuid>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let page = PageCtx::of(&caller);
+    let page = PageCtx::of(&caller).with_notice(&q);
     let p = &caller.0.principal;
     let m = leads::get(&state.app, p, id).await?;
     let all = state.app.classifiers().await?;
@@ -346,7 +346,9 @@ pub async fn card(
         .collect();
     let open = m.converted_at.is_none() && m.status != LeadStatus::Disqualified.as_str();
     let view = LeadCard {
-        error: q.get("error").map(|c| page.tr.error(c)),
+        error: q
+            .contains_key("error")
+            .then(|| super::forms::refusal_text(page.tr, &q)),
         status_label: page.tr.t(&format!("lead-status-{}", m.status)),
         owner,
         routing,
@@ -366,7 +368,7 @@ pub async fn card(
             .map(|t| TaskLine::of(t, now))
             .collect(),
         back: format!("/leads/{id}"),
-        log: LogForm::new(&labels, &all, "lead_id", id),
+        log: LogForm::new(&labels, &all, "lead_id", id, &q),
         timeline,
         lead: karta_app::views::LeadView::of(&m, p.sees_personal_data()),
         page,

@@ -208,6 +208,8 @@ pub struct PageCtx {
     pub show_admin: bool,
     /// Show the head of sales' control page link.
     pub show_control: bool,
+    /// A word that the last action was done («Записано.»), shown once.
+    pub notice: String,
     /// The kinds of records the user may change (some of) and delete, so
     /// a page offers only the actions that will not end on a 403.
     writable: Vec<Entity>,
@@ -228,9 +230,19 @@ impl PageCtx {
                 .0
                 .principal
                 .may_assign(karta_core::roles::Entity::Deals),
+            notice: String::new(),
             writable: reachable(caller, Access::Write),
             deletable: reachable(caller, Access::Delete),
         }
+    }
+
+    /// Says what the last action did, named by `done` in the query
+    /// (`?done=logged` → `done-logged`).
+    pub fn with_notice(mut self, query: &HashMap<String, String>) -> Self {
+        if let Some(done) = query.get("done") {
+            self.notice = self.tr.t(&format!("done-{done}"));
+        }
+        self
     }
 
     /// Whether the user may create or change (some) records of `entity`

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use futures::stream::Stream;
 use karta_app::model::{Activity, Deal, Task};
 use karta_app::{agenda, tasks};
-use karta_core::tasks::TaskDraft;
+use karta_core::tasks::{TaskDraft, TaskFilter, TaskStatus};
 use karta_core::time::rfc3339;
 use serde_json::{Map, Value, json};
 use std::time::Duration;
@@ -58,6 +58,25 @@ impl TaskLine {
             overdue: karta_app::tasks::fields_of(t).is_overdue(now),
             link,
         }
+    }
+}
+
+/// The open tasks matching `filter` that the caller may read (none when
+/// the role reads no tasks), for the blocks of cards.
+pub async fn open_tasks(
+    state: &AppState,
+    caller: &UiCaller,
+    filter: TaskFilter,
+) -> Result<Vec<TaskLine>, ApiError> {
+    let filter = TaskFilter {
+        status: Some(TaskStatus::Open),
+        ..filter
+    };
+    let now = state.app.now();
+    match tasks::list(&state.app, &caller.0.principal, filter, None, 20).await {
+        Ok(page) => Ok(page.items.iter().map(|t| TaskLine::of(t, now)).collect()),
+        Err(karta_app::AppError::Forbidden) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
     }
 }
 

@@ -677,6 +677,7 @@ async fn a_logged_call_shows_on_the_card_and_only_to_the_team() {
                 ("account_id", &account),
                 ("kind", "meeting"),
                 ("direction", "incoming"),
+                ("subject", "Встреча в офисе"),
             ],
         )
         .await;

@@ -307,9 +307,10 @@ async fn a_lead_is_worked_converted_and_routed_from_the_pages() {
         .await;
     assert_eq!(
         logged.headers["location"],
-        format!("/leads/{lead_id}").as_str()
+        format!("/leads/{lead_id}?done=logged#timeline").as_str()
     );
-    let card = t.page(&rep, &format!("/leads/{lead_id}")).await;
+    let card = t.page(&rep, &format!("/leads/{lead_id}?done=logged")).await;
+    assert!(card.text.contains("Записано."), "{}", card.text);
     assert!(card.text.contains("Интересуются") && card.text.contains("Перезвонить Ольге"));
     let refused = t
         .form(
@@ -498,5 +499,111 @@ async fn tasks_planned_on_the_pages_remind_their_owner() {
     );
     let card = t.page(&browser, &format!("/accounts/{account}")).await;
     assert!(card.text.contains("name=\"next_remind\""));
+    t.finish().await;
+}
+
+/// Logging a call on the client card: an empty press records nothing and
+/// says what is missing; a next contact without a date names the field
+/// and gives back everything typed; a save says so, and the planned next
+/// contact shows on the card (F9).
+#[tokio::test]
+async fn logging_a_call_on_the_card_keeps_what_was_typed_and_shows_the_plan() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("Москва")).await;
+    let account = karta_testkit::id(
+        &t.post("/api/v1/accounts", &a, json!({"name": "ООО Заря"}))
+            .await,
+    );
+    let browser = t.session("a@x.ru").await;
+    let activities = || async {
+        let list = t
+            .get(&format!("/api/v1/activities?account_id={account}"), &a)
+            .await;
+        list.json["items"]
+            .as_array()
+            .map(Vec::len)
+            .unwrap_or_default()
+    };
+
+    let empty = t
+        .form(
+            &browser,
+            "/activities",
+            &[("account_id", &account), ("kind", "call")],
+        )
+        .await;
+    let back = empty.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(activities().await, 0, "an empty press records nothing");
+    let card = t.page(&browser, &back).await;
+    assert!(
+        card.text.contains("Тема: Обязательное поле."),
+        "{back}: {}",
+        card.text
+    );
+
+    let undated = t
+        .form(
+            &browser,
+            "/activities",
+            &[
+                ("account_id", &account),
+                ("kind", "call"),
+                ("direction", "outgoing"),
+                ("subject", "Обсудили договор"),
+                ("outcome", "Ждут проект"),
+                ("next_title", "Отправить проект договора"),
+                ("next_due_at", ""),
+            ],
+        )
+        .await;
+    let back = undated.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(activities().await, 0);
+    let card = t.page(&browser, &back).await;
+    assert!(
+        card.text
+            .contains("Следующий контакт · Срок: Обязательное поле."),
+        "{back}"
+    );
+    for kept in [
+        "value=\"Обсудили договор\"",
+        "value=\"Ждут проект\"",
+        "value=\"Отправить проект договора\"",
+        "value=\"outgoing\" selected",
+    ] {
+        assert!(card.text.contains(kept), "{kept} lost: {back}");
+    }
+
+    let saved = t
+        .form(
+            &browser,
+            "/activities",
+            &[
+                ("account_id", &account),
+                ("kind", "call"),
+                ("subject", "Обсудили договор"),
+                ("next_title", "Отправить проект договора"),
+                ("next_due_at", "2026-01-16T10:00"),
+                ("next_remind", "15"),
+            ],
+        )
+        .await;
+    let back = saved.headers["location"]
+        .to_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(activities().await, 1);
+    let card = t.page(&browser, &back).await;
+    assert!(card.text.contains("Записано."), "{back}");
+    let planned = card.text.split("Запланировано").nth(1).unwrap_or_default();
+    assert!(
+        planned.contains("Отправить проект договора"),
+        "the next contact is on the card"
+    );
     t.finish().await;
 }
