@@ -96,7 +96,9 @@ async function firstFiveMinutes(browser, base) {
   await page.selectOption("form.log select[name=direction]", "outgoing");
   await page.fill("form.log input[name=subject]", "Звонок по КП");
   await page.click("form.log button");
-  await page.waitForURL(/\/accounts\/[0-9a-f-]+$/);
+  // Back on the card with a success notice; the call joins the timeline.
+  await page.waitForURL(/\/accounts\/[0-9a-f-]+\?done=logged/);
+  assert.equal(await page.textContent("p.done"), "Записано.");
   assert.ok((await page.textContent("#timeline")).includes("Звонок по КП"), "the call is in the timeline");
 
   // Switch to English.
@@ -169,7 +171,7 @@ async function firstFiveMinutes(browser, base) {
   await page.fill("form.log input[name=next_title]", "Перезвонить Вере");
   await page.fill("form.log input[name=next_due_at]", moscowToday + "T23:50");
   await page.click("form.log button");
-  await page.waitForURL(/\/deals\/[0-9a-f-]+$/);
+  await page.waitForURL(/\/deals\/[0-9a-f-]+\?done=logged/);
   await page.click("header nav a[href='/today']");
   await page.waitForURL(/\/today$/);
   assert.ok((await page.textContent("#today-tasks")).includes("Перезвонить Вере"), "the next contact is on Today");
