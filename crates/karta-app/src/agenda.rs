@@ -1,5 +1,6 @@
 //! What needs doing: a person's "Today" (overdue and today's tasks, today's
-//! meetings, deals needing attention) and the head of sales' control page
+//! meetings, deals needing attention; for one who leads, the team's too)
+//! and the head of sales' control page
 //! (per rep: open deals by stage, this week's activities, overdue tasks,
 //! deals without a next step, leads nobody touched).
 
@@ -25,7 +26,26 @@ pub struct Today {
     pub meetings: Vec<activity::Model>,
     /// Own open deals without a next step or longer in stage than allowed.
     pub deals: Vec<deal::Model>,
+    /// For one who hands work out (a head of sales, an administrator): the
+    /// team's day besides their own.
+    pub team: Option<TeamDay>,
 }
+
+/// The day of the people a leader watches (their team, or everyone they
+/// may see when they lead no one team), their own work left out.
+#[derive(Debug, Clone, Default)]
+pub struct TeamDay {
+    /// Others' open tasks due before today, oldest first.
+    pub overdue: Vec<task::Model>,
+    /// Others' tasks due today.
+    pub tasks: Vec<task::Model>,
+    /// Others' meetings today.
+    pub meetings: Vec<activity::Model>,
+}
+
+/// How many of the team's overdue tasks the page lists (the control page
+/// counts them all).
+const TEAM_OVERDUE: u64 = 30;
 
 /// The principal's day at the app's clock.
 pub async fn today(app: &App, p: &Principal) -> Result<Today, AppError> {
@@ -51,11 +71,54 @@ pub async fn today(app: &App, p: &Principal) -> Result<Today, AppError> {
     } else {
         karta_db::deals::needing_attention(app.db.conn(), p.user_id, now, 20).await?
     };
+    let team = if p.may_assign(Entity::Deals) {
+        Some(team_day(app, p, start, end).await?)
+    } else {
+        None
+    };
     Ok(Today {
         overdue,
         tasks: period.tasks,
         meetings: period.meetings,
         deals,
+        team,
+    })
+}
+
+/// The team's day between `start` and `end` (today), without the
+/// principal's own entries, which their own blocks show.
+async fn team_day(app: &App, p: &Principal, start: i64, end: i64) -> Result<TeamDay, AppError> {
+    let others = |owner: Option<Uuid>| owner != Some(p.user_id);
+    let overdue = crate::tasks::list(
+        app,
+        p,
+        TaskFilter {
+            team_id: p.team_id,
+            status: Some(TaskStatus::Open),
+            due_to: Some(start),
+            ..Default::default()
+        },
+        None,
+        TEAM_OVERDUE,
+    )
+    .await?
+    .items
+    .into_iter()
+    .filter(|t| others(t.owner_id))
+    .collect();
+    let period = calendar::period(app, p, Whose::Team, start, end).await?;
+    Ok(TeamDay {
+        overdue,
+        tasks: period
+            .tasks
+            .into_iter()
+            .filter(|t| others(t.owner_id))
+            .collect(),
+        meetings: period
+            .meetings
+            .into_iter()
+            .filter(|m| others(m.owner_id))
+            .collect(),
     })
 }
 

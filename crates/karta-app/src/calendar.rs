@@ -17,7 +17,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Whose {
     Mine,
-    /// The principal's team (everything of it the principal may see).
+    /// The principal's team (everything of it the principal may see); for
+    /// one in no team, such as a head of sales over every team, everyone's
+    /// entries the principal may see.
     Team,
 }
 
@@ -42,10 +44,7 @@ pub async fn period(
 ) -> Result<Period, AppError> {
     let (owner_id, team_id) = match whose {
         Whose::Mine => (Some(p.user_id), None),
-        Whose::Team => (
-            None,
-            Some(p.team_id.ok_or(AppError::field("whose", "no_team"))?),
-        ),
+        Whose::Team => (None, p.team_id),
     };
     let tasks = crate::tasks::list(
         app,

@@ -167,7 +167,6 @@ codes! {
     DuplicateAccountHidden = "duplicate_account_hidden", 422, "An account with this name, INN, e-mail or phone already exists and belongs to another team; ask a head of sales to convert the lead.";
     ConvertToQualify = "convert_to_qualify", 422, "A lead becomes qualified by converting it (POST /api/v1/leads/{id}/convert).";
     TooMany = "too_many", 422, "Too many items in one request (at most 500).";
-    NoTeam = "no_team", 422, "You are not in a team.";
     KeyNotForEntity = "key_not_for_entity", 422, "This key does not identify records of this kind (accounts: code, inn, external_id; contacts: email, phone, external_id).";
     KeyColumnMissing = "key_column_missing", 422, "No column is mapped to the key field.";
     NothingMapped = "nothing_mapped", 422, "Map at least one column to a field.";

@@ -368,6 +368,7 @@ today-no-meetings = No meetings today.
 today-attention = Deals needing attention
 today-no-attention = All deals are on track.
 today-in-stage-since = in stage since
+today-team = The team today
 task-title = What to do
 task-due = Due
 task-priority = Priority
@@ -494,7 +495,6 @@ err-one_target_required = A rule gives leads either to a person or to a team —
 err-duplicate_account_hidden = This account already exists and another team handles it. Ask a head of sales to convert the lead.
 err-convert_to_qualify = A lead becomes qualified by converting it into a deal.
 err-too_many = Too many records at once (at most 500).
-err-no_team = You are not in a team.
 err-already_converted = The lead is already converted.
 err-lead_disqualified = A disqualified lead cannot be converted; put it back to work first.
 

@@ -371,6 +371,7 @@ today-no-meetings = Встреч сегодня нет.
 today-attention = Сделки, требующие внимания
 today-no-attention = Все сделки в порядке.
 today-in-stage-since = на этапе с
+today-team = Команда сегодня
 task-title = Что сделать
 task-due = Срок
 task-priority = Приоритет
@@ -498,7 +499,6 @@ err-one_target_required = Правило назначает лид либо со
 err-duplicate_account_hidden = Такой контрагент уже есть и ведёт его другая команда. Попросите руководителя продаж конвертировать лид.
 err-convert_to_qualify = Лид становится квалифицированным при конвертации в сделку.
 err-too_many = Слишком много записей за раз (не больше 500).
-err-no_team = Вы не состоите в команде.
 err-already_converted = Лид уже конвертирован.
 err-lead_disqualified = Дисквалифицированный лид не конвертируется; сначала верните его в работу.
 

@@ -19,6 +19,7 @@ use karta_app::{agenda, tasks};
 use karta_core::tasks::{TaskDraft, TaskFilter, TaskStatus};
 use karta_core::time::rfc3339;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -34,6 +35,8 @@ pub struct TaskLine {
     pub overdue: bool,
     /// Where the task leads (its deal, account, contact or lead card).
     pub link: Option<String>,
+    /// Whose task it is, on lists of other people's work.
+    pub who: Option<String>,
 }
 
 impl TaskLine {
@@ -57,6 +60,15 @@ impl TaskLine {
             status: t.status.clone(),
             overdue: karta_app::tasks::fields_of(t).is_overdue(now),
             link,
+            who: None,
+        }
+    }
+
+    /// The line naming the task's owner from `names`.
+    fn owned(t: &Task, now: i64, names: &HashMap<Uuid, String>) -> Self {
+        Self {
+            who: t.owner_id.and_then(|o| names.get(&o).cloned()),
+            ..Self::of(t, now)
         }
     }
 }
@@ -88,6 +100,8 @@ pub struct MeetingLine {
     pub subject: String,
     pub minutes: i32,
     pub link: Option<String>,
+    /// Whose meeting it is, on lists of other people's work.
+    pub who: Option<String>,
 }
 
 impl MeetingLine {
@@ -107,6 +121,7 @@ impl MeetingLine {
                 .deal_id
                 .map(|d| format!("/deals/{d}"))
                 .or(a.account_id.map(|c| format!("/accounts/{c}"))),
+            who: None,
         }
     }
 }
@@ -128,8 +143,53 @@ struct TodayPage {
     tasks: Vec<TaskLine>,
     meetings: Vec<MeetingLine>,
     deals: Vec<AttentionLine>,
+    /// The team's day, for one who leads.
+    team: Option<TeamBlock>,
     /// Where task buttons return to.
     back: &'static str,
+}
+
+/// Others' overdue and today's tasks and today's meetings, each naming
+/// whose it is.
+struct TeamBlock {
+    overdue: Vec<TaskLine>,
+    tasks: Vec<TaskLine>,
+    meetings: Vec<MeetingLine>,
+}
+
+impl TeamBlock {
+    async fn of(
+        state: &AppState,
+        team: &agenda::TeamDay,
+        labels: &super::Labels,
+    ) -> Result<Self, ApiError> {
+        let now = state.app.now();
+        let owners: Vec<Uuid> = team
+            .overdue
+            .iter()
+            .chain(&team.tasks)
+            .filter_map(|t| t.owner_id)
+            .chain(team.meetings.iter().filter_map(|m| m.owner_id))
+            .collect();
+        let names = karta_app::directory::names(&state.app, &owners).await?;
+        let tasks = |list: &[Task]| -> Vec<TaskLine> {
+            list.iter()
+                .map(|t| TaskLine::owned(t, now, &names))
+                .collect()
+        };
+        Ok(Self {
+            overdue: tasks(&team.overdue),
+            tasks: tasks(&team.tasks),
+            meetings: team
+                .meetings
+                .iter()
+                .map(|m| MeetingLine {
+                    who: m.owner_id.and_then(|o| names.get(&o).cloned()),
+                    ..MeetingLine::of(m, labels)
+                })
+                .collect(),
+        })
+    }
 }
 
 fn attention(d: &Deal) -> AttentionLine {
@@ -151,6 +211,10 @@ pub async fn page(
     let now = state.app.now();
     let day = agenda::today(&state.app, &caller.0.principal).await?;
     let labels = super::activities::type_labels(&state, page.tr).await?;
+    let team = match &day.team {
+        Some(t) => Some(TeamBlock::of(&state, t, &labels).await?),
+        None => None,
+    };
     let view = TodayPage {
         error: q.get("error").map(|c| page.tr.error(c)),
         page,
@@ -162,6 +226,7 @@ pub async fn page(
             .map(|m| MeetingLine::of(m, &labels))
             .collect(),
         deals: day.deals.iter().map(attention).collect(),
+        team,
         back: "/today",
     };
     Ok(render(&view))

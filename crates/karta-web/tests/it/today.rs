@@ -607,3 +607,77 @@ async fn logging_a_call_on_the_card_keeps_what_was_typed_and_shows_the_plan() {
     );
     t.finish().await;
 }
+
+/// A head of sales who leads every team opens "Today" and sees the reps'
+/// day beside their own: others' overdue and today's tasks and meetings,
+/// each naming whose it is; the team calendar answers for them too. A rep
+/// sees no team block (F6).
+#[tokio::test]
+async fn a_head_of_sales_sees_the_teams_day_on_today() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let ivan = t.user("ivan@x.ru", "sales_rep", Some("Москва")).await;
+    let olga = t.user("olga@x.ru", "sales_rep", Some("Казань")).await;
+    for (token, title, due) in [
+        (&ivan, "Просроченный звонок", "2026-01-13T10:00:00+03:00"),
+        (&ivan, "Отправить счёт", "2026-01-15T17:00:00+03:00"),
+        (&olga, "Завтрашний звонок", "2026-01-16T10:00:00+03:00"),
+        (&head, "Собственная задача", "2026-01-15T18:00:00+03:00"),
+    ] {
+        let made = t
+            .post(
+                "/api/v1/tasks",
+                token,
+                json!({"title": title, "due_at": due}),
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    }
+    let account = karta_testkit::id(
+        &t.post("/api/v1/accounts", &olga, json!({"name": "ООО Казань"}))
+            .await,
+    );
+    let meeting = t
+        .post(
+            "/api/v1/activities",
+            &olga,
+            json!({"kind": "meeting", "subject": "Встреча в Казани", "account_id": account,
+                   "started_at": "2026-01-15T15:00:00+03:00"}),
+        )
+        .await;
+    assert_eq!(meeting.status, StatusCode::CREATED, "{}", meeting.text);
+
+    let browser = t.session("head@x.ru").await;
+    let today = t.page(&browser, "/today").await;
+    assert_eq!(today.status, StatusCode::OK, "{}", today.text);
+    let team = today
+        .text
+        .split("id=\"team-day\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_else(|| panic!("no team block: {}", today.text));
+    assert!(
+        team.contains("Просроченный звонок") && team.contains("· ivan"),
+        "{team}"
+    );
+    assert!(team.contains("Отправить счёт"), "{team}");
+    assert!(
+        team.contains("Встреча в Казани") && team.contains("· olga"),
+        "{team}"
+    );
+    assert!(!team.contains("Завтрашний звонок"), "tomorrow is not today");
+    assert!(
+        !team.contains("Собственная задача"),
+        "own work is in its own block"
+    );
+    assert!(team.contains("href=\"/control\""));
+
+    let calendar = t.page(&browser, "/calendar?view=day&whose=team").await;
+    assert_eq!(calendar.status, StatusCode::OK, "{}", calendar.text);
+    assert!(calendar.text.contains("Отправить счёт") && calendar.text.contains("Встреча в Казани"));
+
+    let rep = t.session("ivan@x.ru").await;
+    let own = t.page(&rep, "/today").await;
+    assert!(!own.text.contains("id=\"team-day\""));
+    assert!(!own.text.contains("Встреча в Казани"));
+}
