@@ -37,6 +37,10 @@ pub struct TaskLine {
     pub link: Option<String>,
     /// Whose task it is, on lists of other people's work.
     pub who: Option<String>,
+    /// The account the task is about, for the pages that name it.
+    pub account_id: Option<Uuid>,
+    /// That account's name, where the page names it.
+    pub about: Option<String>,
 }
 
 impl TaskLine {
@@ -61,6 +65,8 @@ impl TaskLine {
             overdue: karta_app::tasks::fields_of(t).is_overdue(now),
             link,
             who: None,
+            account_id: t.account_id,
+            about: None,
         }
     }
 
@@ -71,6 +77,24 @@ impl TaskLine {
             ..Self::of(t, now)
         }
     }
+}
+
+/// Names on each of `lines` the account it is about (those the caller may
+/// see), in one read for the whole page.
+async fn name_accounts(
+    state: &AppState,
+    caller: &UiCaller,
+    lines: &mut [&mut TaskLine],
+) -> Result<(), ApiError> {
+    let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.account_id).collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let names = karta_app::accounts::names(&state.app, &caller.0.principal, &ids).await?;
+    for line in lines {
+        line.about = line.account_id.and_then(|a| names.get(&a).cloned());
+    }
+    Ok(())
 }
 
 /// The open tasks matching `filter` that the caller may read (none when
@@ -211,15 +235,22 @@ pub async fn page(
     let now = state.app.now();
     let day = agenda::today(&state.app, &caller.0.principal).await?;
     let labels = super::activities::type_labels(&state, page.tr).await?;
-    let team = match &day.team {
+    let mut team = match &day.team {
         Some(t) => Some(TeamBlock::of(&state, t, &labels).await?),
         None => None,
     };
+    let mut overdue: Vec<TaskLine> = day.overdue.iter().map(|t| TaskLine::of(t, now)).collect();
+    let mut tasks: Vec<TaskLine> = day.tasks.iter().map(|t| TaskLine::of(t, now)).collect();
+    let mut lines: Vec<&mut TaskLine> = overdue.iter_mut().chain(tasks.iter_mut()).collect();
+    if let Some(team) = team.as_mut() {
+        lines.extend(team.overdue.iter_mut().chain(team.tasks.iter_mut()));
+    }
+    name_accounts(&state, &caller, &mut lines).await?;
     let view = TodayPage {
         error: q.get("error").map(|c| page.tr.error(c)),
         page,
-        overdue: day.overdue.iter().map(|t| TaskLine::of(t, now)).collect(),
-        tasks: day.tasks.iter().map(|t| TaskLine::of(t, now)).collect(),
+        overdue,
+        tasks,
         meetings: day
             .meetings
             .iter()

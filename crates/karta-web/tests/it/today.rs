@@ -106,6 +106,12 @@ async fn today_shows_overdue_and_todays_work_and_reminders_arrive_once() {
     assert!(section("overdue").contains("Вчерашний звонок"));
     assert!(section("overdue").contains("Просрочена"));
     assert!(section("today-tasks").contains("Отправить КП"));
+    // F22: a task line names the account it is about.
+    assert!(
+        section("today-tasks").contains("· ООО Ромашка"),
+        "{}",
+        section("today-tasks")
+    );
     assert!(!today.text.contains("Завтрашнее дело"));
     assert!(!today.text.contains("Чужая задача"));
     assert!(section("today-meetings").contains("Встреча с закупщиком"));
@@ -637,6 +643,15 @@ async fn a_head_of_sales_sees_the_teams_day_on_today() {
         &t.post("/api/v1/accounts", &olga, json!({"name": "ООО Казань"}))
             .await,
     );
+    let linked = t
+        .post(
+            "/api/v1/tasks",
+            &olga,
+            json!({"title": "Подготовить договор", "due_at": "2026-01-15T16:00:00+03:00",
+                   "account_id": account}),
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.text);
     let meeting = t
         .post(
             "/api/v1/activities",
@@ -661,6 +676,10 @@ async fn a_head_of_sales_sees_the_teams_day_on_today() {
         "{team}"
     );
     assert!(team.contains("Отправить счёт"), "{team}");
+    assert!(
+        team.contains("Подготовить договор") && team.contains("· ООО Казань"),
+        "the task names its account: {team}"
+    );
     assert!(
         team.contains("Встреча в Казани") && team.contains("· olga"),
         "{team}"
