@@ -665,6 +665,9 @@ async fn a_head_of_sales_sees_the_teams_day_on_today() {
     let browser = t.session("head@x.ru").await;
     let today = t.page(&browser, "/today").await;
     assert_eq!(today.status, StatusCode::OK, "{}", today.text);
+    // One block, in the page's body (not in its <title>).
+    assert_eq!(today.text.matches("id=\"team-day\"").count(), 1);
+    assert!(today.text.contains("<title>Сегодня ·"), "{}", today.text);
     let team = today
         .text
         .split("id=\"team-day\"")
