@@ -55,6 +55,21 @@ impl DbArgs {
             .with_context(|| format!("cannot create the data directory {}", dir.display()))
     }
 
+    /// The options that chose this database, to print in a command the
+    /// operator will copy (` --data-dir ./crm`): without them the copy
+    /// would act on `./karta-data`, another database. Settings read from
+    /// the environment or `karta.toml` hold for the copy too.
+    pub fn flags(&self) -> String {
+        let from_env = |name: &str| std::env::var_os(name).is_some();
+        match (&self.database_url, &self.data_dir) {
+            (Some(url), _) if !from_env("KARTA_DATABASE_URL") => format!(" --database-url '{url}'"),
+            (None, Some(dir)) if !from_env("KARTA_DATA_DIR") => {
+                format!(" --data-dir '{}'", dir.display())
+            }
+            _ => String::new(),
+        }
+    }
+
     /// `bind` from `karta.toml`, if any.
     pub fn file_bind(&self) -> Option<String> {
         file_config().ok().and_then(|f| f.bind)
