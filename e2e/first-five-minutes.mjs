@@ -47,7 +47,9 @@ function launch() {
 
 // A fresh page signed in as the head of sales, on "Today".
 async function signIn(browser, base) {
-  const page = await browser.newPage({ locale: "ru-RU" });
+  // The browser sits in Novosibirsk while the user's clock is Moscow's
+  // (the company's): times must read as typed, on the user's clock.
+  const page = await browser.newPage({ locale: "ru-RU", timezoneId: "Asia/Novosibirsk" });
   if (process.env.DEBUG_E2E) {
     page.on("console", (m) => console.log("console:", m.text()));
     page.on("response", (r) => { if (r.request().method() === "POST") console.log("POST", r.url(), r.status()); });
@@ -175,6 +177,7 @@ async function firstFiveMinutes(browser, base) {
   await page.click("header nav a[href='/today']");
   await page.waitForURL(/\/today$/);
   assert.ok((await page.textContent("#today-tasks")).includes("Перезвонить Вере"), "the next contact is on Today");
+  assert.ok((await page.textContent("#today-tasks")).includes("23:50"), "at the time typed, not the browser zone: " + await page.textContent("#today-tasks"));
   await page.screenshot({ path: "test-results/today.png", fullPage: true });
 }
 

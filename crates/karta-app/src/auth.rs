@@ -35,7 +35,7 @@ pub fn hash_password(app: &App, password: &str) -> Result<String, AppError> {
         .map_err(|_| AppError::field("password", "invalid_password"))
 }
 
-fn verify_password(app: &App, password: &str, hash: &str) -> bool {
+pub(crate) fn verify_password(app: &App, password: &str, hash: &str) -> bool {
     let (Ok(parsed), Ok(a)) = (PasswordHash::new(hash), argon(app)) else {
         return false;
     };

@@ -50,7 +50,7 @@ pub struct UserPatch {
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-mod double_option {
+pub(crate) mod double_option {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
     pub fn deserialize<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
@@ -132,6 +132,7 @@ pub async fn create_user(
         locale: Set(input.locale),
         active: Set(true),
         utc_offset_minutes: Set(None),
+        must_change_password: Set(false),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -155,7 +156,7 @@ fn actor_of(by: Option<&Principal>) -> history::Actor {
 }
 
 /// What the audit trail keeps of a user (never the password hash).
-fn audited(u: &user::Model) -> Value {
+pub(crate) fn audited(u: &user::Model) -> Value {
     json!({
         "email": u.email, "name": u.name, "role": u.role, "team_id": u.team_id,
         "active": u.active, "locale": u.locale, "utc_offset_minutes": u.utc_offset_minutes,
@@ -237,6 +238,8 @@ pub async fn update_user(
     let password = patch.password.is_some();
     if let Some(pw) = patch.password {
         model.password_hash = Set(Some(crate::auth::hash_password(app, &pw)?));
+        // Someone else now knows it: the owner replaces it at sign-in.
+        model.must_change_password = Set(id != p.user_id);
     }
     // The change and the end of the sessions commit together: a user
     // switched off is never left logged in.
@@ -260,23 +263,49 @@ pub async fn update_user(
     Ok(saved)
 }
 
+/// Sets a new password for the user with `email` from the machine's
+/// command line (an administrator who forgot his own, say). The user must
+/// choose another at the next sign-in, and every session of theirs ends.
+pub async fn reset_password(
+    app: &App,
+    email: &str,
+    password: &str,
+) -> Result<user::Model, AppError> {
+    if password.chars().count() < MIN_PASSWORD {
+        return Err(AppError::field("password", "password_too_short"));
+    }
+    let current = users::user_by_email(app.db.conn(), &email.trim().to_lowercase())
+        .await?
+        .ok_or_else(|| AppError::field("email", "unknown_user"))?;
+    let mut model = current.clone().into_active_model();
+    model.password_hash = Set(Some(crate::auth::hash_password(app, password)?));
+    model.must_change_password = Set(true);
+    let mut tx = Tx::begin(app, actor_of(None)).await?;
+    model.updated_at = Set(tx.now());
+    model.version = Set(current.version + 1);
+    let saved = users::update(&*tx, model).await?;
+    karta_db::security::delete_sessions_of(&*tx, saved.id).await?;
+    tx.record(Event::new(
+        "users",
+        saved.id,
+        "update",
+        vec![history::FieldChange {
+            field: "password".into(),
+            old: None,
+            new: None,
+        }],
+    ));
+    tx.commit().await?;
+    Ok(saved)
+}
+
 /// Sets the caller's own interface language.
 pub async fn set_own_locale(app: &App, p: &Principal, locale: &str) -> Result<(), AppError> {
-    if !LOCALES.contains(&locale) {
-        return Err(AppError::field("locale", "invalid_choice"));
-    }
-    let current = users::user(app.db.conn(), p.user_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let before = audited(&current);
-    let mut model = current.into_active_model();
-    model.locale = Set(Some(locale.to_string()));
-    let mut tx = Tx::begin(app, p.actor()).await?;
-    let saved = users::update(&*tx, model).await?;
-    let changes = history::diff(&before, &audited(&saved));
-    tx.record(Event::new("users", saved.id, "update", changes));
-    tx.commit().await?;
-    Ok(())
+    let patch = crate::profile::ProfilePatch {
+        locale: Some(locale.to_string()),
+        ..Default::default()
+    };
+    crate::profile::update_own(app, p, patch).await.map(|_| ())
 }
 
 /// The colleague directory.

@@ -33,6 +33,7 @@ pub mod policy;
 pub mod price_lists;
 pub mod pricing;
 pub mod products;
+pub mod profile;
 pub mod proposals;
 pub mod records;
 pub mod reference;

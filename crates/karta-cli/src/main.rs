@@ -168,6 +168,13 @@ enum UserCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Set a new password for EMAIL (from KARTA_PASSWORD or a prompt); the
+    /// user must choose another at the next sign-in, and their sessions end.
+    Password {
+        email: String,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// List users.
     List {
         #[command(flatten)]
@@ -288,9 +295,17 @@ async fn serve(args: ServeArgs) -> Result<()> {
         for (email, role, name, _) in karta_app::demo::DEMO_USERS {
             println!("  {email:<24} {role:<14} {name}");
         }
+        println!("Add yourself as an administrator with:");
+        println!(
+            "  karta user add you@example.com --role admin --name \"Your Name\"{}",
+            db.flags()
+        );
     } else if karta_db::users::count(app.db.conn()).await? == 0 {
         println!("No users yet. Create the first administrator with:");
-        println!("  karta user add you@example.com --role admin --name \"Your Name\"");
+        println!(
+            "  karta user add you@example.com --role admin --name \"Your Name\"{}",
+            db.flags()
+        );
         println!("(or start with --demo to explore a demo company).");
     }
     let bind = bind
@@ -467,6 +482,19 @@ async fn main() -> Result<()> {
                 .await
                 .map_err(explain)?;
             println!("Created {} ({}).", u.email, u.role);
+        }
+        Command::User {
+            command: UserCommand::Password { email, db },
+        } => {
+            let app = open(&db).await?;
+            let password = read_password()?.unwrap_or_default();
+            let u = karta_app::directory::reset_password(&app, &email, &password)
+                .await
+                .map_err(explain)?;
+            println!(
+                "New password set for {}; they will be asked to change it at sign-in.",
+                u.email
+            );
         }
         Command::User {
             command: UserCommand::List { db },

@@ -54,6 +54,7 @@ codes! {
     Unauthenticated = "unauthenticated", 401, "Sign in or send a valid API token.";
     BadCredentials = "bad_credentials", 401, "Wrong e-mail or password.";
     Forbidden = "forbidden", 403, "You are not allowed to do this.";
+    PasswordChangeRequired = "password_change_required", 403, "Your password was reset: choose a new one first.";
     NotFound = "not_found", 404, "No such record.";
     AlreadyExists = "already_exists", 409, "This value is already taken.";
     IdempotencyKeyInUse = "idempotency_key_in_use", 409, "A request with this Idempotency-Key is still running.";
@@ -105,6 +106,9 @@ codes! {
     FieldNotAllowed = "field_not_allowed", 422, "You may not set this field.";
     InvalidJson = "invalid_json", 422, "The request body is not valid JSON of the expected shape.";
     PasswordTooShort = "password_too_short", 422, "The password must have at least 10 characters.";
+    WrongPassword = "wrong_password", 422, "This is not your current password.";
+    SamePassword = "same_password", 422, "The new password must differ from the current one.";
+    PasswordsDiffer = "passwords_differ", 422, "The two new passwords differ.";
     InvalidNumber = "invalid_number", 422, "Not a number.";
     InvalidMoney = "invalid_money", 422, "Not an amount of money (minor units, or text like 1 500,00).";
     InvalidCurrency = "invalid_currency", 422, "A currency is a three-letter ISO code such as RUB.";

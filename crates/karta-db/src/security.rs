@@ -52,11 +52,21 @@ pub async fn delete_session<C: ConnectionTrait>(db: &C, id_hash: &str) -> Result
 
 /// Ends every session of a user (deactivation, password change).
 pub async fn delete_sessions_of<C: ConnectionTrait>(db: &C, user_id: Uuid) -> Result<(), DbErr> {
-    session::Entity::delete_many()
-        .filter(session::Column::UserId.eq(user_id))
-        .exec(db)
-        .await
-        .map(|_| ())
+    delete_other_sessions(db, user_id, None).await
+}
+
+/// Ends every session of a user but `keep` (the id hash of the session
+/// that changed its own password stays signed in).
+pub async fn delete_other_sessions<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    keep: Option<&str>,
+) -> Result<(), DbErr> {
+    let mut q = session::Entity::delete_many().filter(session::Column::UserId.eq(user_id));
+    if let Some(keep) = keep {
+        q = q.filter(session::Column::Id.ne(keep));
+    }
+    q.exec(db).await.map(|_| ())
 }
 
 /// Drops sessions idle since before `cutoff`.

@@ -24,6 +24,34 @@ pub struct Caller {
     pub csrf: Option<String>,
     /// The signed-in user (cookie sessions only; for names and language).
     pub user: Option<User>,
+    /// The stored id (hash) of the cookie session, which a password change
+    /// leaves signed in.
+    pub session_id: Option<String>,
+    /// Minutes east of UTC of the clock the caller reads and types times in:
+    /// their own, else the company's.
+    pub utc_offset: i32,
+}
+
+impl Caller {
+    /// Whether an administrator's reset still waits for this session's user
+    /// to choose a new password.
+    pub fn must_change_password(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.must_change_password)
+    }
+}
+
+/// What a session whose password was reset may still reach: the profile to
+/// change it, signing out, and the assets the page needs.
+fn open_while_reset(path: &str) -> bool {
+    matches!(
+        path,
+        "/profile"
+            | "/profile/password"
+            | "/logout"
+            | "/language"
+            | "/api/v1/me"
+            | "/api/v1/me/password"
+    ) || path.starts_with("/static/")
 }
 
 /// The caller's address as the server saw it (`local` in in-process tests).
@@ -57,9 +85,11 @@ async fn from_session(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
     };
     let principal = auth::principal_of(&u, None, channel).ok_or(AppError::Unauthenticated)?;
     Ok(Some(Caller {
+        utc_offset: state.app.utc_offset(&principal),
         principal,
         csrf: Some(csrf),
         user: Some(u),
+        session_id: Some(auth::digest(cookie.value())),
     }))
 }
 
@@ -78,9 +108,11 @@ impl FromRequestParts<AppState> for Caller {
                 .ok_or(ApiError(AppError::Unauthenticated))?;
             let principal = auth::resolve_token(&state.app, token.trim()).await?;
             return Ok(Caller {
+                utc_offset: state.app.utc_offset(&principal),
                 principal,
                 csrf: None,
                 user: None,
+                session_id: None,
             });
         }
         let caller = from_session(state, parts)
@@ -96,6 +128,12 @@ impl FromRequestParts<AppState> for Caller {
             if sent.is_none() || sent != caller.csrf.as_deref() {
                 return Err(ApiError(AppError::Forbidden));
             }
+        }
+        if caller.must_change_password() && !open_while_reset(parts.uri.path()) {
+            return Err(ApiError(AppError::Refused {
+                code: "password_change_required",
+                facts: serde_json::json!({ "change_at": "/api/v1/me/password" }),
+            }));
         }
         Ok(caller)
     }
@@ -113,6 +151,11 @@ impl FromRequestParts<AppState> for UiCaller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         match from_session(state, parts).await {
+            Ok(Some(caller))
+                if caller.must_change_password() && !open_while_reset(parts.uri.path()) =>
+            {
+                Err(Redirect::to("/profile").into_response())
+            }
             Ok(Some(caller)) => Ok(UiCaller(caller)),
             Ok(None) => Err(Redirect::to("/login").into_response()),
             Err(e) => Err(ApiError(e).into_response()),

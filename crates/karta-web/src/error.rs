@@ -110,7 +110,9 @@ impl ApiError {
                 "The request conflicts with stored data or a request still running.",
             ),
             AppError::Refused { code, .. } => (
-                StatusCode::CONFLICT,
+                karta_core::codes::Code::parse(code)
+                    .and_then(|c| StatusCode::from_u16(c.status()).ok())
+                    .unwrap_or(StatusCode::CONFLICT),
                 code,
                 "A business rule does not allow this; `facts` say why.",
             ),

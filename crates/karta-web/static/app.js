@@ -29,12 +29,24 @@
     form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(refresh, 200); });
   });
 
-  // Instants are sent in UTC; show them in the reader's own time zone.
+  // Instants are sent in UTC; show them on the reader's clock: the zone of
+  // their profile, the same one the server reads typed times in (the
+  // browser's own zone may be another, and a task typed for 18:00 must
+  // read 18:00).
   var lang = document.documentElement.lang || "ru";
+  // British order and a 24-hour clock in English: a Russian firm's
+  // English-speaking staff read 04/12/2026, 23:50 as the Russians do.
+  var dateLocale = lang === "en" ? "en-GB" : lang;
+  var offsetMinutes = parseInt(document.documentElement.getAttribute("data-utc-offset") || "", 10);
+  function onClock(d, options) {
+    if (isNaN(offsetMinutes)) { return d.toLocaleString(dateLocale, options); }
+    options.timeZone = "UTC";
+    return new Date(d.getTime() + offsetMinutes * 60000).toLocaleString(dateLocale, options);
+  }
   document.querySelectorAll("time[datetime]").forEach(function (t) {
     var d = new Date(t.getAttribute("datetime"));
     if (!isNaN(d)) {
-      t.textContent = d.toLocaleString(lang, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+      t.textContent = onClock(d, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
       t.title = t.getAttribute("datetime");
     }
   });
@@ -142,7 +154,7 @@
       note.className = "reminder card";
       if (r.link) { note.href = r.link; }
       var when = new Date(r.due_at);
-      note.textContent = "⏰ " + r.title + " — " + when.toLocaleString(lang, { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
+      note.textContent = "⏰ " + r.title + " — " + onClock(when, { hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit" });
       box.appendChild(note);
     });
   }

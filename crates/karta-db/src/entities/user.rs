@@ -16,6 +16,8 @@ pub struct Model {
     pub active: bool,
     /// The user's own clock, minutes east of UTC; the company's when unset.
     pub utc_offset_minutes: Option<i32>,
+    /// Set by a password reset: the next sign-in must choose a new one.
+    pub must_change_password: bool,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,

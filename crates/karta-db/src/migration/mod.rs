@@ -17,6 +17,7 @@ mod m0013_lead_keys;
 mod m0014_jobs;
 mod m0015_notifications;
 mod m0016_outbox;
+mod m0017_password_change;
 
 use sea_orm_migration::prelude::*;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0014_jobs::Migration),
             Box::new(m0015_notifications::Migration),
             Box::new(m0016_outbox::Migration),
+            Box::new(m0017_password_change::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use karta_app::directory::{self, NewUser, UserPatch};
 use karta_app::model::{ApiToken, LoginEvent, Team, User};
+use karta_app::profile::{PasswordChange, ProfilePatch};
 use karta_app::{AppError, auth};
 use karta_core::time::rfc3339;
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,8 @@ pub struct UserView {
     pub locale: Option<String>,
     /// The user's own clock (`+07:00`); `null` means the company's.
     pub utc_offset: Option<String>,
+    /// An administrator reset the password: the user must choose a new one.
+    pub must_change_password: bool,
     pub created_at: String,
     pub version: i64,
 }
@@ -47,6 +50,7 @@ impl From<&User> for UserView {
             utc_offset: u
                 .utc_offset_minutes
                 .map(karta_core::time::format_utc_offset),
+            must_change_password: u.must_change_password,
             created_at: rfc3339(u.created_at),
             version: u.version,
         }
@@ -192,6 +196,46 @@ pub async fn update_user(
     let patch: UserPatch = parse_json(&body)?;
     let u = directory::update_user(&state.app, &caller.principal, id, patch).await?;
     Ok(Json(UserView::from(&u)))
+}
+
+/// The caller's own profile.
+#[utoipa::path(get, path = "/api/v1/me", tag = "users", responses((status = 200, body = UserView), (status = 401, body = Problem)))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<UserView>, ApiError> {
+    let u = karta_app::profile::own(&state.app, &caller.principal).await?;
+    Ok(Json(UserView::from(&u)))
+}
+
+/// Change one's own name, language or time zone (any role).
+#[utoipa::path(patch, path = "/api/v1/me", tag = "users", request_body = ProfilePatch,
+    responses((status = 200, body = UserView), (status = 422, body = Problem)))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Json<UserView>, ApiError> {
+    let patch: ProfilePatch = parse_json(&body)?;
+    let u = karta_app::profile::update_own(&state.app, &caller.principal, patch).await?;
+    Ok(Json(UserView::from(&u)))
+}
+
+/// Change one's own password, giving the current one. Every other browser
+/// session of the user ends; API tokens stay.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "users", request_body = PasswordChange,
+    responses((status = 204), (status = 422, body = Problem)))]
+pub async fn change_my_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let change: PasswordChange = parse_json(&body)?;
+    karta_app::profile::change_own_password(
+        &state.app,
+        &caller.principal,
+        change,
+        caller.session_id.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// List teams.

@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi};
         calendar::enable, calendar::revoke,
         pipelines::list, pipelines::create, pipelines::get, pipelines::update,
         deals::list, deals::export_csv, deals::export_xlsx, deals::totals, deals::create, deals::get, deals::update, deals::delete, deals::restore, deals::history, deals::stays, deal_lines::get, deal_lines::put, proposals::create, proposals::get, proposals::company, proposals::set_company,
-        directory::list_users, directory::create_user, directory::update_user, directory::list_teams, directory::create_team,
+        directory::list_users, directory::create_user, directory::update_user, directory::me, directory::update_me, directory::change_my_password, directory::list_teams, directory::create_team,
         directory::list_tokens, directory::create_token, directory::revoke_token, directory::login_events,
         settings::list_classifiers, settings::create_classifier, settings::update_classifier,
         settings::list_custom_fields, settings::create_custom_field, settings::update_custom_field,

@@ -155,6 +155,8 @@ pub fn routes() -> Router<AppState> {
             get(directory::list_users).post(directory::create_user),
         )
         .route("/users/{id}", axum::routing::patch(directory::update_user))
+        .route("/me", get(directory::me).patch(directory::update_me))
+        .route("/me/password", post(directory::change_my_password))
         .route(
             "/teams",
             get(directory::list_teams).post(directory::create_team),

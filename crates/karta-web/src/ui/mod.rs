@@ -24,6 +24,7 @@ pub mod pipelines;
 pub mod price_lists;
 pub mod problems;
 pub mod products;
+pub mod profile;
 pub mod routing;
 pub mod search;
 pub mod session;
@@ -180,6 +181,8 @@ pub fn routes() -> Router<AppState> {
         .route("/deals/{id}/restore", post(deals::restore))
         .route("/pipelines", get(pipelines::page).post(pipelines::create))
         .route("/pipelines/{id}", post(pipelines::save))
+        .route("/profile", get(profile::page).post(profile::save))
+        .route("/profile/password", post(profile::change_password))
         .route("/tokens", get(tokens::page).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin", get(admin::page))
@@ -210,6 +213,10 @@ pub struct PageCtx {
     pub show_control: bool,
     /// A word that the last action was done («Записано.»), shown once.
     pub notice: String,
+    /// The reader's clock, minutes east of UTC, and as `+03:00`: pages show
+    /// instants and read typed times in it.
+    pub utc_minutes: i32,
+    pub zone: String,
     /// The kinds of records the user may change (some of) and delete, so
     /// a page offers only the actions that will not end on a 403.
     writable: Vec<Entity>,
@@ -231,6 +238,8 @@ impl PageCtx {
                 .principal
                 .may_assign(karta_core::roles::Entity::Deals),
             notice: String::new(),
+            utc_minutes: caller.0.utc_offset,
+            zone: karta_core::time::format_utc_offset(caller.0.utc_offset),
             writable: reachable(caller, Access::Write),
             deletable: reachable(caller, Access::Delete),
         }
@@ -320,15 +329,16 @@ impl Labels {
 }
 
 /// An RFC 3339 instant as text for pages without JavaScript
-/// (`2026-11-23 07:15 UTC`); `app.js` rewrites it in the reader's zone.
+/// (`2026-11-23 07:15 UTC`); `app.js` rewrites it on the reader's clock
+/// (their profile's zone, not the browser's: the one they type times in).
 pub fn utc_label(iso: &str) -> String {
     format!("{} UTC", iso.get(..16).unwrap_or(iso).replace('T', " "))
 }
 
 /// One timeline entry, ready to show.
 pub struct TimelineEntry {
-    /// UTC, shown as is without JavaScript and converted to the browser's
-    /// time zone by `app.js`.
+    /// UTC, shown as is without JavaScript and converted to the reader's
+    /// clock by `app.js`.
     pub at: String,
     /// RFC 3339 instant for `<time datetime>`.
     pub iso: String,

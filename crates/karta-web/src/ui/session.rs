@@ -89,7 +89,13 @@ pub async fn login(
                 SESSION_COOKIE,
                 session.token,
             ));
-            (jar, Redirect::to("/today")).into_response()
+            // A reset password is replaced before anything else.
+            let home = if session.user.must_change_password {
+                "/profile"
+            } else {
+                "/today"
+            };
+            (jar, Redirect::to(home)).into_response()
         }
         Err(e @ (AppError::BadCredentials | AppError::Throttled)) => {
             let key = if matches!(e, AppError::Throttled) {

@@ -19,6 +19,7 @@ mod outbox;
 mod portal;
 mod price_lists;
 mod products;
+mod profile;
 mod proposals;
 mod sales;
 mod today;
