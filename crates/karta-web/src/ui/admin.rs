@@ -225,7 +225,8 @@ pub async fn add_user(
     act(&state, &caller, &form, result).await
 }
 
-/// Changes a user's role, team or active flag.
+/// Changes a user's role, team, time zone or active flag, or resets the
+/// password.
 pub async fn update_user(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -237,6 +238,8 @@ pub async fn update_user(
         team_id: Some(team_of(&form)),
         active: Some(checked(&form, "active")),
         utc_offset: Some(Some(text(&form, "utc_offset")).filter(|o| !o.trim().is_empty())),
+        // A password typed here is a reset: its owner replaces it at sign-in.
+        password: Some(text(&form, "password")).filter(|p| !p.is_empty()),
         ..Default::default()
     };
     let result = directory::update_user(&state.app, &caller.0.principal, id, patch);

@@ -216,6 +216,35 @@ async fn a_password_reset_by_an_administrator_is_replaced_at_the_next_sign_in() 
         false
     );
 
+    // The settings page resets it the same way; leaving the field empty
+    // changes nothing about the password.
+    let admin_browser = t.session("admin@x.ru").await;
+    assert!(
+        t.page(&admin_browser, "/admin")
+            .await
+            .text
+            .contains("Сбросить пароль")
+    );
+    let row = [("role", "sales_rep"), ("team_id", ""), ("active", "true")];
+    let kept = t
+        .form(&admin_browser, &format!("/admin/users/{rep_id}"), &row)
+        .await;
+    assert_eq!(kept.status, StatusCode::SEE_OTHER, "{}", kept.text);
+    assert_eq!(t.page(&browser, "/today").await.status, StatusCode::OK);
+    let with_password = [row.as_slice(), &[("password", "set by the boss")]].concat();
+    let ui_reset = t
+        .form(
+            &admin_browser,
+            &format!("/admin/users/{rep_id}"),
+            &with_password,
+        )
+        .await;
+    assert_eq!(ui_reset.status, StatusCode::SEE_OTHER, "{}", ui_reset.text);
+    assert_eq!(
+        t.get("/api/v1/me", &rep_token).await.json["must_change_password"],
+        true
+    );
+
     // An administrator changing his own password is not asked again.
     let admin_id = t.get("/api/v1/me", &admin).await.json["id"]
         .as_str()
