@@ -106,8 +106,7 @@ pub async fn load_statement(
     file: Vec<u8>,
 ) -> Result<StatementResult, AppError> {
     p.require(Entity::Invoices, Access::Write)?;
-    let (lines, unread) =
-        read_statement(std::io::Cursor::new(file)).map_err(|code| AppError::field("file", code))?;
+    let (lines, unread) = read_statement(file).map_err(|code| AppError::field("file", code))?;
     let mut result = StatementResult::default();
     for u in unread {
         result.unmatched.push(Unmatched {
@@ -123,6 +122,22 @@ pub async fn load_statement(
         let invoice = match invoice_for(app, l).await {
             Ok(i) => i,
             Err(reason) => {
+                // A line without a number paid its invoice last time, which
+                // is why no open invoice matches it now.
+                let recorded = match (&l.payer_inn, reason) {
+                    (Some(inn), "no_invoice") => {
+                        karta_db::invoices::payment_recorded_for_inn(
+                            app.db.conn(),
+                            inn,
+                            l.amount_minor,
+                            &l.date,
+                            l.reference.as_deref(),
+                        )
+                        .await?
+                    }
+                    _ => false,
+                };
+                let reason = if recorded { "already_recorded" } else { reason };
                 result.unmatched.push(unmatched(l, reason));
                 continue;
             }

@@ -126,7 +126,7 @@ codes! {
     UnknownInvoice = "unknown_invoice", 422, "No such invoice.";
     ExceedsOrder = "exceeds_order", 422, "More than is left to invoice of the order.";
     ExceedsOutstanding = "exceeds_outstanding", 422, "More than the invoice still awaits.";
-    NotAStatement = "not_a_statement", 422, "The file has no date, amount and purpose columns of a bank statement.";
+    NotAStatement = "not_a_statement", 422, "Not a bank statement: send the bank client's 1C exchange file (1CClientBankExchange) or a CSV with date, amount and purpose columns.";
     UnknownContract = "unknown_contract", 422, "No such contract of this account.";
     NotContractPrice = "not_contract_price", 422, "The price differs from the contract's.";
     AmountFromLines = "amount_from_lines", 422, "The amount follows the deal's lines; change the lines instead.";

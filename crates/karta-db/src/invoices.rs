@@ -322,6 +322,43 @@ pub async fn payment_recorded<C: ConnectionTrait>(
     Ok(q.one(db).await?.is_some())
 }
 
+/// Whether a payment of `amount_minor` on `paid_on` with this reference
+/// is recorded on any invoice of the accounts with this INN: a statement
+/// line that named no invoice, loaded again after it paid one.
+pub async fn payment_recorded_for_inn<C: ConnectionTrait>(
+    db: &C,
+    inn: &str,
+    amount_minor: i64,
+    paid_on: &str,
+    reference: Option<&str>,
+) -> Result<bool, DbErr> {
+    use crate::entities::account;
+    let invoices_of_inn = invoice::Entity::find()
+        .select_only()
+        .column(invoice::Column::Id)
+        .filter(
+            invoice::Column::AccountId.in_subquery(sea_orm::QueryTrait::into_query(
+                account::Entity::find()
+                    .select_only()
+                    .column(account::Column::Id)
+                    .filter(account::Column::Inn.eq(inn)),
+            )),
+        );
+    let mut q = payment::Entity::find()
+        .filter(
+            payment::Column::InvoiceId
+                .in_subquery(sea_orm::QueryTrait::into_query(invoices_of_inn)),
+        )
+        .filter(payment::Column::AmountMinor.eq(amount_minor))
+        .filter(payment::Column::PaidOn.eq(paid_on))
+        .filter(payment::Column::DeletedAt.is_null());
+    q = match reference {
+        Some(r) => q.filter(payment::Column::Reference.eq(r)),
+        None => q.filter(payment::Column::Reference.is_null()),
+    };
+    Ok(q.one(db).await?.is_some())
+}
+
 /// The open invoices of the live account with this INN.
 pub async fn open_of_inn<C: ConnectionTrait>(
     db: &C,

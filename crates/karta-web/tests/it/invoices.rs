@@ -8,13 +8,13 @@ use serde_json::{Value, json};
 
 const DAY: i64 = 86_400_000_000;
 
-async fn made(t: &TestApp, path: &str, token: &str, body: Value) -> Answer {
+pub(crate) async fn made(t: &TestApp, path: &str, token: &str, body: Value) -> Answer {
     let a = t.post(path, token, body).await;
     assert_eq!(a.status, StatusCode::CREATED, "{path}: {}", a.text);
     a
 }
 
-async fn move_to(t: &TestApp, order: &str, token: &str, status: &str) -> Answer {
+pub(crate) async fn move_to(t: &TestApp, order: &str, token: &str, status: &str) -> Answer {
     let current = t.get(&format!("/api/v1/orders/{order}"), token).await;
     let etag = format!("\"{}\"", current.json["version"]);
     t.call(
@@ -27,7 +27,13 @@ async fn move_to(t: &TestApp, order: &str, token: &str, status: &str) -> Answer 
     .await
 }
 
-async fn order(t: &TestApp, token: &str, account: &str, product: &str, quantity: i64) -> String {
+pub(crate) async fn order(
+    t: &TestApp,
+    token: &str,
+    account: &str,
+    product: &str,
+    quantity: i64,
+) -> String {
     id(&made(
         t,
         "/api/v1/orders",
@@ -509,112 +515,6 @@ async fn accounting_takes_a_periods_orders_invoices_and_payments_as_spreadsheets
         !theirs.text.contains("<Документ>") && theirs.text.contains("</КоммерческаяИнформация>"),
         "another team's rep gets an empty file: {}",
         theirs.text
-    );
-    t.finish().await;
-}
-
-/// A bank statement the way a Russian bank gives it: Windows-1251, `;`.
-fn statement(rows: &str) -> Vec<u8> {
-    let text = format!("Дата;Номер;Сумма;ИНН плательщика;Назначение платежа\n{rows}");
-    encoding_rs::WINDOWS_1251.encode(&text).0.into_owned()
-}
-
-#[tokio::test]
-async fn a_bank_statement_pays_the_invoices_it_names_and_lists_the_rest_once() {
-    let t = TestApp::spawn().await;
-    let head = t.user("head@x.ru", "head_of_sales", None).await;
-    let accountant = t.user("acc@x.ru", "accountant", None).await;
-    let rep = t.user("rep@x.ru", "sales_rep", None).await;
-    let product = id(&made(&t, "/api/v1/products", &head, json!({"sku": "ST-1", "name": "Станок", "list_price_minor": 100_000, "vat_rate": 20, "stock_quantity": 10})).await);
-    let alpha = id(&made(
-        &t,
-        "/api/v1/accounts",
-        &head,
-        json!({"name": "ООО Альфа", "inn": "7707083893"}),
-    )
-    .await);
-    let beta = id(&made(
-        &t,
-        "/api/v1/accounts",
-        &head,
-        json!({"name": "ПАО Бета", "inn": "7736050003"}),
-    )
-    .await);
-    for (account, quantity) in [(&alpha, 1), (&beta, 2)] {
-        let o = order(&t, &head, account, &product, quantity).await;
-        move_to(&t, &o, &head, "confirmed").await;
-        made(&t, "/api/v1/invoices", &accountant, json!({"order_id": o})).await;
-    }
-    let file = statement(
-        "05.02.2026;11;1 200,00;7707083893;Оплата по счёту № 1, в т.ч. НДС\n\
-         05.02.2026;12;500,00;7707083893;Оплата по счёту № 2\n\
-         06.02.2026;13;2 400,00;7736050003;Оплата за оборудование\n\
-         06.02.2026;14;100,00;7707083893;Оплата СЧ-000099\n\
-         вчера;15;1,00;;Оплата\n",
-    );
-    let load = |token: String, body: Vec<u8>| {
-        let t = &t;
-        async move { t.upload("/api/v1/payments/statement", &token, body).await }
-    };
-    assert_eq!(
-        load(rep.clone(), file.clone()).await.status,
-        StatusCode::FORBIDDEN
-    );
-    let first = load(accountant.clone(), file.clone()).await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-    let lines = |a: &Answer, key: &str, what: &str| -> Vec<(u64, String)> {
-        a.json[key]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .map(|m| (m["line"].as_u64().unwrap_or_default(), m[what].to_string()))
-            .collect()
-    };
-    assert_eq!(
-        lines(&first, "matched", "invoice_number"),
-        [(2, "1".to_string()), (4, "2".into())]
-    );
-    assert_eq!(
-        lines(&first, "unmatched", "reason"),
-        [
-            (3, "\"inn_mismatch\"".to_string()),
-            (5, "\"unknown_invoice\"".into()),
-            (6, "\"invalid_date\"".into())
-        ]
-    );
-    let paid = t.get("/api/v1/invoices?status=paid", &accountant).await;
-    assert_eq!(paid.json["items"].as_array().map(Vec::len), Some(2));
-    // The same statement again records nothing new.
-    let again = load(accountant.clone(), file).await;
-    assert_eq!(again.json["matched"], json!([]));
-    assert_eq!(
-        lines(&again, "unmatched", "reason")[0],
-        (2, "\"already_recorded\"".to_string())
-    );
-    let payments = t.get("/api/v1/payments", &accountant).await;
-    assert_eq!(payments.json["items"].as_array().map(Vec::len), Some(2));
-    let not_a_statement = load(accountant.clone(), b"a,b\n1,2\n".to_vec()).await;
-    assert_eq!(not_a_statement.json["errors"][0]["code"], "not_a_statement");
-
-    // The same through the page, in Russian.
-    let page = t.session("acc@x.ru").await;
-    let shown = t
-        .upload_form(
-            &page,
-            "/payments/statement",
-            &[],
-            (
-                "statement.csv",
-                &statement("07.02.2026;16;5,00;7707083893;Аванс\n"),
-            ),
-        )
-        .await;
-    assert_eq!(shown.status, StatusCode::OK);
-    assert!(
-        shown.text.contains("Не сопоставлено: 1") && shown.text.contains("нет номера счёта"),
-        "{}",
-        shown.text
     );
     t.finish().await;
 }

@@ -3,6 +3,7 @@
 
 mod api;
 mod authz;
+mod bank;
 mod contracts;
 mod deal_lines;
 mod duplicates;

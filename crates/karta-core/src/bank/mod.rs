@@ -1,10 +1,12 @@
 //! Bank statements (банковская выписка): incoming payments read from the
-//! bank's CSV (date, amount, payer INN, purpose), and the invoice numbers
-//! a purpose names ("Оплата по счёту № 123", "СЧ-000123", "INV-123").
+//! bank's CSV (date, amount, payer INN, purpose) or its 1C «Клиент-Банк»
+//! file (`client_bank`), and the invoice numbers a purpose names
+//! ("Оплата по счёту № 123", "СЧ-000123", "INV-123").
+
+pub mod client_bank;
 
 use crate::identifiers::Inn;
 use crate::import::{CsvRows, ReadError, header_key, iso_date};
-use std::io::Read;
 
 /// One incoming payment of a statement.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,6 +45,9 @@ const AMOUNT: &[&str] = &[
     "поступление",
     "приход",
     "credit",
+    "суммапокредиту",
+    "кредит",
+    "поступило",
 ];
 const INN: &[&str] = &["иннплательщика", "payerinn", "инн", "inn", "плательщикинн"];
 const PURPOSE: &[&str] = &[
@@ -60,13 +65,16 @@ fn column(headers: &[String], names: &[&str]) -> Option<usize> {
         .position(|h| names.contains(&header_key(h).as_str()))
 }
 
-/// Reads a statement: its lines, and the rows that could not be read. A
-/// file without date, amount and purpose columns is refused as a whole
-/// (`not_a_statement`).
+/// Reads a statement, a 1C «Клиент-Банк» file or a CSV: its incoming
+/// lines, and the rows that could not be read. A CSV without date, amount
+/// and purpose columns is refused as a whole (`not_a_statement`).
 pub fn read_statement(
-    source: impl Read + Send + 'static,
+    bytes: Vec<u8>,
 ) -> Result<(Vec<StatementLine>, Vec<UnreadLine>), &'static str> {
-    let mut rows = CsvRows::open(source).map_err(|e: ReadError| e.code())?;
+    if client_bank::is_client_bank(&bytes) {
+        return Ok(client_bank::read(&bytes));
+    }
+    let mut rows = CsvRows::open(std::io::Cursor::new(bytes)).map_err(|e: ReadError| e.code())?;
     let headers = rows.headers.clone();
     let (Some(date), Some(amount), Some(purpose)) = (
         column(&headers, DATE),
@@ -93,6 +101,10 @@ pub fn read_statement(
             });
             continue;
         };
+        // An empty credit cell is a debit row of a two-column layout.
+        if cell(amount).is_empty() {
+            continue;
+        }
         match crate::custom_fields::parse_money_minor(&cell(amount)) {
             Ok(minor) if minor > 0 => lines.push(StatementLine {
                 line,
@@ -174,8 +186,7 @@ mod tests {
                     06.02.2026;18;-500,00;7707083893;Возврат\n\
                     вчера;19;10,00;;Оплата\n";
         let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
-        let (lines, unread) =
-            read_statement(std::io::Cursor::new(bytes.into_owned())).unwrap_or_default();
+        let (lines, unread) = read_statement(bytes.into_owned()).unwrap_or_default();
         assert_eq!(lines.len(), 1);
         assert_eq!(
             (
@@ -193,7 +204,16 @@ mod tests {
                 code: "invalid_date"
             }]
         );
-        let refused = read_statement(std::io::Cursor::new(b"a,b\n1,2\n".to_vec()));
+        let two_columns = "Дата;Сумма по дебету;Сумма по кредиту;ИНН;Назначение платежа\n\
+                           05.02.2026;15 000,00;;7736207543;Оплата поставщику\n\
+                           05.02.2026;;2 400,00;7736050003;Оплата по счёту № 2\n";
+        let (lines, unread) = read_statement(two_columns.as_bytes().to_vec()).unwrap_or_default();
+        assert_eq!(
+            (lines.len(), lines[0].amount_minor, unread.len()),
+            (1, 240_000, 0),
+            "the credit column is the incoming money; debit rows are skipped"
+        );
+        let refused = read_statement(b"a,b\n1,2\n".to_vec());
         assert_eq!(refused.err(), Some("not_a_statement"));
     }
 }
