@@ -122,6 +122,11 @@ impl App {
         Ok(self.db.ping().await?)
     }
 
+    /// How busy the database connection pool is (for `/metrics`).
+    pub fn pool_stats(&self) -> karta_db::PoolStats {
+        self.db.pool_stats()
+    }
+
     /// Now, in storage microseconds.
     pub fn now(&self) -> i64 {
         self.clock.now()

@@ -235,6 +235,7 @@ pub async fn run(app: App, bench: Bench) -> Result<()> {
             app: app.clone(),
             secure_cookies: false,
             stopping: karta_web::Stopping::never(),
+            metrics: Default::default(),
         }),
     };
     let mut rng = Rng(7);

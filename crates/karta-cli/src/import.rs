@@ -1,6 +1,6 @@
-//! `karta import`: a CSV file of accounts, contacts, leads or products into
-//! the database,
-//! with a progress line and a summary; `karta import undo JOB`.
+//! `karta import`: a CSV or XLSX file of accounts, contacts, leads or
+//! products into the database, with a progress line and a summary;
+//! `karta import undo JOB`.
 
 use crate::config::DbArgs;
 use anyhow::{Context, Result, bail};
@@ -13,14 +13,14 @@ use std::path::PathBuf;
 /// What `karta import` does.
 #[derive(Debug, clap::Subcommand)]
 pub enum ImportCommand {
-    /// Import accounts from a CSV file.
+    /// Import accounts from a CSV or XLSX file.
     Accounts(ImportArgs),
-    /// Import contacts from a CSV file.
+    /// Import contacts from a CSV or XLSX file.
     Contacts(ImportArgs),
-    /// Import leads from a CSV file (routed like any new lead unless the
-    /// file names an owner).
+    /// Import leads from a CSV or XLSX file (routed like any new lead
+    /// unless the file names an owner).
     Leads(ImportArgs),
-    /// Import products (the catalogue) from a CSV file.
+    /// Import products (the catalogue) from a CSV or XLSX file.
     Products(ImportArgs),
     /// Undo an import: what it created goes to the trash, what it updated
     /// gets its earlier fields back.
@@ -38,7 +38,8 @@ pub enum ImportCommand {
 /// Options of `karta import accounts|contacts|leads|products FILE`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// A CSV file (UTF-8 or Windows-1251; `,`, `;` or tab separated).
+    /// A CSV file (UTF-8 or Windows-1251; `,`, `;` or tab separated) or
+    /// an XLSX workbook (its first sheet).
     pub file: PathBuf,
     /// A JSON file naming the field of each column by its header:
     /// `{"ИНН": "inn", "Комментарий": null}`; other columns are guessed.

@@ -53,6 +53,14 @@ struct ServeArgs {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the web UI and API.
+    ///
+    /// Settings come from the options below, their KARTA_* environment
+    /// variables, or `karta.toml` in the working directory (or the file
+    /// KARTA_CONFIG names) with `data_dir`, `database_url`, `bind` and
+    /// `utc_offset`. Logs go to stderr: KARTA_LOG sets the filter
+    /// [default: info, one line per request], KARTA_LOG_FORMAT=json
+    /// writes JSON lines. GET /metrics gives Prometheus metrics to an
+    /// administrator's API token.
     Serve(ServeArgs),
     /// Print the API's OpenAPI 3.1 description (as served at
     /// /api/openapi.json), for generating clients.
@@ -96,7 +104,8 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         job_workers: usize,
     },
-    /// Import accounts or contacts from CSV, undo an import, or load a
+    /// Import accounts, contacts, leads or products from a CSV or XLSX
+    /// file (with --dry-run to check first), undo an import, or load a
     /// whole export with --all.
     #[command(args_conflicts_with_subcommands = true)]
     Import {
@@ -125,12 +134,14 @@ enum Command {
     /// Back the database up into one new file while Karta keeps serving
     /// (SQLite: a database copy; PostgreSQL: a zipped export).
     Backup {
+        /// The backup file to create (it must not exist yet).
         file: std::path::PathBuf,
         #[command(flatten)]
         db: DbArgs,
     },
     /// Load a backup into an empty database of either engine.
     Restore {
+        /// A file written by `karta backup`.
         file: std::path::PathBuf,
         /// Wipe the database first instead of refusing one that already
         /// holds a company.
@@ -202,11 +213,19 @@ enum TokenCommand {
     },
 }
 
+/// The log filter unless `KARTA_LOG` sets one: one access line per request
+/// (`karta::access`) and migrations at info, the SQL layers' chatter off
+/// (`sea_orm=warn` would match `sea_orm_migration` by prefix too, hence its
+/// own line).
+const DEFAULT_LOG: &str = "info,sqlx=warn,sea_orm=warn,sea_orm_migration=info";
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KARTA_LOG")
-        .unwrap_or_else(|_| "info,sqlx=warn,sea_orm=warn".into());
+        .unwrap_or_else(|_| DEFAULT_LOG.into());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // Colour codes only for a person at a terminal, not in log files.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if std::env::var("KARTA_LOG_FORMAT").as_deref() == Ok("json") {
         builder.json().init();
@@ -332,6 +351,7 @@ async fn serve(args: ServeArgs) -> Result<()> {
         app: app.clone(),
         secure_cookies,
         stopping,
+        metrics: Default::default(),
     });
     println!("Karta is running at http://{}/", listener.local_addr()?);
     axum::serve(

@@ -51,6 +51,14 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
+/// How busy the connection pool is (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
 impl Db {
     /// The SQLite URL of `karta.db` inside `data_dir`, creating the directory.
     pub fn sqlite_url_in(data_dir: &Path) -> std::io::Result<String> {
@@ -96,6 +104,30 @@ impl Db {
                 source,
             })?;
         Ok(Self { conn, backend })
+    }
+
+    /// The connections of the pool now: open, idle, and the most it opens.
+    pub fn pool_stats(&self) -> PoolStats {
+        // The backend was read from the URL this pool was made from, so the
+        // engine-specific accessors below match it.
+        match self.backend {
+            Backend::Sqlite => {
+                let pool = self.conn.get_sqlite_connection_pool();
+                PoolStats {
+                    open: pool.size(),
+                    idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                    max: pool.options().get_max_connections(),
+                }
+            }
+            Backend::Postgres => {
+                let pool = self.conn.get_postgres_connection_pool();
+                PoolStats {
+                    open: pool.size(),
+                    idle: u32::try_from(pool.num_idle()).unwrap_or(u32::MAX),
+                    max: pool.options().get_max_connections(),
+                }
+            }
+        }
     }
 
     /// The engine behind this connection.

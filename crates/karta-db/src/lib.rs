@@ -44,7 +44,7 @@ pub mod unique;
 pub mod users;
 pub mod visibility;
 
-pub use connection::{Backend, Db, DbError};
+pub use connection::{Backend, Db, DbError, PoolStats};
 
 /// The strings of a stored JSON array (e-mails, checklists…); anything
 /// else reads as empty.

@@ -133,6 +133,7 @@ impl TestApp {
             app: app.clone(),
             secure_cookies: false,
             stopping: karta_web::Stopping::never(),
+            metrics: Default::default(),
         });
         let runner = Some(karta_app::jobs::runner::start(
             app.clone(),

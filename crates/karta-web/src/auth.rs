@@ -70,6 +70,11 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     }
 }
 
+/// Names the caller on the request's log span.
+fn log_caller(p: &Principal) {
+    tracing::Span::current().record("user_id", tracing::field::display(p.user_id));
+}
+
 async fn from_session(state: &AppState, parts: &Parts) -> Result<Option<Caller>, AppError> {
     let jar = CookieJar::from_headers(&parts.headers);
     let Some(cookie) = jar.get(SESSION_COOKIE) else {
@@ -84,6 +89,7 @@ async fn from_session(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
         "ui"
     };
     let principal = auth::principal_of(&u, None, channel).ok_or(AppError::Unauthenticated)?;
+    log_caller(&principal);
     Ok(Some(Caller {
         utc_offset: state.app.utc_offset(&principal),
         principal,
@@ -107,6 +113,7 @@ impl FromRequestParts<AppState> for Caller {
                 .and_then(|v| v.strip_prefix("Bearer "))
                 .ok_or(ApiError(AppError::Unauthenticated))?;
             let principal = auth::resolve_token(&state.app, token.trim()).await?;
+            log_caller(&principal);
             return Ok(Caller {
                 utc_offset: state.app.utc_offset(&principal),
                 principal,

@@ -7,6 +7,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod idempotency;
+pub mod metrics;
 pub mod ui;
 pub mod webform;
 
@@ -27,6 +28,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Ends long-lived answers (the event stream) when the server stops.
     pub stopping: Stopping,
+    /// Request counts and latencies since start (`/metrics`).
+    pub metrics: std::sync::Arc<metrics::Metrics>,
 }
 
 /// Tells long-lived answers that the server is stopping, so a graceful
@@ -88,11 +91,13 @@ pub fn router(state: AppState) -> Router {
         let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
         // Only method, path and request id: no query strings (they can hold
         // searched names or phone numbers), no bodies, no cookies.
-        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        // `user_id` is filled in once the caller is known (`auth`).
+        tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, user_id = tracing::field::Empty)
     });
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::page))
         .route("/static/app.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
         .route("/static/app.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
         .nest(
@@ -111,6 +116,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             ui::problems::as_page,
         )))
+        // Set before the metrics layer so that unknown paths are counted too.
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::observe))
         .with_state(state)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").external_url_unchecked("/api/openapi.json", api::docs::document()))
         .layer(SetResponseHeaderLayer::overriding(

@@ -251,6 +251,7 @@ async fn a_stopping_server_ends_its_event_streams() {
         app: t.app.clone(),
         secure_cookies: false,
         stopping,
+        metrics: Default::default(),
     });
     let req = Request::get("/events")
         .header("cookie", &b.cookie)

@@ -14,6 +14,7 @@ mod import;
 mod invoices;
 mod jobs;
 mod leads;
+mod metrics;
 mod openapi;
 mod orders;
 mod outbox;
