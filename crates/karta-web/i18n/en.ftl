@@ -901,3 +901,4 @@ zone-540 = Yakutsk, Chita
 zone-600 = Vladivostok, Khabarovsk
 zone-660 = Magadan, Sakhalin
 zone-720 = Kamchatka, Chukotka
+board-move-card = Move to another stage

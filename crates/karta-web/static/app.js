@@ -103,12 +103,8 @@
   document.addEventListener("dragover", function (e) {
     if (dragged && e.target.closest && e.target.closest("#board section.column")) { e.preventDefault(); }
   });
-  document.addEventListener("drop", function (e) {
-    var column = e.target.closest && e.target.closest("#board section.column");
-    var card = dragged;
-    dragged = null;
-    if (!column || !card) { return; }
-    e.preventDefault();
+  // A move to "lost" first asks why.
+  function moveTo(card, column) {
     if (card.closest("section.column") === column) { return; }
     if (column.dataset.kind !== "lost") { moveDeal(card, column, null); return; }
     var dialog = document.getElementById("loss-dialog");
@@ -117,6 +113,36 @@
     dialog.addEventListener("close", function onClose() {
       dialog.removeEventListener("close", onClose);
       if (dialog.returnValue === "ok") { moveDeal(card, column, reason.value); }
+    });
+    dialog.showModal();
+  }
+  document.addEventListener("drop", function (e) {
+    var column = e.target.closest && e.target.closest("#board section.column");
+    var card = dragged;
+    dragged = null;
+    if (!column || !card) { return; }
+    e.preventDefault();
+    moveTo(card, column);
+  });
+  // Phones have no drag and drop: each card's ⇄ button picks the stage.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("#board li.deal .move-menu");
+    if (!button) { return; }
+    var card = button.closest("li.deal");
+    var dialog = document.getElementById("move-dialog");
+    var select = document.getElementById("move-stage");
+    select.innerHTML = "";
+    document.querySelectorAll("#board section.column").forEach(function (column) {
+      var option = document.createElement("option");
+      option.value = column.dataset.stage;
+      option.textContent = column.getAttribute("aria-label");
+      option.selected = column === card.closest("section.column");
+      select.appendChild(option);
+    });
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      var column = document.querySelector("#board section.column[data-stage='" + select.value + "']");
+      if (dialog.returnValue === "ok" && column) { moveTo(card, column); }
     });
     dialog.showModal();
   });

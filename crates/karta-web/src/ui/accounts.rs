@@ -199,7 +199,8 @@ struct CardPage {
     identity: Vec<(String, String, String)>,
     classification: Vec<(String, String, String)>,
     custom: Vec<(String, String)>,
-    contacts: Vec<(Uuid, String, String, String)>,
+    /// Id, name, position, and phones and e-mails to tap.
+    contacts: Vec<(Uuid, String, String, Vec<super::ContactLink>)>,
     deals: Vec<super::deals::DealCard>,
     log: super::activities::LogForm,
     error: String,
@@ -312,14 +313,9 @@ pub async fn card(
             .map(|c| {
                 let cf = karta_app::contacts::fields_of(c, Vec::new());
                 let reach = if p.sees_personal_data() {
-                    cf.phones
-                        .iter()
-                        .map(ToString::to_string)
-                        .chain(cf.emails.iter().map(ToString::to_string))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    super::ContactLink::of(&cf.phones, &cf.emails)
                 } else {
-                    String::new()
+                    Vec::new()
                 };
                 (
                     c.id,

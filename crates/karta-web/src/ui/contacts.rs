@@ -210,6 +210,8 @@ struct CardPage {
     version: i64,
     name: String,
     details: Vec<(String, String)>,
+    /// Phones and e-mails, to call or write with a tap.
+    reach: Vec<super::ContactLink>,
     custom: Vec<(String, String)>,
     accounts: Vec<(Uuid, String)>,
     timeline: Vec<TimelineEntry>,
@@ -236,9 +238,12 @@ pub async fn card(
             labels.of("purchase_role", f.purchase_role.as_deref()),
         ),
     ];
+    let reach = if p.sees_personal_data() {
+        super::ContactLink::of(&f.phones, &f.emails)
+    } else {
+        Vec::new()
+    };
     if p.sees_personal_data() {
-        details.push((tr.field("phones"), joined(&f.phones)));
-        details.push((tr.field("emails"), joined(&f.emails)));
         details.push((
             tr.field("birthday"),
             f.birthday.map(|d| d.to_string()).unwrap_or_default(),
@@ -277,6 +282,7 @@ pub async fn card(
         version: m.version,
         name: f.display_name(),
         details: details.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+        reach,
         custom: custom::card_rows(&defs, &f.custom, tr),
         accounts,
         timeline: timeline(history.items, tr, "RUB"),

@@ -335,6 +335,47 @@ pub fn utc_label(iso: &str) -> String {
     format!("{} UTC", iso.get(..16).unwrap_or(iso).replace('T', " "))
 }
 
+/// A phone number as a `tel:` link a phone dials: digits and the leading
+/// `+` only (`+7 (495) 123-45-67` → `tel:+74951234567`).
+pub fn tel_href(phone: &str) -> String {
+    let dialled: String = phone
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '+')
+        .collect();
+    format!("tel:{dialled}")
+}
+
+/// A phone or e-mail shown as a link to call or write.
+pub struct ContactLink {
+    pub href: String,
+    pub text: String,
+}
+
+impl ContactLink {
+    pub fn phone(p: &str) -> Self {
+        Self {
+            href: tel_href(p),
+            text: p.to_string(),
+        }
+    }
+
+    pub fn email(e: &str) -> Self {
+        Self {
+            href: format!("mailto:{e}"),
+            text: e.to_string(),
+        }
+    }
+
+    /// A contact's phones, then e-mails.
+    pub fn of<P: ToString, E: ToString>(phones: &[P], emails: &[E]) -> Vec<Self> {
+        phones
+            .iter()
+            .map(|p| Self::phone(&p.to_string()))
+            .chain(emails.iter().map(|e| Self::email(&e.to_string())))
+            .collect()
+    }
+}
+
 /// One timeline entry, ready to show.
 pub struct TimelineEntry {
     /// UTC, shown as is without JavaScript and converted to the reader's
