@@ -133,6 +133,9 @@ async function firstFiveMinutes(browser, base) {
   const lostBefore = Number(await lost.locator(".count").textContent());
   await columns.nth(1).locator("li.deal").first().dragTo(lost.locator("header"));
   await page.waitForSelector("#loss-dialog[open]");
+  // Without a reason the dialog stays open and says nothing went wrong yet.
+  await page.click("#loss-dialog button[value=ok]");
+  assert.equal(await page.locator("#loss-dialog[open]").count(), 1, "a loss needs its reason");
   await page.selectOption("#loss-reason", "price");
   await page.click("#loss-dialog button[value=ok]");
   await page.waitForFunction(

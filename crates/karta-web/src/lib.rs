@@ -59,6 +59,7 @@ impl Stopping {
 
 const CSS: &str = include_str!("../static/app.css");
 const JS: &str = include_str!("../static/app.js");
+const ICON: &str = include_str!("../static/icon.svg");
 
 async fn healthz() -> &'static str {
     "ok"
@@ -100,6 +101,8 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(metrics::page))
         .route("/static/app.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
         .route("/static/app.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
+        .route("/static/icon.svg", get(|| async { asset(ICON, "image/svg+xml") }))
+        .route("/favicon.ico", get(|| async { axum::response::Redirect::permanent("/static/icon.svg") }))
         .nest(
             "/api/v1",
             api::routes().layer(axum::middleware::from_fn_with_state(
@@ -116,11 +119,22 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             ui::problems::as_page,
         )))
-        // Set before the metrics layer so that unknown paths are counted too.
-        .fallback(|| async { StatusCode::NOT_FOUND })
+        // Before the metrics layer, so that unknown paths are counted too;
+        // a signed-in browser gets the "not found" page, not an empty body.
+        .merge(
+            Router::new()
+                .fallback(|| async { error::ApiError(karta_app::AppError::NotFound) })
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    ui::problems::as_page,
+                )),
+        )
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::observe))
         .with_state(state)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/api/docs").external_url_unchecked("/api/openapi.json", api::docs::document()))
+        // Pages and JSON compressed when the client accepts it (the event
+        // stream is left alone by the layer's default rules).
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),

@@ -110,6 +110,8 @@
     var dialog = document.getElementById("loss-dialog");
     var reason = document.getElementById("loss-reason");
     reason.value = "";
+    // Which deal is being lost, so the reason is given for the right one.
+    document.getElementById("loss-deal").textContent = card.querySelector("a").textContent;
     dialog.addEventListener("close", function onClose() {
       dialog.removeEventListener("close", onClose);
       if (dialog.returnValue === "ok") { moveDeal(card, column, reason.value); }

@@ -483,3 +483,44 @@ async fn a_read_only_user_is_offered_no_action_he_may_not_take() {
     }
     t.finish().await;
 }
+
+/// An unknown address shows a signed-in person the "not found" page (not
+/// an empty body), the tab has an icon, and pages travel compressed.
+#[tokio::test]
+async fn unknown_pages_explain_themselves_and_pages_are_compressed() {
+    let t = TestApp::spawn().await;
+    t.user("rep@x.ru", "sales_rep", Some("A")).await;
+    let b = t.session("rep@x.ru").await;
+    let html = [("cookie", b.cookie.as_str()), ("accept", "text/html")];
+    let missing = t
+        .call(axum::http::Method::GET, "/no/such/page", None, None, &html)
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert!(missing.text.contains("Не найдено"), "{}", missing.text);
+    let api = t
+        .call(axum::http::Method::GET, "/api/v1/nothing", None, None, &[])
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.json["code"], "not_found");
+
+    let today = t.page(&b, "/today").await;
+    assert!(
+        today
+            .text
+            .contains("rel=\"icon\" href=\"/static/icon.svg\"")
+    );
+    let icon = t
+        .call(axum::http::Method::GET, "/static/icon.svg", None, None, &[])
+        .await;
+    assert_eq!(icon.headers["content-type"], "image/svg+xml");
+    assert!(icon.text.starts_with("<svg"));
+
+    let gzip = [("cookie", b.cookie.as_str()), ("accept-encoding", "gzip")];
+    let packed = t
+        .call(axum::http::Method::GET, "/today", None, None, &gzip)
+        .await;
+    assert_eq!(packed.headers["content-encoding"], "gzip");
+    assert_eq!(&packed.bytes[..2], [0x1f, 0x8b], "a gzip stream");
+    assert!(packed.bytes.len() < today.bytes.len());
+    t.finish().await;
+}
