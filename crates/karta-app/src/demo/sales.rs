@@ -11,6 +11,7 @@ use karta_core::pipelines::{PipelineDraft, StageDraft, StageKind};
 use karta_core::time::FixedClock;
 use serde_json::{Map, json};
 use std::sync::Arc;
+use uuid::Uuid;
 
 const DAY: i64 = 86_400_000_000;
 
@@ -116,6 +117,7 @@ pub(super) async fn load(
     let campaigns = ["expo_2026", "webinar_q3", "newsletter"];
     let reasons = ["price", "delivery", "competitor", "no_budget"];
     let competitor = customers.iter().find(|c| c.competitor).map(|c| c.id);
+    let (machines, works) = catalogue(app, admin).await?;
     for (i, customer) in customers.iter().filter(|c| !c.competitor).enumerate() {
         if i % 4 == 3 {
             continue;
@@ -167,6 +169,19 @@ pub(super) async fn load(
             ..Default::default()
         };
         let (mut deal, _) = crate::deals::create(&past, admin, draft).await?;
+        // What is being sold, so a won deal goes on to its order, invoice
+        // and payment. (The English-speaking customers buy in dollars,
+        // which the rouble catalogue does not price.)
+        if !english {
+            let lines = if pipeline.pipeline.id == main.pipeline.id {
+                vec![line(*rng.pick(&machines), 1), line(*rng.pick(&works), 1)]
+            } else {
+                vec![line(*rng.pick(&works), 1 + rng.below(3) as i64)]
+            };
+            deal = crate::deal_lines::set(&past, admin, deal.id, Some(deal.version), lines)
+                .await?
+                .0;
+        }
         log(&past, admin, &deal, customer, "call", &mut rng).await?;
         for (step, gap) in path.into_iter().zip(gaps) {
             clock.advance(gap);
@@ -198,6 +213,38 @@ pub(super) async fn load(
         }
     }
     Ok(())
+}
+
+/// The catalogue's machines in stock and its services, by id: what the
+/// demo deals sell.
+async fn catalogue(app: &App, admin: &Principal) -> Result<(Vec<Uuid>, Vec<Uuid>), AppError> {
+    let products = crate::products::list(
+        app,
+        admin,
+        Default::default(),
+        Default::default(),
+        None,
+        100,
+    )
+    .await?
+    .items;
+    let of = |category: &str| -> Vec<Uuid> {
+        products
+            .iter()
+            .filter(|p| p.active && p.category.as_deref() == Some(category))
+            .filter(|p| category != "machines" || p.stock_quantity > 0)
+            .map(|p| p.id)
+            .collect()
+    };
+    Ok((of("machines"), of("services")))
+}
+
+fn line(product_id: Uuid, quantity: i64) -> karta_core::pricing::LineDraft {
+    karta_core::pricing::LineDraft {
+        product_id: Some(product_id),
+        quantity: Some(quantity),
+        ..Default::default()
+    }
 }
 
 const OUTCOMES: &[&str] = &[

@@ -6,6 +6,7 @@ mod authz;
 mod bank;
 mod contracts;
 mod deal_lines;
+mod demo;
 mod duplicates;
 mod errors;
 mod export;
