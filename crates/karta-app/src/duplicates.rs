@@ -35,9 +35,13 @@ pub struct Member {
     pub label: String,
     /// `K-000123` for accounts.
     pub code: Option<String>,
-    /// What tells the records apart at a glance: INN and region, or
+    /// What tells the records apart at a glance: INN and address, or
     /// e-mails and phones.
     pub details: Vec<String>,
+    /// The account's INN, which tells legal entities apart.
+    pub inn: Option<String>,
+    /// The account's region (a classifier code).
+    pub region: Option<String>,
     pub version: i64,
     pub created_at: i64,
 }
@@ -130,10 +134,20 @@ pub async fn clusters(
             }
         })
         // Visibility can leave a key with one visible record: not a cluster
-        // for this user.
-        .filter(|c| c.members.len() > 1)
+        // for this user. Look-alike names with a different INN each are
+        // different legal entities (ООО and АО «Волга-5»), not duplicates.
+        .filter(|c| {
+            c.members.len() > 1 && !(reason == Reason::Name && distinct_entities(&c.members))
+        })
         .collect();
     Ok(Clusters { items, next })
+}
+
+/// Whether every member has an INN and no two share one.
+fn distinct_entities(members: &[Member]) -> bool {
+    let inns: std::collections::HashSet<&str> =
+        members.iter().filter_map(|m| m.inn.as_deref()).collect();
+    inns.len() == members.len()
 }
 
 fn account_key(reason: Reason, m: &account::Model) -> String {
@@ -153,15 +167,13 @@ fn account_member(m: &account::Model) -> Member {
         id: m.id,
         label: m.name.clone(),
         code: Some(CustomerCode(m.code).to_string()),
-        details: [
-            m.inn.as_deref(),
-            m.region.as_deref(),
-            m.actual_address.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(str::to_string)
-        .collect(),
+        details: [m.inn.as_deref(), m.actual_address.as_deref()]
+            .into_iter()
+            .flatten()
+            .map(str::to_string)
+            .collect(),
+        inn: m.inn.clone(),
+        region: m.region.clone(),
         version: m.version,
         created_at: m.created_at,
     }
@@ -179,6 +191,8 @@ fn contact_member(m: &contact::Model, f: &karta_core::contacts::ContactFields) -
             .chain(f.phones.iter().map(ToString::to_string))
             .chain(f.position.clone())
             .collect(),
+        inn: None,
+        region: None,
         version: m.version,
         created_at: m.created_at,
     }

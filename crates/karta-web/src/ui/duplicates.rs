@@ -72,12 +72,18 @@ async fn show(
             current: r == reason,
         })
         .collect();
-    let (clusters, next, forbidden) =
+    let (mut clusters, next, forbidden) =
         match duplicates::clusters(&state.app, &caller.0.principal, reason, after, limit).await {
             Ok(c) => (c.items, c.next, false),
             Err(AppError::Forbidden) => (Vec::new(), None, true),
             Err(e) => return Err(e.into()),
         };
+    // Regions by name, not code (`Казань`, not `kazan`).
+    let classifiers = state.app.classifiers().await?;
+    let labels = Labels::new(&classifiers, tr);
+    for m in clusters.iter_mut().flat_map(|c| c.members.iter_mut()) {
+        m.region = m.region.take().map(|r| labels.of("region", Some(&r)));
+    }
     let next = next
         .map(|k| {
             format!(

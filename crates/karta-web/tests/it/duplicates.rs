@@ -556,3 +556,58 @@ async fn a_merge_repoints_every_column_that_names_an_account_or_a_contact() {
     );
     t.finish().await;
 }
+
+/// Look-alike names with a different INN each are different companies, not
+/// duplicates; nothing is ticked for merging until the user ticks it; the
+/// region reads as its name.
+#[tokio::test]
+async fn different_legal_entities_are_not_offered_and_nothing_is_preticked() {
+    let t = TestApp::spawn().await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let admin = t.user("admin@x.ru", "admin", None).await;
+    created(
+        &t,
+        "/api/v1/classifiers",
+        &admin,
+        json!({"kind": "region", "code": "moscow", "label_ru": "Москва", "label_en": "Moscow"}),
+    )
+    .await;
+    for (name, inn) in [("ООО Волга", "7736050003"), ("АО Волга", "7707083893")] {
+        created(
+            &t,
+            "/api/v1/accounts",
+            &a,
+            json!({"name": name, "inn": inn, "region": "moscow"}),
+        )
+        .await;
+    }
+    let browser = t.session("a@x.ru").await;
+    let none = t.page(&browser, "/duplicates?reason=name").await;
+    assert!(none.text.contains("id=\"no-duplicates\""), "{}", none.text);
+
+    created(
+        &t,
+        "/api/v1/accounts",
+        &a,
+        json!({"name": "Волга", "region": "moscow"}),
+    )
+    .await;
+    let page = t.page(&browser, "/duplicates?reason=name").await;
+    assert_eq!(
+        page.text.matches("name=\"from\"").count(),
+        3,
+        "{}",
+        page.text
+    );
+    assert!(
+        !page.text.contains(" checked aria-label=\"Влить"),
+        "nothing pre-ticked: {}",
+        page.text
+    );
+    assert!(
+        page.text.contains("Москва") && !page.text.contains("· moscow"),
+        "{}",
+        page.text
+    );
+    t.finish().await;
+}
