@@ -112,10 +112,8 @@ async fn show(
                     l.reason.unwrap_or_default()
                 };
                 (
-                    at.get(..16).unwrap_or(&at).replace('T', " "),
-                    l.email,
-                    l.ip,
-                    result,
+                    // RFC 3339; the page shows it on the reader's clock.
+                    at, l.email, l.ip, result,
                 )
             })
             .collect()

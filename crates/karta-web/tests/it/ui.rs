@@ -524,3 +524,31 @@ async fn unknown_pages_explain_themselves_and_pages_are_compressed() {
     assert!(packed.bytes.len() < today.bytes.len());
     t.finish().await;
 }
+
+/// Settings name classifier lists, field types and record kinds in the
+/// user's language, not by their codes, and sign-ins carry their instant.
+#[tokio::test]
+async fn settings_show_names_not_codes() {
+    let t = TestApp::spawn().await;
+    t.user("admin@x.ru", "admin", None).await;
+    let admin = t.session("admin@x.ru").await;
+    let page = t.page(&admin, "/admin").await;
+    for name in [
+        "Типы дел",
+        "Причины проигрыша",
+        "Один из списка",
+        "Контрагенты",
+    ] {
+        assert!(page.text.contains(name), "{name}");
+    }
+    for code in [">activity_type<", ">one_of<", ">accounts<", ">loss_reason<"] {
+        assert!(!page.text.contains(code), "{code} on screen");
+    }
+    assert!(
+        page.text
+            .contains("<td><time datetime=\"2026-01-15T09:00:00"),
+        "{}",
+        page.text
+    );
+    t.finish().await;
+}
