@@ -112,6 +112,17 @@ impl Tr {
         }
     }
 
+    /// A number with `places` decimals as the language writes it: `3,5`
+    /// in Russian, `3.5` in English.
+    pub fn decimal(&self, value: f64, places: usize) -> String {
+        let text = format!("{value:.places$}");
+        if self.lang == "en" {
+            text
+        } else {
+            text.replace('.', ",")
+        }
+    }
+
     /// A day (`YYYY-MM-DD`) as the language writes it: `14.02.2027`,
     /// `14 Feb 2027`; anything else is shown as it is.
     pub fn day(&self, iso: &str) -> String {
@@ -172,6 +183,15 @@ mod tests {
             "2 accounts on this page"
         );
         assert_eq!(ru.error("no_such_code"), "Неверное значение.");
+    }
+
+    #[test]
+    fn days_and_decimals_as_each_language_writes_them() {
+        let (ru, en) = (Tr::new("ru"), Tr::new("en"));
+        assert_eq!(ru.decimal(14.0 / 4.0, 1), "3,5");
+        assert_eq!(en.decimal(14.0 / 4.0, 1), "3.5");
+        assert_eq!(ru.day("2026-12-03"), "03.12.2026");
+        assert_eq!(en.day("2026-12-03"), "3 Dec 2026");
     }
 
     #[test]

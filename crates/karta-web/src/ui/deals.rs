@@ -414,7 +414,7 @@ pub async fn card(
                 .map(|st| stage_name(st, tr.lang))
                 .unwrap_or_default(),
             entered: s.entered_at.clone(),
-            days: format!("{:.1}", s.seconds as f64 / 86_400.0),
+            days: tr.decimal(s.seconds as f64 / 86_400.0, 1),
         })
         .collect();
     let defs = custom::active(&state.app, "deals").await?;

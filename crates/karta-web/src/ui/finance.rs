@@ -52,7 +52,7 @@ impl InvoiceLine {
         Self {
             id: m.id,
             number: number_label(m.number, tr.lang),
-            due_on: m.due_on.clone(),
+            due_on: tr.day(&m.due_on),
             amount: money(m.amount_minor, &m.currency, tr),
             outstanding: money(outstanding, &m.currency, tr),
             open: outstanding > 0,
@@ -139,7 +139,7 @@ pub async fn account_section(
         .iter()
         .map(|m| {
             (
-                m.paid_on.clone(),
+                tr.day(&m.paid_on),
                 money(m.amount_minor, &m.currency, tr),
                 m.reference.clone().unwrap_or_default(),
             )
@@ -373,16 +373,16 @@ pub async fn list(
         .map(|m| {
             let line = InvoiceLine::of(m, &today, tr);
             let due = if line.overdue {
-                format!("{} ⚠ {}", m.due_on, tr.t("invoice-overdue"))
+                format!("{} ⚠ {}", line.due_on, tr.t("invoice-overdue"))
             } else {
-                m.due_on.clone()
+                line.due_on.clone()
             };
             Row {
                 href: format!("/orders/{}", m.order_id),
                 name: line.number.clone(),
                 cells: vec![
                     names.get(&m.account_id).cloned().unwrap_or_default(),
-                    m.issued_on.clone(),
+                    tr.day(&m.issued_on),
                     due,
                     line.amount,
                     line.outstanding,
@@ -534,7 +534,7 @@ pub async fn statement_upload(
                 .iter()
                 .map(|m| StatementRow {
                     line: m.line,
-                    date: m.paid_on.clone(),
+                    date: tr.day(&m.paid_on),
                     amount: money(m.amount_minor, "RUB", tr),
                     detail: number_label(m.invoice_number, tr.lang),
                 })
@@ -544,7 +544,7 @@ pub async fn statement_upload(
                 .iter()
                 .map(|u| StatementRow {
                     line: u.line,
-                    date: u.date.clone().unwrap_or_default(),
+                    date: u.date.as_deref().map(|d| tr.day(d)).unwrap_or_default(),
                     amount: u
                         .amount_minor
                         .map(|a| money(a, "RUB", tr))

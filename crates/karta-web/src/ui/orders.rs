@@ -64,10 +64,11 @@ pub async fn list(
                 accounts.get(&m.account_id).cloned().unwrap_or_default(),
                 status_label(tr, &m.status),
                 money(m, m.gross_minor, tr),
-                karta_core::time::rfc3339(m.created_at)
-                    .get(..10)
-                    .unwrap_or_default()
-                    .to_string(),
+                tr.day(
+                    karta_core::time::rfc3339(m.created_at)
+                        .get(..10)
+                        .unwrap_or_default(),
+                ),
             ],
         })
         .collect::<Vec<_>>();

@@ -310,6 +310,11 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
     );
     let overdue = t.page(&acc, "/invoices?show=overdue").await;
     assert!(overdue.text.contains("СЧ-000001") && overdue.text.contains("просрочен"));
+    assert!(
+        overdue.text.contains(".2026 ⚠") && !overdue.text.contains(">2026-0"),
+        "dates as a Russian reads them: {}",
+        overdue.text
+    );
     let released = t
         .form(
             &acc,
