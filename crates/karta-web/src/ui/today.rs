@@ -154,6 +154,10 @@ impl MeetingLine {
 pub struct AttentionLine {
     pub id: Uuid,
     pub title: String,
+    /// The customer and what the deal is worth: whom to call, and how much
+    /// is at stake.
+    pub account: String,
+    pub amount: String,
     pub no_next_step: bool,
     pub since: String,
 }
@@ -216,10 +220,14 @@ impl TeamBlock {
     }
 }
 
-fn attention(d: &Deal) -> AttentionLine {
+fn attention(d: &Deal, accounts: &HashMap<Uuid, String>, lang: &str) -> AttentionLine {
+    let currency = karta_core::money::Currency::parse(&d.currency)
+        .unwrap_or_else(|_| karta_core::money::Currency::rub());
     AttentionLine {
         id: d.id,
         title: d.title.clone(),
+        account: accounts.get(&d.account_id).cloned().unwrap_or_default(),
+        amount: karta_core::money::format_amount(d.amount_minor, &currency, lang),
         no_next_step: d.next_step.is_none(),
         since: rfc3339(d.stage_entered_at),
     }
@@ -246,6 +254,10 @@ pub async fn page(
         lines.extend(team.overdue.iter_mut().chain(team.tasks.iter_mut()));
     }
     name_accounts(&state, &caller, &mut lines).await?;
+    let deal_accounts: Vec<Uuid> = day.deals.iter().map(|d| d.account_id).collect();
+    let deal_accounts =
+        karta_app::accounts::names(&state.app, &caller.0.principal, &deal_accounts).await?;
+    let lang = page.tr.lang;
     let view = TodayPage {
         error: q.get("error").map(|c| page.tr.error(c)),
         page,
@@ -256,7 +268,11 @@ pub async fn page(
             .iter()
             .map(|m| MeetingLine::of(m, &labels))
             .collect(),
-        deals: day.deals.iter().map(attention).collect(),
+        deals: day
+            .deals
+            .iter()
+            .map(|d| attention(d, &deal_accounts, lang))
+            .collect(),
         team,
         back: "/today",
     };

@@ -840,3 +840,47 @@ async fn the_deal_history_reads_as_the_card_shows_the_fields() {
     }
     t.finish().await;
 }
+
+/// "Deals needing attention" on Today names the customer and the amount,
+/// and the ✓ of a task says what it closes.
+#[tokio::test]
+async fn deals_needing_attention_name_their_customer_and_amount() {
+    let t = TestApp::spawn().await;
+    let (head, a, _, account) = sales_team(&t).await;
+    pipeline(&t, &head).await;
+    let created = t
+        .post(
+            "/api/v1/deals",
+            &a,
+            json!({"title": "Станки", "account_id": account, "amount_minor": 15_000_000}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let task = t
+        .post(
+            "/api/v1/tasks",
+            &a,
+            json!({"title": "Позвонить", "due_at": "2026-01-15T15:00:00+03:00", "account_id": account}),
+        )
+        .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.text);
+    let browser = t.session("a@x.ru").await;
+    let today = t.page(&browser, "/today").await;
+    let attention = today
+        .text
+        .split("id=\"attention\"")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        attention.contains("Станки")
+            && attention.contains("ООО Ромашка")
+            && attention.contains("150\u{a0}000\u{a0}₽"),
+        "{attention}"
+    );
+    assert!(
+        today.text.contains("aria-label=\"Выполнено: Позвонить\""),
+        "{}",
+        today.text
+    );
+    t.finish().await;
+}
