@@ -925,3 +925,7 @@ field-type-many_of = Several of a list
 entity-accounts = Accounts
 entity-contacts = Contacts
 entity-deals = Deals
+list-name-contacts = Full name
+list-name-deals = Deal
+list-name-orders = Order
+list-name-invoices = Invoice

@@ -930,3 +930,7 @@ field-type-many_of = Несколько из списка
 entity-accounts = Контрагенты
 entity-contacts = Контакты
 entity-deals = Сделки
+list-name-contacts = ФИО
+list-name-deals = Сделка
+list-name-orders = Заказ
+list-name-invoices = Счёт

@@ -59,6 +59,18 @@ impl ListPage {
         format!("list-search-{}", self.action.trim_start_matches('/'))
     }
 
+    /// The first column's heading: what the list names its rows by («ФИО»
+    /// for people), «Название» unless the list says otherwise.
+    pub fn name_header(&self) -> String {
+        let key = format!("list-name-{}", self.action.trim_start_matches('/'));
+        let own = self.page.tr.t(&key);
+        if own == key {
+            self.page.tr.t("col-name")
+        } else {
+            own
+        }
+    }
+
     /// The entity the list shows (`price_lists` for `/price-lists`), whose
     /// rights decide whether "new" is offered.
     pub fn entity(&self) -> String {

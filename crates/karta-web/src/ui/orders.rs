@@ -149,6 +149,7 @@ struct CardPage {
     status: String,
     account: (Uuid, String),
     deal_id: Option<Uuid>,
+    deal_title: String,
     facts: Vec<(String, String)>,
     lines: Vec<LineRow>,
     totals: (String, String, String),
@@ -245,6 +246,14 @@ async fn card_page(
         (tr.field("comment"), m.comment.clone().unwrap_or_default()),
     ];
     facts.retain(|(_, v)| !v.is_empty());
+    // The deal by its title (one the reader may not open keeps the word).
+    let deal_title = match m.deal_id {
+        Some(d) => karta_app::deals::get(&state.app, &caller.0.principal, d, false)
+            .await
+            .map(|(deal, _)| deal.title)
+            .unwrap_or_else(|_| tr.t("nav-deals")),
+        None => String::new(),
+    };
     let card = CardPage {
         id,
         title: number_label(m.number, tr.lang),
@@ -252,6 +261,7 @@ async fn card_page(
         status: status_label(tr, &m.status),
         account,
         deal_id: m.deal_id,
+        deal_title,
         facts,
         lines,
         totals: (

@@ -132,6 +132,22 @@ async fn a_won_deal_becomes_an_order_that_is_tracked_from_draft_to_closed() {
         .post(&format!("/api/v1/deals/{deal_id}/order"), &rep, json!({}))
         .await;
     assert_eq!(again.json["code"], "order_exists");
+    // The order card names its deal by title, not by the section's name.
+    let card = t
+        .page(&t.session("rep@x.ru").await, &format!("/orders/{order_id}"))
+        .await;
+    assert!(
+        card.text
+            .contains(&format!("<a href=\"/deals/{deal_id}\">Два станка</a>")),
+        "{}",
+        card.text
+    );
+    let person = t
+        .post("/api/v1/contacts", &rep, json!({"last_name": "Петров"}))
+        .await;
+    assert_eq!(person.status, StatusCode::CREATED, "{}", person.text);
+    let people = t.page(&t.session("rep@x.ru").await, "/contacts").await;
+    assert!(people.text.contains("<th>ФИО</th>"), "{}", people.text);
 
     // Only the account's team and the roles that see every order see it.
     assert_eq!(
