@@ -10,6 +10,7 @@ use karta_core::bank::{StatementLine, invoice_numbers, read_statement};
 use karta_core::invoices::PaymentDraft;
 use karta_core::roles::{Access, Entity};
 use karta_db::entities::invoice;
+use karta_db::invoices::PaidTo;
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -126,9 +127,9 @@ pub async fn load_statement(
                 // is why no open invoice matches it now.
                 let recorded = match (&l.payer_inn, reason) {
                     (Some(inn), "no_invoice") => {
-                        karta_db::invoices::payment_recorded_for_inn(
+                        karta_db::invoices::payment_recorded(
                             app.db.conn(),
-                            inn,
+                            PaidTo::Inn(inn),
                             l.amount_minor,
                             &l.date,
                             l.reference.as_deref(),
@@ -144,7 +145,7 @@ pub async fn load_statement(
         };
         let recorded = karta_db::invoices::payment_recorded(
             app.db.conn(),
-            invoice.id,
+            PaidTo::Invoice(invoice.id),
             l.amount_minor,
             &l.date,
             l.reference.as_deref(),

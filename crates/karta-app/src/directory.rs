@@ -163,6 +163,31 @@ pub(crate) fn audited(u: &user::Model) -> Value {
     })
 }
 
+/// Checks the fields a user and an administrator both change on a
+/// profile: a name that is not blank, a language Karta speaks, a time zone.
+/// Returns the zone to store: outer `None` leaves it, `Some(None)` (sent
+/// as `null` or empty) returns the user to the company's clock.
+pub(crate) fn check_profile(
+    e: &mut Invalid,
+    name: Option<&str>,
+    locale: Option<&str>,
+    utc_offset: Option<&Option<String>>,
+) -> Option<Option<i32>> {
+    if name.is_some_and(|n| n.trim().is_empty()) {
+        e.push("name", "required");
+    }
+    if locale.is_some_and(|l| !LOCALES.contains(&l)) {
+        e.push("locale", "invalid_choice");
+    }
+    match utc_offset {
+        Some(Some(raw)) if !raw.trim().is_empty() => e
+            .take("utc_offset", karta_core::time::parse_utc_offset(raw))
+            .map(Some),
+        Some(_) => Some(None),
+        None => None,
+    }
+}
+
 /// Changes a user (administrators only). Deactivation and password changes
 /// end the user's sessions; deactivation also kills their tokens, because
 /// tokens are checked against the user on every request.
@@ -186,9 +211,6 @@ pub async fn update_user(
     {
         e.push("team_id", "unknown_team");
     }
-    if patch.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-        e.push("name", "required");
-    }
     if patch
         .password
         .as_deref()
@@ -196,21 +218,12 @@ pub async fn update_user(
     {
         e.push("password", "password_too_short");
     }
-    if patch
-        .locale
-        .as_deref()
-        .is_some_and(|l| !LOCALES.contains(&l))
-    {
-        e.push("locale", "invalid_choice");
-    }
-    // Outer `None`: leave as is; `Some(None)`: back to the company's clock.
-    let utc_offset = match patch.utc_offset.as_ref() {
-        Some(Some(raw)) => e
-            .take("utc_offset", karta_core::time::parse_utc_offset(raw))
-            .map(Some),
-        Some(None) => Some(None),
-        None => None,
-    };
+    let utc_offset = check_profile(
+        &mut e,
+        patch.name.as_deref(),
+        patch.locale.as_deref(),
+        patch.utc_offset.as_ref(),
+    );
     if id == p.user_id && (patch.active == Some(false) || role.is_some_and(|r| r != Role::Admin)) {
         e.push("role", "cannot_demote_self");
     }

@@ -4,7 +4,7 @@
 //! administrator's reset (`directory`) makes the next sign-in choose a new
 //! password here.
 
-use crate::directory::{LOCALES, MIN_PASSWORD, audited};
+use crate::directory::{MIN_PASSWORD, audited};
 use crate::uow::{Event, Tx};
 use crate::{App, AppError, Principal};
 use karta_core::Invalid;
@@ -51,23 +51,12 @@ pub async fn update_own(
 ) -> Result<user::Model, AppError> {
     let current = own(app, p).await?;
     let mut e = Invalid::default();
-    if patch.name.as_deref().is_some_and(|n| n.trim().is_empty()) {
-        e.push("name", "required");
-    }
-    if patch
-        .locale
-        .as_deref()
-        .is_some_and(|l| !LOCALES.contains(&l))
-    {
-        e.push("locale", "invalid_choice");
-    }
-    let utc_offset = match patch.utc_offset.as_ref() {
-        Some(Some(raw)) if !raw.trim().is_empty() => e
-            .take("utc_offset", karta_core::time::parse_utc_offset(raw))
-            .map(Some),
-        Some(_) => Some(None),
-        None => None,
-    };
+    let utc_offset = crate::directory::check_profile(
+        &mut e,
+        patch.name.as_deref(),
+        patch.locale.as_deref(),
+        patch.utc_offset.as_ref(),
+    );
     e.into_result()?;
     let mut model = current.clone().into_active_model();
     if let Some(n) = patch.name {

@@ -301,57 +301,50 @@ pub async fn by_number<C: ConnectionTrait>(
         .await
 }
 
-/// Whether this payment was recorded already (the same statement loaded
-/// twice).
-pub async fn payment_recorded<C: ConnectionTrait>(
-    db: &C,
-    invoice_id: Uuid,
-    amount_minor: i64,
-    paid_on: &str,
-    reference: Option<&str>,
-) -> Result<bool, DbErr> {
-    let mut q = payment::Entity::find()
-        .filter(payment::Column::InvoiceId.eq(invoice_id))
-        .filter(payment::Column::AmountMinor.eq(amount_minor))
-        .filter(payment::Column::PaidOn.eq(paid_on))
-        .filter(payment::Column::DeletedAt.is_null());
-    q = match reference {
-        Some(r) => q.filter(payment::Column::Reference.eq(r)),
-        None => q.filter(payment::Column::Reference.is_null()),
-    };
-    Ok(q.one(db).await?.is_some())
+/// Which invoices a recorded payment is looked for on.
+#[derive(Debug, Clone, Copy)]
+pub enum PaidTo<'a> {
+    /// One invoice.
+    Invoice(Uuid),
+    /// Any invoice of the accounts with this INN: a statement line that
+    /// named no invoice, loaded again after it paid one.
+    Inn(&'a str),
 }
 
 /// Whether a payment of `amount_minor` on `paid_on` with this reference
-/// is recorded on any invoice of the accounts with this INN: a statement
-/// line that named no invoice, loaded again after it paid one.
-pub async fn payment_recorded_for_inn<C: ConnectionTrait>(
+/// (none: without one) is recorded on those invoices already: a bank
+/// statement loaded twice records nothing twice.
+pub async fn payment_recorded<C: ConnectionTrait>(
     db: &C,
-    inn: &str,
+    to: PaidTo<'_>,
     amount_minor: i64,
     paid_on: &str,
     reference: Option<&str>,
 ) -> Result<bool, DbErr> {
     use crate::entities::account;
-    let invoices_of_inn = invoice::Entity::find()
-        .select_only()
-        .column(invoice::Column::Id)
-        .filter(
-            invoice::Column::AccountId.in_subquery(sea_orm::QueryTrait::into_query(
-                account::Entity::find()
-                    .select_only()
-                    .column(account::Column::Id)
-                    .filter(account::Column::Inn.eq(inn)),
-            )),
-        );
     let mut q = payment::Entity::find()
-        .filter(
-            payment::Column::InvoiceId
-                .in_subquery(sea_orm::QueryTrait::into_query(invoices_of_inn)),
-        )
         .filter(payment::Column::AmountMinor.eq(amount_minor))
         .filter(payment::Column::PaidOn.eq(paid_on))
         .filter(payment::Column::DeletedAt.is_null());
+    q = match to {
+        PaidTo::Invoice(id) => q.filter(payment::Column::InvoiceId.eq(id)),
+        PaidTo::Inn(inn) => {
+            let of_inn = invoice::Entity::find()
+                .select_only()
+                .column(invoice::Column::Id)
+                .filter(
+                    invoice::Column::AccountId.in_subquery(sea_orm::QueryTrait::into_query(
+                        account::Entity::find()
+                            .select_only()
+                            .column(account::Column::Id)
+                            .filter(account::Column::Inn.eq(inn)),
+                    )),
+                );
+            q.filter(
+                payment::Column::InvoiceId.in_subquery(sea_orm::QueryTrait::into_query(of_inn)),
+            )
+        }
+    };
     q = match reference {
         Some(r) => q.filter(payment::Column::Reference.eq(r)),
         None => q.filter(payment::Column::Reference.is_null()),
