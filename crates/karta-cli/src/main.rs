@@ -298,7 +298,16 @@ async fn serve(args: ServeArgs) -> Result<()> {
         });
     }
     if demo {
-        let loaded = karta_app::demo::load(&app).await.map_err(explain)?;
+        let started = std::time::Instant::now();
+        let say = |part: &str| {
+            println!(
+                "Loading the demo company: {part}… ({} s)",
+                started.elapsed().as_secs()
+            )
+        };
+        let loaded = karta_app::demo::load_reporting(&app, &say)
+            .await
+            .map_err(explain)?;
         println!(
             "{}",
             if loaded {

@@ -85,13 +85,12 @@ async fn the_operator_resets_a_password_which_must_then_be_changed() {
     test_db.drop_database().await;
 }
 
-#[tokio::test]
-async fn the_first_admin_hint_names_the_data_directory_the_server_uses() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let data = dir.path().join("crm");
-    let data = data.to_string_lossy().to_string();
+/// Starts `karta serve` with `args` and returns what it printed up to
+/// "Karta is running".
+async fn started(args: &[&str]) -> Vec<String> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_karta"))
-        .args(["serve", "--bind", "127.0.0.1:0", "--data-dir", &data])
+        .args(["serve", "--bind", "127.0.0.1:0", "--job-workers", "0"])
+        .args(args)
         .env_remove("KARTA_DATABASE_URL")
         .env_remove("KARTA_DATA_DIR")
         .stdin(Stdio::null())
@@ -111,13 +110,42 @@ async fn the_first_admin_hint_names_the_data_directory_the_server_uses() {
             }
         }
     };
-    tokio::time::timeout(Duration::from_secs(60), read)
+    tokio::time::timeout(Duration::from_secs(300), read)
         .await
         .unwrap_or_else(|_| panic!("no start: {said:?}"));
     child.kill().await.ok();
+    said
+}
+
+#[tokio::test]
+async fn the_first_admin_hint_names_the_data_directory_the_server_uses() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("crm").to_string_lossy().to_string();
+    let said = started(&["--data-dir", &data]).await;
     let hint = said
         .iter()
         .find(|l| l.contains("karta user add"))
         .unwrap_or_else(|| panic!("no hint: {said:?}"));
     assert!(hint.ends_with(&format!(" --data-dir '{data}'")), "{hint}");
+}
+
+#[tokio::test]
+async fn the_demo_says_what_it_is_loading_while_it_loads() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("demo").to_string_lossy().to_string();
+    let said = started(&["--demo", "--data-dir", &data]).await;
+    let at = |text: &str| said.iter().position(|l| l.contains(text));
+    let (Some(catalogue), Some(trade), Some(loaded)) = (
+        at("Loading the demo company: catalogue"),
+        at("Loading the demo company: two years of orders"),
+        at("Demo company loaded."),
+    ) else {
+        panic!("{said:?}");
+    };
+    assert!(catalogue < trade && trade < loaded, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|l| l.contains("karta user add") && l.ends_with(&format!("--data-dir '{data}'"))),
+        "{said:?}"
+    );
 }

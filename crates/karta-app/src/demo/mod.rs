@@ -250,9 +250,16 @@ pub async fn is_loaded(app: &App) -> Result<bool, AppError> {
 /// Loads the demo company unless it is there already. Returns whether it
 /// loaded anything.
 pub async fn load(app: &App) -> Result<bool, AppError> {
+    load_reporting(app, &|_| {}).await
+}
+
+/// Like `load`, telling `progress` each part as it starts (`"catalogue"`,
+/// `"deals"`…), so a person waiting sees it move.
+pub async fn load_reporting(app: &App, progress: &(dyn Fn(&str) + Sync)) -> Result<bool, AppError> {
     if is_loaded(app).await? {
         return Ok(false);
     }
+    progress("users and settings");
     let mut team_ids = Vec::new();
     for t in TEAMS {
         let team = match users::team_by_name(app.db.conn(), t).await? {
@@ -334,6 +341,7 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         },
     )
     .await?;
+    progress("catalogue");
     catalogue::load(app, &admin).await?;
     crate::proposals::set_company(
         app,
@@ -349,8 +357,11 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
         },
     )
     .await?;
+    progress("customers");
     let customers = load_customers(app, &admin, &user_ids[2..6]).await?;
+    progress("deals");
     sales::load(app, &admin, &customers).await?;
+    progress("leads and tasks");
     leads::load_rules(app, &admin, user_ids[2].0, &team_ids).await?;
     leads::load_leads(app, &admin).await?;
     let reps: Vec<Uuid> = user_ids[2..6].iter().map(|(id, _)| *id).collect();
@@ -363,6 +374,7 @@ pub async fn load(app: &App) -> Result<bool, AppError> {
     let head = demo_principal(app, DEMO_USERS[1].0).await?;
     let accounting = demo_principal(app, DEMO_USERS[8].0).await?;
     let buyers: Vec<Uuid> = owned.iter().map(|(id, _)| *id).take(32).collect();
+    progress("two years of orders, invoices and payments");
     commerce::load(app, &head, &accounting, &buyers).await?;
     Ok(true)
 }
