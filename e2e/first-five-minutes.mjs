@@ -318,7 +318,8 @@ async function screens(browser, base) {
     const deal = await firstHref("/deals", "table.list tbody a[href^='/deals/']");
     const pages = { today: "/today", accounts: "/accounts", account, contacts: "/contacts", contact, deals: "/deals",
       deal, board: "/deals/board", leads: "/leads", orders: "/orders", invoices: "/invoices", calendar: "/calendar",
-      search: "/search?q=" + encodeURIComponent("ромашка"), profile: "/profile" };
+      search: "/search?q=" + encodeURIComponent("ромашка"), profile: "/profile", pipelines: "/pipelines",
+      control: "/control", contracts: "/contracts", products: "/products" };
     for (const [what, path] of Object.entries(pages)) {
       await page.goto(base + path);
       // The board scrolls sideways inside itself; the page must not. (A
