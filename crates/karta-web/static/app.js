@@ -46,7 +46,11 @@
   document.querySelectorAll("time[datetime]").forEach(function (t) {
     var d = new Date(t.getAttribute("datetime"));
     if (!isNaN(d)) {
-      t.textContent = onClock(d, { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+      // Inside a calendar's day the day is known: the time alone.
+      var options = t.closest(".calendar .day")
+        ? { hour: "2-digit", minute: "2-digit" }
+        : { year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" };
+      t.textContent = onClock(d, options);
       t.title = t.getAttribute("datetime");
     }
   });

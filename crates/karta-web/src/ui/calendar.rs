@@ -19,7 +19,10 @@ use std::collections::HashMap;
 /// One day's column or row.
 pub struct DayBox {
     pub label: String,
+    /// The day as the reader writes it (`03.12.2026`).
     pub date: String,
+    /// The day of the month, for the month grid.
+    pub number: u8,
     pub today: bool,
     pub tasks: Vec<TaskLine>,
     pub meetings: Vec<MeetingLine>,
@@ -35,6 +38,10 @@ struct CalendarPage {
     prev: String,
     next: String,
     days: Vec<DayBox>,
+    /// The weekdays over the grid, Monday first.
+    weekdays: Vec<String>,
+    /// Empty cells before the 1st, so it sits under its weekday.
+    blanks: Vec<()>,
     /// Where task buttons return to.
     back: String,
     feed: bool,
@@ -107,7 +114,8 @@ async fn show(
             label: page
                 .tr
                 .t(&format!("weekday-{}", local.weekday().number_from_monday())),
-            date: local.date().to_string(),
+            date: page.tr.day(&local.date().to_string()),
+            number: local.day(),
             today: day == today,
             tasks: got
                 .tasks
@@ -125,6 +133,17 @@ async fn show(
         day = end;
     }
     let back = if view == "week" { 7 * DAY } else { DAY };
+    let weekdays = (1..=7)
+        .map(|d| page.tr.t(&format!("weekday-short-{d}")))
+        .collect();
+    let first_weekday = from_micros(from + i64::from(offset) * 60_000_000)
+        .weekday()
+        .number_days_from_monday();
+    let blanks = if view == "month" {
+        vec![(); usize::from(first_weekday)]
+    } else {
+        Vec::new()
+    };
     let view_page = CalendarPage {
         error: q.get("error").map(|c| page.tr.error(c)),
         feed: calendar::has_feed(&state.app, &caller.0.principal).await?,
@@ -132,6 +151,8 @@ async fn show(
         page,
         view: view.to_string(),
         whose: if whose == Whose::Team { "team" } else { "me" }.to_string(),
+        weekdays,
+        blanks,
         date: iso_date(at, offset),
         prev: iso_date(from - back, offset),
         next: iso_date(to, offset),

@@ -195,7 +195,16 @@ async fn today_shows_overdue_and_todays_work_and_reminders_arrive_once() {
     let month = t
         .page(&browser, "/calendar?view=month&date=2026-01-15&whose=team")
         .await;
-    assert_eq!(month.text.matches("class=\"day").count(), 31);
+    assert_eq!(month.text.matches("<section class=\"day").count(), 31);
+    // A calendar: weekdays over the columns, 1 January 2026 (a Thursday)
+    // in the fourth, days as dd.mm.yyyy.
+    assert!(month.text.contains("<div class=\"weekday\">Пн</div>"));
+    assert_eq!(month.text.matches("class=\"day blank\"").count(), 3);
+    assert!(
+        month.text.contains("aria-label=\"Четверг 01.01.2026\""),
+        "{}",
+        month.text
+    );
     let feed = t.form(&browser, "/calendar/feed", &[]).await;
     assert!(feed.text.contains("/calendar/"), "{}", feed.text);
     t.finish().await;
