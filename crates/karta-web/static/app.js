@@ -55,6 +55,33 @@
     }
   });
 
+  // Pickers: an input with data-lookup offers the records whose name, code
+  // or INN match what is typed (values are their codes, labels their names).
+  document.querySelectorAll("input[data-lookup]").forEach(function (input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = input.value.trim();
+      if (q.length < 2 || !list) { return; }
+      timer = setTimeout(function () {
+        fetch(input.dataset.lookup + "?limit=10&q=" + encodeURIComponent(q), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
+          .then(function (page) {
+            if (!page) { return; }
+            list.innerHTML = "";
+            page.items.forEach(function (a) {
+              var option = document.createElement("option");
+              option.value = a.code;
+              option.label = a.name + (a.inn ? " · " + a.inn : "");
+              option.textContent = option.label;
+              list.appendChild(option);
+            });
+          });
+      }, 200);
+    });
+  });
+
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (e) {
       // A button that only looks (compare, preview) asks nothing.

@@ -638,7 +638,7 @@ async fn form_fields(
         FormField::new(
             page,
             "account_code",
-            "text",
+            "account",
             code_of(draft.account_id, &found),
         ),
         contacts,
@@ -650,8 +650,9 @@ async fn form_fields(
         )
         .with_options(stages),
         FormField::new(page, "amount", "text", amount_text.to_string()),
-        FormField::new(page, "currency", "text", text(&draft.currency)),
-        FormField::new(page, "expected_close", "text", text(&draft.expected_close)),
+        FormField::new(page, "currency", "select", text(&draft.currency))
+            .with_options(currencies(text(&draft.currency))),
+        FormField::new(page, "expected_close", "date", text(&draft.expected_close)),
         FormField::new(
             page,
             "probability",
@@ -666,7 +667,7 @@ async fn form_fields(
         FormField::new(
             page,
             "competitor_code",
-            "text",
+            "account",
             code_of(draft.competitor_id, &found),
         ),
         FormField::new(page, "description", "textarea", text(&draft.description)),
@@ -674,6 +675,19 @@ async fn form_fields(
     let defs = custom::active(&state.app, "deals").await?;
     fields.extend(custom::form_fields(&defs, &draft.custom, page));
     Ok(fields)
+}
+
+/// The currencies a deal is usually in, and the deal's own if it is
+/// another.
+fn currencies(current: String) -> Vec<(String, String)> {
+    let mut codes = vec!["RUB", "USD", "EUR", "CNY", "KZT", "BYN"]
+        .into_iter()
+        .map(String::from)
+        .collect::<Vec<_>>();
+    if !current.is_empty() && !codes.contains(&current) {
+        codes.push(current);
+    }
+    codes.into_iter().map(|c| (c.clone(), c)).collect()
 }
 
 /// Turns a posted deal form into a JSON patch: customer codes become ids,

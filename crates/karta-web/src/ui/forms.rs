@@ -14,7 +14,8 @@ use uuid::Uuid;
 pub struct FormField {
     pub name: String,
     pub label: String,
-    /// `text`, `select`, `checkboxes` or `textarea`.
+    /// `text`, `select`, `checkboxes`, `textarea`, `date` (a date
+    /// picker) or `account` (a code typed or picked by the name searched).
     pub kind: &'static str,
     pub value: String,
     pub checked: Vec<String>,

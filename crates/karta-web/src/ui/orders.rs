@@ -403,7 +403,7 @@ fn new_page(page: PageCtx, form: NewOrder, errors: HashMap<String, String>) -> R
     let mut fields = vec![forms::FormField::new(
         &page,
         "account_code",
-        "text",
+        "account",
         form.account_code,
     )];
     if !form.contracts.is_empty() {

@@ -884,3 +884,57 @@ async fn deals_needing_attention_name_their_customer_and_amount() {
     );
     t.finish().await;
 }
+
+/// The standalone deal form picks the customer by name (an account
+/// look-up), the close date from a date picker and the currency from a
+/// list, and still saves what it is given.
+#[tokio::test]
+async fn the_new_deal_form_offers_pickers_instead_of_codes() {
+    let t = TestApp::spawn().await;
+    let (head, _, _, account) = sales_team(&t).await;
+    pipeline(&t, &head).await;
+    let browser = t.session("a@x.ru").await;
+    let form = t.page(&browser, "/deals/new").await;
+    assert!(
+        form.text.contains("data-lookup=\"/api/v1/accounts\""),
+        "{}",
+        form.text
+    );
+    assert!(
+        form.text
+            .contains("name=\"expected_close\" value=\"\" type=\"date\"")
+    );
+    assert!(form.text.contains("<option value=\"RUB\""));
+    assert!(!form.text.contains("ГГГГ-ММ-ДД"));
+    // What the picker offers: the account list searched by name, as a
+    // browser session reads it.
+    let found = t
+        .call(
+            Method::GET,
+            "/api/v1/accounts?limit=10&q=%D0%A0%D0%BE%D0%BC%D0%B0%D1%88",
+            None,
+            None,
+            &[("cookie", browser.cookie.as_str())],
+        )
+        .await;
+    assert_eq!(found.json["items"][0]["id"], account.as_str());
+    let code = found.json["items"][0]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let saved = t
+        .form(
+            &browser,
+            "/deals/new",
+            &[
+                ("title", "Фрезер"),
+                ("account_code", &code),
+                ("currency", "RUB"),
+                ("expected_close", "2026-03-01"),
+                ("amount", "100 000"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    t.finish().await;
+}
