@@ -936,3 +936,5 @@ weekday-short-4 = Thu
 weekday-short-5 = Fri
 weekday-short-6 = Sat
 weekday-short-7 = Sun
+history-merge = merged duplicates into the record
+history-convert = converted the lead

@@ -195,6 +195,15 @@ mod tests {
     }
 
     #[test]
+    fn history_reads_without_gendered_verbs() {
+        // Karta does not know who is «он» or «она»: «создал(а)» read as a
+        // form letter, so the Russian timeline names acts, not verbs.
+        let ru = include_str!("../i18n/ru.ftl");
+        assert!(!ru.contains("(а)"));
+        assert_eq!(Tr::new("ru").t("history-merge"), "— объединение дублей");
+    }
+
+    #[test]
     fn every_key_exists_in_both_languages() {
         let keys = |src: &str| -> Vec<String> {
             src.lines()

@@ -250,6 +250,15 @@ async fn accounts_sharing_an_inn_or_a_name_are_clustered_and_merged_keeping_ever
         "the merged account's own history moved over: {}",
         history.text
     );
+    // The card's timeline says what happened in words.
+    let card = t
+        .page(&t.session("a@x.ru").await, &format!("/accounts/{first_id}"))
+        .await;
+    assert!(
+        card.text.contains("— объединение дублей") && !card.text.contains("history-"),
+        "{}",
+        card.text
+    );
     let after = t.get("/api/v1/duplicates?reason=inn", &a).await;
     assert_eq!(
         after.json["items"].as_array().map(Vec::len),
