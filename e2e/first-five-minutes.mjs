@@ -64,6 +64,19 @@ async function signIn(browser, base) {
   return page;
 }
 
+// Waits until the board's second column holds `count` deals, `title` among
+// them (the board is re-read from the server after a move).
+function movedToSecond(page, title, count) {
+  return page.waitForFunction(
+    ([t, n]) => {
+      const col = document.querySelectorAll("#board section.column")[1];
+      return Number(col.querySelector(".count").textContent) === n
+        && [...col.querySelectorAll("li.deal a")].some((a) => a.textContent.trim() === t);
+    },
+    [title, count],
+  );
+}
+
 async function firstFiveMinutes(browser, base) {
   const page = await signIn(browser, base);
   assert.equal(await page.textContent("h1"), "Сегодня");
@@ -121,14 +134,7 @@ async function firstFiveMinutes(browser, base) {
   const title = (await card.locator("a").textContent()).trim();
   const before = Number(await columns.nth(1).locator(".count").textContent());
   await card.dragTo(columns.nth(1).locator("header"));
-  await page.waitForFunction(
-    ([t, n]) => {
-      const col = document.querySelectorAll("#board section.column")[1];
-      return Number(col.querySelector(".count").textContent) === n
-        && [...col.querySelectorAll("li.deal a")].some((a) => a.textContent.trim() === t);
-    },
-    [title, before + 1],
-  );
+  await movedToSecond(page, title, before + 1);
   const lost = page.locator("#board section.column[data-kind=lost]");
   const lostBefore = Number(await lost.locator(".count").textContent());
   await columns.nth(1).locator("li.deal").first().dragTo(lost.locator("header"));
@@ -348,14 +354,7 @@ async function screens(browser, base) {
       await page.waitForSelector("#move-dialog[open]");
       await page.selectOption("#move-stage", await columns.nth(1).getAttribute("data-stage"));
       await page.tap("#move-dialog button[value=ok]");
-      await page.waitForFunction(
-        ([t, n]) => {
-          const col = document.querySelectorAll("#board section.column")[1];
-          return Number(col.querySelector(".count").textContent) === n
-            && [...col.querySelectorAll("li.deal a")].some((a) => a.textContent.trim() === t);
-        },
-        [title, before + 1],
-      );
+      await movedToSecond(page, title, before + 1);
     }
     await context.close();
   }

@@ -93,3 +93,16 @@ pub(super) async fn load(app: &App, admin: &Principal) -> Result<(), AppError> {
     }
     Ok(())
 }
+
+/// The catalogue as loaded (it has fewer than a hundred products), for the
+/// deals and the trade that sell from it.
+pub(super) async fn products(
+    app: &App,
+    p: &Principal,
+) -> Result<Vec<karta_db::entities::product::Model>, AppError> {
+    Ok(
+        crate::products::list(app, p, Default::default(), Default::default(), None, 100)
+            .await?
+            .items,
+    )
+}

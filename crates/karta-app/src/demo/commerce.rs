@@ -85,16 +85,7 @@ pub(super) async fn load(
     accounting: &Principal,
     buyers: &[Uuid],
 ) -> Result<(), AppError> {
-    let products = crate::products::list(
-        app,
-        sales,
-        Default::default(),
-        Default::default(),
-        None,
-        100,
-    )
-    .await?
-    .items;
+    let products = super::catalogue::products(app, sales).await?;
     let targets: Vec<(Uuid, i64)> = products.iter().map(|p| (p.id, p.stock_quantity)).collect();
     for p in &products {
         let patch = serde_json::json!({"stock_quantity": p.stock_quantity + 10_000});

@@ -218,16 +218,7 @@ pub(super) async fn load(
 /// The catalogue's machines in stock and its services, by id: what the
 /// demo deals sell.
 async fn catalogue(app: &App, admin: &Principal) -> Result<(Vec<Uuid>, Vec<Uuid>), AppError> {
-    let products = crate::products::list(
-        app,
-        admin,
-        Default::default(),
-        Default::default(),
-        None,
-        100,
-    )
-    .await?
-    .items;
+    let products = super::catalogue::products(app, admin).await?;
     let of = |category: &str| -> Vec<Uuid> {
         products
             .iter()

@@ -49,7 +49,8 @@ async fn show(
     errors: HashMap<String, String>,
     query: &HashMap<String, String>,
 ) -> Result<Response, ApiError> {
-    let me = profile::own(&state.app, &caller.0.principal).await?;
+    // The session read the user a moment ago; no second read.
+    let me = caller.0.user.clone().ok_or(AppError::Unauthenticated)?;
     let page = PageCtx::of(caller).with_notice(query);
     let tr = page.tr;
     let company = format_utc_offset(state.app.config.utc_offset_minutes);

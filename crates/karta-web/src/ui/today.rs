@@ -80,21 +80,27 @@ impl TaskLine {
 }
 
 /// Names on each of `lines` the account it is about (those the caller may
-/// see), in one read for the whole page.
+/// see), and returns the names of the `deals`' accounts too: one read for
+/// the whole page.
 async fn name_accounts(
     state: &AppState,
     caller: &UiCaller,
     lines: &mut [&mut TaskLine],
-) -> Result<(), ApiError> {
-    let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.account_id).collect();
+    deals: &[Deal],
+) -> Result<HashMap<Uuid, String>, ApiError> {
+    let ids: Vec<Uuid> = lines
+        .iter()
+        .filter_map(|l| l.account_id)
+        .chain(deals.iter().map(|d| d.account_id))
+        .collect();
     if ids.is_empty() {
-        return Ok(());
+        return Ok(HashMap::new());
     }
     let names = karta_app::accounts::names(&state.app, &caller.0.principal, &ids).await?;
     for line in lines {
         line.about = line.account_id.and_then(|a| names.get(&a).cloned());
     }
-    Ok(())
+    Ok(names)
 }
 
 /// The open tasks matching `filter` that the caller may read (none when
@@ -253,10 +259,7 @@ pub async fn page(
     if let Some(team) = team.as_mut() {
         lines.extend(team.overdue.iter_mut().chain(team.tasks.iter_mut()));
     }
-    name_accounts(&state, &caller, &mut lines).await?;
-    let deal_accounts: Vec<Uuid> = day.deals.iter().map(|d| d.account_id).collect();
-    let deal_accounts =
-        karta_app::accounts::names(&state.app, &caller.0.principal, &deal_accounts).await?;
+    let deal_accounts = name_accounts(&state, &caller, &mut lines, &day.deals).await?;
     let lang = page.tr.lang;
     let view = TodayPage {
         error: q.get("error").map(|c| page.tr.error(c)),
