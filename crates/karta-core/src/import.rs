@@ -315,7 +315,10 @@ pub enum Kind {
     Code,
     /// A whole number or a percent ("20", "20 %", "1 500").
     Number,
-    /// An amount ("1 500,00"), written to `<field>_minor` in minor units.
+    /// A VAT rate as a percent, or 1C's «Без НДС» (none).
+    VatRate,
+    /// An amount ("1 500,00", "1 500,00 р."), written to `<field>_minor`
+    /// in minor units.
     Money,
     /// Yes or no, as a plain flag.
     Flag,
@@ -651,7 +654,7 @@ pub const PRODUCT_FIELDS: &[ImportField] = &[
     ),
     f(
         "vat_rate",
-        Kind::Number,
+        Kind::VatRate,
         &["НДС", "Ставка НДС", "VAT", "VAT rate"],
     ),
     f(
@@ -885,6 +888,35 @@ pub fn whole_number(cell: &str) -> Result<i64, &'static str> {
     units.parse().map_err(|_| "invalid_whole_number")
 }
 
+/// A VAT rate as 1C and price lists write it: "20", "20 %", or «Без НДС»
+/// (and its spellings), which is a rate of 0.
+pub fn vat_rate(cell: &str) -> Result<i64, &'static str> {
+    let words = cell.to_lowercase().replace(['.', '\u{a0}'], " ");
+    let words: Vec<&str> = words.split_whitespace().collect();
+    match words.as_slice() {
+        ["без", "ндс"]
+        | ["без", "налога"]
+        | ["ндс", "не", "облагается"]
+        | ["не", "облагается"]
+        | ["no", "vat"]
+        | ["vat", "exempt"]
+        | ["exempt"] => Ok(0),
+        _ => whole_number(cell).map_err(|_| "invalid_vat_rate"),
+    }
+}
+
+/// An amount as people and 1C write it: "1 500,00", "1500.5", with or
+/// without a rouble mark after it ("1 500,00 р.", "1 500 руб.", "1 500 ₽").
+pub fn amount(cell: &str) -> Result<i64, &'static str> {
+    let trimmed = cell.trim();
+    let lower = trimmed.to_lowercase();
+    let number = ["руб.", "руб", "р.", "р", "₽", "rub"]
+        .iter()
+        .find_map(|mark| lower.strip_suffix(mark))
+        .map_or(trimmed, |rest| &trimmed[..rest.len()]);
+    crate::custom_fields::parse_money_minor(number.trim_end())
+}
+
 /// A date as `YYYY-MM-DD` from `YYYY-MM-DD`, `DD.MM.YYYY` (1C, Russian
 /// Excel) or `DD/MM/YYYY`; a time after the date is ignored.
 pub fn iso_date(cell: &str) -> Result<String, &'static str> {
@@ -1002,6 +1034,16 @@ mod tests {
         assert_eq!(whole_number("10,00"), Ok(10));
         assert_eq!(whole_number("2,5"), Err("invalid_whole_number"));
         assert_eq!(whole_number("много"), Err("invalid_whole_number"));
+        assert_eq!(vat_rate("Без НДС"), Ok(0));
+        assert_eq!(vat_rate("без  НДС."), Ok(0));
+        assert_eq!(vat_rate("НДС не облагается"), Ok(0));
+        assert_eq!(vat_rate("20%"), Ok(20));
+        assert_eq!(vat_rate("двадцать"), Err("invalid_vat_rate"));
+        assert_eq!(amount("1 500,00 р."), Ok(150_000));
+        assert_eq!(amount("1\u{a0}500 руб."), Ok(150_000));
+        assert_eq!(amount("2 769 400,00 ₽"), Ok(276_940_000));
+        assert_eq!(amount("99,90"), Ok(9_990));
+        assert_eq!(amount("сто р."), Err("invalid_money"));
         assert_eq!(parse_yes_no("Да"), Ok(true));
         assert_eq!(parse_yes_no("нет"), Ok(false));
         assert!(parse_yes_no("может быть").is_err());

@@ -5,7 +5,7 @@
 
 use super::ImportEntity;
 use crate::{App, AppError, Principal};
-use karta_core::custom_fields::{FieldType, parse_money_minor};
+use karta_core::custom_fields::FieldType;
 use karta_core::identifiers::{CustomerCode, Inn};
 use karta_core::import::{self, ImportField, Kind, header_key};
 use karta_db::entities::custom_field;
@@ -421,7 +421,13 @@ impl Columns {
                         }
                         Err(code) => row.errors.push((i, code)),
                     },
-                    Kind::Money => match parse_money_minor(cell) {
+                    Kind::VatRate => match import::vat_rate(cell) {
+                        Ok(n) => {
+                            d.insert(f.field.into(), json!(n));
+                        }
+                        Err(code) => row.errors.push((i, code)),
+                    },
+                    Kind::Money => match import::amount(cell) {
                         Ok(minor) => {
                             d.insert(format!("{}_minor", f.field), json!(minor));
                         }

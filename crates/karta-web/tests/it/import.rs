@@ -953,7 +953,7 @@ async fn an_excel_workbook_imports_like_its_csv_with_line_numbers_of_the_sheet()
         .iter()
         .map(|h| h.to_string())
         .collect();
-    let mut book = SheetWriter::new(Vec::new(), &header).unwrap_or_else(|e| panic!("{e}"));
+    let mut book = SheetWriter::new(Vec::new(), "Лист", &header).unwrap_or_else(|e| panic!("{e}"));
     for row in [
         [
             Cell::Text("Иванова"),
@@ -1054,6 +1054,7 @@ async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
          ST-16K20;Станок токарный 16К20;Станки;шт;20 %;2 000 000,00;3\r\n\
          FRZ-10;Фреза концевая 10 мм;Инструмент;шт.;20;1 250,50;140\r\n\
          SRV-1;Пусконаладка;;услуга;22;45 000;\r\n\
+         ESK-1;Эскизный проект;;услуга;Без НДС;1 500,00 р.;\r\n\
          BAD 1;Плохой артикул;;;;100;\r\n\
          FRZ-12;Фреза 12 мм;;шт;15;1 300;много\r\n",
     );
@@ -1092,17 +1093,17 @@ async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
     .await;
     assert_eq!(
         (job["created"].as_i64(), job["failed"].as_i64()),
-        (Some(3), Some(2)),
+        (Some(4), Some(2)),
         "{job}"
     );
     let (codes, errors) = error_codes(&t, &head, &job).await;
-    assert!(codes.contains(&(5, "invalid_sku".into())), "{errors}");
+    assert!(codes.contains(&(6, "invalid_sku".into())), "{errors}");
     assert!(
-        codes.contains(&(6, "invalid_whole_number".into())),
+        codes.contains(&(7, "invalid_whole_number".into())),
         "{errors}"
     );
     assert!(
-        codes.contains(&(6, "invalid_vat_rate".into())),
+        codes.contains(&(7, "invalid_vat_rate".into())),
         "the row's other problems too: {errors}"
     );
     let lathe = t.get("/api/v1/products?q=16К20", &rep).await.json["items"][0].clone();
@@ -1115,6 +1116,16 @@ async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
     assert_eq!(
         (service["unit"].as_str(), service["vat_rate"].as_i64()),
         (Some("service"), Some(22))
+    );
+    // 1C's «Без НДС» is no VAT, and a price may carry its rouble mark.
+    let sketch = t.get("/api/v1/products?q=Эскизный", &rep).await.json["items"][0].clone();
+    assert_eq!(
+        (
+            sketch["vat_rate"].as_i64(),
+            sketch["list_price_minor"].as_i64()
+        ),
+        (Some(0), Some(150_000)),
+        "{sketch}"
     );
 
     // A new price list from 1C: the same articles, new prices; nothing doubles.
@@ -1140,7 +1151,7 @@ async fn a_catalogue_from_1c_upserts_by_article_and_undo_puts_prices_back() {
         "{second}"
     );
     let all = t.get("/api/v1/products?limit=100", &head).await;
-    assert_eq!(all.json["items"].as_array().map(Vec::len), Some(3));
+    assert_eq!(all.json["items"].as_array().map(Vec::len), Some(4));
     let undo = t
         .post(
             &format!(
