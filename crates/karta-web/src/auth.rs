@@ -30,6 +30,24 @@ pub struct Caller {
     /// Minutes east of UTC of the clock the caller reads and types times in:
     /// their own, else the company's.
     pub utc_offset: i32,
+    /// The language names and files are given in: the user's setting, else
+    /// `Accept-Language`, else Russian.
+    pub lang: &'static str,
+}
+
+/// The caller's language: `user`'s setting, else the request's
+/// `Accept-Language`, else Russian.
+fn lang_of(user: Option<&User>, parts: &Parts) -> &'static str {
+    match user.and_then(|u| u.locale.as_deref()) {
+        Some("en") => "en",
+        Some(_) => "ru",
+        None => crate::i18n::from_accept_language(
+            parts
+                .headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok()),
+        ),
+    }
 }
 
 impl Caller {
@@ -92,6 +110,7 @@ async fn from_session(state: &AppState, parts: &Parts) -> Result<Option<Caller>,
     log_caller(&principal);
     Ok(Some(Caller {
         utc_offset: state.app.utc_offset(&principal),
+        lang: lang_of(Some(&u), parts),
         principal,
         csrf: Some(csrf),
         user: Some(u),
@@ -116,6 +135,7 @@ impl FromRequestParts<AppState> for Caller {
             log_caller(&principal);
             return Ok(Caller {
                 utc_offset: state.app.utc_offset(&principal),
+                lang: lang_of(None, parts),
                 principal,
                 csrf: None,
                 user: None,

@@ -37,7 +37,7 @@ pub fn open_rows(
     csv.rewind()?;
     Ok(crate::import::CsvRows::open(csv)?.read_from_workbook())
 }
-pub use write::{Cell, SheetWriter};
+pub use write::{Cell, Shape, SheetWriter};
 
 /// Rows a worksheet holds (Excel's limit); longer exports continue on the
 /// next sheet, under the same header.
@@ -50,7 +50,7 @@ mod tests {
 
     fn workbook(header: &[&str], rows: &[Vec<Cell>]) -> Vec<u8> {
         let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-        let mut w = SheetWriter::new(Vec::new(), &header).unwrap_or_else(|e| panic!("{e}"));
+        let mut w = SheetWriter::new(Vec::new(), "Лист", &header).unwrap_or_else(|e| panic!("{e}"));
         for row in rows {
             w.row(row).unwrap_or_else(|e| panic!("{e}"));
         }

@@ -4,7 +4,7 @@
 //! and apply the same visibility. Orders also go to 1C as CommerceML
 //! (`commerceml`).
 
-use super::export::{EXPORT_PAGE, Format};
+use super::export::{EXPORT_PAGE, Format, Sheet};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, Problem, bad_request};
@@ -82,10 +82,6 @@ pub(super) fn order_filter(
     })
 }
 
-fn columns(names: &[&str]) -> Vec<String> {
-    names.iter().map(|c| c.to_string()).collect()
-}
-
 /// Orders created in a period, as accounting takes them.
 async fn orders_file(
     State(state): State<AppState>,
@@ -96,23 +92,27 @@ async fn orders_file(
     let filter = order_filter(&state, &caller, &mut params)?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    let names = columns(&[
-        "number",
-        "created_at",
-        "status",
-        "account_name",
-        "account_inn",
-        "currency",
-        "net_minor",
-        "vat_minor",
-        "gross_minor",
-        "payment_method",
-        "delivery_address",
-        "id",
-        "account_id",
-        "deal_id",
-    ]);
-    super::export::file(format, "orders", names, move |cursor| {
+    let sheet = Sheet::new(
+        &caller,
+        "orders",
+        &[
+            "number",
+            "created_at",
+            "status",
+            "account_name",
+            "account_inn",
+            "currency",
+            "net_minor",
+            "vat_minor",
+            "gross_minor",
+            "payment_method",
+            "delivery_address",
+            "id",
+            "account_id",
+            "deal_id",
+        ],
+    );
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = orders::list(&app, &p, filter, cursor.as_ref(), EXPORT_PAGE).await?;
@@ -138,23 +138,27 @@ async fn invoices_file(
     let filter = crate::http::read_list(&mut params, InvoiceFilter::read)?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    let names = columns(&[
-        "number",
-        "issued_on",
-        "due_on",
-        "account_name",
-        "account_inn",
-        "currency",
-        "amount_minor",
-        "paid_minor",
-        "outstanding_minor",
-        "status",
-        "overdue",
-        "id",
-        "order_id",
-        "account_id",
-    ]);
-    super::export::file(format, "invoices", names, move |cursor| {
+    let sheet = Sheet::new(
+        &caller,
+        "invoices",
+        &[
+            "number",
+            "issued_on",
+            "due_on",
+            "account_name",
+            "account_inn",
+            "currency",
+            "amount_minor",
+            "paid_minor",
+            "outstanding_minor",
+            "status",
+            "overdue",
+            "id",
+            "order_id",
+            "account_id",
+        ],
+    );
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter, today) = (app.clone(), p.clone(), filter.clone(), today.clone());
         async move {
             let page = invoices::list(&app, &p, filter, cursor.as_ref(), EXPORT_PAGE).await?;
@@ -179,19 +183,23 @@ async fn payments_file(
     let filter = crate::http::read_list(&mut params, PaymentFilter::read)?;
     no_more(params)?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    let names = columns(&[
-        "paid_on",
-        "account_name",
-        "account_inn",
-        "currency",
-        "amount_minor",
-        "method",
-        "reference",
-        "id",
-        "invoice_id",
-        "account_id",
-    ]);
-    super::export::file(format, "payments", names, move |cursor| {
+    let sheet = Sheet::new(
+        &caller,
+        "payments",
+        &[
+            "paid_on",
+            "account_name",
+            "account_inn",
+            "currency",
+            "amount_minor",
+            "method",
+            "reference",
+            "id",
+            "invoice_id",
+            "account_id",
+        ],
+    );
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = invoices::payments(&app, &p, filter, cursor.as_ref(), EXPORT_PAGE).await?;

@@ -159,10 +159,11 @@ async fn export(
 ) -> Result<Response, ApiError> {
     let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
-    let mut columns: Vec<String> = ACCOUNT_COLUMNS.iter().map(|c| c.to_string()).collect();
-    columns.extend(super::export::custom_columns(&state, "accounts").await?);
+    let sheet = super::export::Sheet::new(&caller, "accounts", ACCOUNT_COLUMNS)
+        .with_custom_fields(&state, &caller, "accounts")
+        .await?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::file(format, "accounts", columns, move |cursor| {
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = accounts::list(

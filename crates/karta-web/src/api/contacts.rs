@@ -112,14 +112,16 @@ async fn export(
     let (filter, sort) = filter_from(&state, &mut params).await?;
     no_more(params)?;
     let personal = caller.principal.sees_personal_data();
-    let mut columns: Vec<String> = CONTACT_COLUMNS
+    let columns: Vec<&str> = CONTACT_COLUMNS
         .iter()
         .filter(|c| personal || !PERSONAL_DATA_FIELDS.contains(c))
-        .map(|c| c.to_string())
+        .copied()
         .collect();
-    columns.extend(super::export::custom_columns(&state, "contacts").await?);
+    let sheet = super::export::Sheet::new(&caller, "contacts", &columns)
+        .with_custom_fields(&state, &caller, "contacts")
+        .await?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::file(format, "contacts", columns, move |cursor| {
+    super::export::file(format, sheet, move |cursor| {
         export_page(app.clone(), p.clone(), filter.clone(), sort, cursor)
     })
     .await

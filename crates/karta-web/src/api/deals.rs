@@ -153,10 +153,11 @@ async fn export(
 ) -> Result<Response, ApiError> {
     let (filter, sort) = filter_from(&mut params)?;
     no_more(params)?;
-    let mut columns: Vec<String> = DEAL_COLUMNS.iter().map(|c| c.to_string()).collect();
-    columns.extend(super::export::custom_columns(&state, "deals").await?);
+    let sheet = super::export::Sheet::new(&caller, "deals", DEAL_COLUMNS)
+        .with_custom_fields(&state, &caller, "deals")
+        .await?;
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::file(format, "deals", columns, move |cursor| {
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = deals::list(

@@ -2,9 +2,16 @@
 //! visibility and hidden-field rules (the rows are the API's own views),
 //! streamed as spreadsheet-safe CSV or as an XLSX workbook, so memory stays
 //! flat at any size.
+//!
+//! A CSV is for programs: its header is the API's field keys and its values
+//! the API's. A workbook is for people: headers and the sheet name in the
+//! reader's language, amounts in roubles, days and times as dates on the
+//! reader's clock.
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::i18n::Tr;
 use axum::body::Body;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -12,7 +19,7 @@ use futures::StreamExt;
 use karta_app::AppError;
 use karta_app::model::Cursor;
 use karta_core::export::{BOM, field, line, record};
-use karta_core::xlsx::{Cell, SheetWriter};
+use karta_core::xlsx::{Cell, Shape, SheetWriter};
 use serde_json::Value;
 use std::future::Future;
 use std::io::Write;
@@ -25,16 +32,66 @@ pub const EXPORT_PAGE: u64 = 500;
 /// the next page.
 pub type ExportPage = (Vec<Value>, Option<String>);
 
-/// The export columns of an entity's active custom fields (`custom.<key>`).
-pub async fn custom_columns(state: &AppState, entity: &str) -> Result<Vec<String>, ApiError> {
-    Ok(state
-        .app
-        .custom_fields(entity)
-        .await?
-        .iter()
-        .filter(|f| f.active)
-        .map(|f| format!("custom.{}", f.key))
-        .collect())
+/// What an export writes: the file's name, its columns as the API names
+/// them, and how a workbook heads and shows them for the person reading it.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    name: &'static str,
+    keys: Vec<String>,
+    headers: Vec<String>,
+    title: String,
+    utc_offset: i32,
+}
+
+impl Sheet {
+    /// The export `name` (`accounts`, `invoices`…) of the columns `keys`,
+    /// for `caller`.
+    pub fn new(caller: &Caller, name: &'static str, keys: &[&str]) -> Self {
+        let tr = Tr::new(caller.lang);
+        Self {
+            name,
+            keys: keys.iter().map(|k| k.to_string()).collect(),
+            headers: keys.iter().map(|k| header(tr, k)).collect(),
+            title: tr.t(&format!("export-{name}")),
+            utc_offset: caller.utc_offset,
+        }
+    }
+
+    /// Adds a column (`custom.<key>`) for each of `entity`'s active custom
+    /// fields, headed by its label.
+    pub async fn with_custom_fields(
+        mut self,
+        state: &AppState,
+        caller: &Caller,
+        entity: &str,
+    ) -> Result<Self, ApiError> {
+        let tr = Tr::new(caller.lang);
+        for f in state
+            .app
+            .custom_fields(entity)
+            .await?
+            .iter()
+            .filter(|f| f.active)
+        {
+            self.keys.push(format!("custom.{}", f.key));
+            self.headers.push(crate::ui::custom::label(f, tr));
+        }
+        Ok(self)
+    }
+}
+
+/// A column's header in a workbook: the field's name as cards show it
+/// («Сумма» for `amount_minor`), marked «(ID)» where the cells are record
+/// ids rather than names; a nested key (`consent_marketing.date`) is named
+/// by `name-consent_marketing-date`.
+fn header(tr: Tr, key: &str) -> String {
+    let base = key.strip_suffix("_minor").unwrap_or(key).replace('.', "-");
+    let name = tr.field_name(&base);
+    if base != "id" && (base.ends_with("_id") || base.ends_with("_ids")) {
+        format!("{name} (ID)")
+    } else {
+        name
+    }
 }
 
 /// The file an export writes.
@@ -46,19 +103,14 @@ pub enum Format {
 
 /// Streams `columns` of every row `fetch` yields, page after page, as the
 /// attachment `<name>.csv` or `<name>.xlsx`.
-pub async fn file<F, Fut>(
-    format: Format,
-    name: &str,
-    columns: Vec<String>,
-    fetch: F,
-) -> Result<Response, ApiError>
+pub async fn file<F, Fut>(format: Format, sheet: Sheet, fetch: F) -> Result<Response, ApiError>
 where
     F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,
 {
     match format {
-        Format::Csv => csv(&format!("{name}.csv"), columns, fetch).await,
-        Format::Xlsx => xlsx(&format!("{name}.xlsx"), columns, fetch).await,
+        Format::Csv => csv(&format!("{}.csv", sheet.name), sheet.keys, fetch).await,
+        Format::Xlsx => xlsx(sheet, fetch).await,
     }
 }
 
@@ -93,17 +145,14 @@ struct Workbook<F> {
     spool: Spool,
     page: Option<ExportPage>,
     fetch: F,
-    columns: Vec<String>,
+    columns: Vec<(String, Shape)>,
+    utc_offset: i32,
 }
 
-/// Streams `columns` of every row `fetch` yields as the workbook attachment
-/// `filename`: each page is written into the sheet and its compressed bytes
-/// sent before the next page is read.
-async fn xlsx<F, Fut>(
-    filename: &str,
-    columns: Vec<String>,
-    mut fetch: F,
-) -> Result<Response, ApiError>
+/// Streams the columns of `sheet` of every row `fetch` yields as a workbook
+/// attachment: each page is written into the sheet and its compressed
+/// bytes sent before the next page is read.
+async fn xlsx<F, Fut>(sheet: Sheet, mut fetch: F) -> Result<Response, ApiError>
 where
     F: FnMut(Option<Cursor>) -> Fut + Send + 'static,
     Fut: Future<Output = Result<ExportPage, AppError>> + Send + 'static,
@@ -111,13 +160,23 @@ where
     let first = fetch(None).await?;
     let spool = Spool::default();
     // Writing into memory fails only as the storage would: same answer.
-    let book = SheetWriter::new(spool.clone(), &columns).map_err(AppError::internal)?;
+    let book = SheetWriter::new(spool.clone(), &sheet.title, &sheet.headers)
+        .map_err(AppError::internal)?;
+    let filename = format!("{}.xlsx", sheet.name);
     let start = Workbook {
         book: Some(book),
         spool,
         page: Some(first),
         fetch,
-        columns,
+        columns: sheet
+            .keys
+            .into_iter()
+            .map(|k| {
+                let shape = Shape::of_key(&k);
+                (k, shape)
+            })
+            .collect(),
+        utc_offset: sheet.utc_offset,
     };
     let body = futures::stream::try_unfold(start, |mut state| async move {
         let Some(mut book) = state.book.take() else {
@@ -131,7 +190,9 @@ where
                         .columns
                         .iter()
                         .zip(scratch.iter_mut())
-                        .map(|(c, s)| Cell::of(field(row, c), s))
+                        .map(|((c, shape), s)| {
+                            Cell::shaped(field(row, c), *shape, state.utc_offset, s)
+                        })
                         .collect();
                     book.row(&cells)?;
                 }

@@ -95,13 +95,14 @@ async fn export(
     let filter = filter_from(&mut params)?;
     no_more(params)?;
     let personal = caller.principal.sees_personal_data();
-    let columns = LEAD_COLUMNS
+    let columns: Vec<&str> = LEAD_COLUMNS
         .iter()
         .filter(|c| personal || !["email", "phone"].contains(c))
-        .map(|c| c.to_string())
+        .copied()
         .collect();
+    let sheet = super::export::Sheet::new(&caller, "leads", &columns);
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::file(format, "leads", columns, move |cursor| {
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = leads::list(

@@ -8,7 +8,7 @@ use crate::http::{etag, if_match, parse_json, parse_object};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use karta_app::pipelines;
 use karta_app::pipelines::PipelineWithStages;
@@ -21,20 +21,6 @@ use uuid::Uuid;
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct PipelineList {
     pub items: Vec<PipelineView>,
-}
-
-/// The language names are given in: the user's setting, else
-/// `Accept-Language`, else Russian.
-pub fn lang(caller: &Caller, headers: &HeaderMap) -> &'static str {
-    match caller.user.as_ref().and_then(|u| u.locale.as_deref()) {
-        Some("en") => "en",
-        Some(_) => "ru",
-        None => crate::i18n::from_accept_language(
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok()),
-        ),
-    }
 }
 
 fn written(p: &PipelineWithStages, lang: &str, status: StatusCode) -> Response {
@@ -52,9 +38,8 @@ fn written(p: &PipelineWithStages, lang: &str, status: StatusCode) -> Response {
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
 ) -> Result<Json<PipelineList>, ApiError> {
-    let lang = lang(&caller, &headers);
+    let lang = caller.lang;
     let all = pipelines::list(&state.app, &caller.principal).await?;
     Ok(Json(PipelineList {
         items: all.iter().map(|p| PipelineView::of(p, lang)).collect(),
@@ -67,12 +52,11 @@ pub async fn list(
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let draft: PipelineDraft = parse_json(&body)?;
     let p = pipelines::create(&state.app, &caller.principal, draft).await?;
-    Ok(written(&p, lang(&caller, &headers), StatusCode::CREATED))
+    Ok(written(&p, caller.lang, StatusCode::CREATED))
 }
 
 /// Read one pipeline.
@@ -81,11 +65,10 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     let p = pipelines::get(&state.app, &caller.principal, id).await?;
-    Ok(written(&p, lang(&caller, &headers), StatusCode::OK))
+    Ok(written(&p, caller.lang, StatusCode::OK))
 }
 
 /// Change a pipeline (JSON merge; `stages`, when sent, is the whole list:
@@ -109,5 +92,5 @@ pub async fn update(
         patch,
     )
     .await?;
-    Ok(written(&p, lang(&caller, &headers), StatusCode::OK))
+    Ok(written(&p, caller.lang, StatusCode::OK))
 }

@@ -92,13 +92,14 @@ async fn export(
     let (filter, sort) = filter_from(&mut params)?;
     no_more(params)?;
     let costs = caller.principal.sees_costs();
-    let columns = PRODUCT_COLUMNS
+    let columns: Vec<&str> = PRODUCT_COLUMNS
         .iter()
         .filter(|c| costs || !products::COST_FIELDS.contains(c))
-        .map(|c| c.to_string())
+        .copied()
         .collect();
+    let sheet = super::export::Sheet::new(&caller, "products", &columns);
     let (app, p) = (state.app.clone(), caller.principal.clone());
-    super::export::file(format, "products", columns, move |cursor| {
+    super::export::file(format, sheet, move |cursor| {
         let (app, p, filter) = (app.clone(), p.clone(), filter.clone());
         async move {
             let page = products::list(

@@ -1,8 +1,8 @@
 //! List exports through the real router on SQLite and (with
 //! KARTA_TEST_DATABASE_URL) PostgreSQL.
 
-use axum::http::StatusCode;
-use karta_testkit::TestApp;
+use axum::http::{Method, StatusCode};
+use karta_testkit::{TestApp, id};
 use serde_json::json;
 
 #[tokio::test]
@@ -222,7 +222,13 @@ async fn an_xlsx_export_holds_the_csv_exports_rows_and_columns_and_computes_noth
         let rows = sheet_lines(&book.bytes);
         let csv_rows = csv_lines(&csv.text);
         assert_eq!(rows.len(), csv_rows.len(), "the same rows as the CSV");
-        assert_eq!(rows[0], csv_rows[0], "the same columns as the CSV");
+        assert_eq!(
+            rows[0].split(',').count(),
+            csv_rows[0].split(',').count(),
+            "the same columns as the CSV: {} / {}",
+            rows[0],
+            csv_rows[0]
+        );
     }
     let mine = sheet_lines(&t.get("/api/v1/contacts/export.xlsx", &a).await.bytes);
     assert_eq!(mine.len(), 1 + 2, "rep A sees only team A's contacts");
@@ -244,7 +250,8 @@ async fn an_xlsx_export_holds_the_csv_exports_rows_and_columns_and_computes_noth
     assert!(sheet.contains("=cmd|"), "the text is kept as written");
     assert!(!sheet.contains("<f>"), "and no cell is a formula");
     let theirs = sheet_lines(&t.get("/api/v1/contacts/export.xlsx", &viewer).await.bytes);
-    assert!(!theirs[0].contains("emails") && !theirs[0].contains("phones"));
+    assert!(mine[0].contains("Эл. почта") && mine[0].contains("Телефоны"));
+    assert!(!theirs[0].contains("Эл. почта") && !theirs[0].contains("Телефоны"));
     assert!(
         !theirs
             .iter()
@@ -260,5 +267,124 @@ async fn an_xlsx_export_holds_the_csv_exports_rows_and_columns_and_computes_noth
             "{entity}: a header row"
         );
     }
+    t.finish().await;
+}
+
+/// Each cell of a workbook's sheets, as the independent reader `calamine`
+/// understands it: `(sheet names, rows of the first sheet)`.
+fn calamine_sheet(bytes: &[u8]) -> (Vec<String>, Vec<Vec<calamine::Data>>) {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+            .unwrap_or_else(|e| panic!("calamine cannot read it: {e}"));
+    let names = book.sheet_names();
+    let range = book
+        .worksheet_range(&names[0])
+        .unwrap_or_else(|e| panic!("{e}"));
+    (
+        names,
+        range.rows().map(<[calamine::Data]>::to_vec).collect(),
+    )
+}
+
+/// The cell of `rows` in the column headed `header`, on data row `n`.
+fn cell<'a>(rows: &'a [Vec<calamine::Data>], header: &str, n: usize) -> &'a calamine::Data {
+    let column = rows[0]
+        .iter()
+        .position(|h| *h == header)
+        .unwrap_or_else(|| panic!("no column {header} in {:?}", rows[0]));
+    &rows[n][column]
+}
+
+/// A date cell's `(year, month, day, hour, minute)`.
+fn ymd_hm(data: &calamine::Data) -> (u16, u8, u8, u8, u8) {
+    match data {
+        calamine::Data::DateTime(d) => {
+            let (y, m, day, h, min, _, _) = d.to_ymd_hms_milli();
+            (y, m, day, h, min)
+        }
+        other => panic!("not a date: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_workbook_is_for_people_amounts_in_roubles_dates_as_dates_headers_in_their_language() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    let a = t.user("a@x.ru", "sales_rep", Some("A")).await;
+    let pipeline = t
+        .post(
+            "/api/v1/pipelines",
+            &head,
+            json!({"name": "Продажи", "stages": [{"name": "КП", "probability": 50},
+                   {"name": "Выиграна", "kind": "won"}, {"name": "Проиграна", "kind": "lost"}]}),
+        )
+        .await;
+    assert_eq!(pipeline.status, StatusCode::CREATED, "{}", pipeline.text);
+    let account = t
+        .post("/api/v1/accounts", &a, json!({"name": "Ромашка"}))
+        .await;
+    let deal = t
+        .post(
+            "/api/v1/deals",
+            &a,
+            json!({"title": "Станок 16К20", "account_id": id(&account),
+                   "amount_minor": 150_000_050, "expected_close": "2026-03-31"}),
+        )
+        .await;
+    assert_eq!(deal.status, StatusCode::CREATED, "{}", deal.text);
+
+    let book = t.get("/api/v1/deals/export.xlsx", &a).await;
+    let (sheets, rows) = calamine_sheet(&book.bytes);
+    assert_eq!(sheets, ["Сделки"], "the sheet is named after the list");
+    assert_eq!(
+        cell(&rows, "Сумма", 1),
+        &calamine::Data::Float(1_500_000.5),
+        "roubles, as a number"
+    );
+    assert_eq!(
+        ymd_hm(cell(&rows, "Ожидаемая дата закрытия", 1)),
+        (2026, 3, 31, 0, 0)
+    );
+    // Created at 09:00 UTC by the test clock: 12:00 on a Moscow clock.
+    assert_eq!(ymd_hm(cell(&rows, "Создано", 1)), (2026, 1, 15, 12, 0));
+    assert_eq!(cell(&rows, "Название", 1).to_string(), "Станок 16К20");
+    assert!(
+        rows[0].iter().any(|h| *h == "Контрагент (ID)"),
+        "{:?}",
+        rows[0]
+    );
+    // The amount shows with two places and the list filters.
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(book.bytes.to_vec()))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip
+            .by_name("xl/worksheets/sheet1.xml")
+            .unwrap_or_else(|e| panic!("{e}")),
+        &mut xml,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(xml.contains("<autoFilter ref=\"A1:"), "{xml}");
+    assert!(xml.contains("<v>1500000.50</v>"), "{xml}");
+
+    // In English for a program that asks for English; the CSV stays the API's.
+    let english = t
+        .call(
+            Method::GET,
+            "/api/v1/deals/export.xlsx",
+            Some(&a),
+            None,
+            &[("accept-language", "en")],
+        )
+        .await;
+    let (sheets, rows) = calamine_sheet(&english.bytes);
+    assert_eq!(sheets, ["Deals"]);
+    assert_eq!(
+        cell(&rows, "Amount", 1),
+        &calamine::Data::Float(1_500_000.5)
+    );
+    let csv = t.get("/api/v1/deals/export.csv", &a).await;
+    assert!(csv.text.contains("amount_minor") && csv.text.contains(",150000050,"));
     t.finish().await;
 }
