@@ -5,7 +5,7 @@
 //! copyable (each font carries its Unicode map).
 
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
 use subsetter::GlyphRemapper;
 
@@ -95,6 +95,8 @@ pub struct Document {
     page: Content,
     /// The baseline of the next line, from the bottom of the page.
     pub y: f32,
+    /// The title viewers show for the file.
+    pub title: String,
 }
 
 impl Default for Document {
@@ -114,6 +116,7 @@ impl Document {
             pages: Vec::new(),
             page: Content::new(),
             y: PAGE_HEIGHT - MARGIN,
+            title: String::new(),
         }
     }
 
@@ -177,6 +180,15 @@ impl Document {
             .stroke();
     }
 
+    /// A vertical rule at `x` from `y0` down to `y1`.
+    pub fn vline(&mut self, x: f32, y0: f32, y1: f32, width: f32) {
+        self.page
+            .set_line_width(width)
+            .move_to(x, y0)
+            .line_to(x, y1)
+            .stroke();
+    }
+
     /// Moves down by `by`, starting a new page when the bottom margin is
     /// reached; `true` when it did.
     pub fn advance(&mut self, by: f32) -> bool {
@@ -237,6 +249,9 @@ impl Document {
         }
         for (face, ids) in self.faces.iter().zip(&font_ids) {
             write_font(&mut pdf, face, *ids);
+        }
+        if !self.title.is_empty() {
+            pdf.document_info(id()).title(TextStr(&self.title));
         }
         pdf.finish()
     }

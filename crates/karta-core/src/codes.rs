@@ -90,6 +90,9 @@ codes! {
     InvalidInn = "invalid_inn", 422, "Not a valid INN: 10 or 12 digits with correct check digits.";
     InvalidKpp = "invalid_kpp", 422, "Not a valid KPP: 9 characters.";
     InvalidOgrn = "invalid_ogrn", 422, "Not a valid OGRN: 13 or 15 digits with a correct check digit.";
+    InvalidBik = "invalid_bik", 422, "Not a valid BIK: 9 digits.";
+    InvalidSettlementAccount = "invalid_settlement_account", 422, "Not a settlement account of this bank: 20 digits whose control key matches the BIK.";
+    InvalidCorrespondentAccount = "invalid_correspondent_account", 422, "Not the correspondent account of this bank: 20 digits whose control key matches the BIK.";
     InvalidDate = "invalid_date", 422, "Not a valid date (YYYY-MM-DD).";
     InvalidChoice = "invalid_choice", 422, "Not one of the allowed values.";
     UnknownField = "unknown_field", 422, "Unknown field.";

@@ -89,21 +89,6 @@ fn currency(code: &str) -> &str {
     if code == "RUB" { "руб" } else { code }
 }
 
-/// The ОКЕИ code, full name and short name of a unit.
-fn okei(unit: &str) -> (&'static str, &'static str, &'static str) {
-    match unit {
-        "set" => ("839", "Комплект", "компл"),
-        "pack" => ("778", "Упаковка", "упак"),
-        "kg" => ("166", "Килограмм", "кг"),
-        "t" => ("168", "Тонна", "т"),
-        "m" => ("006", "Метр", "м"),
-        "m2" => ("055", "Квадратный метр", "м2"),
-        "l" => ("112", "Литр", "л"),
-        "h" => ("356", "Час", "ч"),
-        _ => ("796", "Штука", "шт"),
-    }
-}
-
 /// An element with escaped text, or nothing when there is no text.
 fn element(out: &mut String, indent: &str, name: &str, text: Option<&str>) {
     if let Some(text) = text.filter(|t| !t.is_empty()) {
@@ -157,7 +142,7 @@ pub fn document(o: &Order) -> String {
     vat(&mut out, "    ", true, o.vat_minor);
     out.push_str("    <Товары>\n");
     for l in &o.lines {
-        let (code, full, short) = okei(l.unit);
+        let (code, full, short) = crate::products::Unit::okei_of(l.unit);
         let kind = if matches!(l.unit, "service" | "h") {
             "Услуга"
         } else {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod amount_words;
 pub mod bank;
 pub mod calendar;
 pub mod codes;

@@ -62,6 +62,23 @@ impl<'de> Deserialize<'de> for Currency {
 /// An amount for people: `1 234 567,89 ₽` (thin groups, comma decimals in
 /// Russian; `1,234,567.89 $` in English). Whole amounts drop the kopecks.
 pub fn format_amount(minor: i64, currency: &Currency, lang: &str) -> String {
+    let cents = minor.unsigned_abs() % 100;
+    format!(
+        "{}\u{a0}{}",
+        figures(minor, lang, cents != 0),
+        currency.symbol()
+    )
+}
+
+/// An amount as documents print it in their columns: always with two
+/// places, no currency mark (`2 769 400,00`; `2,769,400.00` in English).
+pub fn document_amount(minor: i64, lang: &str) -> String {
+    figures(minor, lang, true)
+}
+
+/// The figures of an amount grouped by thousands, with the minor units
+/// when `places`.
+fn figures(minor: i64, lang: &str, places: bool) -> String {
     let (group, decimal) = if lang == "en" {
         (',', '.')
     } else {
@@ -77,13 +94,12 @@ pub fn format_amount(minor: i64, currency: &Currency, lang: &str) -> String {
         }
         grouped.push(ch);
     }
-    let cents = abs % 100;
-    let fraction = if cents == 0 {
-        String::new()
+    let fraction = if places {
+        format!("{decimal}{:02}", abs % 100)
     } else {
-        format!("{decimal}{cents:02}")
+        String::new()
     };
-    format!("{sign}{grouped}{fraction}\u{a0}{}", currency.symbol())
+    format!("{sign}{grouped}{fraction}")
 }
 
 #[cfg(test)]
@@ -108,6 +124,8 @@ mod tests {
             "1\u{a0}234\u{a0}567,89\u{a0}₽"
         );
         assert_eq!(format_amount(100_000, &rub, "en"), "1,000\u{a0}₽");
+        assert_eq!(document_amount(276_940_000, "ru"), "2\u{a0}769\u{a0}400,00");
+        assert_eq!(document_amount(-5, "en"), "-0.05");
         assert_eq!(format_amount(-5, &rub, "en"), "-0.05\u{a0}₽");
     }
 }

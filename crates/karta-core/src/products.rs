@@ -30,6 +30,29 @@ impl Unit {
     pub fn is_stocked(self) -> bool {
         !matches!(self, Unit::Service | Unit::Hour)
     }
+
+    /// The unit in ОКЕИ, the classifier 1C and printed documents use: its
+    /// code, full name and short name. A service is counted in pieces, as
+    /// 1C counts it by default.
+    pub fn okei(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Unit::Set => ("839", "Комплект", "компл"),
+            Unit::Pack => ("778", "Упаковка", "упак"),
+            Unit::Kilogram => ("166", "Килограмм", "кг"),
+            Unit::Tonne => ("168", "Тонна", "т"),
+            Unit::Metre => ("006", "Метр", "м"),
+            Unit::SquareMetre => ("055", "Квадратный метр", "м2"),
+            Unit::Litre => ("112", "Литр", "л"),
+            Unit::Hour => ("356", "Час", "ч"),
+            Unit::Piece | Unit::Service => ("796", "Штука", "шт"),
+        }
+    }
+
+    /// The ОКЕИ names of a unit code as stored; pieces for a code no
+    /// longer known.
+    pub fn okei_of(code: &str) -> (&'static str, &'static str, &'static str) {
+        Unit::parse(code).unwrap_or(Unit::Piece).okei()
+    }
 }
 
 /// Largest price or quantity accepted: a trillion roubles in kopecks leaves

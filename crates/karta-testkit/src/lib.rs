@@ -461,3 +461,132 @@ pub fn encode(v: &str) -> String {
         })
         .collect()
 }
+
+/// Runs one of poppler's tools (an independent PDF reader) on `pdf` with
+/// `args` before the file and `after` after it; its standard output.
+fn poppler(tool: &str, args: &[&str], pdf: &[u8], after: &[&str]) -> Vec<u8> {
+    let mut file = tempfile::NamedTempFile::new().unwrap_or_else(|e| panic!("{e}"));
+    std::io::Write::write_all(&mut file, pdf).unwrap_or_else(|e| panic!("{e}"));
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(file.path())
+        .args(after)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{tool} (Debian's poppler-utils, which .ci/run installs) cannot run: {e}")
+        });
+    assert!(
+        out.status.success(),
+        "{tool} refused the PDF: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The text of a PDF as poppler's `pdftotext -layout` reads it, page after
+/// page.
+pub fn pdf_text(pdf: &[u8]) -> String {
+    String::from_utf8(poppler(
+        "pdftotext",
+        &["-layout", "-enc", "UTF-8"],
+        pdf,
+        &["-"],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The document's metadata as poppler's `pdfinfo` reads it (`Title:`,
+/// `Pages:`…).
+pub fn pdf_info(pdf: &[u8]) -> String {
+    String::from_utf8_lossy(&poppler("pdfinfo", &[], pdf, &[])).into_owned()
+}
+
+/// Page 1 of a PDF rendered by poppler's `pdftoppm` at 72 dpi in grey (one
+/// pixel per point): its width, height and pixels, row by row, 0 black.
+pub fn pdf_page_image(pdf: &[u8]) -> (usize, usize, Vec<u8>) {
+    let pgm = poppler(
+        "pdftoppm",
+        &["-gray", "-r", "72", "-f", "1", "-l", "1"],
+        pdf,
+        &[],
+    );
+    // A binary PGM: "P5", width, height, maximum, each after white space.
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        while pgm.get(at).is_some_and(u8::is_ascii_whitespace) {
+            at += 1;
+        }
+        let start = at;
+        while pgm.get(at).is_some_and(|b| !b.is_ascii_whitespace()) {
+            at += 1;
+        }
+        fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+    }
+    assert_eq!(fields[0], "P5", "pdftoppm wrote no grey map");
+    let number = |s: &str| s.parse::<usize>().unwrap_or_else(|e| panic!("{s}: {e}"));
+    let (width, height) = (number(&fields[1]), number(&fields[2]));
+    let pixels = pgm[at + 1..].to_vec();
+    assert_eq!(pixels.len(), width * height, "a whole page of pixels");
+    (width, height, pixels)
+}
+
+/// The words of a PDF's pages as poppler's `pdftotext -bbox` places them:
+/// `(page, text, x_min, y_min, x_max, y_max)` in points from the top left.
+pub fn pdf_words(pdf: &[u8]) -> Vec<(usize, String, f32, f32, f32, f32)> {
+    let html = String::from_utf8(poppler(
+        "pdftotext",
+        &["-bbox", "-enc", "UTF-8"],
+        pdf,
+        &["-"],
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let attribute = |tag: &str, name: &str| -> f32 {
+        tag.split(&format!("{name}=\"")[..])
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {tag}"))
+    };
+    let mut words = Vec::new();
+    for (page, body) in html.split("<page ").skip(1).enumerate() {
+        for part in body.split("<word ").skip(1) {
+            let Some((tag, rest)) = part.split_once('>') else {
+                continue;
+            };
+            let text = rest.split("</word>").next().unwrap_or_default();
+            let text = text
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            words.push((
+                page + 1,
+                text,
+                attribute(tag, "xMin"),
+                attribute(tag, "yMin"),
+                attribute(tag, "xMax"),
+                attribute(tag, "yMax"),
+            ));
+        }
+    }
+    words
+}
+
+/// Pairs of words of a PDF that overlap on the page (text printed over
+/// text), as poppler places them.
+pub fn pdf_overlaps(pdf: &[u8]) -> Vec<(String, String)> {
+    let words = pdf_words(pdf);
+    let mut overlaps = Vec::new();
+    for (i, a) in words.iter().enumerate() {
+        for b in &words[i + 1..] {
+            // A sliver of shared edge is kerning, not an overlap.
+            let apart =
+                |lo1: f32, hi1: f32, lo2: f32, hi2: f32| hi1 <= lo2 + 0.5 || hi2 <= lo1 + 0.5;
+            if a.0 == b.0 && !apart(a.2, a.4, b.2, b.4) && !apart(a.3, a.5, b.3, b.5) {
+                overlaps.push((a.1.clone(), b.1.clone()));
+            }
+        }
+    }
+    overlaps
+}

@@ -343,17 +343,23 @@ pub async fn load_reporting(app: &App, progress: &(dyn Fn(&str) + Sync)) -> Resu
     .await?;
     progress("catalogue");
     catalogue::load(app, &admin).await?;
-    crate::proposals::set_company(
+    crate::company::set_profile(
         app,
         &admin,
-        crate::proposals::CompanyProfile {
+        crate::company::CompanyProfile {
             name: Some("ООО «Карта Станкоцентр»".into()),
             inn: Some("7707083893".into()),
             kpp: Some("770701001".into()),
             address: Some("115093, Москва, ул. Заводская, д. 7".into()),
             phone: Some("+7 495 123-45-67".into()),
             email: Some("sales@demo.karta".into()),
-            bank: Some("ПАО Сбербанк, р/с 40702810900000012345, БИК 044525225".into()),
+            bank: Some("ПАО Сбербанк".into()),
+            bik: Some("044525225".into()),
+            settlement_account: Some("40702810938000030000".into()),
+            correspondent_account: Some("30101810400000000225".into()),
+            ogrn: Some("1027700132195".into()),
+            director: Some("Смирнов А. В.".into()),
+            chief_accountant: Some("Кузнецова Е. П.".into()),
         },
     )
     .await?;

@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
         products::list, products::export_csv, products::export_xlsx, products::create, products::get, products::update, products::delete, products::restore, products::history,
         contracts::list, contracts::create, contracts::get, contracts::update, contracts::delete, contracts::restore, contracts::history,
         orders::list, orders::create, orders::from_deal, orders::get, orders::lines, orders::put_lines, orders::change_status, orders::history,
-        invoices::list, invoices::create, invoices::get, invoices::history, invoices::payments, invoices::pay, invoices::statement, invoices::hold, invoices::release,
+        invoices::list, invoices::create, invoices::get, invoices::pdf, invoices::history, invoices::payments, invoices::pay, invoices::statement, invoices::hold, invoices::release,
         accounting::orders_csv, accounting::orders_xlsx, commerceml::orders_xml, accounting::invoices_csv, accounting::invoices_xlsx, accounting::payments_csv, accounting::payments_xlsx,
         price_lists::list, price_lists::create, price_lists::get, price_lists::update, price_lists::delete, price_lists::restore, price_lists::history, price_lists::quotes,
         routing::list, routing::create, routing::update, routing::delete, routing::set_default,

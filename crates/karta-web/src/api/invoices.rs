@@ -20,6 +20,26 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// The invoice for payment (счёт на оплату) as a PDF: the payee's bank
+/// block, supplier and buyer, the lines with units and VAT, the totals and
+/// the amount in words, the due date and signatures; in `lang` (`ru` or
+/// `en`; the caller's language when absent).
+#[utoipa::path(get, path = "/api/v1/invoices/{id}/pdf", tag = "invoices",
+    params(("id" = Uuid, Path), ("lang" = Option<String>, Query, description = "ru or en")),
+    responses((status = 200, content_type = "application/pdf", body = String), (status = 404, body = Problem)))]
+pub async fn pdf(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    Query(mut params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    let lang = super::proposals::lang_of(&mut params, &caller);
+    no_more(params)?;
+    let (name, bytes) =
+        karta_app::printed::invoice::pdf(&state.app, &caller.principal, id, &lang).await?;
+    Ok(super::proposals::pdf(&name, bytes))
+}
+
 /// A page of invoices, newest first.
 #[derive(Debug, serde::Serialize, ToSchema)]
 pub struct InvoiceList {

@@ -143,6 +143,7 @@ pub fn routes() -> Router<AppState> {
         .route("/invoices", get(invoices::list).post(invoices::create))
         .route("/invoices/{id}", get(invoices::get))
         .route("/invoices/{id}/history", get(invoices::history))
+        .route("/invoices/{id}/pdf", get(invoices::pdf))
         .route("/payments", get(invoices::payments).post(invoices::pay))
         .route("/payments/statement", post(invoices::statement))
         .route("/accounts/{id}/credit-hold", get(invoices::hold))

@@ -11,8 +11,8 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use karta_app::model::DealDocument;
-use karta_app::proposals::{self, CompanyProfile};
+use karta_app::company::{self, CompanyProfile};
+use karta_app::proposals;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -27,26 +27,22 @@ pub struct ProposalMade {
     pub url: String,
 }
 
-fn lang_of(params: &mut HashMap<String, String>, caller: &Caller) -> String {
-    take_text(params, "lang").unwrap_or_else(|| {
-        caller
-            .user
-            .as_ref()
-            .and_then(|u| u.locale.clone())
-            .unwrap_or_else(|| "ru".into())
-    })
+/// The language a document is asked for in: `lang`, else the caller's.
+pub(crate) fn lang_of(params: &mut HashMap<String, String>, caller: &Caller) -> String {
+    take_text(params, "lang").unwrap_or_else(|| caller.lang.to_string())
 }
 
-fn pdf(doc: &DealDocument) -> Response {
+/// A PDF shown in the browser, saved as `file_name`.
+pub(crate) fn pdf(file_name: &str, content: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{}\"", doc.file_name),
+                format!("inline; filename=\"{file_name}\""),
             ),
         ],
-        doc.content.clone(),
+        content,
     )
         .into_response()
 }
@@ -92,7 +88,7 @@ pub async fn get(
         Some(doc) => doc,
         None => proposals::create(&state.app, &caller.principal, id, &lang).await?,
     };
-    Ok(pdf(&doc))
+    Ok(pdf(&doc.file_name, doc.content))
 }
 
 /// The company profile documents show in their header.
@@ -102,7 +98,7 @@ pub async fn company(
     State(state): State<AppState>,
     _caller: Caller,
 ) -> Result<Json<CompanyProfile>, ApiError> {
-    Ok(Json(proposals::company(&state.app).await?))
+    Ok(Json(company::profile(&state.app).await?))
 }
 
 /// Replace the company profile (administrators).
@@ -115,6 +111,6 @@ pub async fn set_company(
 ) -> Result<Json<CompanyProfile>, ApiError> {
     let profile: CompanyProfile = parse_json(&body)?;
     Ok(Json(
-        proposals::set_company(&state.app, &caller.principal, profile).await?,
+        company::set_profile(&state.app, &caller.principal, profile).await?,
     ))
 }

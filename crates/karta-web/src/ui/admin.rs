@@ -42,6 +42,8 @@ struct AdminPage {
     saved: bool,
     manage_users: bool,
     manage_settings: bool,
+    /// Whether the company's requisites may be edited (administrators).
+    company: bool,
     users: Vec<UserRow>,
     /// The company's clock, shown where a user keeps it.
     company_offset: String,
@@ -121,6 +123,7 @@ async fn show(
         Vec::new()
     };
     let view = AdminPage {
+        company: p.role == Role::Admin,
         company_offset: karta_core::time::format_utc_offset(state.app.config.utc_offset_minutes),
         messages,
         saved,

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod admin;
 pub mod board;
 pub mod calendar;
+pub mod company;
 pub mod contacts;
 pub mod contracts;
 pub mod control;
@@ -187,6 +188,7 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(tokens::revoke))
         .route("/admin", get(admin::page))
         .route("/admin/jobs", get(jobs::page))
+        .route("/admin/company", get(company::page).post(company::save))
         .route("/admin/jobs/{id}/{act}", post(jobs::act))
         .route("/admin/users", post(admin::add_user))
         .route("/admin/users/{id}", post(admin::update_user))

@@ -21,6 +21,7 @@ mod orders;
 mod outbox;
 mod portal;
 mod price_lists;
+mod printed;
 mod products;
 mod profile;
 mod proposals;

@@ -106,12 +106,22 @@ async fn a_deal_with_lines_gives_a_proposal_in_pdf_kept_and_logged() {
         Some("application/pdf")
     );
     assert!(first.bytes.starts_with(b"%PDF-"));
-    // The text maps back to Unicode: «К» of «Коммерческое» and the rouble sign.
-    let raw = String::from_utf8_lossy(&first.bytes);
-    assert!(
-        raw.contains("041A") && raw.contains("20BD"),
-        "no Cyrillic map"
-    );
+    // Read back by poppler: the same columns as the invoice, the amount in
+    // words, the signatures.
+    let text = karta_testkit::pdf_text(&first.bytes)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for expected in [
+        "Коммерческое предложение № 1 от 15.01.2026",
+        "Покупатель: АО «Завод», ИНН 7707083893, КПП 770701001",
+        "1 Станок токарный · ST-1 шт 2 1 500 000,00 22 % 660 000,00 3 660 000,00",
+        "Итого без НДС: 3 000 000,00 НДС: 660 000,00 Всего с НДС: 3 660 000,00",
+        "Три миллиона шестьсот шестьдесят тысяч рублей 00 копеек",
+        "Руководитель",
+    ] {
+        assert!(text.contains(expected), "{expected}\n in: {text}");
+    }
     let again = t
         .get(&format!("/api/v1/deals/{deal_id}/proposal.pdf"), &rep)
         .await;
