@@ -631,6 +631,7 @@ pub const PRODUCT_FIELDS: &[ImportField] = &[
         &[
             "Наименование (англ.)",
             "Название на английском",
+            "Название по-английски",
             "English name",
             "Name (English)",
         ],
@@ -679,6 +680,7 @@ pub const PRODUCT_FIELDS: &[ImportField] = &[
         Kind::Number,
         &[
             "Остаток",
+            "Остаток на складе",
             "На складе",
             "Количество",
             "Stock",
@@ -689,7 +691,7 @@ pub const PRODUCT_FIELDS: &[ImportField] = &[
     f(
         "active",
         Kind::Flag,
-        &["Активен", "Активный", "В продаже", "Active"],
+        &["Активен", "Активный", "В продаже", "Продаётся", "Active"],
     ),
 ];
 

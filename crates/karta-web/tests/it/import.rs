@@ -1410,3 +1410,73 @@ async fn rows_finding_records_in_one_batch_see_each_others_writes_and_ambiguity(
     );
     t.finish().await;
 }
+
+#[tokio::test]
+async fn the_catalogue_exported_as_a_workbook_comes_back_unchanged() {
+    let t = TestApp::spawn().await;
+    let head = t.user("head@x.ru", "head_of_sales", None).await;
+    for body in [
+        json!({"sku": "ST-16K20", "name": "Станок токарный 16К20", "name_en": "Lathe 16K20",
+               "list_price_minor": 200_000_050, "cost_price_minor": 150_000_000, "vat_rate": 22,
+               "stock_quantity": 3}),
+        json!({"sku": "SRV-1", "name": "Пусконаладка", "unit": "service", "vat_rate": 0,
+               "list_price_minor": 4_500_000, "active": false}),
+    ] {
+        let made = t.post("/api/v1/products", &head, body).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+    }
+    let book = t.get("/api/v1/products/export.xlsx", &head).await;
+    let preview = t
+        .upload(
+            "/api/v1/imports/products/preview",
+            &head,
+            book.bytes.to_vec(),
+        )
+        .await;
+    // Each column a person sees is read back into its field.
+    assert_eq!(
+        preview.json["columns"],
+        json!([
+            null,
+            "sku",
+            "name",
+            "name_en",
+            "description",
+            "category",
+            "unit",
+            "vat_rate",
+            "cost_price",
+            "list_price",
+            null,
+            "currency",
+            "stock_quantity",
+            "active",
+            null,
+            null
+        ]),
+        "{}",
+        preview.text
+    );
+    let job = finished(
+        &t,
+        &head,
+        &t.upload(
+            "/api/v1/imports/products?key=sku&dry_run=true",
+            &head,
+            book.bytes.to_vec(),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            job["unchanged"].as_i64(),
+            job["updated"].as_i64(),
+            job["failed"].as_i64()
+        ),
+        (Some(2), Some(0), Some(0)),
+        "{job}\n{}",
+        preview.text
+    );
+    t.finish().await;
+}
