@@ -1,6 +1,6 @@
 //! Account pages: list with live search, the client card with its
-//! timeline, create and edit forms (errors beside fields, stale saves shown
-//! and never applied), trash, global search results.
+//! timeline, create and edit forms (errors beside fields, stale saves
+//! merged with the other change), trash, global search results.
 
 use super::lists::{Column, ListPage, Params, Row, Select};
 use super::{Labels, PageCtx, TimelineEntry, custom, forms, lists, render, timeline};
@@ -602,8 +602,8 @@ pub async fn edit_form(
     .await
 }
 
-/// Saves the edit form. A stale version shows the current record and what
-/// the user had typed differently, and saves nothing.
+/// Saves the edit form. A stale save keeps what does not collide with the
+/// other change and shows what does.
 pub async fn save(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -641,12 +641,24 @@ pub async fn save(
             .await
         }
         Err(AppError::VersionMismatch { .. }) => {
-            let m = accounts::get(&state.app, &caller.0.principal, id, false).await?;
+            // Someone saved meanwhile: keep every change that does not
+            // collide with theirs, and show the ones that do.
+            let p = &caller.0.principal;
+            let m = accounts::get(&state.app, p, id, false).await?;
             let current = AccountDraft::from(&karta_app::accounts::fields_of(&m));
-            let errors = forms::conflict_errors(
-                &patch,
-                &serde_json::to_value(&current).unwrap_or(Value::Null),
-            );
+            let base = patch_of(&forms::base_of(&form), &defs);
+            let current_json = serde_json::to_value(&current).unwrap_or(Value::Null);
+            let (app, version) = (&state.app, m.version);
+            let conflicts = forms::save_merged(&patch, &base, &current_json, |apply| async move {
+                accounts::update(app, p, id, Some(version), apply)
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+            if conflicts.is_empty() {
+                return Ok(Redirect::to(&format!("/accounts/{id}?done=merged")).into_response());
+            }
+            let m = accounts::get(&state.app, p, id, false).await?;
             form_page(
                 &state,
                 &caller,
@@ -655,8 +667,8 @@ pub async fn save(
                     cancel: format!("/accounts/{id}"),
                     version: m.version,
                 },
-                &current,
-                errors,
+                &AccountDraft::from(&karta_app::accounts::fields_of(&m)),
+                conflicts,
                 true,
             )
             .await

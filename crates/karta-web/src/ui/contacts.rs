@@ -223,10 +223,11 @@ pub async fn card(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(id): Path<Uuid>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
     let (m, account_ids) = contacts::get(&state.app, p, id, false).await?;
-    let page = PageCtx::of(&caller);
+    let page = PageCtx::of(&caller).with_notice(&query);
     let tr = page.tr;
     let f = karta_app::contacts::fields_of(&m, account_ids.clone());
     let classifiers = state.app.classifiers().await?;
@@ -567,7 +568,8 @@ pub async fn edit_form(
     .await
 }
 
-/// Saves the edit form; a stale save shows the current record and saves nothing.
+/// Saves the edit form; a stale save keeps what does not collide with the
+/// other change and shows what does.
 pub async fn save(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -625,10 +627,23 @@ pub async fn save(
             .await
         }
         Err(AppError::VersionMismatch { .. }) => {
-            let errors = forms::conflict_errors(
-                &patch,
-                &serde_json::to_value(&current).unwrap_or(Value::Null),
-            );
+            // Someone saved meanwhile: keep every change that does not
+            // collide with theirs, and show the ones that do.
+            let base = patch_of(&state, p, &forms::base_of(&form), &current, &defs)
+                .await
+                .unwrap_or_default();
+            let current_json = serde_json::to_value(&current).unwrap_or(Value::Null);
+            let (app, version) = (&state.app, m.version);
+            let conflicts = forms::save_merged(&patch, &base, &current_json, |apply| async move {
+                contacts::update(app, p, id, Some(version), apply)
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+            if conflicts.is_empty() {
+                return Ok(Redirect::to(&format!("{cancel}?done=merged")).into_response());
+            }
+            let (m, accounts) = contacts::get(&state.app, p, id, false).await?;
             show_form(
                 &state,
                 &caller,
@@ -637,8 +652,8 @@ pub async fn save(
                     cancel,
                     version: m.version,
                 },
-                &current,
-                errors,
+                &ContactDraft::from(&karta_app::contacts::fields_of(&m, accounts)),
+                conflicts,
                 true,
             )
             .await

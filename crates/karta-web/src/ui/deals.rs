@@ -907,7 +907,8 @@ pub async fn edit_form(
     Ok(forms::page(page, head, fields, &HashMap::new(), false))
 }
 
-/// Saves the edit form; a stale save shows the current deal and saves nothing.
+/// Saves the edit form; a stale save keeps what does not collide with the
+/// other change and shows what does.
 pub async fn save(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -950,7 +951,23 @@ pub async fn save(
             rejected(&state, &caller, head, current_json, patch, &form, errors).await
         }
         Err(AppError::VersionMismatch { .. }) => {
-            let errors = forms::conflict_errors(&patch, &current_json);
+            // Someone saved meanwhile: keep every change that does not
+            // collide with theirs, and show the ones that do.
+            let base = patch_of(&state, &caller, &forms::base_of(&form), &defs)
+                .await
+                .unwrap_or_default();
+            let (app, version) = (&state.app, m.version);
+            let conflicts = forms::save_merged(&patch, &base, &current_json, |apply| async move {
+                deals::update(app, p, id, Some(version), apply)
+                    .await
+                    .map(|_| ())
+            })
+            .await?;
+            if conflicts.is_empty() {
+                return Ok(Redirect::to(&format!("/deals/{id}?done=merged")).into_response());
+            }
+            let (m, contacts) = deals::get(&state.app, p, id, false).await?;
+            let current = DealDraft::from(&karta_app::deals::fields_of(&m, contacts));
             let head = forms::FormHead {
                 version: m.version,
                 ..head
@@ -958,7 +975,7 @@ pub async fn save(
             let amount = amount_text(current.amount_minor);
             let page = PageCtx::of(&caller);
             let fields = form_fields(&state, &caller, &page, &current, &amount).await?;
-            Ok(forms::page(page, head, fields, &errors, true))
+            Ok(forms::page(page, head, fields, &conflicts, true))
         }
         Err(e) => Err(e.into()),
     }

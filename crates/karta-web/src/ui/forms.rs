@@ -131,33 +131,92 @@ pub fn error_map_as(
         .collect()
 }
 
+/// How a posted value reads back to the user beside a field.
+fn typed_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".into(),
+        Value::Array(a) => a
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+/// Whether two values of a field mean the same (an empty list is nothing).
+fn same(a: &Value, b: &Value) -> bool {
+    let empty = |v: &Value| v.is_null() || v.as_array().is_some_and(Vec::is_empty);
+    a == b || (empty(a) && empty(b))
+}
+
 /// After a stale save: for each field the user changed differently from
 /// the stored record, what the user had typed (`≠ their value`).
 pub fn conflict_errors(patch: &Map<String, Value>, current: &Value) -> HashMap<String, String> {
-    let mut errors = HashMap::new();
-    for (k, mine) in patch {
-        let theirs = current.get(k).cloned().unwrap_or(Value::Null);
-        let same =
-            theirs == *mine || (theirs.is_null() && mine.as_array().is_some_and(Vec::is_empty));
-        if !same {
-            let shown = match mine {
-                Value::String(s) => s.clone(),
-                Value::Null => "—".into(),
-                Value::Array(a) => a
-                    .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(String::from)
-                            .unwrap_or_else(|| v.to_string())
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                other => other.to_string(),
-            };
-            errors.insert(k.clone(), format!("≠ {shown}"));
+    patch
+        .iter()
+        .filter(|(k, mine)| !same(current.get(*k).unwrap_or(&Value::Null), mine))
+        .map(|(k, mine)| (k.clone(), format!("≠ {}", typed_text(mine))))
+        .collect()
+}
+
+/// The values the form showed when it was opened, posted back as
+/// `base.<field>`, named like the fields so the same reading applies.
+pub fn base_of(form: &[(String, String)]) -> Vec<(String, String)> {
+    form.iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix("base.")?.to_string(), v.clone())))
+        .collect()
+}
+
+/// A stale save merged three ways — what the form showed (`base`), what
+/// the user sent (`mine`) and what is stored now (`current`): the fields
+/// only the user changed, to save at the current version, and the fields
+/// both changed differently, with what the user had typed. Fields only
+/// the other person changed keep their change.
+pub fn merge_stale(
+    mine: &Map<String, Value>,
+    base: &Map<String, Value>,
+    current: &Value,
+) -> (Map<String, Value>, HashMap<String, String>) {
+    let (mut apply, mut conflicts) = (Map::new(), HashMap::new());
+    for (k, m) in mine {
+        let b = base.get(k).unwrap_or(&Value::Null);
+        let theirs = current.get(k).unwrap_or(&Value::Null);
+        if same(m, b) || same(m, theirs) {
+            continue;
+        }
+        if same(theirs, b) {
+            apply.insert(k.clone(), m.clone());
+        } else {
+            conflicts.insert(k.clone(), format!("≠ {}", typed_text(m)));
         }
     }
-    errors
+    (apply, conflicts)
+}
+
+/// Handles a stale save: merges three ways, saves what only the user
+/// changed with `save` (at the current version), and gives back the fields
+/// both changed differently — none when everything is saved.
+pub async fn save_merged<F, Fut>(
+    mine: &Map<String, Value>,
+    base: &Map<String, Value>,
+    current: &Value,
+    save: F,
+) -> Result<HashMap<String, String>, AppError>
+where
+    F: FnOnce(Map<String, Value>) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
+{
+    let (apply, conflicts) = merge_stale(mine, base, current);
+    if !apply.is_empty() {
+        save(apply).await?;
+    }
+    Ok(conflicts)
 }
 
 /// Where a form asked to return to (same-site paths only).
@@ -283,4 +342,35 @@ pub async fn article_text(
         .collect();
     lines.sort();
     Ok(lines.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_stale_save_keeps_what_only_the_user_changed() {
+        let base = map(json!({"notes": "old", "address": "Москва", "tags": null}));
+        let current = json!({"notes": "old", "address": "Казань", "tags": ["vip"]});
+        // Only the user changed the note; only the other changed the tags.
+        let mine = map(json!({"notes": "mine", "address": "Москва", "tags": []}));
+        let (apply, conflicts) = merge_stale(&mine, &base, &current);
+        assert_eq!(apply, map(json!({"notes": "mine"})));
+        assert!(conflicts.is_empty());
+        // Both changed the address differently; the same change is no conflict.
+        let mine = map(json!({"notes": "old", "address": "Тверь"}));
+        let (apply, conflicts) = merge_stale(&mine, &base, &current);
+        assert!(apply.is_empty());
+        assert_eq!(conflicts["address"], "≠ Тверь");
+        let mine = map(json!({"address": "Казань"}));
+        assert_eq!(
+            merge_stale(&mine, &base, &current),
+            (Map::new(), HashMap::new())
+        );
+    }
 }

@@ -216,10 +216,11 @@ pub async fn card(
     State(state): State<AppState>,
     caller: UiCaller,
     Path(id): Path<Uuid>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let p = &caller.0.principal;
     let m = products::get(&state.app, p, id, false).await?;
-    let page = PageCtx::of(&caller);
+    let page = PageCtx::of(&caller).with_notice(&query);
     let tr = page.tr;
     let view = ProductView::of(&m, p.sees_costs());
     let classifiers = state.app.classifiers().await?;
@@ -526,8 +527,8 @@ pub async fn edit_form(
     form_page(&state, &caller, head, &draft, HashMap::new(), false).await
 }
 
-/// Saves the edit form. A stale version shows the current product and
-/// what the user had typed differently, and saves nothing.
+/// Saves the edit form. A stale save keeps what does not collide with the
+/// other change and shows what does.
 pub async fn save(
     State(state): State<AppState>,
     caller: UiCaller,
@@ -560,18 +561,43 @@ pub async fn save(
             form_page(&state, &caller, head, &draft, errors, false).await
         }
         Err(AppError::VersionMismatch { .. }) => {
+            // Someone saved meanwhile: keep every change that does not
+            // collide with theirs, and show the ones that do.
             let m = products::get(&state.app, p, id, false).await?;
             let current = ProductDraft::from(&karta_app::products::fields_of(&m));
-            let errors = forms::conflict_errors(
+            let base = patch_of(&forms::base_of(&form), p.sees_costs()).unwrap_or_default();
+            let current_json = serde_json::to_value(&current).unwrap_or(Value::Null);
+            let (app, version) = (&state.app, m.version);
+            let conflicts = forms::save_merged(
                 &parsed.unwrap_or_default(),
-                &serde_json::to_value(&current).unwrap_or(Value::Null),
-            );
+                &base,
+                &current_json,
+                |apply| async move {
+                    products::update(app, p, id, Some(version), apply)
+                        .await
+                        .map(|_| ())
+                },
+            )
+            .await?;
+            if conflicts.is_empty() {
+                return Ok(Redirect::to(&format!("/products/{id}?done=merged")).into_response());
+            }
+            let m = products::get(&state.app, p, id, false).await?;
             let head = forms::FormHead {
                 title: m.name.clone(),
                 cancel: format!("/products/{id}"),
                 version: m.version,
             };
-            form_page(&state, &caller, head, &current, by_form_field(errors), true).await
+            let current = ProductDraft::from(&karta_app::products::fields_of(&m));
+            form_page(
+                &state,
+                &caller,
+                head,
+                &current,
+                by_form_field(conflicts),
+                true,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

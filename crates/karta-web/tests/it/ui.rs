@@ -219,6 +219,121 @@ async fn a_stale_account_save_shows_the_conflict_and_overwrites_nothing() {
 }
 
 #[tokio::test]
+async fn a_stale_save_keeps_what_does_not_collide_and_shows_what_does() {
+    let t = TestApp::spawn().await;
+    let token = t.user("admin@x.ru", "admin", Some("A")).await;
+    let account = t
+        .post(
+            "/api/v1/accounts",
+            &token,
+            json!({"name": "Меридиан", "notes": "старое", "legal_address": "Москва"}),
+        )
+        .await;
+    let id = account.json["id"].as_str().unwrap_or_default().to_string();
+    let browser = t.session("admin@x.ru").await;
+    // The form remembers what it showed.
+    let edit = t.page(&browser, &format!("/accounts/{id}/edit")).await;
+    assert!(
+        edit.text.contains(r#"name="base.notes" value="старое""#)
+            && edit
+                .text
+                .contains(r#"name="base.legal_address" value="Москва""#),
+        "{}",
+        edit.text
+    );
+    // Tab 1 changes the address (version 1 → 2) while tab 2 writes a note.
+    let address = |a: &str| json!({"legal_address": a});
+    let theirs = t
+        .patch(
+            &format!("/api/v1/accounts/{id}"),
+            &token,
+            Some(1),
+            address("Казань"),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    let base = [
+        ("base.name", "Меридиан"),
+        ("base.notes", "старое"),
+        ("base.legal_address", "Москва"),
+        ("base.status", "active"),
+    ];
+    let mut tab2 = vec![
+        ("version", "1"),
+        ("name", "Меридиан"),
+        ("notes", "моя заметка"),
+        ("legal_address", "Москва"),
+        ("status", "active"),
+    ];
+    tab2.extend(base);
+    let saved = t
+        .form(&browser, &format!("/accounts/{id}/edit"), &tab2)
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text);
+    assert_eq!(location(&saved), format!("/accounts/{id}?done=merged"));
+    let now = t.get(&format!("/api/v1/accounts/{id}"), &token).await;
+    assert_eq!(
+        (
+            now.json["notes"].as_str(),
+            now.json["legal_address"].as_str()
+        ),
+        (Some("моя заметка"), Some("Казань")),
+        "both changes kept"
+    );
+    let card = t.page(&browser, &location(&saved)).await;
+    assert!(
+        card.text.contains("его изменения тоже на месте"),
+        "{}",
+        card.text
+    );
+
+    // Both change the address differently: the note is saved, the address
+    // is shown with what was typed beside it.
+    let version = now.json["version"].to_string();
+    assert_eq!(
+        t.patch(
+            &format!("/api/v1/accounts/{id}"),
+            &token,
+            now.json["version"].as_i64(),
+            address("Самара")
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    let tab2 = [
+        ("version", version.as_str()),
+        ("name", "Меридиан"),
+        ("notes", "вторая заметка"),
+        ("legal_address", "Тверь"),
+        ("status", "active"),
+        ("base.name", "Меридиан"),
+        ("base.notes", "моя заметка"),
+        ("base.legal_address", "Казань"),
+        ("base.status", "active"),
+    ];
+    let conflict = t
+        .form(&browser, &format!("/accounts/{id}/edit"), &tab2)
+        .await;
+    assert_eq!(conflict.status, StatusCode::OK);
+    assert!(conflict.text.contains("≠ Тверь"), "{}", conflict.text);
+    assert!(
+        conflict.text.contains(r#"value="Самара""#),
+        "{}",
+        conflict.text
+    );
+    let now = t.get(&format!("/api/v1/accounts/{id}"), &token).await;
+    assert_eq!(
+        (
+            now.json["notes"].as_str(),
+            now.json["legal_address"].as_str()
+        ),
+        (Some("вторая заметка"), Some("Самара"))
+    );
+    t.finish().await;
+}
+
+#[tokio::test]
 async fn contacts_have_custom_fields_duplicates_trash_and_restore_in_the_ui() {
     let t = TestApp::spawn().await;
     let token = t.user("admin@x.ru", "admin", None).await;
