@@ -306,6 +306,16 @@ pub struct StageTotal {
     pub currency: String,
     pub deals: i64,
     pub amount_minor: i64,
+    /// Σ amount × probability (per cent): the weighted sum times 100, kept
+    /// whole so it rounds once (`weighted_minor`).
+    pub weighted_percent_minor: i64,
+}
+
+impl StageTotal {
+    /// The sum weighted by each deal's probability, rounded half up.
+    pub fn weighted_minor(&self) -> i64 {
+        (self.weighted_percent_minor + 50).div_euclid(100)
+    }
 }
 
 /// Totals per stage and currency of a pipeline's visible deals (with the
@@ -328,6 +338,13 @@ pub async fn totals<C: ConnectionTrait>(
                 .sum()
                 .cast_as(sea_orm::sea_query::Alias::new("bigint")),
             "amount_minor",
+        )
+        .column_as(
+            Expr::col(Column::AmountMinor)
+                .mul(Expr::col(Column::Probability))
+                .sum()
+                .cast_as(sea_orm::sea_query::Alias::new("bigint")),
+            "weighted_percent_minor",
         )
         .filter(Column::PipelineId.eq(pipeline_id))
         .filter(Column::DeletedAt.is_null())

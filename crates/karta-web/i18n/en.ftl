@@ -292,6 +292,12 @@ deals-count = { $count ->
    *[other] { $count } deals on this page
 }
 board-title = Deals by stage
+board-weighted = weighted
+board-weighted-hint = The sum weighted by each deal's probability
+board-open-deals = { $count ->
+    [one] { $count } open deal
+   *[other] { $count } open deals
+}
 board-as-list = As a list
 board-more = More…
 board-no-pipeline = There is no sales pipeline yet. An administrator or head of sales creates one:

@@ -295,6 +295,13 @@ deals-count = { $count ->
    *[many] { $count } сделок на странице
 }
 board-title = Сделки по этапам
+board-weighted = взвешенно
+board-weighted-hint = Сумма с учётом вероятности каждой сделки
+board-open-deals = { $count ->
+    [one] { $count } сделка в работе
+    [few] { $count } сделки в работе
+   *[many] { $count } сделок в работе
+}
 board-as-list = Списком
 board-more = Ещё…
 board-no-pipeline = Воронка продаж ещё не создана. Её создаёт администратор или руководитель продаж:

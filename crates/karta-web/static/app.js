@@ -101,8 +101,12 @@
       .then(function (html) {
         var board = document.getElementById("board");
         if (!html || !board) { return; }
-        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("board");
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("board");
         if (fresh) { board.replaceWith(fresh); }
+        var summary = document.getElementById("board-summary");
+        var freshSummary = doc.getElementById("board-summary");
+        if (summary && freshSummary) { summary.replaceWith(freshSummary); }
       });
   }
   function moveDeal(card, column, reason) {

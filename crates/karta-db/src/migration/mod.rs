@@ -18,6 +18,7 @@ mod m0014_jobs;
 mod m0015_notifications;
 mod m0016_outbox;
 mod m0017_password_change;
+mod m0018_weighted_totals;
 
 use sea_orm_migration::prelude::*;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0015_notifications::Migration),
             Box::new(m0016_outbox::Migration),
             Box::new(m0017_password_change::Migration),
+            Box::new(m0018_weighted_totals::Migration),
         ]
     }
 }

@@ -35,6 +35,8 @@ pub struct StageTotalView {
     pub currency: String,
     pub deals: i64,
     pub amount_minor: i64,
+    /// The sum weighted by each deal's probability.
+    pub weighted_minor: i64,
 }
 
 /// Totals of a pipeline's visible deals per stage and currency.
@@ -184,7 +186,8 @@ async fn export(
     .await
 }
 
-/// Count and sum per stage and currency of a pipeline's visible deals.
+/// Count, sum and probability-weighted sum per stage and currency of a
+/// pipeline's visible deals.
 #[utoipa::path(get, path = "/api/v1/deals/totals", tag = "deals",
     params(("pipeline_id" = Uuid, Query), ("owner_id" = Option<Uuid>, Query), ("team_id" = Option<Uuid>, Query)),
     responses((status = 200, body = TotalList), (status = 400, body = Problem)))]
@@ -210,6 +213,7 @@ pub async fn totals(
         items: rows
             .into_iter()
             .map(|t| StageTotalView {
+                weighted_minor: t.weighted_minor(),
                 stage_id: t.stage_id,
                 currency: t.currency,
                 deals: t.deals,

@@ -18,6 +18,7 @@ use karta_app::pipelines::PipelineWithStages;
 use karta_app::{AppError, deals, pipelines};
 use karta_core::deals::{DealFilter, DealSort};
 use karta_core::money::{Currency, format_amount};
+use std::collections::BTreeMap;
 use uuid::Uuid;
 
 /// Deals shown per column before "more".
@@ -29,7 +30,10 @@ pub struct BoardColumn {
     pub name: String,
     pub kind: String,
     pub count: i64,
-    pub sum: String,
+    /// The column's sum, one line per currency (never added across them).
+    pub sums: Vec<String>,
+    /// The same weighted by each deal's probability (open stages only).
+    pub weighted: Vec<String>,
     pub cards: Vec<DealCard>,
     /// The fragment with the next cards, when there are more.
     pub more: Option<String>,
@@ -43,6 +47,7 @@ struct BoardPage {
     page: PageCtx,
     selects: Vec<Select>,
     columns: Vec<BoardColumn>,
+    summary: Option<Summary>,
     loss_reasons: Vec<(String, String)>,
     empty: bool,
 }
@@ -135,21 +140,62 @@ async fn column_page(
     Ok((page.items, more))
 }
 
-fn column_sum(totals: &[StageTotal], stage: Uuid, lang: &str) -> (i64, String) {
+/// Amounts per currency as people read them, roubles first; nothing as
+/// `0 ₽`.
+fn by_currency(amounts: &BTreeMap<String, i64>, lang: &str) -> Vec<String> {
+    if amounts.is_empty() {
+        return vec![format_amount(0, &Currency::rub(), lang)];
+    }
+    let mut codes: Vec<&String> = amounts.keys().collect();
+    codes.sort_by_key(|c| (c.as_str() != "RUB", c.as_str()));
+    codes
+        .into_iter()
+        .map(|c| {
+            let currency = Currency::parse(c).unwrap_or_else(|_| Currency::rub());
+            format_amount(amounts[c], &currency, lang)
+        })
+        .collect()
+}
+
+/// A column's count, its sums per currency and their weighted values.
+fn column_sum(totals: &[StageTotal], stage: Uuid, lang: &str) -> (i64, Vec<String>, Vec<String>) {
     let mine: Vec<&StageTotal> = totals.iter().filter(|t| t.stage_id == stage).collect();
     let count = mine.iter().map(|t| t.deals).sum();
-    let sum = if mine.is_empty() {
-        format_amount(0, &Currency::rub(), lang)
-    } else {
-        mine.iter()
-            .map(|t| {
-                let currency = Currency::parse(&t.currency).unwrap_or_else(|_| Currency::rub());
-                format_amount(t.amount_minor, &currency, lang)
-            })
-            .collect::<Vec<_>>()
-            .join(" + ")
-    };
-    (count, sum)
+    let sums = mine
+        .iter()
+        .map(|t| (t.currency.clone(), t.amount_minor))
+        .collect();
+    let weighted = mine
+        .iter()
+        .map(|t| (t.currency.clone(), t.weighted_minor()))
+        .collect();
+    (
+        count,
+        by_currency(&sums, lang),
+        by_currency(&weighted, lang),
+    )
+}
+
+/// The pipeline's open deals: how many, their sums and weighted sums per
+/// currency.
+pub struct Summary {
+    pub count: String,
+    pub sums: Vec<String>,
+    pub weighted: Vec<String>,
+}
+
+fn summary(totals: &[StageTotal], open: &[Uuid], tr: crate::i18n::Tr) -> Summary {
+    let (mut count, mut sums, mut weighted) = (0, BTreeMap::new(), BTreeMap::new());
+    for t in totals.iter().filter(|t| open.contains(&t.stage_id)) {
+        count += t.deals;
+        *sums.entry(t.currency.clone()).or_insert(0) += t.amount_minor;
+        *weighted.entry(t.currency.clone()).or_insert(0) += t.weighted_minor();
+    }
+    Summary {
+        count: tr.count("board-open-deals", usize::try_from(count).unwrap_or(0)),
+        sums: by_currency(&sums, tr.lang),
+        weighted: by_currency(&weighted, tr.lang),
+    }
 }
 
 /// The board page.
@@ -163,6 +209,7 @@ pub async fn page(
     let tr = page.tr;
     let (f, all) = board_filter(&state, &caller, &params).await?;
     let mut columns = Vec::new();
+    let mut open_summary = None;
     if let Some(p) = &f.pipeline {
         let totals = deals::totals(
             &state.app,
@@ -183,14 +230,26 @@ pub async fn page(
         let mut all_cards = cards(&state, &caller, tr, &shown, &p.stages)
             .await?
             .into_iter();
+        let open: Vec<Uuid> = p
+            .stages
+            .iter()
+            .filter(|s| s.kind == "open")
+            .map(|s| s.id)
+            .collect();
+        open_summary = Some(summary(&totals, &open, tr));
         for (s, (shown_here, more)) in p.stages.iter().zip(pages) {
-            let (count, sum) = column_sum(&totals, s.id, tr.lang);
+            let (count, sums, weighted) = column_sum(&totals, s.id, tr.lang);
             columns.push(BoardColumn {
                 id: s.id,
                 name: karta_app::pipelines::stage_name(s, tr.lang),
                 kind: s.kind.clone(),
                 count,
-                sum,
+                sums,
+                weighted: if s.kind == "open" {
+                    weighted
+                } else {
+                    Vec::new()
+                },
                 cards: all_cards.by_ref().take(shown_here).collect(),
                 more,
                 list_href: format!("/deals?pipeline_id={}&stage_id={}", p.pipeline.id, s.id),
@@ -236,6 +295,7 @@ pub async fn page(
         },
     ];
     Ok(render(&BoardPage {
+        summary: open_summary,
         empty: f.pipeline.is_none(),
         loss_reasons: labels.options(&classifiers, "loss_reason"),
         selects,

@@ -365,6 +365,76 @@ async fn another_teams_deals_are_invisible_everywhere() {
 }
 
 #[tokio::test]
+async fn the_board_sums_each_currency_apart_and_weighs_open_deals_by_probability() {
+    let t = TestApp::spawn().await;
+    let (head, a, _, account) = sales_team(&t).await;
+    let p = pipeline(&t, &head).await;
+    for (title, stage_no, amount, currency) in [
+        ("Станок", 0, 100_000_000, "RUB"),
+        ("Фрезы", 1, 20_000_000, "RUB"),
+        ("Экспорт", 0, 100_000, "USD"),
+    ] {
+        let d = t
+            .post(
+                "/api/v1/deals",
+                &a,
+                json!({"title": title, "account_id": account, "stage_id": stage(&p, stage_no),
+                       "amount_minor": amount, "currency": currency}),
+            )
+            .await;
+        assert_eq!(d.status, StatusCode::CREATED, "{}", d.text);
+    }
+    let pid = p["id"].as_str().unwrap_or_default();
+    let totals = t
+        .get(&format!("/api/v1/deals/totals?pipeline_id={pid}"), &head)
+        .await;
+    let weighted: Vec<(String, i64)> = totals.json["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|i| {
+                    (
+                        i["currency"].as_str().unwrap_or_default().to_string(),
+                        i["weighted_minor"].as_i64().unwrap_or(-1),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        weighted.contains(&("USD".into(), 10_000)),
+        "{}",
+        totals.text
+    );
+    assert!(
+        weighted.contains(&("RUB".into(), 10_000_000)),
+        "{}",
+        totals.text
+    );
+
+    let browser = t.session("head@x.ru").await;
+    let board = t.page(&browser, "/deals/board").await;
+    let text = board.text.replace('\u{a0}', " ");
+    // The first column: roubles and dollars on lines of their own, never added.
+    assert!(
+        text.contains(
+            r#"<span class="sum">1 000 000 ₽</span><br><span class="sum">1 000 $</span>"#
+        ),
+        "{text}"
+    );
+    assert!(!text.contains(" + "), "no sum across currencies");
+    assert!(text.contains("взвешенно 100 000 ₽ · 100 $"), "{text}");
+    // Above the board: the pipeline's open deals, their sums and weighted sums.
+    assert!(
+        text.contains("<b>3 сделки в работе</b>: <span class=\"sum\">1 200 000 ₽</span> · <span class=\"sum\">1 000 $</span>"),
+        "{text}"
+    );
+    assert!(text.contains("взвешенно 200 000 ₽ · 100 $"), "{text}");
+    t.finish().await;
+}
+
+#[tokio::test]
 async fn the_board_moves_deals_and_explains_a_refused_move() {
     let t = TestApp::spawn().await;
     let (head, a, _, account) = sales_team(&t).await;
