@@ -1,6 +1,7 @@
 //! The demo company: teams, one user per role, classifiers, custom fields,
-//! 210 accounts and 420+ contacts with Russian and English names and valid
-//! INNs, the catalogue (`catalogue`), the sales department's pipelines
+//! 210 accounts (Russian ones with valid INN, KPP and OGRN; some abroad in
+//! Kazakhstan and Belarus, buying in dollars) and 420+ contacts with full
+//! Russian names that agree in gender, the catalogue (`catalogue`), the sales department's pipelines
 //! and deals (`sales`), and two years of orders, invoices and payments
 //! (`commerce`).
 //! Deterministic, loaded once, through the same use cases as real input
@@ -30,7 +31,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<usize>)] = &[
     ("head@demo.karta", "head_of_sales", "Ольга Смирнова", None),
     ("ivan@demo.karta", "sales_rep", "Иван Петров", Some(0)),
     ("maria@demo.karta", "sales_rep", "Мария Кузнецова", Some(0)),
-    ("john@demo.karta", "sales_rep", "John Carter", Some(1)),
+    ("egor@demo.karta", "sales_rep", "Егор Захаров", Some(1)),
     ("anna@demo.karta", "sales_rep", "Анна Волкова", Some(1)),
     ("marketing@demo.karta", "marketer", "Елена Соколова", None),
     ("support@demo.karta", "support", "Дмитрий Орлов", None),
@@ -40,7 +41,7 @@ pub const DEMO_USERS: &[(&str, &str, &str, Option<usize>)] = &[
         "Наталья Фёдорова",
         None,
     ),
-    ("viewer@demo.karta", "read_only", "Board Viewer", None),
+    ("viewer@demo.karta", "read_only", "Виктор Зорин", None),
 ];
 
 const TEAMS: &[&str] = &["Москва", "Северо-Запад"];
@@ -155,31 +156,55 @@ const RU_NAMES: &[&str] = &[
     "Логистик",
 ];
 const RU_FORMS: &[&str] = &["ООО", "АО", "ПАО", "ООО ТД"];
-const EN_NAMES: &[&str] = &[
-    "Northwind",
-    "Blue Harbor",
-    "Acme",
-    "Silverline",
-    "Greenfield",
-    "Summit",
-    "Brightway",
-    "Oakridge",
-    "Redstone",
-    "Westport",
+/// Customers abroad (Kazakhstan, Belarus), who buy in dollars: their
+/// names and where they are.
+const ABROAD: &[(&str, &str)] = &[
+    (
+        "ТОО «Астана-Машсервис»",
+        "Казахстан, г. Астана, пр. Республики, д.",
+    ),
+    (
+        "ТОО «Каспий Индастри»",
+        "Казахстан, г. Атырау, ул. Сатпаева, д.",
+    ),
+    ("ТОО «Алатау Техника»", "Казахстан, г. Алматы, пр. Абая, д."),
+    (
+        "ТОО «Караганда-Станкоремонт»",
+        "Казахстан, г. Караганда, ул. Ермекова, д.",
+    ),
+    (
+        "ОАО «Минскпромснаб»",
+        "Беларусь, г. Минск, пр. Независимости, д.",
+    ),
+    (
+        "ОАО «Гомельский станкоцентр»",
+        "Беларусь, г. Гомель, ул. Советская, д.",
+    ),
+    (
+        "ЧУП «Брестметаллсервис»",
+        "Беларусь, г. Брест, ул. Московская, д.",
+    ),
+    (
+        "ООО «Витебск-Инструмент»",
+        "Беларусь, г. Витебск, ул. Ленина, д.",
+    ),
 ];
-const RU_FIRST: &[&str] = &[
-    "Алексей",
-    "Сергей",
-    "Андрей",
+/// First names and patronymics: (men's, women's).
+const RU_FIRST_MEN: &[&str] = &["Алексей", "Сергей", "Андрей", "Михаил", "Павел", "Виктор"];
+const RU_FIRST_WOMEN: &[&str] = &[
     "Ольга",
     "Татьяна",
     "Екатерина",
-    "Михаил",
     "Наталья",
-    "Павел",
     "Юлия",
-    "Виктор",
     "Светлана",
+];
+const RU_PATRONYMICS: &[(&str, &str)] = &[
+    ("Иванович", "Ивановна"),
+    ("Петрович", "Петровна"),
+    ("Сергеевич", "Сергеевна"),
+    ("Александрович", "Александровна"),
+    ("Николаевич", "Николаевна"),
 ];
 const RU_LAST: &[(&str, &str)] = &[
     ("Иванов", "Иванова"),
@@ -193,19 +218,13 @@ const RU_LAST: &[(&str, &str)] = &[
     ("Волков", "Волкова"),
     ("Зайцев", "Зайцева"),
 ];
-const EN_FIRST: &[&str] = &[
-    "James", "Emily", "Oliver", "Sophie", "Daniel", "Grace", "Thomas", "Chloe",
-];
-const EN_LAST: &[&str] = &[
-    "Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Wright", "Hughes",
-];
 const POSITIONS: &[&str] = &[
     "Генеральный директор",
     "Коммерческий директор",
     "Менеджер по закупкам",
     "Главный инженер",
-    "Finance Director",
-    "Procurement Manager",
+    "Финансовый директор",
+    "Начальник отдела снабжения",
 ];
 
 /// A tiny deterministic generator (no dependency, same data every run).
@@ -279,7 +298,7 @@ pub async fn load_reporting(app: &App, progress: &(dyn Fn(&str) + Sync)) -> Resu
                 role: role.to_string(),
                 team_id: team.map(|i| team_ids[i]),
                 password: Some(DEMO_PASSWORD.to_string()),
-                locale: Some(if name.is_ascii() { "en" } else { "ru" }.to_string()),
+                locale: Some("ru".to_string()),
             },
         )
         .await?;
@@ -397,7 +416,8 @@ async fn demo_principal(app: &App, email: &str) -> Result<Principal, AppError> {
 struct DemoAccount {
     id: Uuid,
     owner: Uuid,
-    english: bool,
+    /// Abroad, buying in dollars.
+    abroad: bool,
     competitor: bool,
 }
 
@@ -420,15 +440,14 @@ async fn load_customers(
     let sources = ["exhibition", "referral", "article", "ads", "website"];
     let mut competitors = Vec::new();
     for i in 0..210usize {
-        let english = i % 5 == 4;
-        let name = if english {
-            format!(
-                "{} {}",
-                rng.pick(EN_NAMES),
-                ["Ltd", "LLC", "Trading", "Group"][i % 4]
-            )
-        } else {
-            format!(
+        // Every fifth customer is abroad and buys in dollars.
+        let abroad = (i % 5 == 4).then(|| ABROAD[(i / 5) % ABROAD.len()]);
+        let name = match abroad {
+            Some((name, _)) if i < 5 * ABROAD.len() => name.to_string(),
+            Some((name, _)) => {
+                format!("{}-{}»", name.trim_end_matches('»'), i / (5 * ABROAD.len()))
+            }
+            None => format!(
                 "{} «{}{}»",
                 rng.pick(RU_FORMS),
                 rng.pick(RU_NAMES),
@@ -437,9 +456,13 @@ async fn load_customers(
                 } else {
                     String::new()
                 }
-            )
+            ),
         };
-        let inn = Inn::complete(&format!("77{}", rng.digits(7))).map(|i| i.to_string());
+        // Russian requisites for Russian companies only.
+        let russian = abroad.is_none();
+        let inn = Inn::complete(&format!("77{}", rng.digits(7)))
+            .map(|i| i.to_string())
+            .filter(|_| russian);
         let (owner, team) = reps[i % reps.len()];
         let types = match i % 10 {
             0 => vec!["competitor"],
@@ -454,13 +477,15 @@ async fn load_customers(
             legal_name: None,
             types: types.into_iter().map(String::from).collect(),
             inn,
-            kpp: Some(format!("77{}01001", rng.digits(2))),
-            ogrn: Ogrn::complete(&format!("10277{}", rng.digits(7))).map(|o| o.to_string()),
-            legal_address: Some(format!(
-                "г. Москва, ул. Тверская, д. {}",
-                1 + rng.below(120)
-            )),
-            region: Some(regions[rng.below(regions.len())].to_string()),
+            kpp: Some(format!("77{}01001", rng.digits(2))).filter(|_| russian),
+            ogrn: Ogrn::complete(&format!("10277{}", rng.digits(7)))
+                .map(|o| o.to_string())
+                .filter(|_| russian),
+            legal_address: Some(match abroad {
+                Some((_, street)) => format!("{street} {}", 1 + rng.below(120)),
+                None => format!("г. Москва, ул. Тверская, д. {}", 1 + rng.below(120)),
+            }),
+            region: Some(regions[rng.below(regions.len())].to_string()).filter(|_| russian),
             industry: Some(industries[rng.below(industries.len())].to_string()),
             segment: Some(if i % 4 == 0 { "enterprise" } else { "smb" }.to_string()),
             size: Some(["s", "m", "l"][rng.below(3)].to_string()),
@@ -504,29 +529,25 @@ async fn load_customers(
         loaded.push(DemoAccount {
             id: account.id,
             owner,
-            english,
+            abroad: abroad.is_some(),
             competitor: i % 10 == 0,
         });
         for c in 0..2 + usize::from(i % 3 == 0) {
-            let english_person = english || c == 2;
             let female = rng.below(2) == 0;
-            let (first, last) = if english_person {
-                (
-                    rng.pick(EN_FIRST).to_string(),
-                    rng.pick(EN_LAST).to_string(),
-                )
+            let (m, f) = rng.pick(RU_LAST);
+            let (pm, pf) = rng.pick(RU_PATRONYMICS);
+            let (first, last, middle) = if female {
+                (rng.pick(RU_FIRST_WOMEN), f, pf)
             } else {
-                let (m, f) = rng.pick(RU_LAST);
-                (
-                    rng.pick(RU_FIRST).to_string(),
-                    if female { f } else { m }.to_string(),
-                )
+                (rng.pick(RU_FIRST_MEN), m, pm)
             };
+            let (first, last) = (first.to_string(), last.to_string());
             let login =
                 format!("{}.{}{}", first.chars().take(1).collect::<String>(), i, c).to_lowercase();
             let draft = ContactDraft {
                 first_name: Some(first),
                 last_name: Some(last),
+                middle_name: Some(middle.to_string()),
                 position: Some(rng.pick(POSITIONS).to_string()),
                 purchase_role: Some(["decision_maker", "influencer", "user"][c % 3].to_string()),
                 emails: vec![format!(

@@ -150,17 +150,17 @@ pub(super) async fn load(
             clock: clock.clone(),
             ..app.clone()
         };
-        let english = customer.english;
+        let abroad = customer.abroad;
         let draft = DealDraft {
-            title: Some(if english {
-                format!("Equipment supply #{}", 100 + i)
+            title: Some(if abroad {
+                format!("Экспортная поставка №{}", 100 + i)
             } else {
                 format!("{} №{}", rng.pick(TITLES), 100 + i)
             }),
             account_id: Some(customer.id),
             pipeline_id: Some(pipeline.pipeline.id),
             amount_minor: Some((50 + rng.below(4_950) as i64) * 1_000 * 100),
-            currency: Some(if english { "USD" } else { "RUB" }.into()),
+            currency: Some(if abroad { "USD" } else { "RUB" }.into()),
             expected_close: None,
             owner_id: Some(customer.owner),
             source: Some(rng.pick(&sources).to_string()),
@@ -170,9 +170,9 @@ pub(super) async fn load(
         };
         let (mut deal, _) = crate::deals::create(&past, admin, draft).await?;
         // What is being sold, so a won deal goes on to its order, invoice
-        // and payment. (The English-speaking customers buy in dollars,
-        // which the rouble catalogue does not price.)
-        if !english {
+        // and payment. (Customers abroad buy in dollars, which the rouble
+        // catalogue does not price.)
+        if !abroad {
             let lines = if pipeline.pipeline.id == main.pipeline.id {
                 vec![line(*rng.pick(&machines), 1), line(*rng.pick(&works), 1)]
             } else {
