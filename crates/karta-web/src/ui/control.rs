@@ -1,6 +1,8 @@
-//! The head of sales' control page: per rep, open deals by stage, this
-//! week's activities by type with the time they took, overdue tasks, deals
-//! without a next step and leads nobody touched for a while.
+//! The head of sales' control page: first, per rep, the figures that ask
+//! for action — open deals, deals without a next step, overdue tasks,
+//! untouched leads, this week's activities and time — in one table that
+//! fits the screen; then open deals by stage and activities by type. Deal
+//! counts link to the deals behind them.
 
 use super::{PageCtx, render};
 use crate::AppState;
@@ -16,6 +18,12 @@ use std::collections::HashMap;
 /// One rep's row, ready to show.
 pub struct Row {
     pub name: String,
+    /// The rep's open deals (`/deals?owner_id=…&status=open`).
+    pub deals_href: String,
+    /// Per open stage: its count and the link to those deals.
+    pub stage_links: Vec<String>,
+    /// This week's activities of every type.
+    pub activities_total: i64,
     pub stages: Vec<i64>,
     pub open_deals: i64,
     pub without_next_step: i64,
@@ -72,6 +80,12 @@ pub async fn page(
         .iter()
         .map(|r| Row {
             name: r.user.name.clone(),
+            deals_href: format!("/deals?owner_id={}&status=open", r.user.id),
+            stage_links: open_stages
+                .iter()
+                .map(|s| format!("/deals?owner_id={}&stage_id={}", r.user.id, s.id))
+                .collect(),
+            activities_total: r.activities.values().map(|(n, _)| n).sum(),
             stages: open_stages
                 .iter()
                 .map(|s| r.stages.get(&s.id).copied().unwrap_or(0))

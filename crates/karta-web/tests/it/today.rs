@@ -368,6 +368,25 @@ async fn a_lead_is_worked_converted_and_routed_from_the_pages() {
         "{}",
         control.text
     );
+    // The figures that ask for action come first, in one table; the deal
+    // counts open the deals behind them.
+    for table in ["control-summary", "control-stages", "control-activities"] {
+        assert!(control.text.contains(table), "{table}");
+    }
+    let links: Vec<String> = control
+        .text
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|h| h.replace("&#38;", "&").replace("&amp;", "&"))
+        .filter(|h| h.starts_with("/deals?owner_id=") && h.ends_with("status=open"))
+        .collect();
+    assert!(!links.is_empty(), "{}", control.text);
+    let mut found = false;
+    for link in &links {
+        found |= t.page(&boss, link).await.text.contains("ООО Лютик");
+    }
+    assert!(found, "the converted deal behind a count: {links:?}");
     assert_eq!(t.page(&rep, "/control").await.status, StatusCode::FORBIDDEN);
     t.finish().await;
 }
