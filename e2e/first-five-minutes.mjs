@@ -333,6 +333,17 @@ async function screens(browser, base) {
       // own width is the measure, not innerWidth.)
       const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(scrollWidth <= viewport.width, `${name} ${what} (${path}) is ${scrollWidth} px wide on a ${viewport.width} px screen`);
+      if (!mobile) {
+        // On a desktop the header is one line: sections, search, language
+        // and the user's name side by side.
+        const header = await page.evaluate(() => {
+          const top = document.querySelector("header.top").getBoundingClientRect().top;
+          const me = document.querySelector("header.top a.me").getBoundingClientRect().top;
+          const nav = document.querySelector("header.top nav").getBoundingClientRect().top;
+          return Math.abs(me - nav) < 20 && me - top < 40;
+        });
+        assert.ok(header, `desktop ${what}: the user's name sits on a second header line`);
+      }
       await page.screenshot({ path: `test-results/${name}-${what}.png`, fullPage: true });
     }
     // The new deal form picks the customer by name, the close date from a

@@ -1,6 +1,7 @@
 app-name = Karta
 nav-accounts = Accounts
 nav-contacts = Contacts
+nav-more = More
 nav-trash = Trash
 nav-logout = Sign out
 search-placeholder = Search customers, people, deals, leads, INN, phone… (press /)
@@ -493,6 +494,8 @@ webform-consent = I agree to the processing of my personal data
 webform-send = Send
 
 ## Head of sales' control page
+control-open = Open deals
+control-activities-count = Activities this week
 control-rep = Rep
 control-open-deals = Open deals by stage
 control-total = Total

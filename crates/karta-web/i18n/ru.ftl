@@ -1,6 +1,7 @@
 app-name = Карта
 nav-accounts = Контрагенты
 nav-contacts = Контакты
+nav-more = Ещё
 nav-trash = Корзина
 nav-logout = Выйти
 search-placeholder = Поиск клиентов, людей, сделок, лидов, ИНН, телефона… (клавиша /)
@@ -498,6 +499,8 @@ webform-consent = Согласен на обработку персональн�
 webform-send = Отправить
 
 ## Head of sales' control page
+control-open = Сделок в работе
+control-activities-count = Дел за неделю
 control-rep = Сотрудник
 control-open-deals = Открытые сделки по этапам
 control-total = Всего
