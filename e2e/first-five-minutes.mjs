@@ -371,6 +371,50 @@ async function screens(browser, base) {
   }
 }
 
+// Keys and help: a first-visit hint that stays dismissed, g+letter to a
+// section, / to search, n for a new record, ? for the keys and the
+// section's help, + for the quick add, whose task comes back to the page.
+async function keysAndHelp(browser, base) {
+  const context = await browser.newContext({ locale: "ru-RU", viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(base + "/login");
+  await page.fill("input[name=email]", "maria@demo.karta");
+  await page.fill("input[name=password]", "karta-demo-2026");
+  await page.click("button[type=submit]");
+  await page.waitForURL(/\/today$/);
+  await page.waitForSelector("#first-visit-hint");
+  assert.match(await page.textContent("#first-visit-hint"), /Здесь ваш день/);
+  await page.click("#first-visit-hint button");
+  await page.reload();
+  assert.equal(await page.locator("#first-visit-hint").count(), 0, "the hint stays dismissed");
+  await page.keyboard.press("g");
+  await page.keyboard.press("a");
+  await page.waitForURL(/\/accounts$/);
+  await page.keyboard.press("/");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "global-search");
+  await page.keyboard.press("Escape");
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press("?");
+  await page.waitForSelector("#keys-dialog[open]");
+  assert.equal(await page.getAttribute("#section-help", "href"), "/help/accounts");
+  await page.click("#section-help");
+  await page.waitForURL(/\/help\/accounts$/);
+  assert.match(await page.textContent("#help-accounts"), /Карточка клиента/);
+  await page.goto(base + "/accounts");
+  await page.keyboard.press("n");
+  await page.waitForURL(/\/accounts\/new$/);
+  await page.goto(base + "/accounts");
+  await page.keyboard.press("+");
+  await page.waitForSelector("#quick-add[open]");
+  await page.fill("#quick-task input[name=title]", "Позвонить в Ромашку из шапки");
+  await page.fill("#quick-task input[name=due_at]", "2030-01-10T10:00");
+  await page.click("#quick-task button");
+  await page.waitForURL(/\/accounts$/);
+  await page.goto(base + "/calendar?view=day&date=2030-01-10");
+  assert.match(await page.textContent("main"), /Позвонить в Ромашку из шапки/);
+  await context.close();
+}
+
 async function journey(base) {
   const browser = await launch();
   try {
@@ -378,6 +422,7 @@ async function journey(base) {
     await importContacts(browser, base);
     await commerce(browser, base);
     await screens(browser, base);
+    await keysAndHelp(browser, base);
   } finally {
     await browser.close();
   }
@@ -389,7 +434,7 @@ const server = await startServer(dataDir, port);
 try {
   await journey(`http://127.0.0.1:${port}`);
   results.passed += 1;
-  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today; import contacts: upload, map by hand, dry run, import, undo; commerce: deal lines, proposal PDF, won, order confirmed and shipped, customer in arrears stopped; phone 390×844 and desktop 1440×900: no page wider than the screen, tel: links, a deal moved by touch");
+  console.log("ok - first five minutes: log in, Today, search, card, edit, timeline, log a call, language, deal board, web-form lead routed, converted, moved, next contact on Today; import contacts: upload, map by hand, dry run, import, undo; commerce: deal lines, proposal PDF, won, order confirmed and shipped, customer in arrears stopped; phone 390×844 and desktop 1440×900: no page wider than the screen, tel: links, a deal moved by touch; keys, help, first-visit hint and the quick add");
 } catch (e) {
   results.failed += 1;
   console.error("not ok - first five minutes:", e);

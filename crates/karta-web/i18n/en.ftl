@@ -1005,3 +1005,88 @@ name-company-settlement_account = Settlement account
 name-company-correspondent_account = Correspondent account
 name-company-director = Director (signs documents)
 name-company-chief_accountant = Chief accountant (signs documents)
+
+# Built-in help, keyboard shortcuts and the quick add.
+help-title = Help
+help-all = All sections
+help-section = Help on this section
+hint-ok = Got it
+hint-more = More
+keys-title = Keys
+keys-search = search customers, people and deals
+keys-go = go to: Today, Leads, Accounts, Contacts, Deals, Orders, Invoices, Catalogue, Calendar
+keys-new = a new record in this section
+keys-quick = quickly add a task, a call, a deal or a contact
+keys-help = this list
+keys-close = Close
+quick-add = Quick add
+quick-task = Task
+quick-call = Call
+quick-call-outcome = How the call went
+quick-call-log = Log the call
+help-today-title = Today
+help-today-hint = Your day: overdue tasks, today's tasks and meetings, and deals that need attention.
+help-today-body =
+    Today opens after you sign in. The line at the top adds a task with a due time and a reminder.
+    The tick beside a task marks it done. Reminders pop up in any open page.
+    "Deals needing attention" are your deals with no next step or longer in their stage than allowed.
+    A head of sales also sees "Team today": the team's overdue tasks and meetings.
+help-leads-title = Leads
+help-leads-hint = Enquiries from the website, exhibitions and calls. Qualify a lead and convert it into a customer and a deal.
+help-leads-body =
+    Leads come from the web form, the API, imports or by hand; routing rules give each an owner at once.
+    On a lead's card, log a call and plan a task. Disqualify a lead that does not fit, with a reason.
+    "Convert" creates the account (or finds the existing one by INN, name, e-mail or phone), a contact and a deal that keeps the source and campaign.
+help-accounts-title = Accounts
+help-accounts-hint = Every company: customers, partners, competitors. Search by name, code, INN or phone.
+help-accounts-body =
+    The client card gathers everything: requisites, contacts, deals, orders, invoices, debt and history.
+    Log a call or meeting on the card, with its outcome and next step; the next step becomes a task.
+    INNs are checked by their check digits; look-alike records go to Duplicates, where they can be merged.
+help-contacts-title = Contacts
+help-contacts-hint = The customers' people: name, position, phones, e-mail, consents.
+help-contacts-body =
+    A contact may work with several accounts. Phones and e-mails on the card are links: tap to call or write.
+    Contacts import from CSV, Excel and vCard and export back.
+help-deals-title = Deals
+help-deals-hint = The sales pipeline: drag a deal to another stage, or press ⇄ on its card.
+help-deals-body =
+    Above the board: how many deals are open, their sum and their sum weighted by probability. Currencies are never added together.
+    A lost deal needs a reason. A deal's card has its products, a proposal in PDF and the order of a won deal.
+help-orders-title = Orders
+help-orders-hint = Customer orders from draft to closed; confirming holds the stock.
+help-orders-body =
+    An order is made from a won deal or from the client card. Each step — confirmed, in production, shipped, delivered — shows in its history.
+    A customer in arrears cannot have orders confirmed or shipped until an accountant releases the hold.
+    Orders export to 1C (CommerceML 2.10) and to Excel.
+help-invoices-title = Invoices
+help-invoices-hint = Invoices and payments: who owes what, what is overdue. The invoice for payment PDF is on the order's card.
+help-invoices-body =
+    An accountant invoices a confirmed order and records payments, partial ones too.
+    Load a bank statement (CSV or 1C Client-Bank): payments are matched by the invoice number in their purpose.
+    The requisites the invoice prints are set by an administrator: Settings → Company requisites.
+help-products-title = Catalogue
+help-products-hint = Goods and services with prices, VAT and stock; price lists set prices for particular customers.
+help-products-body =
+    The catalogue loads from 1C or Excel by article; loading again updates prices without duplicates.
+    A price list applies to everyone, a segment, a partner type or one customer; the most specific valid one wins.
+help-calendar-title = Calendar
+help-calendar-hint = Tasks and meetings by day and week; subscribe to it from a phone by its link.
+help-calendar-body =
+    Switch between month and week; a head of sales sees the team's calendar.
+    The calendar link (iCalendar) opens in Google, Yandex and on a phone; it can be revoked.
+help-control-title = Control
+help-control-hint = The team by person: deals without a next step, overdue tasks, untouched leads.
+help-control-body =
+    The first table is what asks for action. Deal counts open the deals behind them.
+    Below: open deals by stage and this week's activities by type with the time they took.
+help-imports-title = Imports
+help-imports-hint = Upload a CSV or Excel file: columns are matched by their headers, and a dry run changes nothing.
+help-imports-body =
+    Windows-1251 or UTF-8, separated by ";" or ",". A column mapping can be saved as a profile.
+    After the import: a report of errors by row; the whole import can be undone while nobody has changed its records.
+help-settings-title = Settings
+help-settings-hint = Users, teams, lists, custom fields and the company's requisites.
+help-settings-body =
+    An administrator adds users, sets their role and team, and may reset a password — the user picks a new one at sign-in.
+    Lists (industries, regions, loss reasons) and custom fields are set up without a programmer.

@@ -221,4 +221,91 @@
       box.appendChild(note);
     });
   }
+  // The section a page belongs to, for its help and its first-visit hint.
+  var SECTIONS = [["/today", "today"], ["/leads", "leads"], ["/accounts", "accounts"],
+    ["/contacts", "contacts"], ["/deals", "deals"], ["/pipelines", "deals"], ["/orders", "orders"],
+    ["/invoices", "invoices"], ["/products", "products"], ["/price-lists", "products"],
+    ["/contracts", "accounts"], ["/calendar", "calendar"], ["/control", "control"],
+    ["/imports", "imports"], ["/admin", "settings"]];
+  var section = null;
+  SECTIONS.forEach(function (s) {
+    if (!section && (location.pathname === s[0] || location.pathname.indexOf(s[0] + "/") === 0)) { section = s[1]; }
+  });
+  var helpHref = section ? "/help/" + section : "/help";
+  ["help-link", "section-help"].forEach(function (id) {
+    var a = document.getElementById(id);
+    if (a) { a.href = helpHref; }
+  });
+  // Forms that come back to the page they were sent from.
+  document.querySelectorAll("input.back-here").forEach(function (input) { input.value = location.pathname; });
+
+  // On a person's first visit to a section, one line on what it is for.
+  var hints = document.getElementById("hints");
+  var seen = "karta-hint-" + section;
+  var store = null;
+  try { store = window.localStorage; } catch (e) { store = null; }
+  if (section && hints && store && !store.getItem(seen) && document.querySelector("main")) {
+    var text = hints.querySelector('[data-section="' + section + '"]');
+    if (text) {
+      var hint = document.createElement("p");
+      hint.className = "hint";
+      hint.id = "first-visit-hint";
+      hint.setAttribute("role", "note");
+      hint.appendChild(document.createTextNode(text.textContent + " "));
+      var more = document.createElement("a");
+      more.href = helpHref;
+      more.textContent = hints.dataset.more;
+      hint.appendChild(more);
+      var ok = document.createElement("button");
+      ok.type = "button";
+      ok.className = "link";
+      ok.textContent = hints.dataset.ok;
+      ok.addEventListener("click", function () { store.setItem(seen, "1"); hint.remove(); });
+      hint.appendChild(document.createTextNode(" "));
+      hint.appendChild(ok);
+      var main = document.querySelector("main");
+      main.insertBefore(hint, main.firstChild);
+    }
+  }
+
+  // Keys: / search, g then a letter goes to a section, n makes a new
+  // record here, + opens the quick add, ? lists the keys.
+  var GO = { t: "/today", l: "/leads", a: "/accounts", c: "/contacts", d: "/deals/board",
+    o: "/orders", i: "/invoices", p: "/products", k: "/calendar" };
+  var NEW = { accounts: "/accounts/new", contacts: "/contacts/new", deals: "/deals/new", leads: "/leads/new" };
+  var goPressed = 0;
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented) { return; }
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) { return; }
+    if (document.querySelector("dialog[open]")) { return; }
+    var now = Date.now();
+    if (goPressed && now - goPressed < 1500 && GO[e.key]) {
+      e.preventDefault();
+      goPressed = 0;
+      location.href = GO[e.key];
+      return;
+    }
+    goPressed = 0;
+    if (e.key === "/") {
+      var search = document.getElementById("global-search");
+      if (search) { e.preventDefault(); search.focus(); search.select(); }
+    } else if (e.key === "g") {
+      goPressed = now;
+    } else if (e.key === "n") {
+      var todayTask = section === "today" && document.querySelector("main form[action='/tasks'] input[name=title]");
+      if (todayTask) { e.preventDefault(); todayTask.focus(); } else if (NEW[section]) { location.href = NEW[section]; }
+    } else if (e.key === "+") {
+      var quick = document.getElementById("quick-add");
+      if (quick) {
+        e.preventDefault();
+        quick.open = true;
+        var first = quick.querySelector("input:not([type=hidden])");
+        if (first) { first.focus(); }
+      }
+    } else if (e.key === "?") {
+      var keys = document.getElementById("keys-dialog");
+      if (keys && keys.showModal) { e.preventDefault(); keys.showModal(); }
+    }
+  });
 })();

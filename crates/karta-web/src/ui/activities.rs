@@ -94,12 +94,22 @@ pub async fn log(
     caller.check_csrf(form_value(&form, "_csrf").as_deref())?;
     let get = |k: &str| form_value(&form, k).filter(|v| !v.trim().is_empty());
     let id = |k: &str| get(k).and_then(|v| v.parse::<Uuid>().ok());
-    let back = match (
-        id("deal_id"),
-        id("lead_id"),
-        id("contact_id"),
-        id("account_id"),
-    ) {
+    // The header's quick add names the customer by its code (picked by
+    // name); cards send the record's id.
+    let coded = match get("account_code") {
+        Some(code) => Some(
+            match karta_core::identifiers::CustomerCode::parse(code.trim()) {
+                Ok(c) => karta_app::accounts::by_code(&state.app, &caller.0.principal, c)
+                    .await
+                    .ok()
+                    .map(|a| a.id),
+                Err(_) => None,
+            },
+        ),
+        None => None,
+    };
+    let account_id = id("account_id").or(coded.flatten());
+    let back = match (id("deal_id"), id("lead_id"), id("contact_id"), account_id) {
         (Some(d), ..) => format!("/deals/{d}"),
         (None, Some(l), ..) => format!("/leads/{l}"),
         (None, None, Some(c), _) => format!("/contacts/{c}"),
@@ -111,7 +121,7 @@ pub async fn log(
         subject: get("subject"),
         outcome: get("outcome"),
         direction: get("direction"),
-        account_id: id("account_id"),
+        account_id,
         contact_id: id("contact_id"),
         deal_id: id("deal_id"),
         lead_id: id("lead_id"),
@@ -120,7 +130,9 @@ pub async fn log(
     let next =
         super::today::task_from_form(&form, "next_", state.app.utc_offset(&caller.0.principal));
     // A press on "log" with nothing written would record an empty call.
-    let result = if draft.subject.is_none() && draft.outcome.is_none() && next.is_none() {
+    let result = if coded == Some(None) {
+        Err(AppError::field("account_code", "unknown_account"))
+    } else if draft.subject.is_none() && draft.outcome.is_none() && next.is_none() {
         Err(AppError::field("subject", "required"))
     } else {
         activities::create(&state.app, &caller.0.principal, draft, next).await

@@ -16,6 +16,7 @@ pub mod deals;
 pub mod duplicates;
 pub mod finance;
 pub mod forms;
+pub mod help;
 pub mod imports;
 pub mod jobs;
 pub mod leads;
@@ -183,6 +184,8 @@ pub fn routes() -> Router<AppState> {
         .route("/pipelines", get(pipelines::page).post(pipelines::create))
         .route("/pipelines/{id}", post(pipelines::save))
         .route("/profile", get(profile::page).post(profile::save))
+        .route("/help", get(help::index))
+        .route("/help/{section}", get(help::page))
         .route("/profile/password", post(profile::change_password))
         .route("/tokens", get(tokens::page).post(tokens::create))
         .route("/tokens/{id}/revoke", post(tokens::revoke))

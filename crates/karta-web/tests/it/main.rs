@@ -11,6 +11,7 @@ mod duplicates;
 mod errors;
 mod export;
 mod generate;
+mod help;
 mod import;
 mod invoices;
 mod jobs;
