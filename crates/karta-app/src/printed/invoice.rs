@@ -133,76 +133,56 @@ fn print_lines(
 /// The bank block: the payee's bank with its BIK and correspondent
 /// account over the payee with its ИНН, КПП and settlement account.
 fn bank_block(doc: &mut Document, w: &Words, company: &CompanyProfile, lang: &str) {
-    let (left, split, numbers, size) = (MARGIN, 330.0, 380.0, 9.0);
-    let top = doc.y + 11.0;
-    doc.rule(left, RIGHT, top, 0.6);
-    doc.text(
-        left + 4.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        company.bank.as_deref().unwrap_or_default(),
-    );
-    doc.text(split + 4.0, doc.y, size, Weight::Regular, w.bik);
-    doc.text(
-        numbers + 4.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        company.bik.as_deref().unwrap_or_default(),
-    );
-    doc.advance(13.0);
-    doc.text(split + 4.0, doc.y, size, Weight::Regular, w.account);
-    doc.text(
-        numbers + 4.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        company.correspondent_account.as_deref().unwrap_or_default(),
-    );
-    doc.advance(13.0);
-    doc.text(left + 4.0, doc.y, 7.5, Weight::Regular, w.payee_bank);
-    let middle = doc.y - 5.0;
-    doc.rule(left, RIGHT, middle, 0.6);
-    doc.advance(16.0);
+    let (left, split, numbers) = (MARGIN, 330.0, 380.0);
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    // One line of the block: (x, text, size) on the current baseline.
+    let line = |doc: &mut Document, cells: &[(f32, String, f32)], down: f32| {
+        for (x, t, size) in cells {
+            doc.text(x + 4.0, doc.y, *size, Weight::Regular, t);
+        }
+        doc.advance(down);
+    };
     let (inn, kpp) = if lang == "en" {
         ("INN", "KPP")
     } else {
         ("ИНН", "КПП")
     };
-    doc.text(
-        left + 4.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        &format!("{inn} {}", company.inn.as_deref().unwrap_or_default()),
+    let top = doc.y + 11.0;
+    doc.rule(left, RIGHT, top, 0.6);
+    line(
+        doc,
+        &[
+            (left, text(&company.bank), 9.0),
+            (split, w.bik.into(), 9.0),
+            (numbers, text(&company.bik), 9.0),
+        ],
+        13.0,
     );
-    doc.text(
-        left + 130.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        &format!("{kpp} {}", company.kpp.as_deref().unwrap_or_default()),
+    line(
+        doc,
+        &[
+            (split, w.account.into(), 9.0),
+            (numbers, text(&company.correspondent_account), 9.0),
+        ],
+        13.0,
     );
-    doc.text(split + 4.0, doc.y, size, Weight::Regular, w.account);
-    doc.text(
-        numbers + 4.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        company.settlement_account.as_deref().unwrap_or_default(),
+    line(doc, &[(left, w.payee_bank.into(), 7.5)], 0.0);
+    doc.rule(left, RIGHT, doc.y - 5.0, 0.6);
+    doc.advance(16.0);
+    line(
+        doc,
+        &[
+            (left, format!("{inn} {}", text(&company.inn)), 9.0),
+            (left + 126.0, format!("{kpp} {}", text(&company.kpp)), 9.0),
+            (split, w.account.into(), 9.0),
+            (numbers, text(&company.settlement_account), 9.0),
+        ],
+        0.0,
     );
     doc.rule(left, split, doc.y - 5.0, 0.3);
     doc.advance(16.0);
-    doc.text(
-        left + 4.0,
-        doc.y,
-        size,
-        Weight::Regular,
-        company.name.as_deref().unwrap_or_default(),
-    );
-    doc.advance(13.0);
-    doc.text(left + 4.0, doc.y, 7.5, Weight::Regular, w.payee);
+    line(doc, &[(left, text(&company.name), 9.0)], 13.0);
+    line(doc, &[(left, w.payee.into(), 7.5)], 0.0);
     let bottom = doc.y - 5.0;
     doc.rule(left, RIGHT, bottom, 0.6);
     for x in [left, split, numbers, RIGHT] {
