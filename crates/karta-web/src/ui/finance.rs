@@ -169,7 +169,8 @@ pub async fn account_section(
         owed.iter()
             .map(|(currency, minor)| money(*minor, currency, tr))
             .collect::<Vec<_>>()
-            .join(" + ")
+            // Currencies side by side, never added up.
+            .join(" · ")
     };
     let hold_text = match hold.reason.as_deref() {
         Some("overdue") if hold.on_hold => format!(
@@ -177,7 +178,7 @@ pub async fn account_section(
             tr.t("hold-overdue"),
             money(hold.overdue_minor, "RUB", tr),
             tr.t("hold-since"),
-            hold.overdue_since.clone().unwrap_or_default()
+            tr.day(hold.overdue_since.as_deref().unwrap_or_default())
         ),
         Some("over_limit") if hold.on_hold => tr.t("hold-over-limit"),
         _ => String::new(),
@@ -185,7 +186,7 @@ pub async fn account_section(
     Ok(Some(AccountFinance {
         account_id,
         hold: hold_text,
-        released_until: hold.released_until.unwrap_or_default(),
+        released_until: tr.day(hold.released_until.as_deref().unwrap_or_default()),
         balance,
         orders: recent,
         invoices: invoice_lines,

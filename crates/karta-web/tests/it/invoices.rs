@@ -295,7 +295,7 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
     assert_eq!(usd_payment.json["currency"], "USD", "{}", usd_payment.text);
     let account_card = t.page(&acc, &format!("/accounts/{account}")).await;
     assert!(
-        account_card.text.contains("700\u{a0}₽ + 200\u{a0}$"),
+        account_card.text.contains("700\u{a0}₽ · 200\u{a0}$"),
         "{}",
         account_card.text
     );
@@ -306,6 +306,11 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
     assert!(
         account_card.text.contains("Стоп-отгрузка."),
         "{}",
+        account_card.text
+    );
+    assert!(
+        !account_card.text.contains("с 2026-") && account_card.text.contains(".2026"),
+        "the overdue date as a Russian reads it: {}",
         account_card.text
     );
     let overdue = t.page(&acc, "/invoices?show=overdue").await;
@@ -327,7 +332,7 @@ async fn accounting_invoices_takes_payments_and_releases_holds_from_the_cards() 
     assert!(
         account_card
             .text
-            .contains("Стоп-отгрузка снята бухгалтером до 2026-02-07"),
+            .contains("Стоп-отгрузка снята бухгалтером до 07.02.2026"),
         "{}",
         account_card.text
     );
