@@ -246,6 +246,14 @@ pub async fn by_code(app: &App, p: &Principal, code: CustomerCode) -> Result<Mod
         .ok_or(AppError::NotFound)
 }
 
+/// The visible account a person typed or picked by its code (`K-000123`)
+/// in a form; `None` when the text is no code or names no account they
+/// may see.
+pub async fn by_typed_code(app: &App, p: &Principal, typed: &str) -> Option<Model> {
+    let code = CustomerCode::parse(typed.trim()).ok()?;
+    by_code(app, p, code).await.ok()
+}
+
 /// A page of visible accounts.
 pub async fn list(
     app: &App,

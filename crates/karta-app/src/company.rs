@@ -6,7 +6,6 @@ use crate::{App, AppError, Principal};
 use karta_core::Invalid;
 use karta_core::accounts::clean_text;
 use karta_core::identifiers::{BankAccount, Bik, Inn, Kpp, Ogrn};
-use karta_core::roles::Role;
 use serde::{Deserialize, Serialize};
 
 const COMPANY_KEY: &str = "company";
@@ -113,7 +112,7 @@ pub async fn set_profile(
     p: &Principal,
     profile: CompanyProfile,
 ) -> Result<CompanyProfile, AppError> {
-    if p.role != Role::Admin {
+    if !p.may_edit_company() {
         return Err(AppError::Forbidden);
     }
     let profile = profile.validate()?;

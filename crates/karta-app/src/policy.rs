@@ -90,6 +90,12 @@ impl Principal {
         self.reach(entity, Access::Write) == Reach::All
     }
 
+    /// Whether the principal may change the company's requisites, which
+    /// every printed document carries (administrators).
+    pub fn may_edit_company(&self) -> bool {
+        self.role == Role::Admin
+    }
+
     /// History actor of this principal.
     pub fn actor(&self) -> karta_db::history::Actor {
         karta_db::history::Actor {

@@ -98,13 +98,9 @@ pub async fn log(
     // name); cards send the record's id.
     let coded = match get("account_code") {
         Some(code) => Some(
-            match karta_core::identifiers::CustomerCode::parse(code.trim()) {
-                Ok(c) => karta_app::accounts::by_code(&state.app, &caller.0.principal, c)
-                    .await
-                    .ok()
-                    .map(|a| a.id),
-                Err(_) => None,
-            },
+            karta_app::accounts::by_typed_code(&state.app, &caller.0.principal, &code)
+                .await
+                .map(|a| a.id),
         ),
         None => None,
     };

@@ -123,7 +123,7 @@ async fn show(
         Vec::new()
     };
     let view = AdminPage {
-        company: p.role == Role::Admin,
+        company: p.may_edit_company(),
         company_offset: karta_core::time::format_utc_offset(state.app.config.utc_offset_minutes),
         messages,
         saved,

@@ -61,7 +61,7 @@ fn form_page(
 
 /// The form with the requisites as saved (administrators).
 pub async fn page(State(state): State<AppState>, caller: UiCaller) -> Result<Response, ApiError> {
-    if caller.0.principal.role != karta_core::roles::Role::Admin {
+    if !caller.0.principal.may_edit_company() {
         return Err(ApiError(AppError::Forbidden));
     }
     let saved = company::profile(&state.app).await?;

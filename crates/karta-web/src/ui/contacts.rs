@@ -424,10 +424,7 @@ async fn patch_of(
         .filter(|c| !c.is_empty())
         .enumerate()
     {
-        let found = match CustomerCode::parse(code) {
-            Ok(c) => karta_app::accounts::by_code(&state.app, p, c).await.ok(),
-            Err(_) => None,
-        };
+        let found = karta_app::accounts::by_typed_code(&state.app, p, code).await;
         match found {
             Some(a) => ids.push(json!(a.id)),
             None => errors.push(format!("account_codes[{i}]"), "unknown_account"),

@@ -731,10 +731,7 @@ async fn patch_of(
             patch.insert(key.into(), Value::Null);
             continue;
         }
-        let found = match CustomerCode::parse(&code) {
-            Ok(c) => karta_app::accounts::by_code(&state.app, p, c).await.ok(),
-            Err(_) => None,
-        };
+        let found = karta_app::accounts::by_typed_code(&state.app, p, &code).await;
         match found {
             Some(a) => {
                 patch.insert(key.into(), json!(a.id));

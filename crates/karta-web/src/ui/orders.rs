@@ -438,12 +438,7 @@ pub async fn create(
     let get = |k: &str| forms::form_value(&form, k).unwrap_or_default();
     let (code, text, address) = (get("account_code"), get("lines"), get("delivery_address"));
     let mut errors = HashMap::new();
-    let account = match CustomerCode::parse(&code) {
-        Ok(c) => karta_app::accounts::by_code(&state.app, &caller.0.principal, c)
-            .await
-            .ok(),
-        Err(_) => None,
-    };
+    let account = karta_app::accounts::by_typed_code(&state.app, &caller.0.principal, &code).await;
     if account.is_none() {
         errors.insert("account_code".to_string(), tr.error("unknown_account"));
     }

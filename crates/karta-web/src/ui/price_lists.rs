@@ -389,12 +389,8 @@ async fn read_form(
     if code.trim().is_empty() {
         patch.insert("account_id".into(), Value::Null);
     } else {
-        let found = match CustomerCode::parse(&code) {
-            Ok(c) => karta_app::accounts::by_code(&state.app, &caller.0.principal, c)
-                .await
-                .ok(),
-            Err(_) => None,
-        };
+        let found =
+            karta_app::accounts::by_typed_code(&state.app, &caller.0.principal, &code).await;
         match found {
             Some(a) => {
                 patch.insert("account_id".into(), json!(a.id));
